@@ -1,0 +1,85 @@
+/**
+ * Target manifest v1: how a user describes a server they do not control (DESIGN.md §2).
+ * The JSON Schema in schema/target.schema.json is the source of truth for validation;
+ * these types mirror it for the rest of the code.
+ */
+
+export type HeaderMap = Record<string, string>;
+
+export interface HttpPublish {
+  method?: string;
+  url: string;
+  headers?: HeaderMap;
+  body?: string;
+}
+
+export interface CommandPublish {
+  command: string[];
+}
+
+export type Publish = HttpPublish | CommandPublish;
+
+export type CursorFrom = { header: string } | { json: string };
+
+export type Cursor =
+  | { type: 'etag' }
+  | { type: 'query'; param: string; from: CursorFrom }
+  | { type: 'last-event-id' }
+  | { type: 'session' }
+  | { type: 'none' };
+
+interface TransportBase {
+  url: string;
+  method?: string;
+  headers?: HeaderMap;
+  body?: string;
+}
+
+export interface LongPollBlock extends TransportBase {
+  cursor?: Cursor;
+  holdSeconds?: number;
+}
+
+export type Framing =
+  | { type: 'ndjson' }
+  | { type: 'sse' }
+  | { type: 'delimiter'; value: string }
+  | { type: 'multipart' }
+  | { type: 'length-prefixed' };
+
+export interface StreamBlock extends TransportBase {
+  framing?: Framing;
+  heartbeatSeconds?: number;
+}
+
+export interface SseBlock extends TransportBase {
+  heartbeatSeconds?: number;
+}
+
+export interface BayeuxBlock extends TransportBase {}
+
+export interface BoshBlock extends TransportBase {
+  domain?: string;
+  jid?: string;
+  password?: string;
+}
+
+export interface Manifest {
+  $schema?: string;
+  name: string;
+  baseUrl: string;
+  headers?: HeaderMap;
+  channels?: boolean;
+  publish?: Publish;
+  longPoll?: LongPollBlock;
+  stream?: StreamBlock;
+  sse?: SseBlock;
+  bayeux?: BayeuxBlock;
+  bosh?: BoshBlock;
+}
+
+export type TransportName = 'longPoll' | 'stream' | 'sse' | 'bayeux' | 'bosh';
+
+export function isCommandPublish(p: Publish): p is CommandPublish {
+  return 'command' in p;
+}

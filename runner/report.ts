@@ -1,0 +1,46 @@
+import type { Level } from './requirement.js';
+import type { EvidenceItem, Measurements, Outcome } from './verdict.js';
+
+/** The canonical report (DESIGN.md §2). Every other format renders from this shape only. */
+export interface CaseResult {
+  id: string;
+  section: string;
+  spec: string;
+  level: Level;
+  title: string;
+  via: string;
+  verdict: Outcome;
+  expected: string;
+  actual: string;
+  durationMs: number;
+  /** true when a timing failure from the concurrent phase was re-run alone */
+  reverified?: boolean;
+  measurements: Measurements;
+  evidence: EvidenceItem[];
+}
+
+export type Summary = Record<Outcome, number>;
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'pushspec'; version: string };
+  target: { name: string; baseUrl: string };
+  startedAt: string;
+  durationMs: number;
+  environment: {
+    rttMs: number;
+    timeScale: number;
+    node: string;
+    platform: string;
+    concurrency: number;
+    publish: 'http' | 'command' | 'none';
+  };
+  results: CaseResult[];
+  summary: Summary;
+}
+
+export function summarize(results: readonly CaseResult[]): Summary {
+  const s: Summary = { pass: 0, fail: 0, warn: 0, inconclusive: 0, skip: 0, error: 0 };
+  for (const r of results) s[r.verdict] += 1;
+  return s;
+}

@@ -1,0 +1,42 @@
+import type { TransportName } from './manifest/types.js';
+import type { Verdict } from './verdict.js';
+import type { CaseContext } from './context.js';
+
+/**
+ * `must`: restates a MUST of RFC 9110/9111/9112, XEP-0124, Bayeux or WHATWG, or a behaviour the
+ * target claims by declaring the transport (e.g. a declared long poll that does not hold);
+ * `should`: an RFC 6202 best practice or a SHOULD (a violation is reported as `warn`);
+ * `info`: a measurement.
+ */
+export type Level = 'must' | 'should' | 'info';
+
+export interface Requirement {
+  /** Stable, never renumbered; retired IDs are not reused. Grammar: `<area>.<slug>`. */
+  id: string;
+  /** The document judged against, e.g. 'RFC 6202'. */
+  spec: string;
+  /** Section in that document, e.g. '2.1'. */
+  section: string;
+  level: Level;
+  /** One normative sentence naming what is required (and, by negation, the problem). */
+  title: string;
+  /** Links to the text, most specific first. */
+  sources: string[];
+  /** Transports this requirement applies to; cases are skipped (n/a) when the target has none. */
+  transports: TransportName[];
+  /** Needs the publish hook; without one the case is inconclusive, never fail. */
+  needsPublish: boolean;
+  /** Timing-sensitive: a fail/warn from the concurrent phase is re-run alone before it counts. */
+  timing: boolean;
+  /** The tolerance used, stated for users (also shown in `pushspec list`). */
+  tolerance: string;
+  /** Fault names in fixtures/ that violate this requirement (coverage test enforces ≥ 1). */
+  faults: string[];
+  run(ctx: CaseContext): Promise<Verdict>;
+}
+
+const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
+
+export function isValidRequirementId(id: string): boolean {
+  return ID.test(id);
+}
