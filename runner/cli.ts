@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { FAULT_NAMES } from '../fixtures/faults.js';
+import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
+import { validateRunFlags, type RawRunFlags } from './config.js';
+import { HarnessError } from './errors.js';
+import { buildQuickManifest, isManifestError, loadManifestFile } from './manifest/index.js';
+import type { Manifest } from './manifest/types.js';
+import { loadRequirements } from './registry.js';
+import { renderSummary } from './reporters/console-summary.js';
+import { runSuite } from './run.js';
+import { VERSION } from './version.js';
+import { VIA_PROFILES } from './via.js';
+import { listCommand } from './commands/list.js';
+import { fixtureCommand, parseFaults } from './commands/fixture.js';
+
+interface RunFlags extends RawRunFlags {
+  target?: string;
+  longPoll?: string;
+  publish?: string;
+  cursor?: string;
+  hold?: string;
+  header?: string[];
+  name?: string;
+  fixture?: boolean;
+  fault?: string;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+async function runAction(flags: RunFlags): Promise<number> {
+  const requirements = loadRequirements();
+  const validated = validateRunFlags(flags, requirements, VIA_PROFILES);
+  const quick = flags.longPoll !== undefined || flags.publish !== undefined;
+  if (flags.target !== undefined && quick) throw new HarnessError('PUSHSPEC_E_USAGE', '--target cannot be combined with --long-poll/--publish: describe the target in one place');
+  if (flags.fixture && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', '--fixture runs the bundled reference server; it cannot be combined with --target or --long-poll');
+  if (flags.fault !== undefined && flags.target === undefined && !quick) flags.fixture = true;
+  let server: ReferenceServer | null = null;
+  let manifest: Manifest;
+  if (flags.target !== undefined) manifest = await loadManifestFile(flags.target);
+  else if (quick) {
+    manifest = buildQuickManifest({
+      ...(flags.longPoll !== undefined ? { longPoll: flags.longPoll } : {}),
+      ...(flags.publish !== undefined ? { publish: flags.publish } : {}),
+      ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+      ...(flags.hold !== undefined ? { hold: flags.hold } : {}),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.header !== undefined ? { header: flags.header } : {}),
+    });
+  } else {
+    const faults = parseFaults(flags.fault);
+    server = await startReferenceServer({ faults });
+    manifest = server.manifest();
+    process.stderr.write(`pushspec: no --target given, running against the bundled reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} at ${server.url}\n`);
+  }
+  try {
+    const { report, exitCode, files } = await runSuite({ ...validated, manifest });
+    process.stdout.write(renderSummary(report, files));
+    if (exitCode === 2 && report.summary.error === 0) process.stderr.write(`pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`);
+    return exitCode;
+  } finally {
+    await server?.close();
+  }
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('pushspec')
+    .description('Conformance suite for HTTP long polling and streaming servers (RFC 6202), run directly and through simulated intermediaries')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program
+    .command('run', { isDefault: true })
+    .description('judge a target (default: the bundled reference server)')
+    .option('--target <file>', 'target manifest (JSON, comments allowed)')
+    .option('--long-poll <url>', 'quick mode: the long-poll URL ({channel} placeholder allowed)')
+    .option('--publish <spec>', "quick mode: how to publish, 'METHOD URL [BODY]' ({channel}, {payload})")
+    .option('--cursor <spec>', 'quick mode: etag | none | session | last-event-id | query:PARAM:/json/pointer | query:PARAM:header:Name')
+    .option('--hold <seconds>', 'quick mode: the declared hold (measured when omitted)')
+    .option('--header <line>', "quick mode: 'Name: value' sent on every request (repeatable)", collect)
+    .option('--name <name>', 'quick mode: the target name shown in reports')
+    .option('--fixture', 'run against the bundled reference server')
+    .option('--fault <names>', `with --fixture: faults to inject (${FAULT_NAMES.join(', ')})`)
+    .option('--via <profiles>', `intermediary profiles, comma-separated (${VIA_PROFILES.join(', ')})`, 'direct')
+    .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
+    .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
+    .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default('all'))
+    .option('--strict', 'warnings count as failures for the exit code')
+    .option('--time-scale <n>', 'multiply every wait and tolerance (slow machines)', '1')
+    .option('--concurrency <n>', 'cases run at once (targets with "channels": false run one at a time)', '32')
+    .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', '30')
+    .option('--report-dir <dir>', 'where report.json and junit.xml are written', 'pushspec-report')
+    .option('--no-report', 'write no report files')
+    .option('--reporter <name>', "mocha reporter for the console (spec, dot, list, tap, …; 'none' for just the summary)", 'spec')
+    .action(async (flags: RunFlags) => setExit(await runAction(flags)));
+  program
+    .command('list')
+    .description('print the requirement catalogue')
+    .option('--json', 'as JSON')
+    .action((flags: { json?: boolean }) => {
+      process.stdout.write(listCommand(loadRequirements(), flags.json === true));
+    });
+  program
+    .command('fixture')
+    .description('run the bundled reference server (optionally with faults) until interrupted')
+    .option('--fault <names>', `faults to inject (${FAULT_NAMES.join(', ')})`)
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
+    .option('--hold-ms <ms>', 'long-poll hold', '2000')
+    .option('--heartbeat-ms <ms>', 'stream/SSE heartbeat interval', '1000')
+    .action(async (flags: { fault?: string; port?: string; holdMs: string; heartbeatMs: string }) => {
+      await fixtureCommand(flags);
+      setExit(-1); // keeps running until a signal
+    });
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are not errors; everything else commander rejects is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isManifestError(e) || e instanceof HarnessError) {
+      process.stderr.write(`pushspec: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`pushspec: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+const code = await main(process.argv);
+if (code >= 0) process.exit(code);

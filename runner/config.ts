@@ -1,0 +1,78 @@
+import { HarnessError } from './errors.js';
+import type { Requirement } from './requirement.js';
+import { DEFAULTS } from './run.js';
+
+/** Flag values as commander hands them over (strings), before validation. */
+export interface RawRunFlags {
+  only?: string;
+  skip?: string;
+  level?: string;
+  via?: string;
+  strict?: boolean;
+  timeScale?: string;
+  concurrency?: string;
+  holdLimit?: string;
+  reportDir?: string;
+  report?: boolean;
+  reporter?: string;
+}
+
+export interface ValidatedFlags {
+  only: string[];
+  skip: string[];
+  level: 'must' | 'should' | 'all';
+  via: string[];
+  strict: boolean;
+  timeScale: number;
+  concurrency: number;
+  holdLimitSeconds: number;
+  reportDir: string | null;
+  reporter: string;
+}
+
+function usage(flag: string, value: string, expected: string): HarnessError {
+  return new HarnessError('PUSHSPEC_E_USAGE', `${flag} ${JSON.stringify(value)}: expected ${expected}`);
+}
+
+function list(v: string | undefined): string[] {
+  return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function positive(flag: string, v: string | undefined, fallback: number, opts: { integer?: boolean; max: number }): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  const ok = v.trim() !== '' && Number.isFinite(n) && n > 0 && n <= opts.max && (!opts.integer || Number.isInteger(n));
+  if (!ok) throw usage(flag, v, `${opts.integer ? 'a whole number' : 'a number'} greater than 0 and at most ${opts.max}`);
+  return n;
+}
+
+/** Every flag checked, each error naming the flag, the bad value and what is expected (exit 2). */
+export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirement[], profiles: readonly string[]): ValidatedFlags {
+  const ids = requirements.map((r) => r.id);
+  const only = list(f.only);
+  const skip = list(f.skip);
+  for (const [flag, prefixes] of [['--only', only], ['--skip', skip]] as const) {
+    for (const p of prefixes) {
+      if (!ids.some((id) => id.startsWith(p))) throw usage(flag, p, `a requirement ID or prefix; known IDs: ${ids.join(', ')} (see \`pushspec list\`)`);
+    }
+  }
+  const level = f.level ?? DEFAULTS.level;
+  if (level !== 'must' && level !== 'should' && level !== 'all') throw usage('--level', level, 'one of must, should, all');
+  const via = f.via === undefined ? ['direct'] : list(f.via);
+  if (via.length === 0) throw usage('--via', f.via ?? '', `one or more of ${profiles.join(', ')}`);
+  for (const v of via) if (!profiles.includes(v)) throw usage('--via', v, `one of ${profiles.join(', ')}`);
+  const reporter = f.reporter ?? DEFAULTS.reporter;
+  if (!/^[A-Za-z0-9._/@-]+$/.test(reporter)) throw usage('--reporter', reporter, 'a mocha reporter name (spec, dot, list, tap, …) or none');
+  return {
+    only,
+    skip,
+    level,
+    via,
+    strict: f.strict === true,
+    timeScale: positive('--time-scale', f.timeScale, DEFAULTS.timeScale, { max: 100 }),
+    concurrency: positive('--concurrency', f.concurrency, DEFAULTS.concurrency, { integer: true, max: 1024 }),
+    holdLimitSeconds: positive('--hold-limit', f.holdLimit, DEFAULTS.holdLimitSeconds, { max: 3600 }),
+    reportDir: f.report === false ? null : (f.reportDir ?? DEFAULTS.reportDir),
+    reporter,
+  };
+}

@@ -1,0 +1,121 @@
+import type { Clock } from './clock.js';
+import type { Manifest } from './manifest/types.js';
+import type { PublishAdapter, PublishResult } from './publish.js';
+import { Inconclusive, type EvidenceItem } from './verdict.js';
+import { makeToken, newTag, randomChannel } from './tokens.js';
+import { WireConnection } from './wire/index.js';
+import type { SharedProbes } from './shared-probes.js';
+
+export interface RunOptions {
+  timeScale: number;
+  /** §5.5: the longest hold that survives 30 s-class hops (Heroku, CloudFront, API Gateway) */
+  holdLimitSeconds: number;
+}
+
+/** What every case of a run shares: the target, calibrated timing, the publish hook, memoized probes. */
+export interface RunEnv {
+  manifest: Manifest;
+  clock: Clock;
+  options: RunOptions;
+  /** median TCP connect time to the target, ms */
+  rttMs: number;
+  publisher: PublishAdapter | null;
+  /** why publishing is unavailable, when publisher is null or the preflight publish failed */
+  publishProblem: string | null;
+  shared: SharedProbes;
+}
+
+/**
+ * One case's view of the world: a fresh channel, a timeline for evidence, and the only doors to
+ * the network (suites never open sockets themselves).
+ */
+export class CaseContext {
+  readonly t0: number;
+  readonly timeline: EvidenceItem[] = [];
+  readonly channel: string;
+  private readonly tag = newTag();
+  private seq = 0;
+  private readonly connections = new Set<WireConnection>();
+
+  constructor(
+    readonly env: RunEnv,
+    readonly via: string,
+    /** where transport requests go: the target itself, or the front of an intermediary chain */
+    readonly origin: URL,
+    readonly signal: AbortSignal,
+  ) {
+    this.t0 = env.clock.now();
+    this.channel = env.manifest.channels === false ? 'default' : randomChannel();
+  }
+
+  get manifest(): Manifest {
+    return this.env.manifest;
+  }
+
+  now(): number {
+    return this.env.clock.now();
+  }
+
+  /** ms since the case started */
+  rel(t: number): number {
+    return Math.round((t - this.t0) * 10) / 10;
+  }
+
+  note(what: string, t: number = this.now()): void {
+    if (this.timeline.length < 500) this.timeline.push({ t: this.rel(t), what });
+  }
+
+  /** Scale a wait by --time-scale: slow environments multiply every wait. */
+  ms(base: number): number {
+    return base * this.env.options.timeScale;
+  }
+
+  /** Slack for "as soon as": local scheduling noise, scaled, plus the measured round trip. */
+  get epsilonMs(): number {
+    return this.ms(100) + 2 * this.env.rttMs;
+  }
+
+  newChannel(): string {
+    return this.env.manifest.channels === false ? 'default' : randomChannel();
+  }
+
+  nextToken(): string {
+    this.seq += 1;
+    return makeToken(this.tag, this.seq);
+  }
+
+  /** Publishes or throws Inconclusive: no hook, or a failing hook, is never the server's verdict. */
+  async publish(channel: string, payload: string): Promise<PublishResult> {
+    const p = this.env.publisher;
+    if (!p) throw new Inconclusive(this.env.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
+    const r = await p.publish(channel, payload, this.signal);
+    this.note(`publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`, r.tStart);
+    if (!r.ok) throw new Inconclusive(r.error ?? 'publish failed');
+    return r;
+  }
+
+  async connect(): Promise<WireConnection> {
+    const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock });
+    this.connections.add(c);
+    this.note(`connection #${c.id} opened (local port ${c.localPort})`);
+    return c;
+  }
+
+  /** Resolves after ms, or early when the case is aborted. Used to pace a scenario, never to assert timing. */
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const onAbort = (): void => done();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  dispose(): void {
+    for (const c of this.connections) c.close();
+    this.connections.clear();
+  }
+}

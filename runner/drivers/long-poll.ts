@@ -1,0 +1,94 @@
+import type { CaseContext } from '../context.js';
+import type { LongPollBlock } from '../manifest/types.js';
+import { findTokens } from '../tokens.js';
+import { Inconclusive } from '../verdict.js';
+import { firstArrival, hasToken, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
+import { CursorState } from './cursor.js';
+import { buildRequest, hostHeader, is2xx, summarizeResponse } from './request.js';
+
+export interface PollResult {
+  seq: number;
+  res: WireResponse;
+  connectionId: number;
+  /** tokens found in the body, in order, repeats included */
+  tokens: string[];
+  /** complete 2xx (or 304: nothing new) */
+  ok: boolean;
+  /** when the first byte of `token` arrived, on the shared clock */
+  arrival(token: string): number | null;
+}
+
+export interface PendingPoll {
+  seq: number;
+  tSent: number;
+  done: Promise<PollResult>;
+}
+
+export function longPollBlock(ctx: CaseContext): LongPollBlock {
+  const b = ctx.manifest.longPoll;
+  if (!b) throw new Inconclusive('the manifest has no longPoll block');
+  return b;
+}
+
+/**
+ * A long-poll client the way a careful browser library behaves: one persistent connection,
+ * the declared cursor carried from each response to the next poll, cookies kept.
+ */
+export class LongPollClient {
+  private conn: WireConnection | null = null;
+  private polls = 0;
+  readonly cursor: CursorState;
+  readonly connectionIds: number[] = [];
+
+  constructor(
+    private readonly ctx: CaseContext,
+    readonly channel: string,
+    private readonly label = 'client',
+  ) {
+    this.cursor = new CursorState(longPollBlock(ctx).cursor ?? { type: 'none' });
+  }
+
+  /** Sends the next poll and returns at once; `done` settles when the response ends. */
+  async start(deadlineMs: number): Promise<PendingPoll> {
+    const ctx = this.ctx;
+    const { url, req } = buildRequest(ctx, longPollBlock(ctx), this.channel);
+    const headers = req.headers ?? [];
+    this.cursor.apply(url, headers);
+    const request: RawRequest = { ...req, path: url.pathname + url.search, headers };
+    if (!this.conn || this.conn.closed) {
+      this.conn = await ctx.connect();
+      this.connectionIds.push(this.conn.id);
+    }
+    const conn = this.conn;
+    this.polls += 1;
+    const seq = this.polls;
+    const done = conn.exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx)).then((res) => this.finish(seq, conn, res));
+    const tSent = ctx.now();
+    ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent);
+    return { seq, tSent, done };
+  }
+
+  /** The connection the next poll would use (null when none is open). */
+  get connection(): WireConnection | null {
+    return this.conn && !this.conn.closed ? this.conn : null;
+  }
+
+  async poll(deadlineMs: number): Promise<PollResult> {
+    return (await this.start(deadlineMs)).done;
+  }
+
+  private finish(seq: number, conn: WireConnection, res: WireResponse): PollResult {
+    const ctx = this.ctx;
+    if (res.tHeaders !== null) ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
+    const tokens = findTokens(res.body);
+    ctx.note(`${this.label} poll #${seq} ${summarizeResponse(res)}${tokens.length ? `, ${tokens.length} event(s)` : ''}`, res.tEnd ?? ctx.now());
+    const ok = res.end === 'complete' && (is2xx(res) || res.status === 304);
+    if (ok && is2xx(res)) this.cursor.update(res);
+    // RFC 9112 §9.6: after "Connection: close" the client must not send another request on it.
+    if (res.end !== 'complete' || hasToken(res, 'connection', 'close') || res.httpVersion === '1.0') {
+      conn.close();
+      if (this.conn === conn) this.conn = null;
+    }
+    return { seq, res, connectionId: conn.id, tokens, ok, arrival: (token) => firstArrival(res, token) };
+  }
+}

@@ -1,0 +1,40 @@
+import type { CaseContext } from '../context.js';
+import { fillTemplate } from '../manifest/placeholders.js';
+import type { RawRequest, WireResponse } from '../wire/index.js';
+import { header } from '../wire/index.js';
+
+interface Block {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Builds the request a transport block describes, for one channel, aimed at the target. */
+export function buildRequest(ctx: CaseContext, block: Block, channel: string): { url: URL; req: RawRequest } {
+  const values = { channel };
+  const url = new URL(fillTemplate(block.url, values, 'url'), ctx.manifest.baseUrl);
+  const headers: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries({ ...ctx.manifest.headers, ...block.headers })) headers.push([k, fillTemplate(v, values, 'raw')]);
+  const req: RawRequest = { method: block.method ?? 'GET', path: url.pathname + url.search, headers };
+  if (block.body !== undefined) req.body = fillTemplate(block.body, values, 'raw');
+  return { url, req };
+}
+
+export function hostHeader(ctx: CaseContext): string {
+  return new URL(ctx.manifest.baseUrl).host;
+}
+
+/** One line for the evidence timeline: what came back and how it ended. */
+export function summarizeResponse(res: WireResponse): string {
+  if (res.end === 'malformed') return `malformed response: ${res.errors.join('; ').slice(0, 200)}`;
+  if (res.tHeaders === null) return `no response (${res.end})`;
+  const te = header(res, 'transfer-encoding');
+  const cl = header(res, 'content-length');
+  const framing = te ? `Transfer-Encoding: ${te}` : cl !== undefined ? `Content-Length: ${cl}` : res.framing;
+  return `HTTP/${res.httpVersion} ${res.status}, ${framing}, ${res.body.length} body bytes, ended: ${res.end}`;
+}
+
+export function is2xx(res: WireResponse): boolean {
+  return res.status >= 200 && res.status < 300;
+}

@@ -1,0 +1,48 @@
+import type { Manifest, TransportName } from './manifest/types.js';
+import type { Level, Requirement } from './requirement.js';
+
+export interface PlanFilter {
+  only: string[];
+  skip: string[];
+  level: 'must' | 'should' | 'all';
+  via: string[];
+}
+
+export interface Case {
+  /** `<id>@<via>`: the key in reports, JUnit and baselines */
+  key: string;
+  requirement: Requirement;
+  via: string;
+  /** set when the case cannot run here; it is reported as skip with this reason */
+  skipReason: string | null;
+}
+
+const LEVELS: Record<PlanFilter['level'], Level[]> = { must: ['must'], should: ['must', 'should'], all: ['must', 'should', 'info'] };
+
+export function selected(r: Requirement, f: Pick<PlanFilter, 'only' | 'skip' | 'level'>): boolean {
+  if (f.only.length && !f.only.some((p) => r.id.startsWith(p))) return false;
+  if (f.skip.some((p) => r.id.startsWith(p))) return false;
+  return LEVELS[f.level].includes(r.level);
+}
+
+function offered(m: Manifest, t: TransportName): boolean {
+  return m[t] !== undefined;
+}
+
+/** Requirements × intermediary profiles, filtered by flags and by what the target offers. */
+export function plan(requirements: readonly Requirement[], manifest: Manifest, f: PlanFilter): Case[] {
+  const cases: Case[] = [];
+  for (const r of requirements) {
+    if (!selected(r, f)) continue;
+    for (const via of f.via) {
+      const has = r.transports.some((t) => offered(manifest, t));
+      cases.push({
+        key: `${r.id}@${via}`,
+        requirement: r,
+        via,
+        skipReason: has ? null : `n/a: the target declares no ${r.transports.join(' or ')} endpoint`,
+      });
+    }
+  }
+  return cases;
+}

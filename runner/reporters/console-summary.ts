@@ -1,0 +1,38 @@
+import type { Report } from '../report.js';
+import { OUTCOMES } from '../verdict.js';
+
+/** Printable text: control characters from a hostile server must not drive the terminal. */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '\uFFFD');
+}
+
+/** The end-of-run summary: counts, what failed and why, where the reports are. */
+export function renderSummary(report: Report, reportFiles: string[]): string {
+  const lines: string[] = [];
+  const s = report.summary;
+  lines.push('');
+  lines.push(`pushspec ${report.tool.version} — ${printable(report.target.name)} (${printable(report.target.baseUrl)})`);
+  lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${report.environment.rttMs} ms · time scale ${report.environment.timeScale}`);
+  lines.push(`  ${OUTCOMES.map((o) => `${o} ${s[o]}`).join(' · ')}`);
+  const notable = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error');
+  if (notable.length) {
+    lines.push('');
+    for (const r of notable) {
+      lines.push(`  ${r.verdict.toUpperCase().padEnd(5)} ${r.id}@${r.via} — ${r.title}`);
+      lines.push(`        expected: ${printable(r.expected)}`);
+      lines.push(`        actual:   ${printable(r.actual)}`);
+    }
+  }
+  const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
+  if (inconclusive.length) {
+    lines.push('');
+    lines.push(`  ${inconclusive.length} inconclusive (not judged): ${inconclusive.slice(0, 3).map((r) => `${r.id}: ${printable(r.actual).slice(0, 120)}`).join('; ')}${inconclusive.length > 3 ? '; …' : ''}`);
+  }
+  if (reportFiles.length) {
+    lines.push('');
+    for (const f of reportFiles) lines.push(`  report: ${f}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

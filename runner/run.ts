@@ -1,0 +1,94 @@
+import { join, resolve } from 'node:path';
+import { systemClock } from './clock.js';
+import { CaseContext, type RunEnv, type RunOptions } from './context.js';
+import { Executor } from './execute.js';
+import { exitCodeFor } from './exit-code.js';
+import type { Manifest } from './manifest/types.js';
+import { runWithMocha } from './mocha-bridge.js';
+import { plan, type PlanFilter } from './plan.js';
+import { calibrateRtt, preflightPublish, probeHttp } from './preflight.js';
+import { createPublishAdapter } from './publish.js';
+import { loadRequirements } from './registry.js';
+import { summarize, type CaseResult, type Report } from './report.js';
+import { renderJson } from './reporters/json.js';
+import { renderJunit } from './reporters/junit.js';
+import { writeFileAtomic } from './reporters/write-file.js';
+import { SharedProbes } from './shared-probes.js';
+import { VERSION } from './version.js';
+
+export interface RunConfig extends PlanFilter, RunOptions {
+  manifest: Manifest;
+  strict: boolean;
+  concurrency: number;
+  /** null: write no files */
+  reportDir: string | null;
+  /** a mocha reporter name, or 'none' for no per-case output */
+  reporter: string;
+}
+
+export interface RunOutcome {
+  report: Report;
+  exitCode: 0 | 1 | 2;
+  files: string[];
+}
+
+export const DEFAULTS = { timeScale: 1, holdLimitSeconds: 30, concurrency: 32, level: 'all', reporter: 'spec', reportDir: 'pushspec-report' } as const;
+
+export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
+  const clock = systemClock;
+  const started = clock.now();
+  const startedAt = new Date().toISOString();
+  const m = cfg.manifest;
+  const rttMs = await calibrateRtt(m.baseUrl, clock, cfg.timeScale);
+  await probeHttp(m.baseUrl, clock, cfg.timeScale);
+  const adapter = createPublishAdapter(m, { clock, deadlineMs: 10000 * cfg.timeScale });
+  const publishProblem = await preflightPublish(m, adapter);
+  const direct = new URL(m.baseUrl);
+  const env: RunEnv = {
+    manifest: m,
+    clock,
+    options: { timeScale: cfg.timeScale, holdLimitSeconds: cfg.holdLimitSeconds },
+    rttMs,
+    publisher: publishProblem === null ? adapter : null,
+    publishProblem,
+    shared: new SharedProbes(() => new CaseContext(env, 'direct', direct, new AbortController().signal)),
+  };
+  const cases = plan(loadRequirements(), m, cfg);
+  const exec = new Executor(env, cases, {
+    concurrency: cfg.concurrency,
+    originFor: () => Promise.resolve({ origin: direct, release: () => Promise.resolve() }),
+  });
+  if (cfg.reporter !== 'none') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
+  const results: CaseResult[] = await Promise.all(cases.map((c) => exec.result(c.key)));
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'pushspec', version: VERSION },
+    target: { name: m.name, baseUrl: m.baseUrl },
+    startedAt,
+    durationMs: Math.round(clock.now() - started),
+    environment: {
+      rttMs,
+      timeScale: cfg.timeScale,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      concurrency: cfg.concurrency,
+      publish: adapter ? adapter.kind : 'none',
+    },
+    results,
+    summary: summarize(results),
+  };
+  const files: string[] = [];
+  if (cfg.reportDir !== null) {
+    const dir = resolve(cfg.reportDir);
+    const outputs: Array<[string, string]> = [
+      ['report.json', renderJson(report)],
+      ['junit.xml', renderJunit(report, { strict: cfg.strict })],
+    ];
+    for (const [name, text] of outputs) {
+      const path = join(dir, name);
+      await writeFileAtomic(path, text);
+      files.push(path);
+    }
+  }
+  return { report, exitCode: exitCodeFor(report.summary, { strict: cfg.strict }), files };
+}

@@ -1,0 +1,68 @@
+import type { CaseContext } from './context.js';
+import { LongPollClient, type PollResult } from './drivers/long-poll.js';
+import type { EvidenceItem } from './verdict.js';
+import { describe } from './publish.js';
+
+export interface HoldObservation {
+  declaredMs: number | null;
+  /** send → end of an idle poll on a fresh channel; null when it did not end within capMs */
+  measuredMs: number | null;
+  capMs: number;
+  result: PollResult | null;
+  timeline: EvidenceItem[];
+  /** why nothing could be observed (connect failed, ...) */
+  problem: string | null;
+}
+
+/**
+ * Measurements several cases need, taken once per run and shared: an idle long poll is a wait
+ * of a whole hold, and paying it once keeps a run close to its longest necessary wait.
+ */
+export class SharedProbes {
+  private holdPromise: Promise<HoldObservation> | null = null;
+
+  constructor(private readonly makeContext: (label: string) => CaseContext) {}
+
+  private declaredMs(): number | null {
+    const s = this.makeContext('shared:declared').manifest.longPoll?.holdSeconds;
+    return s === undefined ? null : s * 1000;
+  }
+
+  hold(): Promise<HoldObservation> {
+    this.holdPromise ??= this.measureHold();
+    return this.holdPromise;
+  }
+
+  private async measureHold(): Promise<HoldObservation> {
+    const ctx = this.makeContext('shared:idle-poll');
+    const declared = ctx.manifest.longPoll?.holdSeconds;
+    const declaredMs = declared === undefined ? null : declared * 1000;
+    const limitMs = ctx.env.options.holdLimitSeconds * 1000;
+    // Past the §5.5 limit the verdict is a warning whatever the exact value, so an undeclared
+    // hold is only observed up to just beyond that limit.
+    const capMs = declaredMs !== null ? declaredMs * 1.25 + ctx.ms(1000) : limitMs + ctx.ms(Math.max(1000, limitMs * 0.05));
+    try {
+      const client = new LongPollClient(ctx, ctx.channel, 'idle');
+      const pending = await client.start(capMs);
+      const result = await pending.done;
+      const res = result.res;
+      if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {
+        return { declaredMs, measuredMs: null, capMs, result, timeline: ctx.timeline, problem: `the idle poll's answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ')})` };
+      }
+      const measuredMs = res.end !== 'timeout' && res.tEnd !== null ? res.tEnd - pending.tSent : null;
+      return { declaredMs, measuredMs, capMs, result, timeline: ctx.timeline, problem: null };
+    } catch (e) {
+      return { declaredMs, measuredMs: null, capMs, result: null, timeline: ctx.timeline, problem: describe(e) };
+    } finally {
+      ctx.dispose();
+    }
+  }
+
+  /** The hold to plan waits around: declared, else measured, else the observation cap. */
+  async planningHoldMs(): Promise<number> {
+    const declared = this.declaredMs();
+    if (declared !== null) return declared;
+    const h = await this.hold();
+    return h.declaredMs ?? h.measuredMs ?? h.capMs;
+  }
+}

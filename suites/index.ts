@@ -1,0 +1,6 @@
+import type { Requirement } from '../runner/requirement.js';
+import { longPollingRequirements } from './rfc6202-2-long-polling.js';
+import { bestPracticeRequirements } from './rfc6202-5-best-practices.js';
+
+/** Every requirement, in report order (by document, then section). */
+export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...bestPracticeRequirements];

@@ -1,0 +1,149 @@
+import type { CaseContext } from '../../runner/context.js';
+import { LongPollClient, type PendingPoll, type PollResult } from '../../runner/drivers/long-poll.js';
+import type { PublishResult } from '../../runner/publish.js';
+import { Inconclusive } from '../../runner/verdict.js';
+
+/** The hold a scenario plans its waits around, and the deadline of one poll derived from it. */
+export async function timing(ctx: CaseContext): Promise<{ holdMs: number; pollDeadlineMs: number; stimulusWindowMs: number }> {
+  const holdMs = await ctx.env.shared.planningHoldMs();
+  return {
+    holdMs,
+    // A held poll must end by its hold; half again plus 2 s (scaled) separates "late" from "never".
+    pollDeadlineMs: holdMs * 1.5 + ctx.ms(2000),
+    // Publishing within the first 60% of the hold (capped at 5 s) keeps scenarios short against
+    // 30 s holds while leaving a clear margin before the server's own timer.
+    stimulusWindowMs: Math.min(holdMs, 5000),
+  };
+}
+
+export function settled<T>(p: Promise<T>): { readonly done: boolean; at: number | null } {
+  const state = { done: false, at: null as number | null };
+  void p.then(() => {
+    state.done = true;
+  }, () => {
+    state.done = true;
+  });
+  return state;
+}
+
+/** Waits until `tSent + offsetMs` on the case clock. */
+export async function until(ctx: CaseContext, tSent: number, offsetMs: number): Promise<void> {
+  const wait = tSent + offsetMs - ctx.now();
+  if (wait > 0) await ctx.pause(wait);
+}
+
+export interface WakeTrial {
+  /** publish start − poll sent */
+  tauMs: number;
+  pub: PublishResult;
+  result: PollResult;
+  pending: PendingPoll;
+  token: string;
+  /** the poll had already ended when the publish started */
+  endedBeforePublish: boolean;
+  /** token arrival − publish start; null if it never came on this poll */
+  latencyMs: number | null;
+  /** token arrival − poll sent */
+  responseMs: number | null;
+}
+
+/** One poll on a fresh channel, an event published `tauMs` after it was sent. */
+export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs: number): Promise<WakeTrial> {
+  const client = new LongPollClient(ctx, ctx.newChannel(), `trial τ=${Math.round(tauMs)}ms`);
+  const pending = await client.start(pollDeadlineMs);
+  const state = settled(pending.done);
+  await until(ctx, pending.tSent, tauMs);
+  const endedBeforePublish = state.done;
+  const token = ctx.nextToken();
+  const pub = await ctx.publish(client.channel, token);
+  const result = await pending.done;
+  const arrival = result.arrival(token);
+  return {
+    tauMs: pub.tStart - pending.tSent,
+    pub,
+    result,
+    pending,
+    token,
+    endedBeforePublish,
+    latencyMs: arrival === null ? null : arrival - pub.tStart,
+    responseMs: arrival === null ? null : arrival - pending.tSent,
+  };
+}
+
+/** k trials at stratified random offsets in [20%, 60%] of the stimulus window, run together. */
+export async function wakeTrials(ctx: CaseContext, k: number): Promise<WakeTrial[]> {
+  const t = await timing(ctx);
+  const offsets = Array.from({ length: k }, (_, i) => t.stimulusWindowMs * (0.2 + (0.4 * (i + Math.random())) / k));
+  return Promise.all(offsets.map((o) => wakeTrial(ctx, o, t.pollDeadlineMs)));
+}
+
+/** Least-squares fit of response time against publish offset: a held poll tracks the publish (slope ≈ 1). */
+export function fitSlope(points: Array<[number, number]>): { slope: number; intercept: number } | null {
+  if (points.length < 2) return null;
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  if (sxx === 0) return null;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+export interface GapObservation {
+  /** E1 (woke the first poll), then E2..E(k+1) published while no poll was pending */
+  published: string[];
+  gapTokens: string[];
+  first: PollResult;
+  gapPolls: PollResult[];
+  /** every token received, in arrival order, repeats included */
+  received: string[];
+}
+
+/**
+ * §2.2: the window between a response and the next poll. E1 wakes a held poll; while the client
+ * has no poll pending, k more events are published; the client then re-polls with its cursor
+ * until it has them all, a poll comes back empty, or six polls have been made.
+ */
+export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservation> {
+  const t = await timing(ctx);
+  const client = new LongPollClient(ctx, ctx.newChannel());
+  const pending = await client.start(t.pollDeadlineMs);
+  await until(ctx, pending.tSent, t.stimulusWindowMs * 0.2);
+  const e1 = ctx.nextToken();
+  await ctx.publish(client.channel, e1);
+  const first = await pending.done;
+  if (!first.ok || !first.tokens.includes(e1)) {
+    throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
+  }
+  if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
+  const gapTokens: string[] = [];
+  for (let i = 0; i < k; i++) {
+    const tok = ctx.nextToken();
+    await ctx.publish(client.channel, tok);
+    gapTokens.push(tok);
+  }
+  const received = [...first.tokens];
+  const gapPolls: PollResult[] = [];
+  while (gapPolls.length < 6) {
+    const r = await client.poll(t.pollDeadlineMs);
+    gapPolls.push(r);
+    received.push(...r.tokens);
+    if (!r.ok || r.tokens.length === 0 || gapTokens.every((g) => received.includes(g))) break;
+  }
+  return { published: [e1, ...gapTokens], gapTokens, first, gapPolls, received };
+}
+
+/**
+ * One poll woken by an event published at 20% of the stimulus window; without a publish hook
+ * (allowed only when `optionalEvent`) the poll simply ends at its hold.
+ */
+export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean } = {}): Promise<{ result: PollResult; payload: string | null }> {
+  const t = await timing(ctx);
+  const pending = await client.start(t.pollDeadlineMs);
+  if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null };
+  await until(ctx, pending.tSent, t.stimulusWindowMs * 0.2);
+  const payload = opts.payload ?? ctx.nextToken();
+  await ctx.publish(client.channel, payload);
+  return { result: await pending.done, payload };
+}
