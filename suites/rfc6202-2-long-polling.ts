@@ -56,14 +56,20 @@ const wake: Requirement = {
     if (usable.length === 0) throw new Inconclusive(`every poll ended before its event was published (${unusable(trials)}); see lp.held`);
     const late: string[] = [];
     let worst = 0;
+    let excess = 0;
     for (const t of usable) {
       const allowed = t.pub.tEnd - t.pub.tStart + ctx.epsilonMs;
-      if (t.latencyMs === null) late.push(`τ=${ms(t.tauMs)}: event never arrived on that poll (${t.result.res.status || t.result.res.end})`);
-      else if (t.latencyMs > allowed) late.push(`τ=${ms(t.tauMs)}: arrived ${ms(t.latencyMs)} after the publish (allowed ${ms(allowed)})`);
+      if (t.latencyMs === null) {
+        late.push(`τ=${ms(t.tauMs)}: event never arrived on that poll (${t.result.res.status || t.result.res.end})`);
+        excess = Infinity;
+      } else if (t.latencyMs > allowed) {
+        late.push(`τ=${ms(t.tauMs)}: arrived ${ms(t.latencyMs)} after the publish (allowed ${ms(allowed)})`);
+        excess = Math.max(excess, t.latencyMs - allowed);
+      }
       if (t.latencyMs !== null) worst = Math.max(worst, t.latencyMs);
     }
     const fit = fitSlope(usable.filter((t) => t.responseMs !== null).map((t) => [t.tauMs, t.responseMs ?? 0]));
-    const measurements = { worstLatencyMs: Math.round(worst), slope: fit ? Number(fit.slope.toFixed(3)) : null, epsilonMs: Math.round(ctx.epsilonMs) };
+    const measurements = { worstLatencyMs: Math.round(worst), slope: fit ? Number(fit.slope.toFixed(3)) : null, epsilonMs: Math.round(ctx.epsilonMs), excessMs: Number.isFinite(excess) ? Math.round(excess) : 1e9 };
     const expected = `each event arrives within the publish round trip + ${ms(ctx.epsilonMs)} of its publish`;
     if (late.length > 0) {
       const timer = fit && fit.slope < 0.5 ? ` Response time does not track publish time (slope ${fit.slope.toFixed(2)}; 1 means woken by the event): the server answers on its timer.` : '';
@@ -86,7 +92,7 @@ const complete: Requirement = {
     if (arrival === null) throw new Inconclusive(`the event never arrived on the poll (${r.res.status || r.res.end}); see lp.wake`);
     const expected = `the response ends within ${ms(ctx.epsilonMs)} of delivering the event`;
     const end = r.res.end === 'complete' && r.res.tEnd !== null ? r.res.tEnd : null;
-    const measurements = { framing: r.res.framing, endAfterEventMs: end === null ? null : Math.round(end - arrival) };
+    const measurements = { framing: r.res.framing, endAfterEventMs: end === null ? null : Math.round(end - arrival), excessMs: end === null ? 1e9 : Math.round(end - arrival - ctx.epsilonMs) };
     if (end === null) return verdict.violation(expected, `the response was still open ${ms(ctx.now() - arrival)} after the event (${r.res.end}); a long poll must complete, or it is a stream`, { measurements });
     if (end - arrival > ctx.epsilonMs) return verdict.violation(expected, `the response ended ${ms(end - arrival)} after the event arrived (framing: ${r.res.framing})`, { measurements });
     return verdict.pass(expected, `ended ${ms(end - arrival)} after the event (framing: ${r.res.framing})`, { measurements });
@@ -107,13 +113,12 @@ const repoll: Requirement = {
     const cycles = 4; // the first poll sets the cursor; the next three are the immediate re-polls
     for (let i = 0; i < cycles; i++) {
       const pending = await client.start(t.pollDeadlineMs);
-      const state = { ended: false };
-      void pending.done.then(() => { state.ended = true; });
-      await until(ctx, pending.tSent, Math.min(t.stimulusWindowMs * 0.2, 1000));
-      const endedEarly = state.ended;
+      const offset = Math.min(t.stimulusWindowMs * 0.2, 1000);
+      await until(ctx, pending.tSent, offset);
       const token = ctx.nextToken();
       await ctx.publish(client.channel, token);
       const r = await pending.done;
+      const endedEarly = r.res.tEnd !== null && r.res.tEnd < pending.tSent + offset;
       if (i === 0) {
         if (!r.ok || !r.tokens.includes(token)) throw new Inconclusive(`setup: the first poll did not deliver its event (${r.res.status || r.res.end})`);
         continue;
@@ -259,7 +264,7 @@ const fanout: Requirement = {
       return verdict.violation(expected, `only client ${got} received it; the other poll ended with ${status(missed)} and no event`);
     }
     const gap = Math.abs(arrA - arrB);
-    const measurements = { arrivalGapMs: Math.round(gap) };
+    const measurements = { arrivalGapMs: Math.round(gap), excessMs: Math.round(gap - ctx.epsilonMs) };
     if (gap > ctx.epsilonMs) {
       return verdict.violation(expected, `client ${arrA > arrB ? 'A' : 'B'} got the event ${ms(gap)} after the other: the server woke only one subscriber and the other saw it at its next response`, { measurements });
     }

@@ -82,6 +82,12 @@ export class LongPollClient {
     if (res.tHeaders !== null) ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
     const tokens = findTokens(res.body);
     ctx.note(`${this.label} poll #${seq} ${summarizeResponse(res)}${tokens.length ? `, ${tokens.length} event(s)` : ''}`, res.tEnd ?? ctx.now());
+    if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {
+      conn.close();
+      if (this.conn === conn) this.conn = null;
+      // Bytes we cannot read as HTTP say nothing about the requirement being judged.
+      throw new Inconclusive(`${this.label} poll #${seq}: the answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ') || 'no detail'})`);
+    }
     const ok = res.end === 'complete' && (is2xx(res) || res.status === 304);
     if (ok && is2xx(res)) this.cursor.update(res);
     // RFC 9112 §9.6: after "Connection: close" the client must not send another request on it.

@@ -76,9 +76,52 @@ export interface WireResponse {
   tFirstBodyByte: number | null;
   tEnd: number | null;
   end: ResponseEnd;
-  /** framing/syntax problems found while parsing (never thrown) */
+  /** framing/syntax problems found while parsing (never thrown); each is "<WireErrorCode>: <detail>" */
   errors: string[];
+  /** 1xx interim responses (100 Continue, 103 Early Hints) that preceded this one; absent when none */
+  interim?: InterimResponse[];
 }
+
+/** A 1xx response skipped on the way to the final one (RFC 9110 §15.2). */
+export interface InterimResponse {
+  status: number;
+  reason: string;
+  headers: Array<[string, string]>;
+  /** time its header section completed */
+  t: number;
+}
+
+/**
+ * Stable prefixes of WireResponse.errors entries, so checks can match a problem without parsing
+ * prose. Entries whose code ends a response are listed with the `end` they cause.
+ */
+export type WireErrorCode =
+  | 'not-http'                 // malformed: bytes are not an HTTP/1.x status line
+  | 'bad-status-line'          // malformed: version, code or separators wrong
+  | 'status-line-no-sp'        // tolerated: no SP between status code and (empty) reason
+  | 'empty-line-before-status' // tolerated: CRLFs preceded the status line
+  | 'bare-lf'                  // tolerated: a line ended with LF instead of CRLF
+  | 'bare-cr'                  // tolerated in header sections (replaced by SP, RFC 9112 §2.2); malformed in chunk lines
+  | 'obs-fold'                 // tolerated: folded field line, unfolded with SP (RFC 9112 §5.2)
+  | 'ws-before-first-field'    // tolerated: whitespace-led line right after the start line, ignored
+  | 'ws-before-colon'          // tolerated: whitespace between field name and colon, removed
+  | 'missing-colon'            // malformed: field line without a colon
+  | 'bad-field-name'           // malformed: field name is not a token
+  | 'cl-invalid'               // malformed: Content-Length is not a decimal number
+  | 'cl-conflict'              // malformed: differing Content-Length values
+  | 'cl-duplicate'             // tolerated: the same Content-Length value repeated
+  | 'te-and-cl'                // tolerated: Transfer-Encoding and Content-Length both sent (TE wins)
+  | 'te-chunked-twice'         // tolerated: chunked listed more than once
+  | 'te-chunked-not-last'      // tolerated: chunked not the final coding, body read until close
+  | 'te-in-http10'             // tolerated: Transfer-Encoding in an HTTP/1.0 response
+  | 'bad-chunk-size'           // malformed: chunk-size line is not hex [; ext]
+  | 'chunk-size-ws'            // tolerated: whitespace after chunk-size without an extension
+  | 'missing-chunk-crlf'       // malformed: chunk data not followed by CRLF (size mismatch)
+  | 'header-cap'               // cap: header or trailer section larger than maxHeaderBytes
+  | 'chunk-line-cap'           // cap: one chunk-size line longer than 4 KiB
+  | 'body-cap'                 // cap: decoded body larger than maxBodyBytes
+  | 'incomplete'               // the connection ended or our deadline passed mid-response
+  | 'no-response';             // not one byte of the response arrived
 
 export interface RawRequest {
   method: string;

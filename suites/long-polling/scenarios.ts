@@ -16,16 +16,6 @@ export async function timing(ctx: CaseContext): Promise<{ holdMs: number; pollDe
   };
 }
 
-export function settled<T>(p: Promise<T>): { readonly done: boolean; at: number | null } {
-  const state = { done: false, at: null as number | null };
-  void p.then(() => {
-    state.done = true;
-  }, () => {
-    state.done = true;
-  });
-  return state;
-}
-
 /** Waits until `tSent + offsetMs` on the case clock. */
 export async function until(ctx: CaseContext, tSent: number, offsetMs: number): Promise<void> {
   const wait = tSent + offsetMs - ctx.now();
@@ -51,13 +41,13 @@ export interface WakeTrial {
 export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs: number): Promise<WakeTrial> {
   const client = new LongPollClient(ctx, ctx.newChannel(), `trial τ=${Math.round(tauMs)}ms`);
   const pending = await client.start(pollDeadlineMs);
-  const state = settled(pending.done);
   await until(ctx, pending.tSent, tauMs);
-  const endedBeforePublish = state.done;
   const token = ctx.nextToken();
   const pub = await ctx.publish(client.channel, token);
   const result = await pending.done;
   const arrival = result.arrival(token);
+  // Judged against the planned offset, so a late publish (a stalled harness) cannot look like an early answer.
+  const endedBeforePublish = arrival === null && result.res.tEnd !== null && result.res.tEnd < pending.tSent + tauMs;
   return {
     tauMs: pub.tStart - pending.tSent,
     pub,

@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHostileServer, type HostileKind } from '../fixtures/hostile.js';
+import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
+import type { Report } from '../runner/report.js';
+import { REQUIREMENTS } from '../suites/index.js';
+import { cli } from './helpers/cli.js';
+
+describe('CLI end to end', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let server: ReferenceServer;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pushspec-cli-'));
+    server = await startReferenceServer({ holdMs: 1000 });
+  });
+  after(async () => server.close());
+
+  async function manifestFile(name: string, content: string): Promise<string> {
+    const file = join(dir, name);
+    await writeFile(file, content);
+    return file;
+  }
+
+  it('list prints the whole catalogue, as text and as JSON', async () => {
+    const text = await cli(['list']);
+    expect(text.code).to.equal(0);
+    for (const r of REQUIREMENTS) expect(text.stdout).to.include(r.id);
+    const json = await cli(['list', '--json']);
+    const rows = JSON.parse(json.stdout) as Array<{ id: string; faults: string[] }>;
+    expect(rows.map((r) => r.id)).to.deep.equal(REQUIREMENTS.map((r) => r.id));
+  });
+
+  it('--help and --version exit 0', async () => {
+    expect((await cli(['--help'])).code).to.equal(0);
+    expect((await cli(['run', '--help'])).stdout).to.include('--time-scale');
+    expect((await cli(['--version'])).stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  const badFlags: Array<[string[], RegExp]> = [
+    [['run', '--level', 'sometimes'], /--level|sometimes/],
+    [['run', '--time-scale', '0'], /--time-scale "0": expected a number greater than 0/],
+    [['run', '--time-scale', 'fast'], /--time-scale "fast"/],
+    [['run', '--concurrency', '1.5'], /--concurrency "1.5": expected a whole number/],
+    [['run', '--only', 'nope.'], /--only "nope\.": expected a requirement ID or prefix/],
+    [['run', '--via', 'nowhere'], /--via "nowhere": expected one of direct/],
+    [['run', '--fault', 'nope'], /--fault "nope": expected one of short-poll/],
+    [['run', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['run', '--target', 'x.json', '--long-poll', 'http://127.0.0.1:1/lp'], /--target cannot be combined/],
+    [['run', '--long-poll', 'not a url'], /--long-poll/],
+    [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--publish', 'POST'], /--publish/],
+    [['run', '--long-poll', 'http://127.0.0.1:1/lp', '--cursor', 'sideways'], /--cursor/],
+  ];
+  for (const [args, message] of badFlags) {
+    it(`rejects ${args.slice(1).join(' ')} with exit 2 and a message naming the flag`, async () => {
+      const r = await cli(args);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(message);
+    });
+  }
+
+  const badManifests: Array<[string, string, RegExp]> = [
+    ['not-json.json', '{ "name": "x", ', /line \d+/],
+    ['empty.json', '', /empty|expected/i],
+    ['array.json', '[]', /expected an object|object/],
+    ['no-name.json', '{"baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}"}}', /name/],
+    ['bad-base.json', '{"name":"x","baseUrl":"ftp://h","longPoll":{"url":"/lp?c={channel}"}}', /\/baseUrl/],
+    ['unknown-field.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longpoll":{"url":"/lp"}}', /longpoll/],
+    ['cursor-type.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"qurey"}}}', /\/longPoll\/cursor\/type.*etag/],
+    ['hold-string.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","holdSeconds":"30"}}', /\/longPoll\/holdSeconds/],
+    ['no-channel.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp"}}', /\/longPoll\/url.*\{channel\}/],
+    ['placeholder.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={chanel}"}}', /\{chanel\}/],
+    ['publish-both.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","publish":{"url":"/p?c={channel}","body":"{payload}","command":["x"]},"longPoll":{"url":"/lp?c={channel}"}}', /\/publish/],
+    ['pointer.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"query","param":"s","from":{"json":"next"}}}}', /\/longPoll\/cursor\/from\/json/],
+  ];
+  for (const [name, content, message] of badManifests) {
+    it(`rejects the malformed manifest ${name} with exit 2, naming the field`, async () => {
+      const file = await manifestFile(name, content);
+      const out = join(dir, `out-${name}`);
+      const r = await cli(['run', '--target', file, '--report-dir', out]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.include(name);
+      expect(r.stderr).to.match(message);
+      // nothing half-written
+      await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written for an invalid manifest'), () => undefined);
+    });
+  }
+
+  it('a missing manifest file is a clear exit-2 error', async () => {
+    const r = await cli(['run', '--target', join(dir, 'missing.json')]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('missing.json');
+  });
+
+  it('judges a target from a manifest file and writes report.json and junit.xml', async () => {
+    const file = await manifestFile('ref.json', JSON.stringify(server.manifest()));
+    const out = join(dir, 'ref-report');
+    const r = await cli(['run', '--target', file, '--report-dir', out, '--reporter', 'dot']);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.schemaVersion).to.equal(1);
+    expect(report.summary.pass).to.equal(REQUIREMENTS.length);
+    expect(report.results.every((x) => x.via === 'direct')).to.equal(true);
+    const junit = await readFile(join(out, 'junit.xml'), 'utf8');
+    expect(junit).to.include('<testsuite name="RFC 6202 §2.1"');
+    expect(junit).to.include('name="lp.held@direct"');
+    expect(r.stdout).to.include(join(out, 'report.json'));
+  });
+
+  it('exits 1 when a requirement fails, with expected and actual in the output', async () => {
+    const r = await cli(['run', '--fixture', '--fault', 'timeout-408', '--no-report', '--reporter', 'none']);
+    expect(r.code, r.stdout + r.stderr).to.equal(1);
+    expect(r.stdout).to.match(/FAIL\s+lp\.timeout-status@direct/);
+    expect(r.stdout).to.match(/actual:.*408/);
+  });
+
+  it('warnings exit 0, or 1 with --strict', async () => {
+    const plain = await cli(['run', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header']);
+    expect(plain.code, plain.stdout).to.equal(0);
+    expect(plain.stdout).to.match(/WARN\s+lp\.header-overhead@direct/);
+    const strict = await cli(['run', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header', '--strict']);
+    expect(strict.code).to.equal(1);
+  });
+
+  it('quick mode judges a long-poll URL + publish URL without a manifest file', async () => {
+    const r = await cli(['run', '--long-poll', `${server.url}/lp?channel={channel}`, '--publish', `POST ${server.url}/publish?channel={channel} {payload}`,
+      '--cursor', 'query:since:/next', '--hold', '1', '--no-report', '--reporter', 'none']);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/pass 14 · fail 0 · warn 0/);
+  });
+
+  it('without a publish hook, checks that need an event are inconclusive, never failed', async () => {
+    const m = server.manifest();
+    delete m.publish;
+    const file = await manifestFile('nopub.json', JSON.stringify(m));
+    const r = await cli(['run', '--target', file, '--no-report', '--reporter', 'none']);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/fail 0 · warn 0 · inconclusive \d+/);
+    expect(r.stdout).to.include('no publish hook');
+  });
+
+  const hostile: HostileKind[] = ['never-answers', 'garbage', 'reset', 'endless-headers'];
+  for (const kind of hostile) {
+    it(`a server that ${kind} ends the run with exit 2 within a bounded time, no pass`, async () => {
+      const h = await startHostileServer(kind);
+      try {
+        const file = await manifestFile(`${kind}.json`, JSON.stringify({ name: kind, baseUrl: h.url, publish: { url: '/p?c={channel}', body: '{payload}' }, longPoll: { url: '/lp?c={channel}', holdSeconds: 1 } }));
+        const r = await cli(['run', '--target', file, '--report-dir', join(dir, kind)], { timeoutMs: 30_000 });
+        expect(r.code, r.stdout + r.stderr).to.equal(2);
+        expect(r.stderr).to.match(/does not speak HTTP|unreachable/);
+        expect(r.stdout).to.not.match(/passing/);
+        expect(r.ms).to.be.below(15_000);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
+  it('an unreachable target is exit 2 with the address in the message', async () => {
+    const h = await startHostileServer('reset');
+    const url = h.url;
+    await h.close();
+    const r = await cli(['run', '--long-poll', `${url}/lp?c={channel}`, '--publish', `POST ${url}/p?c={channel} {payload}`, '--no-report']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(new URL(url).host);
+  });
+});
