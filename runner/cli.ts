@@ -97,8 +97,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('list')
     .description('print the requirement catalogue')
     .option('--json', 'as JSON')
-    .action((flags: { json?: boolean }) => {
-      process.stdout.write(listCommand(loadRequirements(), flags.json === true));
+    .option('--markdown', 'as the Markdown table in the README')
+    .action((flags: { json?: boolean; markdown?: boolean }) => {
+      process.stdout.write(listCommand(loadRequirements(), flags.json ? 'json' : flags.markdown ? 'markdown' : 'text'));
     });
   program
     .command('fixture')

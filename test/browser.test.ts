@@ -1,0 +1,218 @@
+/**
+ * The HTML report in a real browser (Debian's headless Chromium via playwright-core): the hash
+ * CSP must let our own script run and nothing else; filters, expansion and anchors must work
+ * from file:// with no server; a hostile report must not run script or load anything.
+ * Skips (with a message) when /usr/bin/chromium is absent; CI installs it.
+ */
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Report } from '../runner/report.js';
+import { renderComparison } from '../runner/reporters/compare-html.js';
+import { renderHtml } from '../runner/reporters/html.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'reports');
+const OUT = join(ROOT, 'test-output');
+
+interface Watch {
+  requests: string[];
+  dialogs: string[];
+  pageErrors: string[];
+  console: string[];
+}
+
+async function fixture(name: string): Promise<Report> {
+  return JSON.parse(await readFile(join(FIXTURES, name), 'utf8')) as Report;
+}
+
+describe('HTML report in headless Chromium', function () {
+  this.timeout(90_000);
+  let ctx: BrowserContext | undefined;
+  let profileDir: string | undefined;
+  const files: Record<'report' | 'hostile' | 'compare', string> = { report: '', hostile: '', compare: '' };
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.log(`      skipping browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
+      this.skip();
+    }
+    // test-output/ ignores itself, so screenshots never end up in a commit.
+    await mkdir(OUT, { recursive: true });
+    await writeFile(join(OUT, '.gitignore'), '*\n');
+    const [sample, sampleB, hostile] = await Promise.all(['sample.json', 'sample-b.json', 'hostile.json'].map(fixture));
+    files.report = join(OUT, 'report.html');
+    files.hostile = join(OUT, 'hostile.html');
+    files.compare = join(OUT, 'compare.html');
+    await writeFile(files.report, renderHtml(sample as Report));
+    await writeFile(files.hostile, renderHtml(hostile as Report));
+    await writeFile(
+      files.compare,
+      renderComparison([
+        { label: 'sample.json', report: sample as Report },
+        { label: 'sample-b.json', report: sampleB as Report },
+      ]),
+    );
+    profileDir = await mkdtemp(join(tmpdir(), 'pushspec-chromium-'));
+    ctx = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  after(async () => {
+    await ctx?.close();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+  });
+
+  async function open(file: string): Promise<{ page: Page; watch: Watch }> {
+    const page = await (ctx as BrowserContext).newPage();
+    // A broken page should fail fast rather than wait out Playwright's 30 s default.
+    page.setDefaultTimeout(5_000);
+    const watch: Watch = { requests: [], dialogs: [], pageErrors: [], console: [] };
+    page.on('request', (r) => watch.requests.push(r.url()));
+    page.on('dialog', (d) => {
+      watch.dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => watch.pageErrors.push(e.message));
+    page.on('console', (m) => watch.console.push(m.text()));
+    // Init scripts are injected by the driver, outside the page's CSP; they only observe.
+    await page.addInitScript(
+      "window.__csp=[];document.addEventListener('securitypolicyviolation',function(e){window.__csp.push(e.violatedDirective+' '+e.blockedURI);});",
+    );
+    await page.goto(pathToFileURL(file).href);
+    return { page, watch };
+  }
+
+  async function cspViolations(page: Page): Promise<string[]> {
+    return (await page.evaluate('window.__csp')) as string[];
+  }
+
+  async function visibleCount(page: Page, selector: string): Promise<number> {
+    // The project compiles without DOM typings, so in-page code is passed as source text.
+    return (await page.evaluate(
+      `Array.from(document.querySelectorAll(${JSON.stringify(selector)})).filter((e) => e.offsetParent !== null).length`,
+    )) as number;
+  }
+
+  it('renders the matrix, filters, expands cases and loads nothing', async () => {
+    const { page, watch } = await open(files.report);
+    try {
+      await page.locator('#matrix').waitFor({ state: 'visible' });
+      expect(await visibleCount(page, '#matrix tr.req')).to.equal(8);
+      // The toolbar is unhidden by our script: proof that the hashed script ran under the CSP.
+      expect(await page.locator('#filters').isVisible()).to.equal(true);
+      expect(await page.locator('#f-count').textContent()).to.equal('showing 20 of 20 cases');
+
+      await page.click('button.vf[data-verdict="fail"]');
+      expect(await visibleCount(page, 'details.case')).to.equal(2);
+      expect(
+        await page.evaluate(`Array.from(document.querySelectorAll('details.case:not([hidden])')).map((e) => e.dataset.verdict)`),
+      ).to.deep.equal(['fail', 'fail']);
+      expect(await visibleCount(page, '#matrix tr.req')).to.equal(2);
+      expect(await page.locator('#f-count').textContent()).to.equal('showing 2 of 20 cases');
+      await page.click('#f-reset');
+      expect(await visibleCount(page, 'details.case')).to.equal(20);
+
+      await page.selectOption('#f-via', { label: 'shared-cache' });
+      expect(await visibleCount(page, '#matrix th.via')).to.equal(1);
+      expect(await visibleCount(page, 'details.case')).to.equal(4);
+      await page.selectOption('#f-via', '');
+
+      // Expanding a case (a plain <details>) shows its timeline chart.
+      const c = page.locator('#case-2');
+      expect(await c.locator('svg.tl').isVisible()).to.equal(false);
+      await c.locator(':scope > summary').click();
+      expect(await page.evaluate(`document.getElementById('case-2').open`)).to.equal(true);
+      const box = await c.locator('svg.tl').boundingBox();
+      expect(box && box.width > 300 && box.height > 40).to.equal(true);
+      expect(await c.locator('svg.tl g.ev').count()).to.equal(6);
+
+      // A matrix cell opens its case.
+      await page.click('#matrix a[href="#case-17"]');
+      await page.waitForFunction(`document.getElementById('case-17').open === true`);
+
+      // Printing shows every case, even collapsed ones.
+      await page.click('#f-collapse');
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('#case-0 svg.tl').isVisible()).to.equal(true);
+      expect(await page.locator('#filters').isVisible()).to.equal(false);
+      await page.emulateMedia({ media: 'screen' });
+
+      await c.locator(':scope > summary').click();
+      // Full-page shots are taken at the current scroll; from the top the sticky toolbar sits in place.
+      await page.evaluate('window.scrollTo(0, 0)');
+      const shot = join(OUT, 'report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`      screenshot: ${shot}`);
+
+      expect(await cspViolations(page)).to.deep.equal([]);
+      expect(watch.pageErrors).to.deep.equal([]);
+      expect(watch.console).to.deep.equal([]);
+      expect(watch.requests).to.deep.equal([pathToFileURL(files.report).href]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('runs no script from a hostile report and makes no request', async () => {
+    const { page, watch } = await open(files.hostile);
+    try {
+      await page.click('#f-expand');
+      // Give anything that would fire (onerror, onload, meta refresh) a moment to do so.
+      await page.locator('details.case svg.tl').first().hover();
+      await page.waitForTimeout(300);
+      expect(await page.evaluate('typeof window.__pwned')).to.equal('undefined');
+      expect(watch.dialogs).to.deep.equal([]);
+      expect(
+        await page.evaluate(`document.querySelectorAll('script, img, iframe, link, object, embed, meta[http-equiv=refresh]').length`),
+      ).to.equal(1);
+      const bodyText = await page.locator('body').innerText();
+      expect(bodyText).to.include('<script>window.__pwned=1;alert(1)</script>');
+      expect(bodyText).to.include('"><img src=x onerror="window.__pwned=2;alert(2)">');
+      expect(await page.title()).to.include('<script>');
+      expect(await page.evaluate('getComputedStyle(document.body).backgroundImage')).to.equal('none');
+      expect(await cspViolations(page)).to.deep.equal([]);
+      expect(watch.pageErrors).to.deep.equal([]);
+      expect(watch.requests).to.deep.equal([pathToFileURL(files.hostile).href]);
+      expect(page.url()).to.equal(pathToFileURL(files.hostile).href);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('highlights differing cells in the comparison and filters to them', async () => {
+    const { page, watch } = await open(files.compare);
+    try {
+      expect(await visibleCount(page, 'table.cmp tr.row')).to.equal(20);
+      expect(await visibleCount(page, 'table.cmp td.changed')).to.equal(6);
+      const outline = await page.evaluate(`getComputedStyle(document.querySelector('table.cmp td.changed')).outlineStyle`);
+      expect(outline).to.equal('solid');
+      await page.check('#only-diff');
+      expect(await visibleCount(page, 'table.cmp tr.row')).to.equal(6);
+      expect(await cspViolations(page)).to.deep.equal([]);
+      expect(watch.pageErrors).to.deep.equal([]);
+      expect(watch.requests).to.deep.equal([pathToFileURL(files.compare).href]);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FAULT_NAMES } from '../fixtures/faults.js';
+import { catalogMarkdown } from '../runner/commands/list.js';
+import { REQUIREMENTS } from '../suites/index.js';
+import { cli, ROOT } from './helpers/cli.js';
+
+/** The README is part of the product: it must say what the code does. */
+describe('README stays true', () => {
+  let readme: string;
+  before(async () => {
+    readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  });
+
+  it('carries the current requirement table', () => {
+    const m = /<!-- catalog:start -->\n([\s\S]*?)<!-- catalog:end -->/.exec(readme);
+    expect(m, 'catalog markers missing').to.not.equal(null);
+    expect(m?.[1], 'README requirement table is stale: run `pushspec list --markdown`').to.equal(catalogMarkdown(REQUIREMENTS));
+  });
+
+  it('names every fault of the reference server', () => {
+    for (const f of FAULT_NAMES) expect(readme, f).to.include(`\`${f}\``);
+  });
+
+  it('documents every flag of `pushspec run` and the two set-up commands', async () => {
+    const help = (await cli(['run', '--help'])).stdout;
+    const flags = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((x) => x[1]).filter((f) => f !== '--help');
+    expect(flags.length).to.be.greaterThan(10);
+    for (const f of flags) expect(readme, `README does not mention ${f}`).to.include(f ?? '');
+    expect(readme).to.include('npm ci && npm start');
+    expect(readme).to.include('npm ci && npm test');
+  });
+
+  it('the CI script runs exactly the README test command', async () => {
+    const ci = await readFile(join(ROOT, '.ci', 'run'), 'utf8');
+    expect(ci).to.match(/^npm ci && npm test$/m);
+  });
+});
