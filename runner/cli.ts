@@ -9,6 +9,11 @@ import type { Manifest } from './manifest/types.js';
 import { loadRequirements } from './registry.js';
 import { renderSummary } from './reporters/console-summary.js';
 import { runSuite } from './run.js';
+import { applyBaseline } from './baseline.js';
+import { exitCodeFor } from './exit-code.js';
+import { renderBaselineOutcome } from './reporters/console-summary.js';
+import { baselineCommand, compareCommand, loadBaselineFile, reportCommand, ReportInputError } from './commands/report-commands.js';
+import { BaselineError } from './baseline.js';
 import { VERSION } from './version.js';
 import { VIA_PROFILES } from './via.js';
 import { listCommand } from './commands/list.js';
@@ -24,6 +29,7 @@ interface RunFlags extends RawRunFlags {
   name?: string;
   fixture?: boolean;
   fault?: string;
+  baseline?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -35,6 +41,8 @@ async function runAction(flags: RunFlags): Promise<number> {
   if (flags.target !== undefined && quick) throw new HarnessError('PUSHSPEC_E_USAGE', '--target cannot be combined with --long-poll/--publish: describe the target in one place');
   if (flags.fixture && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', '--fixture runs the bundled reference server; it cannot be combined with --target or --long-poll');
   if (flags.fault !== undefined && flags.target === undefined && !quick) flags.fixture = true;
+  // Read the baseline first: a bad file should cost nothing but the error message.
+  const baseline = flags.baseline === undefined ? null : await loadBaselineFile(flags.baseline);
   let server: ReferenceServer | null = null;
   let manifest: Manifest;
   if (flags.target !== undefined) manifest = await loadManifestFile(flags.target);
@@ -54,8 +62,14 @@ async function runAction(flags: RunFlags): Promise<number> {
     process.stderr.write(`pushspec: no --target given, running against the bundled reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} at ${server.url}\n`);
   }
   try {
-    const { report, exitCode, files } = await runSuite({ ...validated, manifest });
+    const { report, exitCode: plainExit, files } = await runSuite({ ...validated, manifest });
     process.stdout.write(renderSummary(report, files));
+    let exitCode = plainExit;
+    if (baseline) {
+      const b = applyBaseline(report, baseline, { includeWarnings: validated.strict });
+      process.stdout.write(renderBaselineOutcome(b, flags.baseline ?? ''));
+      exitCode = exitCodeFor(report.summary, { strict: validated.strict, newFailures: b.newFailures.length, staleBaseline: b.stale.length });
+    }
     if (exitCode === 2 && report.summary.error === 0) process.stderr.write(`pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`);
     return exitCode;
   } finally {
@@ -89,9 +103,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--time-scale <n>', 'multiply every wait and tolerance (slow machines)', '1')
     .option('--concurrency <n>', 'cases run at once (targets with "channels": false run one at a time)', '32')
     .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', '30')
-    .option('--report-dir <dir>', 'where report.json and junit.xml are written', 'pushspec-report')
+    .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', 'pushspec-report')
     .option('--no-report', 'write no report files')
-    .option('--reporter <name>', "mocha reporter for the console (spec, dot, list, tap, …; 'none' for just the summary)", 'spec')
+    .option('--reporter <name>', "mocha reporter for the console (spec, dot, list, tap, …; 'none' for just the summary); default spec, or none when CI=true")
+    .option('--baseline <file>', 'expected failures (id@via); only new failures or stale entries fail the run')
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
     .command('list')
@@ -100,6 +115,32 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--markdown', 'as the Markdown table in the README')
     .action((flags: { json?: boolean; markdown?: boolean }) => {
       process.stdout.write(listCommand(loadRequirements(), flags.json ? 'json' : flags.markdown ? 'markdown' : 'text'));
+    });
+  program
+    .command('report')
+    .description('render report.html from a stored report.json')
+    .argument('<report.json>')
+    .requiredOption('-o, --out <file>', 'the HTML file to write')
+    .action(async (input: string, flags: { out: string }) => {
+      await reportCommand(input, flags.out);
+      process.stdout.write(`report: ${flags.out}\n`);
+    });
+  program
+    .command('compare')
+    .description('several reports side by side, differing cells highlighted')
+    .argument('<reports...>', 'two or more report.json files')
+    .requiredOption('-o, --out <file>', 'the HTML file to write')
+    .action(async (inputs: string[], flags: { out: string }) => {
+      await compareCommand(inputs, flags.out);
+      process.stdout.write(`comparison: ${flags.out}\n`);
+    });
+  program
+    .command('baseline')
+    .description('print a baseline (the current failures) for run --baseline')
+    .argument('<report.json>')
+    .option('--include-warnings', 'also list warnings (for use with --strict)')
+    .action(async (input: string, flags: { includeWarnings?: boolean }) => {
+      process.stdout.write(await baselineCommand(input, { includeWarnings: flags.includeWarnings === true }));
     });
   program
     .command('fixture')
@@ -128,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
       // --help and --version are not errors; everything else commander rejects is a usage error.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (isManifestError(e) || e instanceof HarnessError) {
+    if (isManifestError(e) || e instanceof HarnessError || e instanceof ReportInputError || e instanceof BaselineError) {
       process.stderr.write(`pushspec: ${e.message}\n`);
       return 2;
     }

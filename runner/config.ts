@@ -61,7 +61,8 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   const via = f.via === undefined ? ['direct'] : list(f.via);
   if (via.length === 0) throw usage('--via', f.via ?? '', `one or more of ${profiles.join(', ')}`);
   for (const v of via) if (!profiles.includes(v)) throw usage('--via', v, `one of ${profiles.join(', ')}`);
-  const reporter = f.reporter ?? DEFAULTS.reporter;
+  // CI logs stay quiet (just the summary) unless a reporter is asked for.
+  const reporter = f.reporter ?? (process.env['CI'] === 'true' ? 'none' : DEFAULTS.reporter);
   if (!/^[A-Za-z0-9._/@-]+$/.test(reporter)) throw usage('--reporter', reporter, 'a mocha reporter name (spec, dot, list, tap, …) or none');
   return {
     only,

@@ -5,8 +5,9 @@ import type { Summary } from './report.js';
  * under --strict, or a stale baseline entry); 2: the harness broke or nothing could be judged.
  */
 export function exitCodeFor(s: Summary, opts: { strict: boolean; staleBaseline?: number; newFailures?: number | undefined }): 0 | 1 | 2 {
-  const failures = opts.newFailures ?? s.fail;
-  if (failures > 0 || (opts.strict && s.warn > 0) || (opts.staleBaseline ?? 0) > 0) return 1;
+  // With a baseline, newFailures already counts warnings when strict, and excludes known ones.
+  const failing = opts.newFailures !== undefined ? opts.newFailures > 0 : s.fail > 0 || (opts.strict && s.warn > 0);
+  if (failing || (opts.staleBaseline ?? 0) > 0) return 1;
   if (s.error > 0 || s.pass + s.warn + s.fail === 0) return 2;
   return 0;
 }

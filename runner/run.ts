@@ -12,6 +12,7 @@ import { loadRequirements } from './registry.js';
 import { summarize, type CaseResult, type Report } from './report.js';
 import { renderJson } from './reporters/json.js';
 import { renderJunit } from './reporters/junit.js';
+import { renderHtml } from './reporters/html.js';
 import { writeFileAtomic } from './reporters/write-file.js';
 import { SharedProbes } from './shared-probes.js';
 import { VERSION } from './version.js';
@@ -83,6 +84,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     const outputs: Array<[string, string]> = [
       ['report.json', renderJson(report)],
       ['junit.xml', renderJunit(report, { strict: cfg.strict })],
+      ['report.html', renderHtml(report)],
     ];
     for (const [name, text] of outputs) {
       const path = join(dir, name);

@@ -159,6 +159,47 @@ describe('CLI end to end', function () {
     });
   }
 
+  it('baselines: a known failure exits 0, a new failure exits 1, a stale entry exits 1', async () => {
+    const out = join(dir, 'baseline-run');
+    const failing = await cli(['run', '--fixture', '--fault', 'timeout-408', '--report-dir', out, '--reporter', 'none']);
+    expect(failing.code).to.equal(1);
+    const baseline = await cli(['baseline', join(out, 'report.json')]);
+    expect(baseline.code).to.equal(0);
+    expect(JSON.parse(baseline.stdout)).to.deep.equal({ schemaVersion: 1, expectedFailures: ['lp.timeout-status@direct'] });
+    const file = await manifestFile('baseline.json', baseline.stdout);
+    const known = await cli(['run', '--fixture', '--fault', 'timeout-408', '--baseline', file, '--no-report', '--reporter', 'none']);
+    expect(known.code, known.stdout).to.equal(0);
+    expect(known.stdout).to.match(/1 known failure\(s\), 0 new, 0 stale/);
+    const fresh = await cli(['run', '--fixture', '--fault', 'timeout-408,reverse-order', '--baseline', file, '--no-report', '--reporter', 'none']);
+    expect(fresh.code).to.equal(1);
+    expect(fresh.stdout).to.match(/NEW\s+lp\.order@direct/);
+    const stale = await cli(['run', '--fixture', '--baseline', file, '--no-report', '--reporter', 'none']);
+    expect(stale.code).to.equal(1);
+    expect(stale.stdout).to.match(/STALE\s+lp\.timeout-status@direct now passes/);
+    const bad = await cli(['run', '--fixture', '--baseline', await manifestFile('bad-baseline.json', '{"expectedFailures": "x"}'), '--no-report']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('bad-baseline.json');
+  });
+
+  it('renders report.html during the run and again from report.json; compares two reports', async () => {
+    const a = join(dir, 'cmp-a');
+    const b = join(dir, 'cmp-b');
+    await cli(['run', '--fixture', '--report-dir', a, '--reporter', 'none']);
+    await cli(['run', '--fixture', '--fault', 'drop-gap', '--report-dir', b, '--reporter', 'none']);
+    expect(await readFile(join(a, 'report.html'), 'utf8')).to.include('Content-Security-Policy');
+    const html = join(dir, 'again.html');
+    const r = await cli(['report', join(b, 'report.json'), '-o', html]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await readFile(html, 'utf8')).to.include('lp.gap-no-loss');
+    const cmp = join(dir, 'compare.html');
+    const c = await cli(['compare', join(a, 'report.json'), join(b, 'report.json'), '-o', cmp]);
+    expect(c.code, c.stderr).to.equal(0);
+    expect(await readFile(cmp, 'utf8')).to.include('lp.gap-no-loss');
+    const missing = await cli(['report', join(dir, 'nope.json'), '-o', html]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.include('nope.json');
+  });
+
   it('an unreachable target is exit 2 with the address in the message', async () => {
     const h = await startHostileServer('reset');
     const url = h.url;

@@ -3,10 +3,10 @@
  * Input problems are usage errors (exitCode 2) naming the file; outputs are written atomically
  * so a crash or a full disk never leaves a half-written report for CI to publish.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { createBaseline } from '../baseline.js';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createBaseline, parseBaseline, type Baseline } from '../baseline.js';
+import { writeFileAtomic } from '../reporters/write-file.js';
 import type { BaselineOptions } from '../baseline.js';
 import type { Report } from '../report.js';
 import { renderComparison } from '../reporters/compare-html.js';
@@ -68,26 +68,6 @@ export async function loadReport(file: string): Promise<Report> {
   return validateReport(json, file);
 }
 
-/** Write to a temp file beside the target, fsync, then rename over it (atomic on one filesystem). */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const dir = dirname(resolve(file));
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', 0o644);
-  try {
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}
-
 export async function reportCommand(inputJsonPath: string, outHtmlPath: string): Promise<void> {
   const report = await loadReport(inputJsonPath);
   await writeFileAtomic(outHtmlPath, renderHtml(report));
@@ -108,4 +88,21 @@ export async function compareCommand(inputPaths: string[], outHtmlPath: string):
 export async function baselineCommand(inputJsonPath: string, opts: BaselineOptions = {}): Promise<string> {
   const report = await loadReport(inputJsonPath);
   return `${JSON.stringify(createBaseline(report, opts), null, 2)}\n`;
+}
+
+/** Reads a baseline file for `run --baseline`; every problem names the file (exit 2). */
+export async function loadBaselineFile(file: string): Promise<Baseline> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ReportInputError(`--baseline ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ReportInputError(`--baseline ${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  return parseBaseline(json, file);
 }

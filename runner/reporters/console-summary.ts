@@ -1,3 +1,4 @@
+import type { BaselineOutcome } from '../baseline.js';
 import type { Report } from '../report.js';
 import { OUTCOMES } from '../verdict.js';
 
@@ -15,6 +16,8 @@ export function renderSummary(report: Report, reportFiles: string[]): string {
   lines.push(`pushspec ${report.tool.version} — ${printable(report.target.name)} (${printable(report.target.baseUrl)})`);
   lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${report.environment.rttMs} ms · time scale ${report.environment.timeScale}`);
   lines.push(`  ${OUTCOMES.map((o) => `${o} ${s[o]}`).join(' · ')}`);
+  lines.push('');
+  lines.push(sectionTable(report));
   const notable = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error');
   if (notable.length) {
     lines.push('');
@@ -35,4 +38,26 @@ export function renderSummary(report: Report, reportFiles: string[]): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Verdict counts per section: where the problems are, at a glance. */
+function sectionTable(report: Report): string {
+  const rows = new Map<string, Record<string, number>>();
+  for (const r of report.results) {
+    const k = `${r.spec} §${r.section}`;
+    const row = rows.get(k) ?? Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+    row[r.verdict] = (row[r.verdict] ?? 0) + 1;
+    rows.set(k, row);
+  }
+  const w = Math.max(8, ...[...rows.keys()].map((k) => k.length));
+  const head = `  ${'section'.padEnd(w)}  ${OUTCOMES.map((o) => o.padStart(6).slice(-6)).join(' ')}`;
+  const body = [...rows].map(([k, row]) => `  ${k.padEnd(w)}  ${OUTCOMES.map((o) => String(row[o] ?? 0).padStart(6)).join(' ')}`);
+  return [head.replace('inconclusive'.slice(-6), 'inconc'), ...body].join('\n');
+}
+
+export function renderBaselineOutcome(b: BaselineOutcome, file: string): string {
+  const lines = [`  baseline ${printable(file)}: ${b.known.length} known failure(s), ${b.newFailures.length} new, ${b.stale.length} stale, ${b.notJudged.length} not judged`];
+  for (const k of b.newFailures) lines.push(`    NEW    ${k}`);
+  for (const k of b.stale) lines.push(`    STALE  ${k} now passes: remove it from the baseline`);
+  return `${lines.join('\n')}\n\n`;
 }

@@ -1,16 +1,27 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { HarnessError } from '../errors.js';
 
-/** Writes via a temp file and rename, so a reader never sees half a report. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+/**
+ * Writes to a temp file beside the target, fsyncs, then renames over it (atomic on one
+ * filesystem), so a crash or a full disk never leaves a half-written report for CI to publish.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = dirname(resolve(file));
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(tmp, data, 'utf8');
-    await rename(tmp, path);
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
   } catch (e) {
-    throw new HarnessError('PUSHSPEC_E_WRITE', `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    await unlink(tmp).catch(() => undefined);
+    throw new HarnessError('PUSHSPEC_E_WRITE', `cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
