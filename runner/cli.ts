@@ -16,6 +16,7 @@ import { baselineCommand, compareCommand, loadBaselineFile, reportCommand, Repor
 import { BaselineError } from './baseline.js';
 import { VERSION } from './version.js';
 import { VIA_PROFILES } from './via.js';
+import { runProxyCommand } from '../proxies/index.js';
 import { listCommand } from './commands/list.js';
 import { fixtureCommand, parseFaults } from './commands/fixture.js';
 
@@ -95,7 +96,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--name <name>', 'quick mode: the target name shown in reports')
     .option('--fixture', 'run against the bundled reference server')
     .option('--fault <names>', `with --fixture: faults to inject (${FAULT_NAMES.join(', ')})`)
-    .option('--via <profiles>', `intermediary profiles, comma-separated (${VIA_PROFILES.join(', ')})`, 'direct')
+    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful); NAME/N divides the profile's timeouts by N: ${VIA_PROFILES.join(', ')}`, 'all')
     .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
     .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
     .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default('all'))
@@ -141,6 +142,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--include-warnings', 'also list warnings (for use with --strict)')
     .action(async (input: string, flags: { includeWarnings?: boolean }) => {
       process.stdout.write(await baselineCommand(input, { includeWarnings: flags.includeWarnings === true }));
+    });
+  program
+    .command('proxy')
+    .description('run one intermediary profile standalone in front of a server, printing what it does, until interrupted')
+    .argument('<profile>', `one of ${VIA_PROFILES.filter((p) => p !== 'direct').join(', ')}, or direct (a raw TCP pipe)`)
+    .requiredOption('--upstream <url>', 'the server to put behind it, e.g. http://127.0.0.1:8080')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
+    .action(async (profile: string, flags: { upstream: string; port?: string }) => {
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new HarnessError('PUSHSPEC_E_USAGE', `--port ${JSON.stringify(flags.port)}: expected a port number 0–65535`);
+      let running;
+      try {
+        running = await runProxyCommand({ profile, upstream: flags.upstream, ...(port !== undefined ? { port } : {}), out: (line) => process.stdout.write(`${line}\n`) });
+      } catch (e) {
+        throw new HarnessError('PUSHSPEC_E_USAGE', e instanceof Error ? e.message : String(e));
+      }
+      const stop = (): void => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      setExit(-1);
     });
   program
     .command('fixture')

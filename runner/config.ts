@@ -1,6 +1,7 @@
 import { HarnessError } from './errors.js';
 import type { Requirement } from './requirement.js';
 import { DEFAULTS } from './run.js';
+import { parseVia } from './via.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -58,9 +59,9 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   }
   const level = f.level ?? DEFAULTS.level;
   if (level !== 'must' && level !== 'should' && level !== 'all') throw usage('--level', level, 'one of must, should, all');
-  const via = f.via === undefined ? ['direct'] : list(f.via);
-  if (via.length === 0) throw usage('--via', f.via ?? '', `one or more of ${profiles.join(', ')}`);
-  for (const v of via) if (!profiles.includes(v)) throw usage('--via', v, `one of ${profiles.join(', ')}`);
+  const via = f.via === undefined || f.via === 'all' ? [...profiles] : list(f.via);
+  if (via.length === 0) throw usage('--via', f.via ?? '', `all, or one or more of ${profiles.join(', ')}`);
+  for (const v of via) if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${profiles.join(', ')}`);
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
   const reporter = f.reporter ?? (process.env['CI'] === 'true' ? 'none' : DEFAULTS.reporter);
   if (!/^[A-Za-z0-9._/@-]+$/.test(reporter)) throw usage('--reporter', reporter, 'a mocha reporter name (spec, dot, list, tap, …) or none');

@@ -5,6 +5,7 @@ import { Inconclusive, type EvidenceItem } from './verdict.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
 import { WireConnection } from './wire/index.js';
 import type { SharedProbes } from './shared-probes.js';
+import { openVia } from './via.js';
 
 export interface RunOptions {
   timeScale: number;
@@ -23,6 +24,8 @@ export interface RunEnv {
   /** why publishing is unavailable, when publisher is null or the preflight publish failed */
   publishProblem: string | null;
   shared: SharedProbes;
+  /** the round trip through an intermediary profile, calibrated once per profile */
+  rttFor(via: string): Promise<number>;
 }
 
 /**
@@ -43,6 +46,8 @@ export class CaseContext {
     /** where transport requests go: the target itself, or the front of an intermediary chain */
     readonly origin: URL,
     readonly signal: AbortSignal,
+    /** round trip on this case's path (through its intermediaries), ms */
+    readonly rttMs: number = env.rttMs,
   ) {
     this.t0 = env.clock.now();
     this.channel = env.manifest.channels === false ? 'default' : randomChannel();
@@ -62,6 +67,10 @@ export class CaseContext {
   }
 
   note(what: string, t: number = this.now()): void {
+    if (this.parent) {
+      this.parent.note(`[${this.via}] ${what}`, t);
+      return;
+    }
     if (this.timeline.length < 500) this.timeline.push({ t: this.rel(t), what });
   }
 
@@ -72,7 +81,7 @@ export class CaseContext {
 
   /** Slack for "as soon as": local scheduling noise, scaled, plus the measured round trip. */
   get epsilonMs(): number {
-    return this.ms(100) + 2 * this.env.rttMs;
+    return this.ms(100) + 2 * this.rttMs;
   }
 
   newChannel(): string {
@@ -80,6 +89,7 @@ export class CaseContext {
   }
 
   nextToken(): string {
+    if (this.parent) return this.parent.nextToken();
     this.seq += 1;
     return makeToken(this.tag, this.seq);
   }
@@ -113,6 +123,24 @@ export class CaseContext {
       this.signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+
+  /**
+   * Runs `fn` with a context whose requests go through another intermediary chain (e.g. the same
+   * profile with scaled timeouts), sharing this case's timeline, channel tokens and deadline.
+   */
+  async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
+    const chain = await openVia(via, new URL(this.manifest.baseUrl));
+    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs);
+    child.parent = this;
+    try {
+      return await fn(child);
+    } finally {
+      child.dispose();
+      await chain.release();
+    }
+  }
+
+  private parent: CaseContext | null = null;
 
   dispose(): void {
     for (const c of this.connections) c.close();

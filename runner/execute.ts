@@ -100,8 +100,9 @@ export class Executor {
     const abort = new AbortController();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const rtt = await this.env.rttFor(c.via);
     const { origin, release } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal);
+    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt);
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {

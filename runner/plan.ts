@@ -1,5 +1,6 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
+import { baseProfile, describeVia, streamingPossible } from './via.js';
 
 export interface PlanFilter {
   only: string[];
@@ -35,13 +36,17 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
   for (const r of requirements) {
     if (!selected(r, f)) continue;
     for (const via of f.via) {
+      const base = baseProfile(via);
+      if (base !== 'direct' && !(r.via ?? []).includes(base)) continue;
+      if (base === 'direct' && r.directToo === false) continue;
       const has = r.transports.some((t) => offered(manifest, t));
-      cases.push({
-        key: `${r.id}@${via}`,
-        requirement: r,
-        via,
-        skipReason: has ? null : `n/a: the target declares no ${r.transports.join(' or ')} endpoint`,
-      });
+      const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
+      const skipReason = !has
+        ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
+        : streaming && !streamingPossible(via)
+          ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
+          : null;
+      cases.push({ key: `${r.id}@${via}`, requirement: r, via, skipReason });
     }
   }
   return cases;

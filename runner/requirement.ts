@@ -30,6 +30,13 @@ export interface Requirement {
   timing: boolean;
   /** The tolerance used, stated for users (also shown in `pushspec list`). */
   tolerance: string;
+  /**
+   * Intermediary profiles (base names, see `pushspec proxy`) where the requirement is meaningful,
+   * besides `direct`; the plan crosses requirements with these only. Omitted: direct only.
+   */
+  via?: readonly string[];
+  /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */
+  directToo?: boolean;
   /** Fault names in fixtures/ that violate this requirement (coverage test enforces ≥ 1). */
   faults: string[];
   run(ctx: CaseContext): Promise<Verdict>;

@@ -16,6 +16,7 @@ import { renderHtml } from './reporters/html.js';
 import { writeFileAtomic } from './reporters/write-file.js';
 import { SharedProbes } from './shared-probes.js';
 import { VERSION } from './version.js';
+import { calibrateViaRtt, openVia } from './via.js';
 
 export interface RunConfig extends PlanFilter, RunOptions {
   manifest: Manifest;
@@ -45,6 +46,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const adapter = createPublishAdapter(m, { clock, deadlineMs: 10000 * cfg.timeScale });
   const publishProblem = await preflightPublish(m, adapter);
   const direct = new URL(m.baseUrl);
+  const viaRtt = new Map<string, Promise<number>>();
   const env: RunEnv = {
     manifest: m,
     clock,
@@ -53,11 +55,17 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
     shared: new SharedProbes(() => new CaseContext(env, 'direct', direct, new AbortController().signal)),
+    rttFor(via) {
+      if (via === 'direct') return Promise.resolve(rttMs);
+      let p = viaRtt.get(via);
+      if (!p) viaRtt.set(via, (p = calibrateViaRtt(via, direct, clock, cfg.timeScale).then((r) => Math.max(r, rttMs))));
+      return p;
+    },
   };
   const cases = plan(loadRequirements(), m, cfg);
   const exec = new Executor(env, cases, {
     concurrency: cfg.concurrency,
-    originFor: () => Promise.resolve({ origin: direct, release: () => Promise.resolve() }),
+    originFor: (via) => openVia(via, direct),
   });
   if (cfg.reporter !== 'none') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
   const results: CaseResult[] = await Promise.all(cases.map((c) => exec.result(c.key)));

@@ -1,2 +1,99 @@
-/** Intermediary profiles a case can run through (issue #3 adds the simulated hops). */
-export const VIA_PROFILES: readonly string[] = ['direct'];
+import { PROFILES, PROFILE_NAMES, scaledHops, startChain, timeoutsOf, type ProfileTimeouts } from '../proxies/index.js';
+import type { Clock } from './clock.js';
+import { WireConnection } from './wire/index.js';
+
+/**
+ * Where a case's transport requests go. `direct` is the target itself; every other name is a
+ * simulated intermediary profile from proxies/. `NAME/N` runs the profile with each of its
+ * timeouts divided by N, to watch a 60 s timeout act within seconds.
+ */
+export interface Via {
+  key: string;
+  profile: string | null;
+  divisor: number;
+}
+
+/** The raw TCP pipe profile is the baseline hop; `direct` (no hop at all) is the baseline case. */
+export const VIA_PROFILES: readonly string[] = ['direct', ...PROFILE_NAMES.filter((n) => n !== 'direct')];
+
+export function parseVia(key: string): Via | null {
+  const m = /^([a-z0-9-]+)(?:\/(\d+(?:\.\d+)?))?$/.exec(key);
+  if (!m || !m[1]) return null;
+  const name = m[1];
+  const divisor = m[2] === undefined ? 1 : Number(m[2]);
+  if (!(divisor > 0)) return null;
+  if (name === 'direct') return m[2] === undefined ? { key, profile: null, divisor: 1 } : null;
+  if (!VIA_PROFILES.includes(name)) return null;
+  return { key, profile: name, divisor };
+}
+
+export function viaOf(key: string): Via {
+  const v = parseVia(key);
+  if (!v) throw new Error(`unknown intermediary profile "${key}"`);
+  return v;
+}
+
+/** The base profile name (what requirements declare applicability for). */
+export function baseProfile(key: string): string {
+  return viaOf(key).profile ?? 'direct';
+}
+
+export function viaTimeouts(key: string): ProfileTimeouts {
+  const v = viaOf(key);
+  if (!v.profile) return {};
+  const t = timeoutsOf(v.profile);
+  const out: ProfileTimeouts = {};
+  if (t.idleMs !== undefined) out.idleMs = t.idleMs / v.divisor;
+  if (t.firstByteMs !== undefined) out.firstByteMs = t.firstByteMs / v.divisor;
+  if (t.firstByteStatus !== undefined) out.firstByteStatus = t.firstByteStatus;
+  if (t.totalMs !== undefined) out.totalMs = t.totalMs / v.divisor;
+  return out;
+}
+
+export function streamingPossible(key: string): boolean {
+  const v = viaOf(key);
+  return v.profile === null || PROFILES[v.profile]?.streamingPossible !== false;
+}
+
+export function describeVia(key: string): string {
+  const v = viaOf(key);
+  if (!v.profile) return 'straight to the target';
+  const p = PROFILES[v.profile];
+  return `${p?.description ?? v.profile}${v.divisor !== 1 ? ` (timeouts ÷ ${v.divisor})` : ''}`;
+}
+
+export interface OpenVia {
+  origin: URL;
+  release(): Promise<void>;
+}
+
+/** A fresh chain per case: no case sees another's connections, cache entries or timers. */
+export async function openVia(key: string, target: URL): Promise<OpenVia> {
+  const v = viaOf(key);
+  if (!v.profile) return { origin: target, release: () => Promise.resolve() };
+  const hops = v.divisor === 1 ? (PROFILES[v.profile]?.hops() ?? []) : scaledHops(v.profile, v.divisor);
+  const chain = await startChain(hops, target);
+  return { origin: chain.url, release: () => chain.close() };
+}
+
+/**
+ * The round trip through an intermediary chain: median of 3 trivial requests (send → headers),
+ * each on a fresh chain and connection. Tolerances through a latency hop grow with it.
+ */
+export async function calibrateViaRtt(key: string, target: URL, clock: Clock, timeScale: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const chain = await openVia(key, target);
+    let conn: WireConnection | null = null;
+    try {
+      conn = await WireConnection.open(chain.origin, { connectTimeoutMs: 5000 * timeScale, clock });
+      const res = await conn.exchange({ method: 'GET', path: target.pathname + target.search, headers: [['Cache-Control', 'no-cache']] }, { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 }, target.host);
+      if (res.tHeaders !== null) samples.push(res.tHeaders - res.tSent);
+    } finally {
+      conn?.close();
+      await chain.release();
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return samples.length ? Math.round((samples[Math.floor(samples.length / 2)] ?? 0) * 1000) / 1000 : 0;
+}

@@ -1,6 +1,9 @@
 import type { Requirement } from '../runner/requirement.js';
 import { longPollingRequirements } from './rfc6202-2-long-polling.js';
 import { bestPracticeRequirements } from './rfc6202-5-best-practices.js';
+import { streamingRequirements } from './rfc6202-3-streaming.js';
+import { sseRequirements } from './whatwg-sse.js';
+import { intermediaryRequirements } from './rfc6202-5-intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
-export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...bestPracticeRequirements];
+export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...sseRequirements];

@@ -4,6 +4,7 @@ import { hasToken } from '../runner/wire/index.js';
 import { padPayload } from '../runner/tokens.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
 import { rfc } from './sources.js';
+import { LONG_POLL_HOPS } from './profiles.js';
 import { eventPoll, fitSlope, gapScenario, timing, until, wakeTrials, type GapObservation, type WakeTrial } from './long-polling/scenarios.js';
 
 const LP = ['longPoll'] as const;
@@ -20,6 +21,7 @@ const held: Requirement = {
   title: 'A long poll is held open until an event arrives, not answered at once (no short polling)',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: '4 polls on fresh channels, events published at random offsets in 20–60% of the hold (≤ 5 s): every poll must still be open when its event is published',
+  via: [...LONG_POLL_HOPS],
   faults: ['short-poll'],
   async run(ctx) {
     const trials = await wakeTrials(ctx, 4);
@@ -49,7 +51,9 @@ const wake: Requirement = {
   title: 'A held poll is answered as soon as an event is published, not when its hold timer fires',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: 'event arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale), in each of 4 trials',
-  faults: ['ignore-until-timeout'],
+  via: [...LONG_POLL_HOPS],
+  // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
+  faults: ['ignore-until-timeout', 'stream-after-event'],
   async run(ctx) {
     const trials = await wakeTrials(ctx, 4);
     const usable = trials.filter((t) => !t.endedBeforePublish);
@@ -172,6 +176,7 @@ const gapNoLoss: Requirement = {
   title: 'Events published between a response and the next poll are not lost',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: 'the client re-polls with the declared cursor until it has every event, a poll comes back empty, or 6 polls',
+  via: ['latency', 'http10'],
   faults: ['drop-gap'],
   async run(ctx) {
     const o = await gapScenario(ctx);

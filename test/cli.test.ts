@@ -6,7 +6,8 @@ import { startHostileServer, type HostileKind } from '../fixtures/hostile.js';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import type { Report } from '../runner/report.js';
 import { REQUIREMENTS } from '../suites/index.js';
-import { cli } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, cli } from './helpers/cli.js';
 
 describe('CLI end to end', function () {
   this.timeout(60_000);
@@ -46,7 +47,7 @@ describe('CLI end to end', function () {
     [['run', '--time-scale', 'fast'], /--time-scale "fast"/],
     [['run', '--concurrency', '1.5'], /--concurrency "1.5": expected a whole number/],
     [['run', '--only', 'nope.'], /--only "nope\.": expected a requirement ID or prefix/],
-    [['run', '--via', 'nowhere'], /--via "nowhere": expected one of direct/],
+    [['run', '--via', 'nowhere'], /--via "nowhere": expected all, or profile names/],
     [['run', '--fault', 'nope'], /--fault "nope": expected one of short-poll/],
     [['run', '--frobnicate'], /unknown option '--frobnicate'/],
     [['run', '--target', 'x.json', '--long-poll', 'http://127.0.0.1:1/lp'], /--target cannot be combined/],
@@ -102,8 +103,9 @@ describe('CLI end to end', function () {
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
     expect(report.schemaVersion).to.equal(1);
-    expect(report.summary.pass).to.equal(REQUIREMENTS.length);
-    expect(report.results.every((x) => x.via === 'direct')).to.equal(true);
+    expect(report.summary.fail + report.summary.warn + report.summary.error + report.summary.inconclusive).to.equal(0);
+    for (const r of REQUIREMENTS) expect(report.results.some((x) => x.id === r.id), r.id).to.equal(true);
+    expect(new Set(report.results.map((x) => x.via)).size, 'profiles in the report').to.be.greaterThan(10);
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).to.include('<testsuite name="RFC 6202 §2.1"');
     expect(junit).to.include('name="lp.held@direct"');
@@ -111,17 +113,17 @@ describe('CLI end to end', function () {
   });
 
   it('exits 1 when a requirement fails, with expected and actual in the output', async () => {
-    const r = await cli(['run', '--fixture', '--fault', 'timeout-408', '--no-report', '--reporter', 'none']);
+    const r = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408', '--no-report', '--reporter', 'none']);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     expect(r.stdout).to.match(/FAIL\s+lp\.timeout-status@direct/);
     expect(r.stdout).to.match(/actual:.*408/);
   });
 
   it('warnings exit 0, or 1 with --strict', async () => {
-    const plain = await cli(['run', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header']);
+    const plain = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header']);
     expect(plain.code, plain.stdout).to.equal(0);
     expect(plain.stdout).to.match(/WARN\s+lp\.header-overhead@direct/);
-    const strict = await cli(['run', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header', '--strict']);
+    const strict = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header', '--strict']);
     expect(strict.code).to.equal(1);
   });
 
@@ -129,14 +131,14 @@ describe('CLI end to end', function () {
     const r = await cli(['run', '--long-poll', `${server.url}/lp?channel={channel}`, '--publish', `POST ${server.url}/publish?channel={channel} {payload}`,
       '--cursor', 'query:since:/next', '--hold', '1', '--no-report', '--reporter', 'none']);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/pass 14 · fail 0 · warn 0/);
+    expect(r.stdout).to.match(/pass \d+ · fail 0 · warn 0 · inconclusive 0/);
   });
 
   it('without a publish hook, checks that need an event are inconclusive, never failed', async () => {
     const m = server.manifest();
     delete m.publish;
     const file = await manifestFile('nopub.json', JSON.stringify(m));
-    const r = await cli(['run', '--target', file, '--no-report', '--reporter', 'none']);
+    const r = await cli(['run', '--via', 'direct', '--target', file, '--no-report', '--reporter', 'none']);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/fail 0 · warn 0 · inconclusive \d+/);
     expect(r.stdout).to.include('no publish hook');
@@ -161,22 +163,22 @@ describe('CLI end to end', function () {
 
   it('baselines: a known failure exits 0, a new failure exits 1, a stale entry exits 1', async () => {
     const out = join(dir, 'baseline-run');
-    const failing = await cli(['run', '--fixture', '--fault', 'timeout-408', '--report-dir', out, '--reporter', 'none']);
+    const failing = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408', '--report-dir', out, '--reporter', 'none']);
     expect(failing.code).to.equal(1);
     const baseline = await cli(['baseline', join(out, 'report.json')]);
     expect(baseline.code).to.equal(0);
     expect(JSON.parse(baseline.stdout)).to.deep.equal({ schemaVersion: 1, expectedFailures: ['lp.timeout-status@direct'] });
     const file = await manifestFile('baseline.json', baseline.stdout);
-    const known = await cli(['run', '--fixture', '--fault', 'timeout-408', '--baseline', file, '--no-report', '--reporter', 'none']);
+    const known = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408', '--baseline', file, '--no-report', '--reporter', 'none']);
     expect(known.code, known.stdout).to.equal(0);
     expect(known.stdout).to.match(/1 known failure\(s\), 0 new, 0 stale/);
-    const fresh = await cli(['run', '--fixture', '--fault', 'timeout-408,reverse-order', '--baseline', file, '--no-report', '--reporter', 'none']);
+    const fresh = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408,reverse-order', '--baseline', file, '--no-report', '--reporter', 'none']);
     expect(fresh.code).to.equal(1);
     expect(fresh.stdout).to.match(/NEW\s+lp\.order@direct/);
-    const stale = await cli(['run', '--fixture', '--baseline', file, '--no-report', '--reporter', 'none']);
+    const stale = await cli(['run', '--via', 'direct', '--fixture', '--baseline', file, '--no-report', '--reporter', 'none']);
     expect(stale.code).to.equal(1);
     expect(stale.stdout).to.match(/STALE\s+lp\.timeout-status@direct now passes/);
-    const bad = await cli(['run', '--fixture', '--baseline', await manifestFile('bad-baseline.json', '{"expectedFailures": "x"}'), '--no-report']);
+    const bad = await cli(['run', '--via', 'direct', '--fixture', '--baseline', await manifestFile('bad-baseline.json', '{"expectedFailures": "x"}'), '--no-report']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.include('bad-baseline.json');
   });
@@ -184,8 +186,8 @@ describe('CLI end to end', function () {
   it('renders report.html during the run and again from report.json; compares two reports', async () => {
     const a = join(dir, 'cmp-a');
     const b = join(dir, 'cmp-b');
-    await cli(['run', '--fixture', '--report-dir', a, '--reporter', 'none']);
-    await cli(['run', '--fixture', '--fault', 'drop-gap', '--report-dir', b, '--reporter', 'none']);
+    await cli(['run', '--via', 'direct', '--fixture', '--report-dir', a, '--reporter', 'none']);
+    await cli(['run', '--via', 'direct', '--fixture', '--fault', 'drop-gap', '--report-dir', b, '--reporter', 'none']);
     expect(await readFile(join(a, 'report.html'), 'utf8')).to.include('Content-Security-Policy');
     const html = join(dir, 'again.html');
     const r = await cli(['report', join(b, 'report.json'), '-o', html]);
@@ -198,6 +200,30 @@ describe('CLI end to end', function () {
     const missing = await cli(['report', join(dir, 'nope.json'), '-o', html]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.include('nope.json');
+  });
+
+  it('pushspec proxy runs a profile standalone: a user can request through it and see what it did', async () => {
+    const child = spawn(process.execPath, [CLI, 'proxy', 'nginx-default', '--upstream', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^nginx-default: (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(out);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`proxy exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`${url}lp?channel=proxy-test`, { signal: AbortSignal.timeout(10_000) });
+      expect(res.status).to.equal(200);
+      await res.text();
+      expect(out).to.match(/buffer-bytes\(4096B/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = await cli(['proxy', 'nginx', '--upstream', server.url]);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/"nginx" is not a profile \(allowed: .*nginx-default/);
   });
 
   it('an unreachable target is exit 2 with the address in the message', async () => {

@@ -11,8 +11,15 @@ const base: Manifest = { name: 't', baseUrl: 'http://pub.test', longPoll: { url:
 
 describe('publish adapter', () => {
   afterEach(() => nock.cleanAll());
-  before(() => nock.disableNetConnect());
-  after(() => nock.enableNetConnect());
+  before(() => {
+    // Another test file may have restored http/fetch to their originals; take them over again.
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+  });
+  after(() => {
+    nock.enableNetConnect();
+    nock.restore();
+  });
 
   it('fills {channel} (URL-encoded) and {payload}, sends manifest and publish headers, records timing', async () => {
     const scope = nock('http://pub.test', { reqheaders: { authorization: 'Bearer x', 'x-chan': 'a b' } })

@@ -46,6 +46,8 @@ export class WireConnection {
   closeHow: CloseHow | null = null;
   /** decoded body bytes of any response on this connection, as they are parsed */
   onBodyData?: ((chunk: Buffer, t: number, res: WireResponse) => void) | undefined;
+  /** a response's header section has been parsed (for streams whose body may never end) */
+  onResponseHeaders?: ((res: WireResponse, t: number) => void) | undefined;
   private tClosed = 0;
   private readonly parser: ResponseParser;
   /** sent requests whose response no reader has claimed yet, oldest first */
@@ -66,7 +68,10 @@ export class WireConnection {
     this.parser = new ResponseParser({
       connectionId: id,
       hooks: {
-        onHeaders: (res, t) => this.record(t, 'headers', { note: `${res.status} ${res.framing}` }),
+        onHeaders: (res, t) => {
+          this.record(t, 'headers', { note: `${res.status} ${res.framing}` });
+          this.onResponseHeaders?.(res, t);
+        },
         onBody: (res, chunk, t) => this.onBodyData?.(chunk, t, res),
         onEnd: (res, t, exp) => {
           this.record(t, 'response-end', { note: res.end });

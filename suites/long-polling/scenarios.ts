@@ -46,8 +46,10 @@ export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs:
   const pub = await ctx.publish(client.channel, token);
   const result = await pending.done;
   const arrival = result.arrival(token);
-  // Judged against the planned offset, so a late publish (a stalled harness) cannot look like an early answer.
-  const endedBeforePublish = arrival === null && result.res.tEnd !== null && result.res.tEnd < pending.tSent + tauMs;
+  // Judged against the planned offset, so a late publish (a stalled harness) cannot look like an
+  // early answer; an answer already travelling back through a slow hop (≤ one round trip) left
+  // the server before the publish too.
+  const endedBeforePublish = arrival === null && result.res.tEnd !== null && result.res.tEnd < pending.tSent + tauMs + ctx.rttMs;
   return {
     tauMs: pub.tStart - pending.tSent,
     pub,
@@ -63,7 +65,8 @@ export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs:
 /** k trials at stratified random offsets in [20%, 60%] of the stimulus window, run together. */
 export async function wakeTrials(ctx: CaseContext, k: number): Promise<WakeTrial[]> {
   const t = await timing(ctx);
-  const offsets = Array.from({ length: k }, (_, i) => t.stimulusWindowMs * (0.2 + (0.4 * (i + Math.random())) / k));
+  // Past one round trip, so the poll has reached the server even through a slow hop.
+  const offsets = Array.from({ length: k }, (_, i) => ctx.rttMs + t.stimulusWindowMs * (0.2 + (0.4 * (i + Math.random())) / k));
   return Promise.all(offsets.map((o) => wakeTrial(ctx, o, t.pollDeadlineMs)));
 }
 
@@ -132,7 +135,7 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
   const t = await timing(ctx);
   const pending = await client.start(t.pollDeadlineMs);
   if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null };
-  await until(ctx, pending.tSent, t.stimulusWindowMs * 0.2);
+  await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
   const payload = opts.payload ?? ctx.nextToken();
   await ctx.publish(client.channel, payload);
   return { result: await pending.done, payload };

@@ -1,0 +1,225 @@
+/**
+ * The contract every simulated intermediary meets, plus the bookkeeping they share: an event log
+ * on the harness's monotonic clock, and a Scope that owns every socket, server and timer a
+ * running hop creates, so `close()` can guarantee nothing outlives it (a leaked timer would keep
+ * mocha alive; a leaked socket would let a later case see a stale connection).
+ */
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Captured at load so fake timers installed by tests cannot bend it (mocha GH-237). */
+const now = performance.now.bind(performance);
+
+export interface HopEvent {
+  /** performance.now() ms; same clock as runner/clock.ts. */
+  t: number;
+  what: string;
+}
+
+export interface RunningHop {
+  /** http://127.0.0.1:PORT/ */
+  url: URL;
+  /** Append-only: what the hop did, in order. */
+  events: HopEvent[];
+  /** Called for every event as it is recorded; returns an unsubscribe function. */
+  watch?(listener: (event: HopEvent) => void): () => void;
+  /** Destroys every socket, clears every timer, resolves promptly. */
+  close(): Promise<void>;
+}
+
+export interface HopTimeouts {
+  /** Cut after this long without a byte moving. */
+  idleMs?: number;
+  /** Answer `status` when no response byte arrived this long after the request. */
+  firstByteMs?: number;
+  /** Cap on a whole exchange, however much flows. */
+  totalMs?: number;
+  /** Status a client gets when a timeout fires before any response byte was sent. */
+  status?: number;
+}
+
+export interface StartOptions {
+  /** Client-facing port; 0 (the default) lets the OS choose. */
+  port?: number;
+}
+
+export interface Hop {
+  /** e.g. 'idle-timeout(60000ms)' */
+  name: string;
+  /** One sentence: what a client behind this hop experiences. */
+  describe: string;
+  /** The timeouts this hop applies, so long presets can be judged analytically. */
+  timeouts?: HopTimeouts;
+  start(upstream: URL, options?: StartOptions): Promise<RunningHop>;
+}
+
+/** Append-only event log with live subscribers. */
+export class EventLog {
+  readonly events: HopEvent[] = [];
+  readonly #listeners = new Set<(event: HopEvent) => void>();
+
+  add(what: string): void {
+    const event = { t: now(), what };
+    this.events.push(event);
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  watch(listener: (event: HopEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/**
+ * Owns everything a running hop allocates. Once closed, new timers are refused and new sockets
+ * are destroyed on sight, so a callback racing with close() cannot resurrect the hop.
+ */
+export class Scope {
+  readonly log = new EventLog();
+  readonly #sockets = new Set<Socket>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #cleanups = new Set<() => void>();
+  readonly #abort = new AbortController();
+
+  get closed(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Aborted when the hop closes; hand it to anything that waits. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  track(socket: Socket): Socket {
+    if (this.closed) {
+      socket.destroy();
+      return socket;
+    }
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    return socket;
+  }
+
+  /** A timer that close() clears; returns its cancel function. */
+  timer(delayMs: number, fn: () => void): () => void {
+    if (this.closed) return () => undefined;
+    const handle = setTimeout(() => {
+      this.#timers.delete(handle);
+      fn();
+    }, Math.max(0, delayMs));
+    this.#timers.add(handle);
+    return () => {
+      clearTimeout(handle);
+      this.#timers.delete(handle);
+    };
+  }
+
+  /** Runs at close(), before sockets are destroyed. */
+  onClose(fn: () => void): () => void {
+    this.#cleanups.add(fn);
+    return () => this.#cleanups.delete(fn);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.#abort.abort(new Error('hop closed'));
+    for (const handle of this.#timers) clearTimeout(handle);
+    this.#timers.clear();
+    for (const fn of this.#cleanups) {
+      try {
+        fn();
+      } catch {
+        // a cleanup must not stop the others
+      }
+    }
+    this.#cleanups.clear();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+}
+
+/** Listen on 127.0.0.1 (never a public interface) and report the URL clients should use. */
+export async function listenLocal(server: Server | HttpServer, port = 0): Promise<URL> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  return new URL(`http://127.0.0.1:${address.port}/`);
+}
+
+/** Close a listening server without waiting for keep-alive clients (the Scope destroys them). */
+export function closeServer(server: Server | HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+  });
+}
+
+/** A plain TCP listener whose connections the scope owns. */
+export function tcpServer(scope: Scope, onConnection: (socket: Socket) => void): Server {
+  // allowHalfOpen: a client FIN must travel upstream as a FIN, not close our side too.
+  return createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    scope.track(socket);
+    if (scope.closed) return;
+    onConnection(socket);
+  });
+}
+
+/** Wraps a Scope and its server into the RunningHop contract. */
+export function runningHop(scope: Scope, url: URL, server: Server | HttpServer, extra?: () => void): RunningHop {
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    events: scope.log.events,
+    watch: (listener) => scope.log.watch(listener),
+    close: () => {
+      closing ??= (async () => {
+        const stopped = closeServer(server);
+        extra?.();
+        scope.close();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+const REASONS: Record<number, string> = {
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Time-out',
+  524: 'A Timeout Occurred',
+};
+
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? 'Error';
+}
+
+/**
+ * The error page an intermediary sends when it gives up before the origin answered: a complete,
+ * Content-Length-framed HTTP/1.1 message that closes the connection, like nginx's and
+ * haproxy's own 504 pages.
+ */
+export function errorResponse(status: number, detail: string): Buffer {
+  const reason = reasonPhrase(status);
+  const body = `<html><head><title>${status} ${reason}</title></head><body><h1>${status} ${reason}</h1><p>${detail}</p></body></html>\n`;
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    'latin1',
+  );
+}
+
+/** `'1500ms'` style rendering used in hop names, so units are never implicit. */
+export function ms(value: number): string {
+  return `${value}ms`;
+}

@@ -1,0 +1,383 @@
+/**
+ * An incremental HTTP/1.x message parser for hops that must see message boundaries without
+ * Node's http stack, which hides chunk boundaries and re-frames bodies (RFC 9112 §7.1.1 makes
+ * that legal, but a hop that only changes timing must not do it).
+ *
+ * Every event carries the exact wire bytes it consumed (`raw`), so concatenating the raw of all
+ * events reproduces the input byte for byte: a hop can watch passively and forward untouched,
+ * or rewrite framing from `data` events. Bytes the parser cannot make sense of are surfaced as
+ * `opaque` rather than dropped.
+ */
+
+export interface HeaderField {
+  name: string;
+  value: string;
+}
+
+export interface RequestHead {
+  kind: 'request';
+  method: string;
+  target: string;
+  /** '1.0' or '1.1' (whatever followed 'HTTP/') */
+  version: string;
+  headers: HeaderField[];
+}
+
+export interface ResponseHead {
+  kind: 'response';
+  version: string;
+  status: number;
+  reason: string;
+  headers: HeaderField[];
+}
+
+export type MessageHead = RequestHead | ResponseHead;
+
+/** How the body of a message is delimited (RFC 9112 §6.3). */
+export type Framing =
+  | { type: 'none' }
+  | { type: 'length'; bytes: number }
+  | { type: 'chunked' }
+  | { type: 'close' };
+
+export type ParseEvent =
+  | { type: 'head'; head: MessageHead; framing: Framing; raw: Buffer }
+  /** A chunk-size line (never the last-chunk, which belongs to `end`). */
+  | { type: 'chunk'; size: number; ext: string; raw: Buffer }
+  /** Body payload: for chunked bodies the decoded bytes, which are also the wire bytes. */
+  | { type: 'data'; raw: Buffer }
+  /** The CRLF after a chunk's data. */
+  | { type: 'framing'; raw: Buffer }
+  /** Message complete. For chunked bodies `raw` is the last-chunk, trailers and final CRLF. */
+  | { type: 'end'; trailers: HeaderField[]; raw: Buffer }
+  /** Tunnelled (after 101 / CONNECT) or unparseable bytes, to forward as they are. */
+  | { type: 'opaque'; raw: Buffer }
+  | { type: 'error'; message: string };
+
+const MAX_HEAD_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+type State =
+  | { s: 'head' }
+  | { s: 'length'; remaining: number }
+  | { s: 'chunk-size' }
+  | { s: 'chunk-data'; remaining: number }
+  | { s: 'chunk-crlf' }
+  | { s: 'trailers'; raw: Buffer[] }
+  | { s: 'close' }
+  | { s: 'opaque' };
+
+export function headerValue(headers: readonly HeaderField[], name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const values = headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value);
+  return values.length === 0 ? undefined : values.join(', ');
+}
+
+/** Comma-separated tokens of a header, lower-cased (Connection, Transfer-Encoding, Cache-Control names). */
+export function headerTokens(headers: readonly HeaderField[], name: string): string[] {
+  const value = headerValue(headers, name);
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+}
+
+export function serializeHead(head: MessageHead): Buffer {
+  const start =
+    head.kind === 'request'
+      ? `${head.method} ${head.target} HTTP/${head.version}`
+      : `HTTP/${head.version} ${head.status} ${head.reason}`;
+  const lines = [start, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+export function chunk(data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, Buffer.from('\r\n', 'latin1')]);
+}
+
+export const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+export class Http1Parser {
+  readonly kind: 'request' | 'response';
+  #pending: Buffer = EMPTY;
+  #state: State = { s: 'head' };
+  /** Methods of requests whose responses are still to come (responses only). */
+  readonly #methods: string[] = [];
+
+  constructor(kind: 'request' | 'response') {
+    this.kind = kind;
+  }
+
+  /** Tell a response parser which request the next response answers (HEAD has no body). */
+  expectResponseTo(method: string): void {
+    this.#methods.push(method.toUpperCase());
+  }
+
+  /** After a 101 or a successful CONNECT both directions become a tunnel. */
+  switchToOpaque(): Buffer {
+    const rest = this.#pending;
+    this.#pending = EMPTY;
+    this.#state = { s: 'opaque' };
+    return rest;
+  }
+
+  /** True between messages: nothing of a next message has arrived yet. */
+  get idle(): boolean {
+    return this.#state.s === 'head' && this.#pending.length === 0;
+  }
+
+  get opaque(): boolean {
+    return this.#state.s === 'opaque';
+  }
+
+  push(input: Buffer): ParseEvent[] {
+    const events: ParseEvent[] = [];
+    this.#pending = this.#pending.length === 0 ? input : Buffer.concat([this.#pending, input]);
+    for (;;) {
+      const progressed = this.#step(events);
+      if (!progressed) break;
+    }
+    return events;
+  }
+
+  /** The peer closed: a close-delimited body ends; anything else unfinished is an error. */
+  finish(): ParseEvent[] {
+    const events: ParseEvent[] = [];
+    switch (this.#state.s) {
+      case 'close':
+        events.push({ type: 'end', trailers: [], raw: EMPTY });
+        this.#state = { s: 'head' };
+        break;
+      case 'head':
+        if (this.#pending.length > 0) {
+          events.push({ type: 'error', message: 'connection closed inside a message head' });
+          events.push({ type: 'opaque', raw: this.#pending });
+        }
+        break;
+      case 'opaque':
+        break;
+      default:
+        events.push({ type: 'error', message: `connection closed inside a body (${this.#state.s})` });
+        if (this.#pending.length > 0) events.push({ type: 'opaque', raw: this.#pending });
+    }
+    this.#pending = EMPTY;
+    return events;
+  }
+
+  #take(n: number): Buffer {
+    const out = this.#pending.subarray(0, n);
+    this.#pending = this.#pending.subarray(n);
+    return out;
+  }
+
+  /** Gives up on parsing: `consumed` (already taken) and everything after it go out opaque. */
+  #fail(events: ParseEvent[], message: string, consumed: Buffer = EMPTY): boolean {
+    events.push({ type: 'error', message });
+    const rest = Buffer.concat([consumed, this.switchToOpaque()]);
+    if (rest.length > 0) events.push({ type: 'opaque', raw: rest });
+    return false;
+  }
+
+  /** Consumes what it can; false when it needs more input. */
+  #step(events: ParseEvent[]): boolean {
+    if (this.#pending.length === 0 && this.#state.s !== 'chunk-data' && this.#state.s !== 'length') return false;
+    const state = this.#state;
+    switch (state.s) {
+      case 'opaque': {
+        events.push({ type: 'opaque', raw: this.#take(this.#pending.length) });
+        return false;
+      }
+      case 'close': {
+        events.push({ type: 'data', raw: this.#take(this.#pending.length) });
+        return false;
+      }
+      case 'length': {
+        if (state.remaining === 0) {
+          events.push({ type: 'end', trailers: [], raw: EMPTY });
+          this.#state = { s: 'head' };
+          return true;
+        }
+        if (this.#pending.length === 0) return false;
+        const n = Math.min(state.remaining, this.#pending.length);
+        events.push({ type: 'data', raw: this.#take(n) });
+        state.remaining -= n;
+        return true;
+      }
+      case 'chunk-data': {
+        if (state.remaining === 0) {
+          this.#state = { s: 'chunk-crlf' };
+          return true;
+        }
+        if (this.#pending.length === 0) return false;
+        const n = Math.min(state.remaining, this.#pending.length);
+        events.push({ type: 'data', raw: this.#take(n) });
+        state.remaining -= n;
+        return true;
+      }
+      case 'chunk-crlf': {
+        const lf = this.#pending.indexOf(0x0a);
+        if (lf === -1) {
+          if (this.#pending.length > 2) return this.#fail(events, 'chunk data not followed by CRLF');
+          return false;
+        }
+        const crlf = this.#take(lf + 1);
+        if (crlf.toString('latin1').trim() !== '') return this.#fail(events, 'chunk data not followed by CRLF');
+        events.push({ type: 'framing', raw: crlf });
+        this.#state = { s: 'chunk-size' };
+        return true;
+      }
+      case 'chunk-size': {
+        const lf = this.#pending.indexOf(0x0a);
+        if (lf === -1) {
+          if (this.#pending.length > 4096) return this.#fail(events, 'chunk-size line too long');
+          return false;
+        }
+        const raw = this.#take(lf + 1);
+        const line = raw.toString('latin1').replace(/\r?\n$/, '');
+        const semi = line.indexOf(';');
+        const sizeText = (semi === -1 ? line : line.slice(0, semi)).trim();
+        const ext = semi === -1 ? '' : line.slice(semi + 1);
+        if (!/^[0-9a-fA-F]{1,15}$/.test(sizeText)) return this.#fail(events, `bad chunk-size ${JSON.stringify(sizeText)}`);
+        const size = Number.parseInt(sizeText, 16);
+        if (size === 0) {
+          this.#state = { s: 'trailers', raw: [raw] };
+          return true;
+        }
+        events.push({ type: 'chunk', size, ext, raw });
+        this.#state = { s: 'chunk-data', remaining: size };
+        return true;
+      }
+      case 'trailers': {
+        const lf = this.#pending.indexOf(0x0a);
+        if (lf === -1) return false;
+        const raw = this.#take(lf + 1);
+        state.raw.push(raw);
+        if (raw.toString('latin1').trim() !== '') return true;
+        const all = Buffer.concat(state.raw);
+        const lines = all.toString('latin1').split(/\r?\n/).slice(1).filter((l) => l !== '');
+        events.push({ type: 'end', trailers: parseFieldLines(lines), raw: all });
+        this.#state = { s: 'head' };
+        return true;
+      }
+      case 'head':
+        return this.#parseHead(events);
+    }
+  }
+
+  #parseHead(events: ParseEvent[]): boolean {
+    // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a request-line.
+    let start = 0;
+    while (start < this.#pending.length && (this.#pending[start] === 0x0d || this.#pending[start] === 0x0a)) start++;
+    let end = -1;
+    let sepLength = 0;
+    const crlf = this.#pending.indexOf('\r\n\r\n', start, 'latin1');
+    const lflf = this.#pending.indexOf('\n\n', start, 'latin1');
+    if (crlf !== -1 && (lflf === -1 || crlf < lflf)) {
+      end = crlf;
+      sepLength = 4;
+    } else if (lflf !== -1) {
+      end = lflf;
+      sepLength = 2;
+    }
+    if (end === -1) {
+      if (this.#pending.length > MAX_HEAD_BYTES) return this.#fail(events, 'message head larger than 64 KiB');
+      return false;
+    }
+    const raw = this.#take(end + sepLength);
+    const lines = raw.subarray(start, end).toString('latin1').split(/\r?\n/);
+    const startLine = lines.shift() ?? '';
+    const headers = parseFieldLines(lines);
+    if (this.kind === 'request') {
+      const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/.exec(startLine);
+      if (m === null) return this.#fail(events, `bad request-line ${JSON.stringify(startLine)}`, raw);
+      const head: RequestHead = { kind: 'request', method: m[1] ?? '', target: m[2] ?? '', version: m[3] ?? '', headers };
+      const framing = requestFraming(headers);
+      if (framing === undefined) return this.#fail(events, 'bad Content-Length', raw);
+      events.push({ type: 'head', head, framing, raw });
+      if (head.method.toUpperCase() === 'CONNECT') {
+        this.#state = { s: 'opaque' };
+        return true;
+      }
+      this.#enterBody(framing, events);
+      return true;
+    }
+    const m = /^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/.exec(startLine);
+    if (m === null) return this.#fail(events, `bad status-line ${JSON.stringify(startLine)}`, raw);
+    const status = Number(m[2]);
+    const head: ResponseHead = { kind: 'response', version: m[1] ?? '', status, reason: m[3] ?? '', headers };
+    const interim = status >= 100 && status < 200 && status !== 101;
+    const method = interim ? this.#methods[0] : this.#methods.shift();
+    const framing = responseFraming(headers, status, method ?? 'GET');
+    if (framing === undefined) return this.#fail(events, 'bad Content-Length', raw);
+    events.push({ type: 'head', head, framing, raw });
+    if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
+      events.push({ type: 'end', trailers: [], raw: EMPTY });
+      this.#state = { s: 'opaque' };
+      return true;
+    }
+    this.#enterBody(framing, events);
+    return true;
+  }
+
+  #enterBody(framing: Framing, events: ParseEvent[]): void {
+    switch (framing.type) {
+      case 'none':
+        events.push({ type: 'end', trailers: [], raw: EMPTY });
+        this.#state = { s: 'head' };
+        return;
+      case 'length':
+        this.#state = { s: 'length', remaining: framing.bytes };
+        return;
+      case 'chunked':
+        this.#state = { s: 'chunk-size' };
+        return;
+      case 'close':
+        this.#state = { s: 'close' };
+    }
+  }
+}
+
+function parseFieldLines(lines: readonly string[]): HeaderField[] {
+  const headers: HeaderField[] = [];
+  for (const line of lines) {
+    const last = headers[headers.length - 1];
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last !== undefined) {
+      // obs-fold (RFC 9112 §5.2): a proxy replaces it with SP.
+      last.value = `${last.value} ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return headers;
+}
+
+function contentLength(headers: readonly HeaderField[]): number | undefined | null {
+  const values = headers.filter((h) => h.name.toLowerCase() === 'content-length').flatMap((h) => h.value.split(','));
+  if (values.length === 0) return undefined;
+  const distinct = new Set(values.map((v) => v.trim()));
+  if (distinct.size !== 1) return null;
+  const [text] = [...distinct];
+  if (text === undefined || !/^\d{1,15}$/.test(text)) return null;
+  return Number(text);
+}
+
+function requestFraming(headers: readonly HeaderField[]): Framing | undefined {
+  const codings = headerTokens(headers, 'transfer-encoding');
+  if (codings.length > 0) return { type: 'chunked' };
+  const length = contentLength(headers);
+  if (length === null) return undefined;
+  return length === undefined || length === 0 ? { type: 'none' } : { type: 'length', bytes: length };
+}
+
+function responseFraming(headers: readonly HeaderField[], status: number, method: string): Framing | undefined {
+  if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return { type: 'none' };
+  const codings = headerTokens(headers, 'transfer-encoding');
+  if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? { type: 'chunked' } : { type: 'close' };
+  const length = contentLength(headers);
+  if (length === null) return undefined;
+  if (length === undefined) return { type: 'close' };
+  return length === 0 ? { type: 'none' } : { type: 'length', bytes: length };
+}

@@ -1,0 +1,245 @@
+/**
+ * Named intermediaries as data: every profile is a list of hop specs, so the harness can list
+ * them, judge their timeouts analytically, and rebuild them with scaled timeouts for a live run.
+ * Unit profiles carry one hop with real-world default parameters; presets are named after what
+ * users deploy behind. Sources: research/real-intermediaries.md (measured) and
+ * research/requirements.md §3.
+ */
+import { type BufferBytesParams, bufferBytes } from './buffer-bytes.js';
+import { bufferFull } from './buffer-full.js';
+import { type ClientPoolParams, clientPool } from './client-pool.js';
+import { type ConnPoolParams, connPool } from './conn-pool.js';
+import { direct } from './direct.js';
+import { type FirstByteTimeoutParams, firstByteTimeout } from './first-byte-timeout.js';
+import { type GzipParams, gzip } from './gzip.js';
+import type { Hop } from './hop.js';
+import { type Http10Params, http10 } from './http10.js';
+import { type IdleTimeoutParams, idleTimeout } from './idle-timeout.js';
+import { type LatencyParams, latency } from './latency.js';
+import { type NoPipelineParams, noPipeline } from './no-pipeline.js';
+import { type RechunkCoalesceParams, rechunkCoalesce } from './rechunk-coalesce.js';
+import { type RechunkSplitParams, rechunkSplit } from './rechunk-split.js';
+import { type SharedCacheParams, sharedCache } from './shared-cache.js';
+import { type TotalTimeoutParams, totalTimeout } from './total-timeout.js';
+
+export type HopSpec =
+  | { unit: 'direct' }
+  | { unit: 'latency'; params: LatencyParams }
+  | { unit: 'buffer-full' }
+  | { unit: 'buffer-bytes'; params: BufferBytesParams }
+  | { unit: 'rechunk-split'; params: RechunkSplitParams }
+  | { unit: 'rechunk-coalesce'; params: RechunkCoalesceParams }
+  | { unit: 'http10'; params: Http10Params }
+  | { unit: 'idle-timeout'; params: IdleTimeoutParams }
+  | { unit: 'first-byte-timeout'; params: FirstByteTimeoutParams }
+  | { unit: 'total-timeout'; params: TotalTimeoutParams }
+  | { unit: 'shared-cache'; params: SharedCacheParams }
+  | { unit: 'gzip'; params: GzipParams }
+  | { unit: 'conn-pool'; params: ConnPoolParams }
+  | { unit: 'client-pool'; params: ClientPoolParams }
+  | { unit: 'no-pipeline'; params: NoPipelineParams };
+
+export type HopUnit = HopSpec['unit'];
+
+export function buildHop(spec: HopSpec): Hop {
+  switch (spec.unit) {
+    case 'direct':
+      return direct();
+    case 'latency':
+      return latency(spec.params);
+    case 'buffer-full':
+      return bufferFull();
+    case 'buffer-bytes':
+      return bufferBytes(spec.params);
+    case 'rechunk-split':
+      return rechunkSplit(spec.params);
+    case 'rechunk-coalesce':
+      return rechunkCoalesce(spec.params);
+    case 'http10':
+      return http10(spec.params);
+    case 'idle-timeout':
+      return idleTimeout(spec.params);
+    case 'first-byte-timeout':
+      return firstByteTimeout(spec.params);
+    case 'total-timeout':
+      return totalTimeout(spec.params);
+    case 'shared-cache':
+      return sharedCache(spec.params);
+    case 'gzip':
+      return gzip(spec.params);
+    case 'conn-pool':
+      return connPool(spec.params);
+    case 'client-pool':
+      return clientPool(spec.params);
+    case 'no-pipeline':
+      return noPipeline(spec.params);
+  }
+}
+
+export interface Profile {
+  description: string;
+  /** The composition, client-facing hop first. */
+  specs: readonly HopSpec[];
+  /** Fresh hop instances for one case. */
+  hops: () => Hop[];
+  /** False when no server, however it behaves, can stream through (buffer-full). */
+  streamingPossible: boolean;
+  /** What it models, with the default values and their source. */
+  realWorld?: string;
+}
+
+function profile(description: string, specs: HopSpec[], streamingPossible: boolean, realWorld?: string): Profile {
+  return {
+    description,
+    specs,
+    hops: () => specs.map(buildHop),
+    streamingPossible,
+    ...(realWorld === undefined ? {} : { realWorld }),
+  };
+}
+
+const NGINX_BUFFER: BufferBytesParams = { thresholdBytes: 4096, flushMs: 0, chunked: 'pass', honourXAccelBuffering: true };
+const NGINX_TIMEOUT: IdleTimeoutParams = { idleMs: 60_000, status: 504 };
+
+export const PROFILES: Record<string, Profile> = {
+  // ── units, with real-world defaults ──────────────────────────────────────────────────────
+  direct: profile('raw TCP pass-through; the baseline for every comparison', [{ unit: 'direct' }], true),
+  latency: profile('150 ms added each way to every read', [{ unit: 'latency', params: { delayMs: 150 } }], true, 'a distant client; requirements.md §3 preset DELAY(150)'),
+  'buffer-full': profile('holds each response until it is complete', [{ unit: 'buffer-full' }], false, 'RFC 6202 §3.2 caching/transparent proxies; whole-response buffering by API gateways'),
+  'buffer-bytes': profile(
+    'holds each response, headers included, until 4096 body bytes or the end arrive; X-Accel-Buffering: no opts out',
+    [{ unit: 'buffer-bytes', params: { thresholdBytes: 4096, flushMs: 0, chunked: 'hold', honourXAccelBuffering: true } }],
+    true,
+    'nginx proxy_buffering on (default) with proxy_buffer_size 4k, applied to every framing',
+  ),
+  'rechunk-split': profile('re-chunks bodies into random 1–7 byte chunks', [{ unit: 'rechunk-split', params: {} }], true, 'any hop that decodes and re-applies chunked (RFC 9112 §7.1.1); Node-based proxies'),
+  'rechunk-coalesce': profile(
+    'joins body data arriving within 200 ms into one chunk',
+    [{ unit: 'rechunk-coalesce', params: { windowMs: 200 } }],
+    true,
+    'haproxy 2.6 without option http-no-delay: chunks measured ~205 ms late, joined',
+  ),
+  http10: profile('HTTP/1.0 both ways: EOF-delimited, no chunked, no keep-alive', [{ unit: 'http10', params: { side: 'both' } }], true, 'legacy HTTP/1.0 proxies; nginx proxy_http_version 1.0 (default before 1.29.7)'),
+  'idle-timeout': profile('closes connections idle for 60 s', [{ unit: 'idle-timeout', params: { idleMs: 60_000 } }], true, 'nginx proxy_read_timeout 60 s, AWS ELB 60 s'),
+  'first-byte-timeout': profile(
+    '504 when no response byte arrives within 30 s',
+    [{ unit: 'first-byte-timeout', params: { firstByteMs: 30_000, status: 504 } }],
+    true,
+    'Heroku 30 s, GCP load balancer 30 s, CloudFront origin read 30 s, API Gateway 29 s',
+  ),
+  'total-timeout': profile('ends every exchange 15 s after its request', [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }], true, 'Envoy route timeout 15 s (default)'),
+  'shared-cache': profile(
+    'RFC 9111 shared cache with a 120 s default TTL, 10 % heuristic freshness and request coalescing',
+    [{ unit: 'shared-cache', params: { defaultTtlMs: 120_000, heuristicFraction: 0.1, coalesce: true } }],
+    true,
+    'Varnish default_ttl 120 s; RFC 9111 §4.2.2 heuristic; Varnish waiting list',
+  ),
+  gzip: profile('gzips responses through an internal buffer; honours no-transform', [{ unit: 'gzip', params: {} }], true, 'Varnish http_gzip_support on, gzip_buffer 32 KiB; RFC 9110 §7.7'),
+  'conn-pool': profile('all clients share 8 backend connections', [{ unit: 'conn-pool', params: { connections: 8 } }], true, 'Apache mod_jk pools, "often 8 or 16" (RFC 6202 §5.3)'),
+  'client-pool': profile('6 connections per host, further requests queue', [{ unit: 'client-pool', params: { connectionsPerHost: 6 } }], true, 'Chromium and Firefox: 6 per host (RFC 6202 §5.1)'),
+  'no-pipeline': profile('serialises pipelined requests', [{ unit: 'no-pipeline', params: { mode: 'serialise' } }], true, 'proxies that do not pipeline (XEP-0124 §18.1; RFC 9112 §9.3.2)'),
+
+  // ── presets: what users deploy behind ────────────────────────────────────────────────────
+  'nginx-default': profile(
+    'nginx as shipped before 1.29.7: HTTP/1.0 upstream, proxy_buffering on (4 KiB), 60 s read timeout',
+    [
+      { unit: 'http10', params: { side: 'upstream' } },
+      { unit: 'buffer-bytes', params: NGINX_BUFFER },
+      { unit: 'idle-timeout', params: NGINX_TIMEOUT },
+    ],
+    true,
+    'nginx 1.22 measured: proxy_http_version 1.0 makes every upstream body close-delimited, which proxy_buffering holds (headers too) until 4 KiB; X-Accel-Buffering: no streams; proxy_read_timeout 60 s → 504 before the first byte, a silent cut after. Downstream stays HTTP/1.1 (re-chunked, keep-alive).',
+  ),
+  'nginx-http11': profile(
+    'nginx with proxy_http_version 1.1 (the default since 1.29.7): chunked streams flow, close-delimited ones stall until 4 KiB',
+    [
+      { unit: 'buffer-bytes', params: NGINX_BUFFER },
+      { unit: 'idle-timeout', params: NGINX_TIMEOUT },
+    ],
+    true,
+    'nginx 1.22 measured with proxy_http_version 1.1: a chunked upstream flows promptly; proxy_read_timeout 60 s → 504',
+  ),
+  'elb-60s': profile('AWS load balancer: 60 s idle timeout, 504 when the backend never answered', [{ unit: 'idle-timeout', params: { idleMs: 60_000, status: 504 } }], true, 'AWS ELB/ALB idle timeout 60 s (AWS docs)'),
+  heroku: profile(
+    'Heroku router: 503 (H12) without a first byte in 30 s, then a rolling 55 s idle window',
+    [
+      { unit: 'first-byte-timeout', params: { firstByteMs: 30_000, status: 503 } },
+      { unit: 'idle-timeout', params: { idleMs: 55_000 } },
+    ],
+    true,
+    'Heroku Dev Center "Request Timeout": 30 s initial window (H12, 503), 55 s rolling window after the first byte',
+  ),
+  'cloudflare-100s': profile(
+    'Cloudflare proxy: 100 s read timeout, 524 when the origin never answered',
+    [{ unit: 'idle-timeout', params: { idleMs: 100_000, status: 524 } }],
+    true,
+    'Cloudflare Proxy Read Timeout 100 s, error 524 (developers.cloudflare.com)',
+  ),
+  'varnish-default': profile(
+    'Varnish with the builtin VCL: 120 s default TTL, coalescing, 304s from cache, 503 after 60 s without a first byte',
+    [
+      { unit: 'shared-cache', params: { defaultTtlMs: 120_000, heuristicFraction: 0, coalesce: true, quirks: 'varnish' } },
+      { unit: 'first-byte-timeout', params: { firstByteMs: 60_000, status: 503 } },
+      { unit: 'idle-timeout', params: { idleMs: 60_000 } },
+    ],
+    true,
+    'varnish 7.1 measured: default_ttl 120 s stores a "no news" long-poll answer and replays it with Age; concurrent polls coalesced; conditionals answered 304 from cache; first_byte_timeout 60 s → 503; between_bytes_timeout 60 s. Not modelled: timeout_idle 5 s on idle client keep-alive connections, grace.',
+  ),
+  'envoy-default': profile('Envoy route: every exchange ends after 15 s', [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }], true, 'Envoy route timeout 15 s by default (route proto docs)'),
+};
+
+export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES);
+
+export interface ProfileTimeouts {
+  /** Tightest idle timeout in the chain. */
+  idleMs?: number;
+  /** Tightest wait for a first response byte, and the status the client then gets. */
+  firstByteMs?: number;
+  firstByteStatus?: number;
+  /** Tightest cap on a whole exchange. */
+  totalMs?: number;
+}
+
+export function profileNamed(name: string): Profile {
+  const found = PROFILES[name];
+  if (found === undefined) throw new Error(`unknown profile "${name}" (allowed: ${PROFILE_NAMES.join(', ')})`);
+  return found;
+}
+
+/** The idle/first-byte/total timeouts a profile applies, so long presets can be judged from one observation. */
+export function timeoutsOf(which: string | Profile): ProfileTimeouts {
+  const p = typeof which === 'string' ? profileNamed(which) : which;
+  const out: ProfileTimeouts = {};
+  for (const spec of p.specs) {
+    const t = buildHop(spec).timeouts;
+    if (t === undefined) continue;
+    if (t.idleMs !== undefined && (out.idleMs === undefined || t.idleMs < out.idleMs)) out.idleMs = t.idleMs;
+    if (t.totalMs !== undefined && (out.totalMs === undefined || t.totalMs < out.totalMs)) out.totalMs = t.totalMs;
+    if (t.firstByteMs !== undefined && (out.firstByteMs === undefined || t.firstByteMs < out.firstByteMs)) {
+      out.firstByteMs = t.firstByteMs;
+      if (t.status !== undefined) out.firstByteStatus = t.status;
+    }
+  }
+  return out;
+}
+
+/** The spec with every timeout divided by `scale`; other durations (latency, TTL, windows) keep their value. */
+export function scaleSpec(spec: HopSpec, scale: number): HopSpec {
+  const div = (value: number): number => Math.max(1, Math.round(value / scale));
+  switch (spec.unit) {
+    case 'idle-timeout':
+      return { unit: spec.unit, params: { ...spec.params, idleMs: div(spec.params.idleMs) } };
+    case 'first-byte-timeout':
+      return { unit: spec.unit, params: { ...spec.params, firstByteMs: div(spec.params.firstByteMs) } };
+    case 'total-timeout':
+      return { unit: spec.unit, params: { ...spec.params, totalMs: div(spec.params.totalMs) } };
+    default:
+      return spec;
+  }
+}
+
+/** A profile's hops with every timeout divided by `scale` (scale 600 turns 60 s into 100 ms). */
+export function scaledHops(profileName: string, scale: number): Hop[] {
+  if (!(scale > 0)) throw new RangeError(`scaledHops: scale must be > 0, got ${scale}`);
+  return profileNamed(profileName).specs.map((spec) => buildHop(scaleSpec(spec, scale)));
+}

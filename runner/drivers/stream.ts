@@ -1,0 +1,178 @@
+import { createGunzip, type Gunzip } from 'node:zlib';
+import type { CaseContext } from '../context.js';
+import type { SseBlock, StreamBlock } from '../manifest/types.js';
+import { Inconclusive } from '../verdict.js';
+import { header, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
+import { buildRequest, hostHeader, summarizeResponse } from './request.js';
+
+export type StreamKind = 'stream' | 'sse';
+
+export interface StreamOpenOptions {
+  /** how long to keep the stream open at most; the session ends itself then */
+  maxMs: number;
+  httpVersion?: '1.1' | '1.0';
+  extraHeaders?: Array<[string, string]>;
+  label?: string;
+}
+
+/** The block a streaming check runs against: the declared one, or SSE for targets without a plain stream. */
+export function streamBlock(ctx: CaseContext, kind: StreamKind): StreamBlock | SseBlock {
+  const b = kind === 'stream' ? (ctx.manifest.stream ?? ctx.manifest.sse) : ctx.manifest.sse;
+  if (!b) throw new Inconclusive(`the manifest has no ${kind} block`);
+  return b;
+}
+
+export function usesSseFraming(ctx: CaseContext, kind: StreamKind): boolean {
+  return kind === 'sse' || !ctx.manifest.stream || ctx.manifest.stream.framing?.type === 'sse';
+}
+
+/**
+ * One streaming response watched live: every decoded body byte is kept with its arrival time,
+ * so a check can wait for a token and know to the millisecond when it came. Compressed bodies
+ * are decompressed as they arrive, which is what a browser would show the application.
+ */
+export class StreamSession {
+  private text = '';
+  /** the response as of its header section (status, headers, framing) */
+  headers: WireResponse | null = null;
+  tHeaders: number | null = null;
+  private readonly arrivals: Array<{ t: number; end: number }> = [];
+  private readonly waiters = new Set<() => void>();
+  private gunzip: Gunzip | null = null;
+  private ended = false;
+  readonly done: Promise<WireResponse>;
+  private readonly abort = new AbortController();
+
+  private constructor(
+    private readonly ctx: CaseContext,
+    readonly conn: WireConnection,
+    readonly request: RawRequest,
+    readonly tSent: number,
+    maxMs: number,
+  ) {
+    conn.onBodyData = (chunk, t, res) => this.onBody(chunk, t, res);
+    conn.onResponseHeaders = (res, t) => {
+      this.headers = res;
+      this.tHeaders = t;
+      ctx.note(`${this.label} headers: HTTP/${res.httpVersion} ${res.status} (${res.framing})`, t);
+      for (const w of this.waiters) w();
+    };
+    const signal = AbortSignal.any([this.abort.signal, ctx.signal]);
+    this.done = conn.exchange(request, { deadlineMs: maxMs, signal, maxBodyBytes: 8 * 1024 * 1024 }, hostHeader(ctx)).then((res) => {
+      this.ended = true;
+      this.gunzip?.end();
+      for (const w of this.waiters) w();
+      ctx.note(`${this.label} ${summarizeResponse(res)}`, res.tEnd ?? ctx.now());
+      conn.close();
+      return res;
+    });
+  }
+
+  get label(): string {
+    return `stream #${this.conn.id}`;
+  }
+
+  static async open(ctx: CaseContext, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {
+    const { req } = buildRequest(ctx, streamBlock(ctx, kind), channel);
+    const headers = [...(req.headers ?? []), ...(o.extraHeaders ?? [])];
+    const request: RawRequest = { ...req, headers, httpVersion: o.httpVersion ?? '1.1' };
+    const conn = await ctx.connect();
+    const s = new StreamSession(ctx, conn, request, ctx.now(), o.maxMs);
+    ctx.note(`${o.label ?? 'stream'} opened on connection #${conn.id}: HTTP/${request.httpVersion} ${request.method} ${request.path}${o.extraHeaders?.length ? ` (${o.extraHeaders.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`, s.tSent);
+    return s;
+  }
+
+  private onBody(chunk: Buffer, t: number, res: WireResponse): void {
+    if (this.gunzip === null && /gzip/i.test(header(res, 'content-encoding') ?? '')) {
+      this.gunzip = createGunzip();
+      // Decompressed bytes count as arrived when zlib hands them over, right after the read.
+      this.gunzip.on('data', (d: Buffer) => this.append(d, this.ctx.now()));
+      this.gunzip.on('error', () => undefined);
+    }
+    if (this.gunzip) this.gunzip.write(chunk);
+    else this.append(chunk, t);
+  }
+
+  private append(d: Buffer, t: number): void {
+    this.text += d.toString('latin1');
+    this.arrivals.push({ t, end: this.text.length });
+    for (const w of this.waiters) w();
+  }
+
+  /** Decoded body so far (latin1: byte-exact, tokens are ASCII). */
+  get body(): string {
+    return this.text;
+  }
+
+  /** When the byte at `offset` of the decoded body arrived. */
+  timeOf(offset: number): number | null {
+    return this.arrivals.find((a) => a.end > offset)?.t ?? null;
+  }
+
+  /** Arrival time of the first occurrence of `needle`, waiting up to `ms`; null if it never came. */
+  async waitFor(needle: string, ms: number): Promise<number | null> {
+    const found = (): number | null => {
+      const i = this.text.indexOf(needle);
+      return i < 0 ? null : this.timeOf(i + needle.length - 1);
+    };
+    const now = found();
+    if (now !== null || this.ended) return now;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const t = found();
+        if (t !== null || this.ended) finish(t);
+      };
+      const timer = setTimeout(() => finish(null), ms);
+      const finish = (t: number | null): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(t);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Resolves when the header section has arrived (true) or after `ms` / at the end (false). */
+  async waitHeaders(ms: number): Promise<boolean> {
+    if (this.headers || this.ended) return this.headers !== null;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.headers || this.ended) finish();
+      };
+      const timer = setTimeout(() => finish(), ms);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(this.headers !== null);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** The decoded body in the pieces it arrived in, for framing parsers. */
+  pieces(): Array<{ bytes: Buffer; t: number }> {
+    const out: Array<{ bytes: Buffer; t: number }> = [];
+    let from = 0;
+    for (const a of this.arrivals) {
+      out.push({ bytes: Buffer.from(this.text.slice(from, a.end), 'latin1'), t: a.t });
+      from = a.end;
+    }
+    return out;
+  }
+
+  /** Waits until `ms` after the stream was opened (or it ends), then ends it from our side. */
+  async observeFor(ms: number): Promise<WireResponse> {
+    const left = this.tSent + ms - this.ctx.now();
+    if (left > 0) await Promise.race([this.done, this.ctx.pause(left)]);
+    return this.stop();
+  }
+
+  stop(): Promise<WireResponse> {
+    this.abort.abort();
+    return this.done;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+}

@@ -1,0 +1,133 @@
+import type { CaseContext } from '../runner/context.js';
+import { LongPollClient } from '../runner/drivers/long-poll.js';
+import type { Requirement } from '../runner/requirement.js';
+import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
+import { baseProfile, viaOf, viaTimeouts } from '../runner/via.js';
+import { header } from '../runner/wire/index.js';
+import { eventPoll, timing } from './long-polling/scenarios.js';
+import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from './profiles.js';
+import { observeIdle } from './rfc6202-3-streaming.js';
+import { openStream } from './streaming/scenarios.js';
+import { rfc } from './sources.js';
+
+const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
+
+/** The case's profile with every timeout divided so that the tightest (now `tightestMs`) becomes `targetMs`. */
+function scaledVia(ctx: CaseContext, tightestMs: number, targetMs: number): { key: string; divisor: number } {
+  const already = viaOf(ctx.via).divisor;
+  const divisor = Math.round(Math.max(1, (tightestMs * already) / targetMs) * 100) / 100;
+  return { key: divisor === 1 ? baseProfile(ctx.via) : `${baseProfile(ctx.via)}/${divisor}`, divisor };
+}
+
+// RFC 6202 §5.6 and RFC 9111 §4: a cache that may store a poll answer will replay it.
+const cacheReplay: Requirement = {
+  id: 'lp.cache-replay', spec: 'RFC 6202', section: '5.6', level: 'must',
+  title: 'Behind a shared cache, the next client\'s poll is held, not answered with a stored copy of an earlier response',
+  sources: [rfc(6202, '5.6'), rfc(9111, '4')], transports: ['longPoll'], needsPublish: true, timing: false,
+  tolerance: 'client B polls the URL client A just got an event from; B must still be waiting at half the hold',
+  via: [...CACHING_HOPS], directToo: false,
+  faults: ['cache-public', 'last-modified-only'],
+  async run(ctx) {
+    const t = await timing(ctx);
+    const channel = ctx.newChannel();
+    const { result: ra, payload } = await eventPoll(ctx, new LongPollClient(ctx, channel, 'client A'));
+    if (payload === null || !ra.tokens.includes(payload)) throw new Inconclusive(`client A's poll did not deliver its event through ${ctx.via} (${ra.res.status || ra.res.end})`);
+    const waitMs = t.holdMs * 0.5;
+    const b = new LongPollClient(ctx, channel, 'client B');
+    const pending = await b.start(waitMs);
+    const rb = await pending.done;
+    const expected = `client B's identical poll is forwarded and held (still open after ${s(waitMs)})`;
+    if (rb.res.end === 'timeout' && rb.res.tHeaders === null) return verdict.pass(expected, `client B was still held after ${s(waitMs)}: ${ctx.via} did not replay client A's answer`);
+    const age = header(rb.res, 'age');
+    const after = (rb.res.tEnd ?? ctx.now()) - pending.tSent;
+    if (rb.tokens.includes(payload) || age !== undefined) {
+      return verdict.violation(expected, `client B got ${rb.tokens.includes(payload) ? "client A's event again" : 'a stored response'} after ${s(after)}${age !== undefined ? ` (Age: ${age})` : ''}, served by ${ctx.via} from its cache: every later poll turns into an instant stale answer until the entry expires`);
+    }
+    throw new Inconclusive(`client B was answered after ${s(after)} (HTTP ${rb.res.status || rb.res.end}) without a sign of a cache replay; see lp.held`);
+  },
+};
+
+// RFC 6202 §5.5: hops time out requests that produce no bytes; 30 s is "a safer value".
+const holdSurvives: Requirement = {
+  id: 'lp.hold-survives', spec: 'RFC 6202', section: '5.5', level: 'should',
+  title: 'A held poll ends with the server\'s own response before the intermediary\'s timeout answers 5xx or cuts it',
+  sources: [rfc(6202, '5.5'), rfc(9110, '15.6.5')], transports: ['longPoll'], needsPublish: false, timing: false,
+  tolerance: 'judged from the measured (or declared) hold against the profile\'s tightest timeout with a margin of ε + 5%; confirmed live, through the real profile when it should survive, through the profile with its timeouts scaled below the hold when it should not',
+  via: [...HOLD_TIMEOUT_HOPS], directToo: false,
+  faults: ['long-hold'],
+  async run(ctx) {
+    const h = await ctx.env.shared.hold();
+    const to = viaTimeouts(ctx.via);
+    const limits = [to.firstByteMs, to.idleMs, to.totalMs].filter((x): x is number => x !== undefined);
+    if (limits.length === 0) throw new Inconclusive(`${ctx.via} has no timeout`);
+    const T = Math.min(...limits);
+    const holdMs = h.declaredMs ?? h.measuredMs;
+    const margin = ctx.epsilonMs + 0.05 * T;
+    const measurements = { holdMs: holdMs === null ? null : Math.round(holdMs), timeoutMs: Math.round(T) };
+    if (holdMs === null && h.capMs < T) throw new Inconclusive(`the hold was not observed (still open after ${s(h.capMs)}), so it cannot be compared with ${s(T)}`);
+    const hold = holdMs ?? h.capMs;
+    const predictedCut = hold + margin >= T;
+    const analytic = `analytic: hold ${holdMs === null ? `> ${s(hold)}` : s(hold)} ${predictedCut ? '≥' : '<'} ${ctx.via}'s ${s(T)} timeout`;
+    const expected = `the poll ends with the server's response before ${ctx.via}'s ${s(T)} timeout`;
+    const idlePoll = async (c: CaseContext): Promise<{ status: number; end: string; afterMs: number }> => {
+      const client = new LongPollClient(c, c.newChannel(), 'idle poll');
+      const p = await client.start(hold * 1.5 + c.ms(2000));
+      const r = await p.done;
+      return { status: r.res.status, end: r.res.end, afterMs: (r.res.tEnd ?? c.now()) - p.tSent };
+    };
+    if (!predictedCut) {
+      const live = await idlePoll(ctx);
+      if (live.status >= 500 || live.end !== 'complete') {
+        return verdict.violation(expected, `${analytic}, yet live through ${ctx.via} the poll ended with ${live.status || live.end} after ${s(live.afterMs)}`, { measurements });
+      }
+      return verdict.pass(expected, `${analytic}; confirmed live: HTTP ${live.status} after ${s(live.afterMs)} through ${ctx.via}`, { measurements });
+    }
+    const scaled = scaledVia(ctx, T, Math.max(ctx.ms(500), Math.min(T, hold / 2)));
+    const live = await ctx.through(scaled.key, ctx.rttMs, idlePoll);
+    const cut = live.status >= 500 || live.end !== 'complete';
+    return verdict.violation(expected, `${analytic}: ${to.firstByteStatus ? `the client gets ${to.firstByteStatus}` : 'the request is cut'} instead of the server's answer. ${cut ? `Confirmed live with the timeouts scaled ÷ ${scaled.divisor}: ${live.status || live.end} after ${s(live.afterMs)}` : `Live with the timeouts scaled ÷ ${scaled.divisor} the poll was not cut (${live.status} after ${s(live.afterMs)})`}`, { measurements });
+  },
+};
+
+// RFC 6202 §5.5, WHATWG HTML §9.2.7: idle connections are dropped; heartbeats keep them open.
+const idleSurvives: Requirement = {
+  id: 'st.idle-survives', spec: 'RFC 6202', section: '5.5', level: 'must',
+  title: 'An idle stream is not cut by the intermediary\'s idle timeout (its heartbeats arrive sooner)',
+  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false,
+  tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its timeouts scaled to 3× that silence (or below the observation when no heartbeat came)',
+  via: [...IDLE_TIMEOUT_HOPS], directToo: false,
+  faults: ['no-heartbeat', 'stream-buffer-8k'],
+  async run(ctx) {
+    const T = viaTimeouts(ctx.via).idleMs;
+    if (T === undefined) throw new Inconclusive(`${ctx.via} has no idle timeout`);
+    const o = await ctx.through('direct', ctx.env.rttMs, (c) => observeIdle(c, 'stream'));
+    if (o.ended) throw new Inconclusive(`the idle stream ended by itself after ${s(o.elapsedMs)} (${o.endHow})`);
+    const none = o.heartbeats === 0;
+    const predictedCut = none || o.gapMs + ctx.epsilonMs >= T;
+    const measurements = { largestGapMs: Math.round(o.gapMs), idleTimeoutMs: Math.round(T), heartbeats: o.heartbeats };
+    const analytic = none
+      ? `analytic: no byte at all in ${s(o.windowMs)} of an idle stream, so nothing keeps it open past ${ctx.via}'s ${s(T)} idle timeout`
+      : `analytic: largest silence ${s(o.gapMs)} ${predictedCut ? '≥' : '<'} ${ctx.via}'s ${s(T)} idle timeout`;
+    const expected = `the idle stream stays open through ${ctx.via} (idle timeout ${s(T)})`;
+    const targetMs = predictedCut ? Math.min(T, o.windowMs / 2) : Math.max(3 * o.gapMs, o.gapMs + ctx.ms(1000));
+    if (!predictedCut && targetMs >= T) return verdict.pass(expected, `${analytic}; a live check would take the full ${s(T)}, so it rests on the observation`, { measurements });
+    const scaled = scaledVia(ctx, T, targetMs);
+    const live = await ctx.through(scaled.key, ctx.rttMs, async (c): Promise<{ cut: boolean; how: string; afterMs: number }> => {
+      const session = await openStream(c, 'stream', c.newChannel(), { maxMs: targetMs * 2 + c.ms(5000) });
+      await session.waitHeaders(c.ms(2000));
+      const start = session.tHeaders ?? session.tSent;
+      const ended = await Promise.race([session.done.then(() => true), c.pause(start + targetMs * 1.5 - c.now()).then(() => false)]);
+      const res = await session.stop();
+      const last = res.framing === 'chunked' ? (res.errors.some((e) => e.startsWith('incomplete')) ? ', without the terminating 0-chunk' : '') : '';
+      return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start };
+    });
+    const liveText = `live with the timeouts scaled ÷ ${scaled.divisor} (idle ${s(T / scaled.divisor)}): ${live.cut ? `cut after ${s(live.afterMs)} (${live.how})` : `still open after ${s(live.afterMs)}`}`;
+    if (predictedCut || live.cut) {
+      const v: Verdict = verdict.violation(expected, `${analytic}; ${liveText}. The client sees the stream end and must reconnect; without resumption, events in between are lost`, { measurements });
+      return v;
+    }
+    return verdict.pass(expected, `${analytic}; ${liveText}`, { measurements });
+  },
+};
+
+export const intermediaryRequirements: Requirement[] = [cacheReplay, holdSurvives, idleSurvives];

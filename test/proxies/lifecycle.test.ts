@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { startChain } from '../../proxies/chain.js';
+import { PROFILES } from '../../proxies/profiles.js';
+import { RawClient, closeAll, httpUpstream, now, until } from './helpers.js';
+
+// The contract every hop shares: close() destroys every socket and clears every timer, promptly,
+// even with a stream in flight and 60 s timers armed.
+describe('proxies: close() with a stream in flight', () => {
+  for (const [name, profile] of Object.entries(PROFILES)) {
+    it(`${name}: resolves promptly and ends the client connection`, async () => {
+      const upstream = await httpUpstream((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        res.write('data: open\n\n');
+      });
+      const chain = await startChain(profile.hops(), upstream.url);
+      try {
+        const client = await RawClient.open(chain.url);
+        client.send(`GET /stream HTTP/1.1\r\nHost: ${chain.url.host}\r\n\r\n`);
+        await until(() => upstream.requests.length === 1, 2000, 'the request upstream');
+        const t = now();
+        await chain.close();
+        expect(now() - t, 'close() duration').to.be.below(500);
+        await client.waitForEnd(1000);
+      } finally {
+        await closeAll(chain, upstream);
+      }
+    });
+  }
+});
