@@ -106,7 +106,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', '30')
     .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', 'pushspec-report')
     .option('--no-report', 'write no report files')
-    .option('--reporter <name>', "mocha reporter for the console (spec, dot, list, tap, …; 'none' for just the summary); default spec, or none when CI=true")
+    .option('--reporter <name>', "console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default progress, or none when CI=true")
     .option('--baseline <file>', 'expected failures (id@via); only new failures or stale entries fail the run')
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
@@ -201,5 +201,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A stray rejection from a hostile exchange must not take the whole run down with it.
+process.on('unhandledRejection', (e) => {
+  process.stderr.write(`pushspec: internal error (unhandled rejection, run continues): ${e instanceof Error ? e.message : String(e)}\n`);
+});
 const code = await main(process.argv);
 if (code >= 0) process.exit(code);

@@ -34,7 +34,7 @@ export interface RunOutcome {
   files: string[];
 }
 
-export const DEFAULTS = { timeScale: 1, holdLimitSeconds: 30, concurrency: 32, level: 'all', reporter: 'spec', reportDir: 'pushspec-report' } as const;
+export const DEFAULTS = { timeScale: 1, holdLimitSeconds: 30, concurrency: 32, level: 'all', reporter: 'progress', reportDir: 'pushspec-report' } as const;
 
 export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const clock = systemClock;

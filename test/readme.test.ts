@@ -5,6 +5,7 @@ import { FAULT_NAMES } from '../fixtures/faults.js';
 import { catalogMarkdown } from '../runner/commands/list.js';
 import { REQUIREMENTS } from '../suites/index.js';
 import { cli, ROOT } from './helpers/cli.js';
+import { VIA_PROFILES } from '../runner/via.js';
 
 /** The README is part of the product: it must say what the code does. */
 describe('README stays true', () => {
@@ -17,6 +18,10 @@ describe('README stays true', () => {
     const m = /<!-- catalog:start -->\n([\s\S]*?)<!-- catalog:end -->/.exec(readme);
     expect(m, 'catalog markers missing').to.not.equal(null);
     expect(m?.[1], 'README requirement table is stale: run `pushspec list --markdown`').to.equal(catalogMarkdown(REQUIREMENTS));
+  });
+
+  it('describes every intermediary profile', () => {
+    for (const p of VIA_PROFILES) expect(readme, p).to.include(`\`${p}\``);
   });
 
   it('names every fault of the reference server', () => {

@@ -63,6 +63,9 @@ export class LongPollClient {
     this.polls += 1;
     const seq = this.polls;
     const done = conn.exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx)).then((res) => this.finish(seq, conn, res));
+    // A scenario may be busy publishing when an unreadable answer rejects `done`; it awaits it
+    // later, so the rejection is handled there, not an unhandled crash of the run.
+    done.catch(() => undefined);
     const tSent = ctx.now();
     ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent);
     return { seq, tSent, done };

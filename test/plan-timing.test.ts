@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { exitCodeFor } from '../runner/exit-code.js';
+import type { Manifest } from '../runner/manifest/types.js';
+import { plan } from '../runner/plan.js';
+import type { Summary } from '../runner/report.js';
+import { parseVia, viaTimeouts, VIA_PROFILES } from '../runner/via.js';
+import { fitSlope } from '../suites/long-polling/scenarios.js';
+import { REQUIREMENTS } from '../suites/index.js';
+
+const summary = (s: Partial<Summary>): Summary => ({ pass: 0, fail: 0, warn: 0, inconclusive: 0, skip: 0, error: 0, ...s });
+
+describe('timing classification: held vs timer-driven', () => {
+  it('a poll woken by its event tracks the publish offset (slope ≈ 1)', () => {
+    const fit = fitSlope([[300, 302], [500, 503], [700, 701], [900, 904]]);
+    expect(fit?.slope).to.be.within(0.95, 1.05);
+    expect(fit?.intercept).to.be.within(-5, 10);
+  });
+  it('a poll answered by its timer does not (slope ≈ 0)', () => {
+    const fit = fitSlope([[300, 2001], [500, 2003], [700, 2000], [900, 2002]]);
+    expect(Math.abs(fit?.slope ?? 1)).to.be.below(0.05);
+  });
+  it('needs two distinct offsets', () => {
+    expect(fitSlope([[1, 2]])).to.equal(null);
+    expect(fitSlope([[1, 2], [1, 3]])).to.equal(null);
+  });
+});
+
+describe('exit codes', () => {
+  it('0 when nothing failed, warnings allowed', () => expect(exitCodeFor(summary({ pass: 3, warn: 1 }), { strict: false })).to.equal(0));
+  it('1 on a failure, or a warning under --strict', () => {
+    expect(exitCodeFor(summary({ pass: 3, fail: 1 }), { strict: false })).to.equal(1);
+    expect(exitCodeFor(summary({ pass: 3, warn: 1 }), { strict: true })).to.equal(1);
+  });
+  it('2 when the harness broke or nothing could be judged', () => {
+    expect(exitCodeFor(summary({ pass: 3, error: 1 }), { strict: false })).to.equal(2);
+    expect(exitCodeFor(summary({ inconclusive: 5, skip: 2 }), { strict: false })).to.equal(2);
+  });
+  it('with a baseline, only new failures and stale entries count', () => {
+    expect(exitCodeFor(summary({ pass: 3, fail: 2 }), { strict: false, newFailures: 0, staleBaseline: 0 })).to.equal(0);
+    expect(exitCodeFor(summary({ pass: 3, fail: 2 }), { strict: false, newFailures: 1, staleBaseline: 0 })).to.equal(1);
+    expect(exitCodeFor(summary({ pass: 3 }), { strict: false, newFailures: 0, staleBaseline: 1 })).to.equal(1);
+  });
+});
+
+describe('plan: requirements × intermediary profiles', () => {
+  const lpOnly: Manifest = { name: 't', baseUrl: 'http://127.0.0.1:1', longPoll: { url: '/lp?c={channel}' } };
+  const everything: Manifest = { ...lpOnly, stream: { url: '/s?c={channel}' }, sse: { url: '/e?c={channel}' } };
+  const all = { only: [], skip: [], level: 'all' as const, via: [...VIA_PROFILES] };
+
+  it('crosses each requirement only with the profiles it declares, plus direct unless it opts out', () => {
+    const cases = plan(REQUIREMENTS, everything, all);
+    for (const c of cases) {
+      const r = c.requirement;
+      if (c.via === 'direct') expect(r.directToo, c.key).to.not.equal(false);
+      else expect(r.via ?? [], c.key).to.include(c.via);
+    }
+    expect(cases.some((c) => c.key === 'lp.cache-replay@shared-cache')).to.equal(true);
+    expect(cases.some((c) => c.key === 'lp.cache-replay@direct')).to.equal(false);
+    expect(new Set(cases.map((c) => c.key)).size).to.equal(cases.length);
+  });
+
+  it('marks transports the target lacks n/a, and streaming through buffer-full info', () => {
+    const cases = plan(REQUIREMENTS, lpOnly, all);
+    expect(cases.find((c) => c.key === 'st.incremental@direct')?.skipReason).to.match(/^n\/a/);
+    const full = plan(REQUIREMENTS, everything, all).find((c) => c.key === 'st.incremental@buffer-full');
+    expect(full?.skipReason).to.match(/^info: no server can stream through buffer-full/);
+  });
+
+  it('filters by ID prefix and level', () => {
+    const only = plan(REQUIREMENTS, everything, { ...all, only: ['lp.gap'], via: ['direct'] });
+    expect(only.map((c) => c.key)).to.deep.equal(['lp.gap-no-loss@direct']);
+    const must = plan(REQUIREMENTS, everything, { ...all, level: 'must', via: ['direct'] });
+    expect(must.every((c) => c.requirement.level === 'must')).to.equal(true);
+    const skipped = plan(REQUIREMENTS, everything, { ...all, skip: ['sse.'], via: ['direct'] });
+    expect(skipped.some((c) => c.requirement.id.startsWith('sse.'))).to.equal(false);
+  });
+
+  it('parses scaled profiles and divides their timeouts', () => {
+    expect(parseVia('heroku/10')).to.deep.equal({ key: 'heroku/10', profile: 'heroku', divisor: 10 });
+    expect(viaTimeouts('heroku/10').firstByteMs).to.equal(3000);
+    expect(viaTimeouts('heroku').firstByteMs).to.equal(30_000);
+    expect(parseVia('direct/2')).to.equal(null);
+    expect(parseVia('nowhere')).to.equal(null);
+    expect(parseVia('heroku/0')).to.equal(null);
+  });
+});
