@@ -5,7 +5,7 @@ import { Inconclusive, verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import { rfc } from './sources.js';
 import { BUFFERING_HOPS, RECHUNKING_HOPS } from './profiles.js';
-import { cutBy, framingOf, largestGap, openStream, parseBytewise, publishSeries, streamTiming, type Delivery } from './streaming/scenarios.js';
+import { cutBy, framingOf, largestGap, openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from './streaming/scenarios.js';
 
 const ST = ['stream', 'sse'] as const;
 const ms = (x: number): string => `${Math.round(x)} ms`;
@@ -97,16 +97,8 @@ const noContentLength: Requirement = {
   tolerance: 'exact: the response header section',
   faults: ['stream-content-length'],
   async run(ctx) {
-    const t = streamTiming(ctx, 'stream');
-    const channel = ctx.newChannel();
-    const session = await openStream(ctx, 'stream', channel, { maxMs: t.waitEventMs * 2 });
-    if (!(await session.waitHeaders(t.waitEventMs)) && ctx.env.publisher) {
-      await ctx.publish(channel, ctx.nextToken());
-      await session.waitHeaders(t.waitEventMs);
-    }
-    const res = await session.stop();
-    const head = session.headers;
-    if (!head) throw new Inconclusive(`no response headers arrived (${res.end}); see st.first-byte`);
+    const { head, end } = await streamHeaders(ctx, 'stream');
+    if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
     const cl = header(head, 'content-length');
     const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
     if (cl !== undefined && header(head, 'transfer-encoding') === undefined) {

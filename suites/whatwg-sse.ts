@@ -6,7 +6,7 @@ import { Inconclusive, verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import type { SseParser } from '../runner/framing/sse.js';
 import { judgeHeartbeat, storableVerdict } from './rfc6202-3-streaming.js';
-import { openStream, parseBytewise, publishSeries, streamTiming, type Delivery } from './streaming/scenarios.js';
+import { openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from './streaming/scenarios.js';
 
 const SSE = ['sse'] as const;
 const SPEC = 'WHATWG HTML';
@@ -34,16 +34,8 @@ const contentType: Requirement = {
   tolerance: 'exact: status and media type (parameters such as charset ignored)',
   faults: ['sse-text-plain'],
   async run(ctx) {
-    const t = streamTiming(ctx, 'sse');
-    const channel = ctx.newChannel();
-    const session = await openStream(ctx, 'sse', channel, { maxMs: t.waitEventMs * 2 });
-    if (!(await session.waitHeaders(t.waitEventMs)) && ctx.env.publisher) {
-      await ctx.publish(channel, ctx.nextToken());
-      await session.waitHeaders(t.waitEventMs);
-    }
-    const res = await session.stop();
-    const head = session.headers;
-    if (!head) throw new Inconclusive(`no response headers arrived (${res.end})`);
+    const { head, end } = await streamHeaders(ctx, 'sse');
+    if (!head) throw new Inconclusive(`no response headers arrived (${end})`);
     const ct = header(head, 'content-type') ?? '(none)';
     const essence = ct.split(';')[0]?.trim().toLowerCase();
     const expected = '200 with Content-Type: text/event-stream';
@@ -212,16 +204,9 @@ const notStorable: Requirement = {
   tolerance: 'exact: RFC 9111 §3 storability of the response headers',
   faults: ['sse-cacheable'],
   async run(ctx) {
-    const t = streamTiming(ctx, 'sse');
-    const channel = ctx.newChannel();
-    const session = await openStream(ctx, 'sse', channel, { maxMs: t.waitEventMs * 2 });
-    if (!(await session.waitHeaders(t.waitEventMs)) && ctx.env.publisher) {
-      await ctx.publish(channel, ctx.nextToken());
-      await session.waitHeaders(t.waitEventMs);
-    }
-    const res = await session.stop();
-    if (!session.headers) throw new Inconclusive(`no response headers arrived (${res.end})`);
-    return storableVerdict(ctx, session.headers, 'event-stream');
+    const { head, end } = await streamHeaders(ctx, 'sse');
+    if (!head) throw new Inconclusive(`no response headers arrived (${end})`);
+    return storableVerdict(ctx, head, 'event-stream');
   },
 };
 

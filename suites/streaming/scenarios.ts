@@ -4,7 +4,7 @@ import { createParser } from '../../runner/framing/index.js';
 import type { FramingSpec, ParseResult } from '../../runner/framing/types.js';
 import type { PublishResult } from '../../runner/publish.js';
 import { Inconclusive } from '../../runner/verdict.js';
-import { header } from '../../runner/wire/index.js';
+import { header, type WireResponse } from '../../runner/wire/index.js';
 
 /** Waits a stream scenario derives from the run: spacing between events and how long "never" is. */
 export function streamTiming(ctx: CaseContext, kind: StreamKind): { spacingMs: number; waitEventMs: number; heartbeatMs: number | null } {
@@ -109,4 +109,20 @@ export const IDLE_CUTTERS: ReadonlyArray<[number, string]> = [
 export function cutBy(gapMs: number): string {
   const hits = IDLE_CUTTERS.filter(([limit]) => gapMs >= limit).map(([limit, who]) => `${limit / 1000} s: ${who}`);
   return hits.length ? `a silence that long is cut by idle timeouts of ${hits.join('; ')}` : 'it survives the common idle timeouts (15 s legacy proxies, 55 s Heroku, 60 s nginx/ELB, 100 s Cloudflare)';
+}
+
+/**
+ * The header section of a stream response: waits for it, and if the server holds it back until
+ * there is data, publishes one event (when it can) to bring it out. Null when none came.
+ */
+export async function streamHeaders(ctx: CaseContext, kind: StreamKind): Promise<{ head: WireResponse | null; end: string }> {
+  const t = streamTiming(ctx, kind);
+  const channel = ctx.newChannel();
+  const session = await openStream(ctx, kind, channel, { maxMs: t.waitEventMs * 2 });
+  if (!(await session.waitHeaders(t.waitEventMs)) && ctx.env.publisher) {
+    await ctx.publish(channel, ctx.nextToken());
+    await session.waitHeaders(t.waitEventMs);
+  }
+  const res = await session.stop();
+  return { head: session.headers, end: res.end };
 }
