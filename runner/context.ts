@@ -114,13 +114,14 @@ export class CaseContext {
   /** Resolves after ms, or early when the case is aborted. Used to pace a scenario, never to assert timing. */
   pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const onAbort = (): void => done();
-      function done(): void {
+      const signal = this.signal;
+      const done = (): void => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
-      }
-      this.signal.addEventListener('abort', onAbort, { once: true });
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
