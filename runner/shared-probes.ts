@@ -49,7 +49,7 @@ export class SharedProbes {
       if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {
         return { declaredMs, measuredMs: null, capMs, result, timeline: ctx.timeline, problem: `the idle poll's answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ')})` };
       }
-      const measuredMs = res.end !== 'timeout' && res.tEnd !== null ? res.tEnd - pending.tSent : null;
+      const measuredMs = res.end !== 'timeout' && res.tEnd !== null ? res.tEnd - result.tSent : null;
       return { declaredMs, measuredMs, capMs, result, timeline: ctx.timeline, problem: null };
     } catch (e) {
       return { declaredMs, measuredMs: null, capMs, result: null, timeline: ctx.timeline, problem: describe(e) };

@@ -10,7 +10,7 @@ import { VIA_PROFILES } from '../runner/via.js';
  * body publish, the cursor nested at /cursor/next (or in a header), chunked responses and
  * `no-cache, private` instead of `no-store`. The suite must not be tuned to its own reference.
  */
-function startIndependentServer(holdMs: number): Promise<{ url: string; close(): Promise<void> }> {
+function startIndependentServer(holdMs: number, handshake = false): Promise<{ url: string; close(): Promise<void> }> {
   const topics = new Map<string, { seq: number; items: Array<{ seq: number; text: string }>; waiters: Set<() => void> }>();
   const topic = (name: string) => {
     let t = topics.get(name);
@@ -52,7 +52,8 @@ function startIndependentServer(holdMs: number): Promise<{ url: string; close():
       res.end(`,"cursor":{"next":${next}}}`);
     };
     const timer = setTimeout(answer, holdMs);
-    if (t.items.some((i) => i.seq > after)) answer();
+    // Handshake style: a poll without a cursor just learns where "now" is.
+    if (t.items.some((i) => i.seq > after) || (handshake && !url.searchParams.has('after'))) answer();
     else t.waiters.add(answer);
     req.on('close', () => {
       t.waiters.delete(answer);
@@ -75,9 +76,10 @@ function startIndependentServer(holdMs: number): Promise<{ url: string; close():
 
 describe('an independently written compliant long-poll server', function () {
   this.timeout(60_000);
-  for (const from of [{ json: '/cursor/next' }, { header: 'X-Next' }] as const) {
-    it(`gets zero fail and zero warn (cursor from ${'json' in from ? `JSON ${from.json}` : `header ${from.header}`}, hold undeclared)`, async () => {
-      const server = await startIndependentServer(1500);
+  const variants = [[{ json: '/cursor/next' }, false], [{ header: 'X-Next' }, false], [{ json: '/cursor/next' }, true]] as const;
+  for (const [from, handshake] of variants) {
+    it(`gets zero fail and zero warn (cursor from ${'json' in from ? `JSON ${from.json}` : `header ${from.header}`}, hold undeclared${handshake ? ', a cursorless first poll answered at once' : ''})`, async () => {
+      const server = await startIndependentServer(1500, handshake);
       try {
         const manifest: Manifest = {
           name: 'independent',

@@ -8,6 +8,8 @@ import { buildRequest, hostHeader, is2xx, summarizeResponse } from './request.js
 
 export interface PollResult {
   seq: number;
+  /** when the request that produced this response was sent (after a handshake: the re-poll) */
+  tSent: number;
   res: WireResponse;
   connectionId: number;
   /** tokens found in the body, in order, repeats included */
@@ -62,13 +64,27 @@ export class LongPollClient {
     const conn = this.conn;
     this.polls += 1;
     const seq = this.polls;
-    const done = conn.exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx)).then((res) => this.finish(seq, conn, res));
+    const hadCursor = this.cursor.hasValue;
+    const tSent = ctx.now();
+    const first = conn.exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx)).then((res) => this.finish(seq, conn, res, tSent));
+    const done = hadCursor ? first : first.then((r) => this.afterHandshake(r, deadlineMs - (ctx.now() - tSent)));
     // A scenario may be busy publishing when an unreadable answer rejects `done`; it awaits it
     // later, so the rejection is handled there, not an unhandled crash of the run.
     done.catch(() => undefined);
-    const tSent = ctx.now();
     ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent);
     return { seq, tSent, done };
+  }
+
+  /**
+   * Some servers answer a client's first, cursorless poll at once with nothing but a cursor (a
+   * handshake) and hold only polls that carry one. A real client re-polls with it, and so do we,
+   * once; a server that also answers that poll at once is short polling, and the scenario sees it.
+   */
+  private async afterHandshake(r: PollResult, deadlineLeftMs: number): Promise<PollResult> {
+    const quick = r.res.tEnd !== null && r.res.tEnd - r.tSent < this.ctx.epsilonMs;
+    if (!(r.ok && quick && r.tokens.length === 0 && this.cursor.hasValue)) return r;
+    this.ctx.note(`${this.label} poll #${r.seq} was answered at once with a cursor and no events (a handshake): polling again with the cursor`);
+    return (await this.start(Math.max(deadlineLeftMs, this.ctx.ms(1000)))).done;
   }
 
   /** The connection the next poll would use (null when none is open). */
@@ -80,7 +96,7 @@ export class LongPollClient {
     return (await this.start(deadlineMs)).done;
   }
 
-  private finish(seq: number, conn: WireConnection, res: WireResponse): PollResult {
+  private finish(seq: number, conn: WireConnection, res: WireResponse, tSent: number): PollResult {
     const ctx = this.ctx;
     if (res.tHeaders !== null) ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
     const tokens = findTokens(res.body);
@@ -98,6 +114,6 @@ export class LongPollClient {
       conn.close();
       if (this.conn === conn) this.conn = null;
     }
-    return { seq, res, connectionId: conn.id, tokens, ok, arrival: (token) => firstArrival(res, token) };
+    return { seq, tSent, res, connectionId: conn.id, tokens, ok, arrival: (token) => firstArrival(res, token) };
   }
 }
