@@ -545,6 +545,30 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bloated.body).to.deep.equal(good.body);
   },
 
+  'ignore-connection-close': async () => {
+    const [ok, bad] = await pair('ignore-connection-close');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer): Promise<{ head: string; closed: boolean }> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const first = await conn.until((d) => d.endsWith('"next":1}'));
+      const closed = await new Promise<boolean>((resolve) => {
+        if (conn.socket.readableEnded) return resolve(true);
+        const timer = setTimeout(() => resolve(false), 500);
+        conn.socket.once('end', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      conn.socket.destroy();
+      return { head: headOf(first), closed };
+    };
+    const [compliant, faulty] = await Promise.all([probe(ok), probe(bad)]);
+    expect(compliant.closed).to.equal(true);
+    expect(faulty.closed).to.equal(false);
+    expect(faulty.head).to.include('connection: keep-alive');
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {
