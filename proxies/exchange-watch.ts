@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Http1Parser, type ParseEvent, type ResponseHead } from './http1.js';
+import type { Link, LinkHooks } from './link.js';
 
 export interface WatchCallbacks {
   /** A request head arrived from the client. */
@@ -132,4 +133,29 @@ export class ExchangeWatch {
     // Bytes of the next response may already sit in the parser after an end.
     if (!this.#inResponse && !this.#responses.idle && !this.#broken) this.#start();
   }
+}
+
+/**
+ * Link hooks for hops that only watch: every byte is forwarded unchanged after `watch` has seen
+ * it, `onBytes` runs on traffic in either direction (an idle timer's re-arm), `closed` clears
+ * per-connection state.
+ */
+export function watchedPassThrough(link: Link, watch: ExchangeWatch, closed: () => void, onBytes: () => void = () => undefined): LinkHooks {
+  return {
+    fromClient: (data) => {
+      onBytes();
+      watch.fromClient(data);
+      link.toServer(data);
+    },
+    fromServer: (data) => {
+      onBytes();
+      watch.fromServer(data);
+      link.toClient(data);
+    },
+    serverEnded: () => {
+      watch.serverEnded();
+      link.endClient();
+    },
+    closed,
+  };
 }

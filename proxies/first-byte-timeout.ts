@@ -3,7 +3,7 @@
  * firstByteMs (Heroku's 30 s H12 → 503, Varnish first_byte_timeout 60 s → 503, nginx 504). Once a
  * response starts, this hop never interferes: a long stream is somebody else's timeout.
  */
-import { ExchangeWatch } from './exchange-watch.js';
+import { ExchangeWatch, watchedPassThrough } from './exchange-watch.js';
 import { type Hop, Scope, errorResponse, ms } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
 
@@ -49,21 +49,7 @@ export function firstByteTimeout(params: FirstByteTimeoutParams): Hop {
             responseStart: stop,
             responseEnd: armIfWaiting,
           });
-          return {
-            fromClient: (data) => {
-              watch.fromClient(data);
-              link.toServer(data);
-            },
-            fromServer: (data) => {
-              watch.fromServer(data);
-              link.toClient(data);
-            },
-            serverEnded: () => {
-              watch.serverEnded();
-              link.endClient();
-            },
-            closed: stop,
-          };
+          return watchedPassThrough(link, watch, stop);
         },
       }),
   };

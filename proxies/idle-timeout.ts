@@ -6,7 +6,7 @@
  * still waiting for its first response byte gets an error page when `status` is set (nginx 504,
  * Cloudflare 524). Bytes pass unchanged.
  */
-import { ExchangeWatch } from './exchange-watch.js';
+import { ExchangeWatch, watchedPassThrough } from './exchange-watch.js';
 import { type Hop, Scope, errorResponse, ms } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
 
@@ -50,23 +50,7 @@ export function idleTimeout(params: IdleTimeoutParams): Hop {
             cancel = link.scope.timer(idleMs, fire);
           };
           arm();
-          return {
-            fromClient: (data) => {
-              arm();
-              watch.fromClient(data);
-              link.toServer(data);
-            },
-            fromServer: (data) => {
-              arm();
-              watch.fromServer(data);
-              link.toClient(data);
-            },
-            serverEnded: () => {
-              watch.serverEnded();
-              link.endClient();
-            },
-            closed: () => cancel(),
-          };
+          return watchedPassThrough(link, watch, () => cancel(), arm);
         },
       }),
   };

@@ -3,7 +3,7 @@
  * flows (Envoy's 15 s route timeout, API Gateway's 29 s). Before any response byte the client
  * gets `status`; after that the connection is cut, so a stream that is still going loses its end.
  */
-import { ExchangeWatch } from './exchange-watch.js';
+import { ExchangeWatch, watchedPassThrough } from './exchange-watch.js';
 import { type Hop, Scope, errorResponse, ms } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
 
@@ -52,21 +52,7 @@ export function totalTimeout(params: TotalTimeoutParams): Hop {
               if (watch.outstanding) cancel = link.scope.timer(totalMs, fire);
             },
           });
-          return {
-            fromClient: (data) => {
-              watch.fromClient(data);
-              link.toServer(data);
-            },
-            fromServer: (data) => {
-              watch.fromServer(data);
-              link.toClient(data);
-            },
-            serverEnded: () => {
-              watch.serverEnded();
-              link.endClient();
-            },
-            closed: () => cancel?.(),
-          };
+          return watchedPassThrough(link, watch, () => cancel?.());
         },
       }),
   };
