@@ -4,6 +4,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyEnd, classifyWireEnd, parseWhole, type EndInput, type EndKind, type FramingSpec } from '../runner/framing/index.js';
 import { WireConnection } from '../runner/wire/index.js';
+import { mulberry32 } from './helpers/random.js';
 
 /**
  * The EOF-vs-abort classifier (requirements §4.3): the decision table row by row, then the
@@ -177,17 +178,6 @@ async function serve(socket: net.Socket, p: Plan): Promise<void> {
   await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
   if (p.action === 'rst-late') await sleep(15);
   socket.resetAndDestroy();
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('classifyWireEnd self-test: FIN and RST injected at random offsets into real streams', function () {

@@ -6,6 +6,7 @@ import {
   type FramingParser,
   type FramingSpec,
 } from '../runner/framing/index.js';
+import { mulberry32 } from './helpers/random.js';
 
 /**
  * Every parser must yield the same messages however the body is split (requirements §4.5):
@@ -197,18 +198,6 @@ function stateOf(parser: FramingParser): Record<string, unknown> {
 }
 
 const withoutT = (ms: FramedMessage[]): Array<Omit<FramedMessage, 't'>> => ms.map(({ t: _t, ...rest }) => rest);
-
-/** A small seeded PRNG so a failing split can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('framing parsers: same messages whatever the read boundaries', () => {
   for (const c of CASES) {
