@@ -54,7 +54,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     rttMs,
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
-    shared: new SharedProbes(() => new CaseContext(env, 'direct', direct, new AbortController().signal)),
+    shared: new SharedProbes(m, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
     rttFor(via) {
       if (via === 'direct') return Promise.resolve(rttMs);
       let p = viaRtt.get(via);

@@ -1,4 +1,5 @@
 import type { CaseContext } from './context.js';
+import type { Manifest } from './manifest/types.js';
 import { LongPollClient, type PollResult } from './drivers/long-poll.js';
 import type { EvidenceItem } from './verdict.js';
 import { describe } from './publish.js';
@@ -21,11 +22,12 @@ export interface HoldObservation {
 export class SharedProbes {
   private holdPromise: Promise<HoldObservation> | null = null;
 
-  constructor(private readonly makeContext: (label: string) => CaseContext) {}
+  /** the hold the manifest promises, ms (null: undeclared, so it is measured) */
+  private readonly declaredMs: number | null;
 
-  private declaredMs(): number | null {
-    const s = this.makeContext('shared:declared').manifest.longPoll?.holdSeconds;
-    return s === undefined ? null : s * 1000;
+  constructor(manifest: Manifest, private readonly makeContext: () => CaseContext) {
+    const s = manifest.longPoll?.holdSeconds;
+    this.declaredMs = s === undefined ? null : s * 1000;
   }
 
   hold(): Promise<HoldObservation> {
@@ -34,9 +36,8 @@ export class SharedProbes {
   }
 
   private async measureHold(): Promise<HoldObservation> {
-    const ctx = this.makeContext('shared:idle-poll');
-    const declared = ctx.manifest.longPoll?.holdSeconds;
-    const declaredMs = declared === undefined ? null : declared * 1000;
+    const ctx = this.makeContext();
+    const declaredMs = this.declaredMs;
     const limitMs = ctx.env.options.holdLimitSeconds * 1000;
     // Past the §5.5 limit the verdict is a warning whatever the exact value, so an undeclared
     // hold is only observed up to just beyond that limit.
@@ -60,8 +61,7 @@ export class SharedProbes {
 
   /** The hold to plan waits around: declared, else measured, else the observation cap. */
   async planningHoldMs(): Promise<number> {
-    const declared = this.declaredMs();
-    if (declared !== null) return declared;
+    if (this.declaredMs !== null) return this.declaredMs;
     const h = await this.hold();
     return h.declaredMs ?? h.measuredMs ?? h.capMs;
   }

@@ -50,9 +50,10 @@ function sectionTable(report: Report): string {
     rows.set(k, row);
   }
   const w = Math.max(8, ...[...rows.keys()].map((k) => k.length));
-  const head = `  ${'section'.padEnd(w)}  ${OUTCOMES.map((o) => o.padStart(6).slice(-6)).join(' ')}`;
+  const label = (o: string): string => (o === 'inconclusive' ? 'inconc' : o).padStart(6);
+  const head = `  ${'section'.padEnd(w)}  ${OUTCOMES.map(label).join(' ')}`;
   const body = [...rows].map(([k, row]) => `  ${k.padEnd(w)}  ${OUTCOMES.map((o) => String(row[o] ?? 0).padStart(6)).join(' ')}`);
-  return [head.replace('inconclusive'.slice(-6), 'inconc'), ...body].join('\n');
+  return [head, ...body].join('\n');
 }
 
 export function renderBaselineOutcome(b: BaselineOutcome, file: string): string {
