@@ -190,6 +190,49 @@ export const PROFILES: Record<string, Profile> = {
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES);
 
+/**
+ * What a server author can change so that a push endpoint survives each kind of hop. Where the
+ * hop itself is the problem (a whole-response buffer), the remedy says what the server can do
+ * around it. Sources: RFC 6202 §3.2, §5.5, §5.6; RFC 9110 §7.6.1, §7.7; RFC 9111 §3.
+ */
+export const HOP_REMEDIES: Record<HopUnit, string> = {
+  direct: 'nothing: a raw TCP pipe changes no byte',
+  latency: 'queue events published between polls and answer a held poll at once when one is queued; a distant client has a longer gap between polls',
+  'buffer-full': 'no server can stream through a whole-response buffer: offer long polling as the fallback (RFC 6202 §3.2)',
+  'buffer-bytes': 'send "X-Accel-Buffering: no" on push responses (nginx honours it) or have the proxy run with proxy_buffering off; padding each event past the 4 KiB buffer works but costs bandwidth',
+  'rechunk-split': 'delimit messages in the body (SSE blank lines, newline-delimited JSON): any hop may re-chunk a body (RFC 9112 §7.1)',
+  'rechunk-coalesce': 'delimit messages in the body and do not rely on chunk timing; the delay is the hop\'s (haproxy: option http-no-delay)',
+  http10: 'answer an HTTP/1.0 request with a close-delimited body flushed per event (no Transfer-Encoding), and do not depend on hop-by-hop request headers (TE, Connection, Keep-Alive), which every proxy removes (RFC 9110 §7.6.1)',
+  'idle-timeout': 'send a heartbeat (an SSE comment, a protocol no-op, or end the long poll) well inside the shortest idle timeout on the path, e.g. every 15–20 s',
+  'first-byte-timeout': 'send the response headers at once (streams), or end each long poll with a normal response before 30 s',
+  'total-timeout': 'end each long poll, and recycle each stream, before the route timeout (15 s for Envoy by default)',
+  'shared-cache': 'mark push responses "Cache-Control: no-store" (RFC 9111 §3, RFC 6202 §5.6); a Last-Modified without Cache-Control makes them heuristically cacheable (RFC 9111 §4.2.2); frame HTTP/1.1 streams with chunked: Varnish reads a close-delimited response that says Connection: keep-alive as an empty body',
+  gzip: 'send "Cache-Control: no-transform" on push responses so compressing hops pass them through (RFC 9110 §7.7), or flush the compressor after every event',
+  'conn-pool': 'keep holds short and do not assume a dedicated backend connection per client: pooled proxies share a few connections (RFC 6202 §5.3)',
+  'client-pool': 'use one held request per client and host: browsers allow 6 connections per host (RFC 6202 §5.1)',
+  'no-pipeline': 'do not rely on pipelined requests: many hops serialise them (RFC 9112 §9.3.2)',
+};
+
+const TIMEOUT_UNITS: ReadonlySet<HopUnit> = new Set(['idle-timeout', 'first-byte-timeout', 'total-timeout']);
+
+/**
+ * The remedies for the hops of a profile, one per kind of hop, in chain order. A preset's
+ * timeouts do not explain a failure of a check that never waits for them, so their remedies
+ * come only with `timeouts`.
+ */
+export function remediesOf(name: string, o: { timeouts: boolean }): string[] {
+  const units = profileNamed(name).specs.map((spec) => spec.unit).filter((u) => u !== 'direct' && (o.timeouts || !TIMEOUT_UNITS.has(u)));
+  return [...new Set(units.map((u) => HOP_REMEDIES[u]))];
+}
+
+/** Units that re-send requests as an HTTP client of their own (http-forward.ts, http10.ts). */
+const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set(['http10', 'gzip', 'shared-cache', 'conn-pool', 'client-pool']);
+
+/** True when the profile parses and re-sends HTTP, so it drops hop-by-hop request headers such as TE. */
+export function rewritesRequests(name: string): boolean {
+  return profileNamed(name).specs.some((spec) => HEADER_REWRITING_UNITS.has(spec.unit));
+}
+
 export interface ProfileTimeouts {
   /** Tightest idle timeout in the chain. */
   idleMs?: number;

@@ -39,6 +39,8 @@ export class CaseContext {
   private readonly tag = newTag();
   private seq = 0;
   private readonly connections = new Set<WireConnection>();
+  /** the status of every response the case read, through any chain (for diagnosis) */
+  readonly statuses: number[] = [];
 
   constructor(
     readonly env: RunEnv,
@@ -72,6 +74,12 @@ export class CaseContext {
       return;
     }
     if (this.timeline.length < 500) this.timeline.push({ t: this.rel(t), what });
+  }
+
+  /** Drivers report each response status they read, so a refusal by the server is visible to diagnosis. */
+  sawStatus(status: number): void {
+    if (this.parent) this.parent.sawStatus(status);
+    else if (this.statuses.length < 100) this.statuses.push(status);
   }
 
   /** Scale a wait by --time-scale: slow environments multiply every wait. */

@@ -1,16 +1,22 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CaseContext, type RunEnv } from './context.js';
+import { idleWindowMs } from './drivers/stream.js';
+import { publishesReachOthers } from './manifest/types.js';
 import type { Case } from './plan.js';
 import type { CaseResult } from './report.js';
+import { diagnose, type CaseSightings } from './diagnose.js';
 import { describe } from './publish.js';
-import { Inconclusive, verdict, type Verdict } from './verdict.js';
+import { Inconclusive, Lost, verdict, type Verdict } from './verdict.js';
 
 export interface ExecuteOptions {
   concurrency: number;
   /** where a case's transport requests go, per `via` (direct: the target itself) */
-  originFor(via: string): Promise<{ origin: URL; release(): Promise<void> }>;
+  originFor(via: string): Promise<{ origin: URL; release(): Promise<void>; events?: () => ReadonlyArray<{ t: number; what: string }> }>;
   onCaseDone?(result: CaseResult): void;
 }
+
+/** Re-runs, alone, of a case that lost events, so the verdict can give a rate. */
+const LOSS_RERUNS = 2;
 
 /** A small counting semaphore: independent cases run side by side, at most `n` at once. */
 class Slots {
@@ -36,13 +42,19 @@ class Slots {
  */
 export class Executor {
   private readonly first = new Map<string, Promise<CaseResult>>();
+  /** response statuses of each case's latest run, for diagnosis */
+  private readonly sightings = new Map<string, CaseSightings>();
+  private readonly keys: ReadonlySet<string>;
   private readonly final = new Map<string, Promise<CaseResult>>();
   private readonly allFirst: Promise<unknown>;
   private serial: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly env: RunEnv, cases: readonly Case[], private readonly o: ExecuteOptions) {
-    const slots = new Slots(env.manifest.channels === false ? 1 : o.concurrency);
+    this.keys = new Set(cases.map((c) => c.key));
+    const slots = new Slots(o.concurrency);
+    const exclusive = (c: Case): boolean => publishesReachOthers(env.manifest) && c.requirement.needsPublish && !c.skipReason;
     for (const c of cases) {
+      if (exclusive(c)) continue;
       this.first.set(c.key, slots.take().then(async (release) => {
         try {
           return await this.runOnce(c);
@@ -50,6 +62,16 @@ export class Executor {
           release();
         }
       }));
+    }
+    // Where one publish reaches every subscriber (no channels, or a broadcast hook), a case that
+    // publishes would wake or disturb every other open poll and stream: those cases run alone,
+    // one after another, once the quiet cases are done.
+    let turn: Promise<unknown> = Promise.allSettled([...this.first.values()]);
+    for (const c of cases) {
+      if (!exclusive(c)) continue;
+      const mine = turn.then(() => this.runOnce(c, true));
+      this.first.set(c.key, mine);
+      turn = mine.catch(() => undefined);
     }
     this.allFirst = Promise.allSettled([...this.first.values()]);
     for (const c of cases) this.final.set(c.key, this.settle(c));
@@ -68,16 +90,63 @@ export class Executor {
   private async settle(c: Case): Promise<CaseResult> {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
-    const needsSolo = c.requirement.timing && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
+    const ranAlone = publishesReachOthers(this.env.manifest) && c.requirement.needsPublish;
+    const needsSolo = !ranAlone && c.requirement.timing && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
     let result = firstResult;
     if (needsSolo) {
       await this.allFirst;
-      const solo = this.serial.then(() => this.runOnce(c, true));
-      this.serial = solo.catch(() => undefined);
-      result = { ...(await solo), reverified: true };
+      result = { ...(await this.alone(c)), reverified: true };
     }
+    if (firstResult.loss) result = await this.lossRate(c, firstResult);
+    result = await this.diagnosed(c, result);
     this.o.onCaseDone?.(result);
     return result;
+  }
+
+  /** Runs the case once more after every case of the concurrent phase, one at a time. */
+  private alone(c: Case): Promise<CaseResult> {
+    const before = this.serial;
+    const solo = this.allFirst.then(() => before).then(() => this.runOnce(c, true));
+    this.serial = solo.catch(() => undefined);
+    return solo;
+  }
+
+  /**
+   * Lost events are the server's failure whatever the load, but a rate says more than one
+   * sighting: the case is re-run alone LOSS_RERUNS times and the verdict reports every run.
+   * It stays a failure when a re-run delivers everything: the server did accept and drop events.
+   */
+  private async lossRate(c: Case, first: CaseResult): Promise<CaseResult> {
+    const runs: CaseResult[] = [first];
+    for (let i = 0; i < LOSS_RERUNS; i++) runs.push(await this.alone(c));
+    const published = runs.reduce((n, r) => n + (r.loss?.published ?? 0), 0);
+    const lost = runs.reduce((n, r) => n + (r.loss?.lost ?? 0), 0);
+    const runsWithLoss = runs.filter((r) => r.loss).length;
+    const worst = runs.find((r) => r.loss) ?? first;
+    const clean = runs.filter((r) => !r.loss).map((r) => r.verdict);
+    return {
+      ...worst,
+      verdict: 'fail',
+      reverified: true,
+      loss: { published, lost },
+      actual: `${worst.actual}. Loss in ${runsWithLoss} of ${runs.length} runs (the first concurrent, ${LOSS_RERUNS} alone): ${lost} of ${published} accepted events never delivered${clean.length ? `; the other runs ended ${clean.join(', ')}` : ''}`,
+      measurements: { ...worst.measurements, published, lost, runs: runs.length, runsWithLoss },
+    };
+  }
+
+  /** Attributes the verdict to server, hop or harness, comparing a profile's result with direct. */
+  private async diagnosed(c: Case, result: CaseResult): Promise<CaseResult> {
+    if (c.skipReason) return result;
+    const directKey = `${c.requirement.id}@direct`;
+    const direct = c.via !== 'direct' && this.keys.has(directKey) ? await this.result(directKey) : null;
+    return diagnose({
+      result,
+      direct,
+      sightings: this.sightings.get(c.key) ?? { statuses: [] },
+      directSightings: direct ? (this.sightings.get(directKey) ?? null) : null,
+      requirementRemedy: c.requirement.remedy,
+      directToo: c.requirement.directToo !== false,
+    });
   }
 
   private async runOnce(c: Case, solo = false): Promise<CaseResult> {
@@ -91,7 +160,8 @@ export class Executor {
       actual: v.actual,
       durationMs: Math.round(this.env.clock.now() - started),
       measurements: v.measurements,
-      evidence: v.evidence,
+      evidence: [...v.evidence].sort((a, b) => a.t - b.t),
+      ...(v.loss ? { loss: v.loss } : {}),
     });
     if (c.skipReason) return finish(verdict.skip(c.skipReason));
     if (r.needsPublish && !this.env.publisher) {
@@ -101,7 +171,7 @@ export class Executor {
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
-    const { origin, release } = await this.o.originFor(c.via);
+    const { origin, release, events } = await this.o.originFor(c.via);
     const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt);
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
@@ -119,8 +189,11 @@ export class Executor {
       abort.abort();
       ctx.dispose();
       lag.disable();
+      // What the hop did (headers held, chunks joined, timeouts fired) belongs in the evidence.
+      for (const e of events?.() ?? []) ctx.note(`[${c.via}] ${e.what}`, e.t);
       await release();
     }
+    this.sightings.set(c.key, { statuses: ctx.statuses });
     // A timing violation no larger than a stall of the harness's own event loop says nothing
     // about the server: `excessMs` (how far past its tolerance the measurement was) must exceed it.
     const lagMs = lag.max / 1e6;
@@ -129,18 +202,29 @@ export class Executor {
       v = verdict.inconclusive(v.expected, `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`, v);
     }
     if (v.evidence.length === 0) v = { ...v, evidence: ctx.timeline };
+    else if (v.evidence !== ctx.timeline) v = { ...v, evidence: [...v.evidence, ...ctx.timeline.filter((e) => e.what.startsWith(`[${c.via}] `))] };
     return finish(v);
   }
 
-  /** A backstop only: every exchange has its own deadline well inside this one. */
+  /**
+   * A backstop only: every exchange has its own deadline well inside this one. Derived from the
+   * longest waits the plan can choose: a long-poll case runs up to ten polls of a hold each, a
+   * stream case watches an idle stream for up to 1.5× the heartbeat limit (shared) and then
+   * confirms live through a profile for at most as long again.
+   */
   private async caseDeadlineMs(ctx: CaseContext): Promise<number> {
-    const hold = ctx.manifest.longPoll ? await this.env.shared.planningHoldMs() : 0;
-    return (hold * 1.5 + ctx.ms(2000)) * 10 + ctx.ms(15000);
+    const m = ctx.manifest;
+    const hold = m.longPoll ? await this.env.shared.planningHoldMs() : 0;
+    const pollMs = m.longPoll ? (hold * 1.5 + ctx.ms(2000)) * 10 : 0;
+    const windows = [m.stream, m.sse].filter((b) => b !== undefined).map((b) => idleWindowMs(b.heartbeatSeconds === undefined ? null : b.heartbeatSeconds * 1000, ctx.epsilonMs).windowMs);
+    const streamMs = windows.length > 0 ? 3 * (ctx.ms(Math.max(...windows)) + ctx.ms(5000)) : 0;
+    return Math.max(pollMs, streamMs) + ctx.ms(15000);
   }
 }
 
 function fromError(e: unknown): Verdict {
   if (e instanceof Inconclusive) return verdict.inconclusive('the scenario can be carried out against the target', e.message, e.details);
+  if (e instanceof Lost) return verdict.loss('every event the publish hook accepted is delivered', e.message, e.loss, e.details);
   const stack = e instanceof Error && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : '';
   return verdict.error('the harness runs the scenario', `harness error: ${describe(e)}${stack ? ` (${stack})` : ''}`);
 }

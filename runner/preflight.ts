@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Clock } from './clock.js';
 import { HarnessError } from './errors.js';
-import type { Manifest } from './manifest/types.js';
+import { publishesReachOthers, type Manifest } from './manifest/types.js';
 import { describe, type PublishAdapter } from './publish.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
 import { WireConnection } from './wire/index.js';
@@ -46,7 +46,7 @@ export async function calibrateRtt(baseUrl: string, clock: Clock, timeScale: num
 export async function preflightPublish(m: Manifest, adapter: PublishAdapter | null): Promise<string | null> {
   if (!adapter) return 'no publish hook in the manifest: checks that need an event are inconclusive';
   // A target without channels has one shared stream; a stray preflight event would show up in cases.
-  if (m.channels === false) return null;
+  if (publishesReachOthers(m)) return null;
   const r = await adapter.publish(randomChannel(), makeToken(newTag(), 0));
   return r.ok ? null : `the publish hook failed its preflight: ${r.error ?? 'unknown error'}`;
 }

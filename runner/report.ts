@@ -1,5 +1,5 @@
 import type { Level } from './requirement.js';
-import type { EvidenceItem, Measurements, Outcome } from './verdict.js';
+import type { Cause, EvidenceItem, Loss, Measurements, Outcome } from './verdict.js';
 
 /** The canonical report (DESIGN.md §2). Every other format renders from this shape only. */
 export interface CaseResult {
@@ -15,6 +15,14 @@ export interface CaseResult {
   durationMs: number;
   /** true when a timing failure from the concurrent phase was re-run alone */
   reverified?: boolean;
+  /** for fail / warn / error: whose doing it is */
+  cause?: Cause;
+  /** for fail / warn: what the server author can change */
+  remedy?: string;
+  /** events the server accepted and never delivered (over every run of the case) */
+  loss?: Loss;
+  /** through a profile: the same requirement's direct result, for comparison */
+  direct?: { verdict: Outcome; actual: string };
   measurements: Measurements;
   evidence: EvidenceItem[];
 }

@@ -37,6 +37,8 @@ export interface Requirement {
   via?: readonly string[];
   /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */
   directToo?: boolean;
+  /** What a server author changes when this requirement fails direct (shown with every fail/warn). */
+  remedy?: string;
   /** Fault names in fixtures/ that violate this requirement (coverage test enforces ≥ 1). */
   faults: string[];
   run(ctx: CaseContext): Promise<Verdict>;

@@ -19,8 +19,16 @@ export interface HoldObservation {
  * Measurements several cases need, taken once per run and shared: an idle long poll is a wait
  * of a whole hold, and paying it once keeps a run close to its longest necessary wait.
  */
+/** A shared observation with the timeline it was taken on (absolute clock of its start). */
+export interface SharedObservation<T> {
+  value: T;
+  t0: number;
+  timeline: EvidenceItem[];
+}
+
 export class SharedProbes {
   private holdPromise: Promise<HoldObservation> | null = null;
+  private readonly memos = new Map<string, Promise<SharedObservation<unknown>>>();
 
   /** the hold the manifest promises, ms (null: undeclared, so it is measured) */
   private readonly declaredMs: number | null;
@@ -57,6 +65,24 @@ export class SharedProbes {
     } finally {
       ctx.dispose();
     }
+  }
+
+  /**
+   * One observation per key for the whole run, taken directly on a context of its own: several
+   * cases (a heartbeat check and every idle-timeout profile) judge the same idle stream, and
+   * watching it once keeps the run close to its longest wait. A failed observation fails alike
+   * for every case that asked.
+   */
+  memo<T>(key: string, observe: (ctx: CaseContext) => Promise<T>): Promise<SharedObservation<T>> {
+    let p = this.memos.get(key) as Promise<SharedObservation<T>> | undefined;
+    if (!p) {
+      const ctx = this.makeContext();
+      p = observe(ctx)
+        .then((value) => ({ value, t0: ctx.t0, timeline: ctx.timeline }))
+        .finally(() => ctx.dispose());
+      this.memos.set(key, p);
+    }
+    return p;
   }
 
   /** The hold to plan waits around: declared, else measured, else the observation cap. */

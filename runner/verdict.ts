@@ -14,7 +14,19 @@ export interface EvidenceItem {
   what: string;
 }
 
+/**
+ * Who a fail, warn or error is down to: the server under test, an intermediary on the path (the
+ * same requirement holds direct), the harness itself, or the client side (browser limits).
+ */
+export type Cause = 'server' | 'intermediary' | 'harness' | 'client';
+
 export type Measurements = Record<string, number | string | boolean | null>;
+
+/** Events the publish hook accepted (2xx) while a subscription was open that never arrived. */
+export interface Loss {
+  published: number;
+  lost: number;
+}
 
 export interface Verdict {
   outcome: Outcome;
@@ -22,6 +34,8 @@ export interface Verdict {
   actual: string;
   measurements: Measurements;
   evidence: EvidenceItem[];
+  /** set when the violation is lost events: the runner re-runs the case alone and reports a rate */
+  loss?: Loss;
 }
 
 export interface VerdictDetails {
@@ -39,6 +53,14 @@ export const verdict = {
   violation: (expected: string, actual: string, d?: VerdictDetails) => make('fail', expected, actual, d),
   /** A violation that is only ever a warning, whatever the requirement's level. */
   warn: (expected: string, actual: string, d?: VerdictDetails) => make('warn', expected, actual, d),
+  /**
+   * Events the server accepted and never delivered. Loss is the server's failure, never
+   * inconclusive; the runner re-verifies it alone and reports how often it happens.
+   */
+  loss: (expected: string, actual: string, loss: Loss, d: VerdictDetails = {}): Verdict => ({
+    ...make('fail', expected, actual, { ...d, measurements: { ...d.measurements, published: loss.published, lost: loss.lost } }),
+    loss,
+  }),
   inconclusive: (expected: string, actual: string, d?: VerdictDetails) => make('inconclusive', expected, actual, d),
   skip: (reason: string) => make('skip', 'n/a', reason),
   error: (expected: string, actual: string, d?: VerdictDetails) => make('error', expected, actual, d),
@@ -49,5 +71,13 @@ export class Inconclusive extends Error {
   constructor(message: string, readonly details: VerdictDetails = {}) {
     super(message);
     this.name = 'Inconclusive';
+  }
+}
+
+/** Thrown inside a scenario when events the server accepted never arrived: a loss verdict, never inconclusive. */
+export class Lost extends Error {
+  constructor(message: string, readonly loss: Loss, readonly details: VerdictDetails = {}) {
+    super(message);
+    this.name = 'Lost';
   }
 }

@@ -65,15 +65,17 @@ export function describeVia(key: string): string {
 export interface OpenVia {
   origin: URL;
   release(): Promise<void>;
+  /** what the chain's hops did so far, on the harness clock */
+  events(): ReadonlyArray<{ t: number; what: string }>;
 }
 
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
 export async function openVia(key: string, target: URL): Promise<OpenVia> {
   const v = viaOf(key);
-  if (!v.profile) return { origin: target, release: () => Promise.resolve() };
+  if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [] };
   const hops = v.divisor === 1 ? (PROFILES[v.profile]?.hops() ?? []) : scaledHops(v.profile, v.divisor);
   const chain = await startChain(hops, target);
-  return { origin: chain.url, release: () => chain.close() };
+  return { origin: chain.url, release: () => chain.close(), events: () => chain.events };
 }
 
 /**

@@ -23,6 +23,7 @@ const held: Requirement = {
   tolerance: '4 polls on fresh channels, events published at random offsets in 20–60% of the hold (≤ 5 s): every poll must still be open when its event is published',
   via: [...LONG_POLL_HOPS],
   faults: ['short-poll'],
+  remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   async run(ctx) {
     const trials = await wakeTrials(ctx, 4);
     const early = trials.filter((t) => t.endedBeforePublish);
@@ -54,6 +55,7 @@ const wake: Requirement = {
   via: [...LONG_POLL_HOPS],
   // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
   faults: ['ignore-until-timeout', 'stream-after-event'],
+  remedy: 'answer the held poll the moment an event is published for it, not on the hold timer',
   async run(ctx) {
     const trials = await wakeTrials(ctx, 4);
     const usable = trials.filter((t) => !t.endedBeforePublish);
@@ -90,6 +92,7 @@ const complete: Requirement = {
   sources: [rfc(6202, '2.1'), rfc(9112, '6.3')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: 'end of framing − arrival of the event ≤ 2·RTT + 100 ms (× time scale)',
   faults: ['stream-after-event'],
+  remedy: 'end the response (last chunk, Content-Length or close) right after the events it carries',
   async run(ctx) {
     const { result: r, payload: token } = await eventPoll(ctx, new LongPollClient(ctx, ctx.newChannel()));
     const arrival = token === null ? null : r.arrival(token);
@@ -110,6 +113,7 @@ const repoll: Requirement = {
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: '3 cycles; each re-poll is sent at once after the previous response and must still be open when the next event is published (20% of the hold, ≤ 1 s, later)',
   faults: ['repoll-not-held'],
+  remedy: 'accept an immediate re-poll carrying the cursor and hold it like the first poll',
   async run(ctx) {
     const t = await timing(ctx);
     const client = new LongPollClient(ctx, ctx.newChannel());
@@ -148,6 +152,7 @@ const persistent: Requirement = {
   sources: [rfc(6202, '2.2'), rfc(9112, '9.3')], transports: [...LP], needsPublish: false, timing: false,
   tolerance: 'the server may close an idle connection, but not within 2·RTT + 100 ms of answering a poll',
   faults: ['connection-close'],
+  remedy: 'keep the connection open after a poll response (HTTP/1.1 persistence), or say Connection: close',
   async run(ctx) {
     const client = new LongPollClient(ctx, ctx.newChannel());
     const { result: r1 } = await eventPoll(ctx, client, { optionalEvent: true });
@@ -178,11 +183,18 @@ const gapNoLoss: Requirement = {
   tolerance: 'the client re-polls with the declared cursor until it has every event, a poll comes back empty, or 6 polls',
   via: ['latency', 'http10'],
   faults: ['drop-gap'],
+  remedy: 'queue events per client (or by cursor) between polls and deliver them on the next poll',
   async run(ctx) {
     const o = await gapScenario(ctx);
     const missing = o.published.filter((p) => !o.received.includes(p));
     const measurements = { published: o.published.length, received: new Set(o.received).size, gapPolls: o.gapPolls.length };
-    if (missing.length) return verdict.violation(gapExpected(o), `${missing.length} of ${o.gapTokens.length} events published while no poll was pending were never delivered (${o.gapPolls.length} re-polls with the cursor)`, { measurements });
+    if (missing.length) {
+      const cursor = ctx.manifest.longPoll?.cursor?.type ?? 'none';
+      const how = cursor === 'none'
+        ? `${o.gapPolls.length} re-polls; the manifest declares no cursor (longPoll.cursor), so the re-polls told the server nothing about what the client already had: a server that keeps no per-client queue cannot deliver events published between polls without one. If the server has a cursor (an id, ETag, Last-Event-ID or session cookie), declare it; if it has none, this loss is real`
+        : `${o.gapPolls.length} re-polls with the ${cursor} cursor`;
+      return verdict.violation(gapExpected(o), `${missing.length} of ${o.gapTokens.length} events published (hook answered 2xx) while no poll was pending were never delivered (${how})`, { measurements });
+    }
     return verdict.pass(gapExpected(o), `all ${o.published.length} events arrived over ${1 + o.gapPolls.length} polls`, { measurements });
   },
 };
@@ -193,6 +205,7 @@ const noDuplicates: Requirement = {
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: 'exact: each published token appears once in everything received',
   faults: ['duplicate-last'],
+  remedy: "advance the client's cursor past every event delivered, so a re-poll never repeats one",
   async run(ctx) {
     const o = await gapScenario(ctx);
     const dup = o.published.filter((p) => o.received.filter((r) => r === p).length > 1);
@@ -207,6 +220,7 @@ const order: Requirement = {
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: 'exact: first appearances of the tokens follow publish order',
   faults: ['reverse-order'],
+  remedy: 'deliver queued events in publish order',
   async run(ctx) {
     const o = await gapScenario(ctx);
     const firsts = [...new Set(o.received)].filter((t) => o.published.includes(t));
@@ -227,6 +241,7 @@ const batch: Requirement = {
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: 'exact: the first re-poll carries all 3 queued events',
   faults: ['one-per-response'],
+  remedy: 'send every event queued since the last poll in one response',
   async run(ctx) {
     const o = await gapScenario(ctx);
     const firstGap = o.gapPolls[0];
@@ -248,6 +263,7 @@ const fanout: Requirement = {
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: 'both polls deliver the event; the two arrivals are at most 2·RTT + 100 ms (× time scale) apart',
   faults: ['single-subscriber'],
+  remedy: 'wake every poll held on the channel when an event is published, not only one',
   async run(ctx) {
     const t = await timing(ctx);
     const channel = ctx.newChannel();
@@ -285,6 +301,7 @@ const headerOverhead: Requirement = {
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: `header bytes + body bytes ≤ ${SEGMENT} (one Ethernet TCP segment) for a 100-byte event`,
   faults: ['bloated-headers'],
+  remedy: 'trim response headers on poll responses (cookies, long policy headers) so small events fit one segment',
   async run(ctx) {
     const payload = padPayload(ctx.nextToken(), 100);
     const { result: r } = await eventPoll(ctx, new LongPollClient(ctx, ctx.newChannel()), { payload });

@@ -6,7 +6,7 @@ import { baseProfile, viaOf, viaTimeouts } from '../runner/via.js';
 import { header } from '../runner/wire/index.js';
 import { eventPoll, timing } from './long-polling/scenarios.js';
 import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from './profiles.js';
-import { observeIdle } from './rfc6202-3-streaming.js';
+import { sharedIdle } from './rfc6202-3-streaming.js';
 import { openStream } from './streaming/scenarios.js';
 import { rfc } from './sources.js';
 
@@ -27,6 +27,7 @@ const cacheReplay: Requirement = {
   tolerance: 'client B polls the URL client A just got an event from; B must still be waiting at half the hold',
   via: [...CACHING_HOPS], directToo: false,
   faults: ['cache-public', 'last-modified-only'],
+  remedy: 'mark long-poll responses "Cache-Control: no-store" so shared caches never replay them (RFC 6202 §5.6, RFC 9111 §3)',
   async run(ctx) {
     const t = await timing(ctx);
     const channel = ctx.newChannel();
@@ -55,6 +56,7 @@ const holdSurvives: Requirement = {
   tolerance: 'judged from the measured (or declared) hold against the profile\'s tightest timeout with a margin of ε + 5%; confirmed live, through the real profile when it should survive, through the profile with its timeouts scaled below the hold when it should not',
   via: [...HOLD_TIMEOUT_HOPS], directToo: false,
   faults: ['long-hold'],
+  remedy: 'end each held poll with a normal response before the tightest proxy timeout on the path (≤ 30 s behind Heroku, API Gateway, CloudFront)',
   async run(ctx) {
     const h = await ctx.env.shared.hold();
     const to = viaTimeouts(ctx.via);
@@ -97,10 +99,11 @@ const idleSurvives: Requirement = {
   tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its timeouts scaled to 3× that silence (or below the observation when no heartbeat came)',
   via: [...IDLE_TIMEOUT_HOPS], directToo: false,
   faults: ['no-heartbeat', 'stream-buffer-8k'],
+  remedy: 'send a heartbeat (an SSE comment line, or a framing no-op) more often than the shortest idle timeout on the path, e.g. every 15–20 s',
   async run(ctx) {
     const T = viaTimeouts(ctx.via).idleMs;
     if (T === undefined) throw new Inconclusive(`${ctx.via} has no idle timeout`);
-    const o = await ctx.through('direct', ctx.env.rttMs, (c) => observeIdle(c, 'stream'));
+    const o = await sharedIdle(ctx, 'stream');
     if (o.ended) throw new Inconclusive(`the idle stream ended by itself after ${s(o.elapsedMs)} (${o.endHow})`);
     const none = o.heartbeats === 0;
     const predictedCut = none || o.gapMs + ctx.epsilonMs >= T;
@@ -121,7 +124,13 @@ const idleSurvives: Requirement = {
       const last = res.framing === 'chunked' ? (res.errors.some((e) => e.startsWith('incomplete')) ? ', without the terminating 0-chunk' : '') : '';
       return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start };
     });
-    const liveText = `live with the timeouts scaled ÷ ${scaled.divisor} (idle ${s(T / scaled.divisor)}): ${live.cut ? `cut after ${s(live.afterMs)} (${live.how})` : `still open after ${s(live.afterMs)}`}`;
+    const scaledIdle = T / scaled.divisor;
+    // Ended long before the (scaled) idle timeout could fire: the hop ended it for another reason.
+    const early = live.cut && live.afterMs < scaledIdle / 2;
+    const liveText = `live with the timeouts scaled ÷ ${scaled.divisor} (idle ${s(scaledIdle)}): ${live.cut ? `cut after ${s(live.afterMs)} (${live.how})` : `still open after ${s(live.afterMs)}`}`;
+    if (early) {
+      return verdict.violation(expected, `${analytic}; but ${liveText}, long before its idle timeout: ${ctx.via} does not pass this stream at all (the evidence shows what the hop did with the response)`, { measurements });
+    }
     if (predictedCut || live.cut) {
       const v: Verdict = verdict.violation(expected, `${analytic}; ${liveText}. The client sees the stream end and must reconnect; without resumption, events in between are lost`, { measurements });
       return v;

@@ -14,6 +14,7 @@ const connectionClose: Requirement = {
   sources: [rfc(9112, '9.6'), rfc(6202, '3.1')], transports: ['longPoll'], needsPublish: false, timing: false,
   tolerance: 'FIN (or RST) within 2·RTT + 100 ms (× time scale) of the end of the response',
   faults: ['ignore-connection-close'],
+  remedy: 'close the connection after the response when the request says Connection: close',
   async run(ctx) {
     const block = ctx.manifest.longPoll;
     if (!block) throw new Inconclusive('the manifest has no longPoll block');

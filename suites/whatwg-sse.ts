@@ -33,6 +33,7 @@ const contentType: Requirement = {
   sources: [html('the-eventsource-interface')], transports: [...SSE], needsPublish: false, timing: false,
   tolerance: 'exact: status and media type (parameters such as charset ignored)',
   faults: ['sse-text-plain'],
+  remedy: 'answer the event stream with "Content-Type: text/event-stream"',
   async run(ctx) {
     const { head, end } = await streamHeaders(ctx, 'sse');
     if (!head) throw new Inconclusive(`no response headers arrived (${end})`);
@@ -53,6 +54,7 @@ const fieldNames: Requirement = {
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
   tolerance: 'exact: every line of 2 events, parsed as an EventSource parses it',
   faults: ['sse-bad-field-case'],
+  remedy: 'emit only the field names data, event, id and retry (comments start with a colon)',
   async run(ctx) {
     const { deliveries, parsed } = await sseEvents(ctx, 2);
     const parser = parsed.parser as SseParser;
@@ -75,6 +77,7 @@ const dispatch: Requirement = {
   tolerance: 'dispatch (blank line) − arrival of the event data ≤ 2·RTT + 100 ms (× time scale), for 2 events ≥ 300 ms apart',
   via: [...RECHUNKING_HOPS],
   faults: ['sse-single-newline'],
+  remedy: 'end each event with a blank line so the browser dispatches it',
   async run(ctx) {
     const { session, deliveries } = await sseEvents(ctx, 2);
     const problems: string[] = [];
@@ -109,6 +112,7 @@ const ids: Requirement = {
   sources: [html('the-last-event-id-header'), html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
   tolerance: 'exact: each of 2 dispatched events sets a non-empty, changing last event ID',
   faults: ['sse-no-id'],
+  remedy: 'give every event an id: line so a reconnecting client can resume',
   async run(ctx) {
     const { deliveries, parsed } = await sseEvents(ctx, 2);
     const mine = deliveries.map((d) => parsed.messages.find((m) => m.data.includes(d.token))).filter((m) => m !== undefined);
@@ -130,6 +134,7 @@ const resume: Requirement = {
   tolerance: 'exact: 2 events received, stream closed, 2 published while disconnected; the reconnect must deliver those 2 and not the first 2',
   via: ['http10'],
   faults: ['sse-ignore-last-event-id'],
+  remedy: 'replay the events after the Last-Event-ID a reconnecting client sends (keep a short history)',
   async run(ctx) {
     const t = streamTiming(ctx, 'sse');
     const channel = ctx.newChannel();
@@ -172,6 +177,7 @@ const retry: Requirement = {
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
   tolerance: 'exact: every retry line in the stream',
   faults: ['sse-bad-retry'],
+  remedy: 'send retry: as a plain decimal number of milliseconds',
   async run(ctx) {
     const { parsed } = await sseEvents(ctx, 1);
     const parser = parsed.parser as SseParser;
@@ -191,6 +197,7 @@ const heartbeat: Requirement = {
   sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false,
   tolerance: 'largest silence ≤ the declared heartbeat + ε (undeclared: ≤ 20 s), observed over 1.5× that',
   faults: ['sse-no-heartbeat'],
+  remedy: 'send a comment line (a line starting with ":") on an idle event stream at least every 15–20 s',
   async run(ctx) {
     return judgeHeartbeat(ctx, 'sse');
   },
@@ -203,6 +210,7 @@ const notStorable: Requirement = {
   sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, timing: false,
   tolerance: 'exact: RFC 9111 §3 storability of the response headers',
   faults: ['sse-cacheable'],
+  remedy: 'send "Cache-Control: no-store" (or no-cache) on the event stream',
   async run(ctx) {
     const { head, end } = await streamHeaders(ctx, 'sse');
     if (!head) throw new Inconclusive(`no response headers arrived (${end})`);

@@ -21,9 +21,11 @@ export class CursorState {
   apply(url: URL, headers: Array<[string, string]>): void {
     const c = this.cursor;
     if (c.type === 'query' && this.query !== null) url.searchParams.set(c.param, this.query);
+    // RFC 9111 §4.3.1: a validating client sends every validator it has. Servers such as nchan
+    // key their cursor on the pair and ignore If-None-Match alone, so one is not enough.
     if (c.type === 'etag') {
       if (this.etag !== null) headers.push(['If-None-Match', this.etag]);
-      else if (this.lastModified !== null) headers.push(['If-Modified-Since', this.lastModified]);
+      if (this.lastModified !== null) headers.push(['If-Modified-Since', this.lastModified]);
     }
     if (c.type === 'last-event-id' && this.lastEventId !== null) headers.push(['Last-Event-ID', this.lastEventId]);
     if (this.cookies.size > 0) headers.push(['Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')]);

@@ -98,7 +98,10 @@ export class LongPollClient {
 
   private finish(seq: number, conn: WireConnection, res: WireResponse, tSent: number): PollResult {
     const ctx = this.ctx;
-    if (res.tHeaders !== null) ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
+    if (res.tHeaders !== null) {
+      ctx.sawStatus(res.status);
+      ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
+    }
     const tokens = findTokens(res.body);
     ctx.note(`${this.label} poll #${seq} ${summarizeResponse(res)}${tokens.length ? `, ${tokens.length} event(s)` : ''}`, res.tEnd ?? ctx.now());
     if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {

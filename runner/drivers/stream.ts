@@ -16,6 +16,18 @@ export interface StreamOpenOptions {
 }
 
 /** The block a streaming check runs against: the declared one, or SSE for targets without a plain stream. */
+/**
+ * The longest silence an idle stream may keep without a declared heartbeat: a third of the
+ * 60 s idle timeouts of nginx and ELB, so heartbeats at this pace survive them.
+ */
+export const IDLE_LIMIT_MS = 20_000;
+
+/** How long an idle stream is watched: 1.5× the heartbeat limit (declared heartbeat + ε, at most IDLE_LIMIT_MS). */
+export function idleWindowMs(heartbeatMs: number | null, epsilonMs: number): { limitMs: number; windowMs: number } {
+  const limitMs = heartbeatMs !== null && heartbeatMs < IDLE_LIMIT_MS ? heartbeatMs + epsilonMs : IDLE_LIMIT_MS;
+  return { limitMs, windowMs: limitMs * 1.5 };
+}
+
 export function streamBlock(ctx: CaseContext, kind: StreamKind): StreamBlock | SseBlock {
   const b = kind === 'stream' ? (ctx.manifest.stream ?? ctx.manifest.sse) : ctx.manifest.sse;
   if (!b) throw new Inconclusive(`the manifest has no ${kind} block`);
@@ -54,6 +66,7 @@ export class StreamSession {
     conn.onResponseHeaders = (res, t) => {
       this.headers = res;
       this.tHeaders = t;
+      ctx.sawStatus(res.status);
       ctx.note(`${this.label} headers: HTTP/${res.httpVersion} ${res.status} (${res.framing})`, t);
       for (const w of this.waiters) w();
     };

@@ -557,20 +557,21 @@ function semanticProblems(m: Obj): ManifestProblem[] {
 
   if (m['channels'] !== false) {
     const why = `so each case gets a fresh channel, or set "channels": false if the server has no channels`;
+    const publishWhy = `so each case gets a fresh channel; set "broadcast": true if one publish reaches every subscriber, or "channels": false if the server has no channels`;
     for (const { name, block } of blocks) {
       if (!(CHANNEL_TRANSPORTS as readonly string[]).includes(name) || typeof block['url'] !== 'string' || misspelt.has(`/${name}`)) continue;
       if (!has([...globalTs, ...blockTemplates(block, `/${name}`, false)], 'channel')) {
         problems.push({ path: `/${name}/url`, message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(block['url'])}" ${why}` });
       }
     }
-    if (publish && !misspelt.has('/publish')) {
+    if (publish && !misspelt.has('/publish') && publish['broadcast'] !== true) {
       const command = Object.hasOwn(publish, 'command');
       const ts = command ? blockTemplates(publish, '/publish', true) : [...globalTs, ...blockTemplates(publish, '/publish', true)];
       if ((command ? Array.isArray(publish['command']) : typeof publish['url'] === 'string') && !has(ts, 'channel')) {
         problems.push(
           command
-            ? { path: '/publish/command', message: `no {channel} placeholder in the command arguments; expected e.g. ["./publish.sh", "{channel}", "{payload}"] ${why}` }
-            : { path: '/publish/url', message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(publish['url'])}" ${why}` },
+            ? { path: '/publish/command', message: `no {channel} placeholder in the command arguments; expected e.g. ["./publish.sh", "{channel}", "{payload}"] ${publishWhy}` }
+            : { path: '/publish/url', message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(publish['url'])}" ${publishWhy}` },
         );
       }
     }

@@ -6,14 +6,19 @@
 
 export type HeaderMap = Record<string, string>;
 
-export interface HttpPublish {
+interface PublishBase {
+  /** one publish reaches every subscriber (no {channel} in the hook); publishing cases run one at a time */
+  broadcast?: boolean;
+}
+
+export interface HttpPublish extends PublishBase {
   method?: string;
   url: string;
   headers?: HeaderMap;
   body?: string;
 }
 
-export interface CommandPublish {
+export interface CommandPublish extends PublishBase {
   command: string[];
 }
 
@@ -82,4 +87,9 @@ export type TransportName = 'longPoll' | 'stream' | 'sse' | 'bayeux' | 'bosh';
 
 export function isCommandPublish(p: Publish): p is CommandPublish {
   return 'command' in p;
+}
+
+/** True when an event published for one case can show up in another case's polls and streams. */
+export function publishesReachOthers(m: Manifest): boolean {
+  return m.channels === false || m.publish?.broadcast === true;
 }

@@ -25,6 +25,8 @@ export function renderSummary(report: Report, reportFiles: string[]): string {
       lines.push(`  ${r.verdict.toUpperCase().padEnd(5)} ${r.id}@${r.via} — ${r.title}`);
       lines.push(`        expected: ${printable(r.expected)}`);
       lines.push(`        actual:   ${printable(r.actual)}`);
+      if (r.cause) lines.push(`        cause:    ${r.cause}${r.direct ? ` (direct: ${r.direct.verdict})` : ''}`);
+      if (r.remedy) lines.push(`        remedy:   ${printable(r.remedy)}`);
     }
   }
   const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');

@@ -666,7 +666,22 @@ function renderCase(c: Indexed, gi: number, vi: number): string {
     }</dd></dl>\n` +
     `<div class="ea"><div><h4>Expected</h4><pre class="expected">${esc(r.expected)}</pre></div>` +
     `<div><h4>Actual</h4><pre class="actual">${esc(r.actual)}</pre></div></div>\n` +
+    renderDiagnosis(r) +
     `<h4>Measurements</h4>${measHtml}\n<h4>Wire timeline</h4>${timeline}\n</details>`
+  );
+}
+
+/** Whose doing a verdict is, the remedy, and through a profile the direct result beside it. */
+function renderDiagnosis(r: CaseResult): string {
+  const cause = typeof r.cause === 'string' ? `<dt>Cause</dt><dd class="cause">${esc(r.cause)}</dd>` : '';
+  const remedy = typeof r.remedy === 'string' ? `<dt>Remedy</dt><dd class="remedy">${esc(r.remedy)}</dd>` : '';
+  const meta = cause || remedy ? `<dl class="meta">${cause}${remedy}</dl>\n` : '';
+  const d = r.direct;
+  if (!d || typeof d !== 'object') return meta;
+  return (
+    meta +
+    `<div class="ea side"><div><h4>Direct</h4><p>${badge(outcomeOf(d.verdict))}</p><pre class="direct">${esc(d.actual)}</pre></div>` +
+    `<div><h4>Through ${esc(r.via)}</h4><p>${badge(outcomeOf(r.verdict))}</p><pre class="actual">${esc(r.actual)}</pre></div></div>\n`
   );
 }
 

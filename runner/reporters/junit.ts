@@ -40,7 +40,7 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
     });
     for (const r of rs) {
       const tc = suite.ele('testcase', { classname: `${r.spec.toLowerCase().replace(/\s+/g, '')}.${r.section}`, name: `${r.id}@${r.via}`, time: (r.durationMs / 1000).toFixed(3) });
-      const text = xmlSafe(`${r.title}\nexpected: ${r.expected}\nactual: ${r.actual}`);
+      const text = xmlSafe(`${r.title}\nexpected: ${r.expected}\nactual: ${r.actual}${r.cause ? `\ncause: ${r.cause}${r.direct ? ` (direct: ${r.direct.verdict})` : ''}` : ''}${r.remedy ? `\nremedy: ${r.remedy}` : ''}`);
       const evidence = xmlSafe(r.evidence.map((e) => `${e.t.toFixed(1)} ms  ${e.what}`).join('\n'));
       if (isFailure(r)) tc.ele('failure', { message: xmlSafe(`${r.id}@${r.via} (${r.verdict}): expected ${r.expected}; actual ${r.actual}`), type: r.verdict }).txt(`${text}\n\n${evidence}`);
       else if (r.verdict === 'error') tc.ele('error', { message: xmlSafe(r.actual), type: 'harness' }).txt(`${text}\n\n${evidence}`);

@@ -1,7 +1,8 @@
 import type { CaseContext } from '../../runner/context.js';
 import { LongPollClient, type PendingPoll, type PollResult } from '../../runner/drivers/long-poll.js';
 import type { PublishResult } from '../../runner/publish.js';
-import { Inconclusive } from '../../runner/verdict.js';
+import { findTokens } from '../../runner/tokens.js';
+import { Inconclusive, Lost } from '../../runner/verdict.js';
 
 /** The hold a scenario plans its waits around, and the deadline of one poll derived from it. */
 export async function timing(ctx: CaseContext): Promise<{ holdMs: number; pollDeadlineMs: number; stimulusWindowMs: number }> {
@@ -101,11 +102,8 @@ export interface GapObservation {
 export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservation> {
   const t = await timing(ctx);
   const client = new LongPollClient(ctx, ctx.newChannel());
-  const pending = await client.start(t.pollDeadlineMs);
-  await until(ctx, pending.tSent, t.stimulusWindowMs * 0.2);
-  const e1 = ctx.nextToken();
-  await ctx.publish(client.channel, e1);
-  const first = await pending.done;
+  const { result: first, payload } = await eventPoll(ctx, client);
+  const e1 = payload ?? '';
   if (!first.ok || !first.tokens.includes(e1)) {
     throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
   }
@@ -129,14 +127,30 @@ export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservati
 
 /**
  * One poll woken by an event published at 20% of the stimulus window; without a publish hook
- * (allowed only when `optionalEvent`) the poll simply ends at its hold.
+ * (allowed only when `optionalEvent`) the poll simply ends at its hold. When the poll that was
+ * open at the publish ends without the event, the client re-polls once with its cursor, as a
+ * real client would: an event that arrives there was late (lp.wake judges that), and one that
+ * arrives on neither poll was accepted and lost, which is the server's failure.
  */
-export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean } = {}): Promise<{ result: PollResult; payload: string | null }> {
+export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean } = {}): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
   const t = await timing(ctx);
   const pending = await client.start(t.pollDeadlineMs);
-  if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null };
+  if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null, late: false };
   await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
   const payload = opts.payload ?? ctx.nextToken();
-  await ctx.publish(client.channel, payload);
-  return { result: await pending.done, payload };
+  const pub = await ctx.publish(client.channel, payload);
+  const result = await pending.done;
+  // A padded payload carries its token first; delivery is judged by the token.
+  const token = findTokens(payload)[0] ?? payload;
+  if (result.tokens.includes(token)) return { result, payload, late: false };
+  const openAtPublish = result.res.tEnd === null || result.res.tEnd > pub.tStart;
+  const answered = result.ok || result.res.end === 'timeout';
+  if (!openAtPublish || !answered) return { result, payload, late: false };
+  const next = await client.poll(t.pollDeadlineMs);
+  if (next.tokens.includes(token)) return { result: next, payload, late: true };
+  if (!next.ok && next.res.end !== 'timeout') return { result, payload, late: false };
+  throw new Lost(
+    `the event the publish hook accepted (status ${pub.status}) while poll #${result.seq} was held never arrived: poll #${result.seq} ended ${result.res.status ? `with HTTP ${result.res.status}` : `by ${result.res.end}`} without it, and the re-poll #${next.seq} with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor ended ${next.res.status ? `with HTTP ${next.res.status}` : `by ${next.res.end}`} without it`,
+    { published: 1, lost: 1 },
+  );
 }

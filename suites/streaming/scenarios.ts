@@ -22,7 +22,10 @@ export function streamTiming(ctx: CaseContext, kind: StreamKind): { spacingMs: n
 export function sseHeaders(ctx: CaseContext, kind: StreamKind): Array<[string, string]> {
   const block = streamBlock(ctx, kind);
   const has = Object.keys({ ...ctx.manifest.headers, ...block.headers }).some((k) => k.toLowerCase() === 'accept');
-  return kind === 'sse' && !has ? [['Accept', 'text/event-stream'], ['Cache-Control', 'no-cache']] : [];
+  // Streaming checks run against the sse block when there is no stream block: that is an
+  // EventSource endpoint, and servers such as nchan refuse it (403) without EventSource's Accept.
+  const sse = kind === 'sse' || !ctx.manifest.stream;
+  return sse && !has ? [['Accept', 'text/event-stream'], ['Cache-Control', 'no-cache']] : [];
 }
 
 export async function openStream(ctx: CaseContext, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+import { CORPUS, judgeTarget, verdictDiff, verdictTable, type VerdictTable } from './corpus.js';
+import type { RunningServer } from './servers/types.js';
+
+/**
+ * pushspec against real third-party servers (Debian nginx + nchan; npm sockjs, engine.io,
+ * better-sse, sse-channel, faye), each judged on every profile and compared with the verdicts
+ * recorded in test/real-world/expected/ after checking them against the server's ground truth
+ * (test/real-world/<server>.md). A changed verdict fails with the diff; so does any `error` or
+ * a run over 60 s. Where a program is missing the test is skipped with the install command in
+ * its title — except in CI (PUSHSPEC_CI=1, set by .ci/run), where a skip would hide a gap.
+ */
+const EXPECTED = join(ROOT, 'test', 'real-world', 'expected');
+const CI = process.env['PUSHSPEC_CI'] === '1';
+const MAX_RUN_MS = 60_000;
+
+function expectedFor(server: string, variant: string): VerdictTable | null {
+  const file = join(EXPECTED, `${server}.${variant}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as VerdictTable) : null;
+}
+
+describe('real-world corpus: verdicts on third-party servers match their ground truth', function () {
+  this.timeout(MAX_RUN_MS * 2);
+
+  for (const server of CORPUS) {
+    const missing = server.missing();
+    if (missing && !CI) {
+      it.skip(`${server.name} (${server.description}) — not installed here: ${missing}`);
+      continue;
+    }
+    describe(`${server.name} (${server.description})`, () => {
+      let running: RunningServer | null = null;
+      before(async function () {
+        if (missing) throw new Error(`${server.name} is required in CI but not installed: ${missing}`);
+        running = await server.start();
+      });
+      after(async () => {
+        await running?.stop();
+      });
+
+      it('every variant it offers has recorded verdicts', () => {
+        const variants = Object.keys(running?.targets ?? {});
+        const unrecorded = variants.filter((v) => expectedFor(server.name, v) === null);
+        expect(unrecorded, `record them with: node dist/test/real-world/judge.js ${server.name} --write, then check each against test/real-world/${server.name}.md`).to.deep.equal([]);
+      });
+
+      it('each variant: the recorded verdicts, no error, within 60 s', async function () {
+        this.timeout(MAX_RUN_MS * 1.5 * Math.max(1, Object.keys(running?.targets ?? {}).length));
+        const problems: string[] = [];
+        for (const [variant, manifest] of Object.entries(running?.targets ?? {})) {
+          const expected = expectedFor(server.name, variant);
+          if (!expected) continue;
+          const { results, durationMs } = await judgeTarget(manifest);
+          const diff = verdictDiff(expected, verdictTable(results));
+          problems.push(...diff.map((d) => `${variant}: ${d}`));
+          problems.push(...results.filter((r) => r.verdict === 'error').map((r) => `${variant}: ${r.id}@${r.via} error: ${r.actual}`));
+          if (durationMs > MAX_RUN_MS) problems.push(`${variant}: the run took ${(durationMs / 1000).toFixed(1)} s (limit ${MAX_RUN_MS / 1000} s)`);
+        }
+        expect(problems, `${server.name}: verdicts that changed`).to.deep.equal([]);
+      });
+    });
+  }
+});
