@@ -41,7 +41,8 @@ export function diagnose(d: DiagnosisInput): CaseResult {
   const refused = refusals(d.sightings).filter((st) => !refusals(d.directSightings).includes(st));
   // Requirements that only mean something behind a hop are the ones that wait for its timeouts.
   const hopRemedy = remediesOf(profile, { timeouts: !d.directToo }).join('; ');
-  if (directOk && refused.length > 0 && (violated(r.verdict) || r.verdict === 'inconclusive')) {
+  // Checks that only run through hops have no direct twin; their own direct observation was 2xx.
+  if ((directOk || !d.directToo) && refused.length > 0 && (violated(r.verdict) || r.verdict === 'inconclusive')) {
     // A hop that removes hop-by-hop fields does what RFC 9110 §7.6.1 requires of every proxy;
     // a server that refuses the request without them is at fault, behind any proxy.
     const rewrites = rewritesRequests(profile);
@@ -50,7 +51,7 @@ export function diagnose(d: DiagnosisInput): CaseResult {
       ...base,
       verdict: r.level === 'must' ? 'fail' : 'warn',
       cause: rewrites ? 'server' : 'intermediary',
-      actual: `passes direct, but through ${r.via} the server refused the request with HTTP ${refused.join('/')}: ${headers}and a server that depends on what the hop changes fails behind every such proxy. Through ${r.via}: ${r.actual}`,
+      actual: `${directOk ? 'passes direct, but t' : 'T'}hrough ${r.via} the server refused the request with HTTP ${refused.join('/')}: ${headers}and a server that depends on what the hop changes fails behind every such proxy. Through ${r.via}: ${r.actual}`,
       remedy: `accept the request as a proxy forwards it (do not require TE: chunked or other hop-by-hop headers); ${hopRemedy}`,
     };
   }

@@ -15,6 +15,8 @@ export interface ExecuteOptions {
   onCaseDone?(result: CaseResult): void;
 }
 
+const publishes = (c: Case): boolean => c.requirement.needsPublish || c.requirement.mayPublish === true;
+
 /** Re-runs, alone, of a case that lost events, so the verdict can give a rate. */
 const LOSS_RERUNS = 2;
 
@@ -52,7 +54,7 @@ export class Executor {
   constructor(private readonly env: RunEnv, cases: readonly Case[], private readonly o: ExecuteOptions) {
     this.keys = new Set(cases.map((c) => c.key));
     const slots = new Slots(o.concurrency);
-    const exclusive = (c: Case): boolean => publishesReachOthers(env.manifest) && c.requirement.needsPublish && !c.skipReason;
+    const exclusive = (c: Case): boolean => publishesReachOthers(env.manifest) && publishes(c) && !c.skipReason;
     for (const c of cases) {
       if (exclusive(c)) continue;
       this.first.set(c.key, slots.take().then(async (release) => {
@@ -90,7 +92,7 @@ export class Executor {
   private async settle(c: Case): Promise<CaseResult> {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
-    const ranAlone = publishesReachOthers(this.env.manifest) && c.requirement.needsPublish;
+    const ranAlone = publishesReachOthers(this.env.manifest) && publishes(c);
     const needsSolo = !ranAlone && c.requirement.timing && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
     let result = firstResult;
     if (needsSolo) {
@@ -172,7 +174,7 @@ export class Executor {
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
     const { origin, release, events } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt);
+    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c));
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {

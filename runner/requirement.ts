@@ -26,6 +26,8 @@ export interface Requirement {
   transports: TransportName[];
   /** Needs the publish hook; without one the case is inconclusive, never fail. */
   needsPublish: boolean;
+  /** Publishes when a hook exists but can be judged without one (scheduled like needsPublish). */
+  mayPublish?: boolean;
   /** Timing-sensitive: a fail/warn from the concurrent phase is re-run alone before it counts. */
   timing: boolean;
   /** The tolerance used, stated for users (also shown in `pushspec list`). */

@@ -97,7 +97,7 @@ const http10: Requirement = {
 const noContentLength: Requirement = {
   id: 'st.no-content-length', spec: 'RFC 9112', section: '6.3', level: 'must',
   title: 'An unbounded stream carries no Content-Length',
-  sources: [rfc(9112, '6.3'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, timing: false,
+  sources: [rfc(9112, '6.3'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, mayPublish: true, timing: false,
   tolerance: 'exact: the response header section',
   faults: ['stream-content-length'],
   remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',

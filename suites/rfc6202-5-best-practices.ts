@@ -95,7 +95,7 @@ function judgeStorable(ctx: Parameters<Requirement['run']>[0], label: string, r:
 const notStorable: Requirement = {
   id: 'lp.not-storable', spec: 'RFC 6202', section: '5.6', level: 'should',
   title: 'Long-poll responses are not storable by a shared cache (no-store, no-cache or private; no explicit or heuristic freshness)',
-  sources: [rfc(6202, '5.6'), rfc(9111, '3'), rfc(9111, '4.2.2')], transports: [...LP], needsPublish: false, timing: false,
+  sources: [rfc(6202, '5.6'), rfc(9111, '3'), rfc(9111, '4.2.2')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
   tolerance: 'exact: RFC 9111 §3 storability of the event response and of the hold-timeout response',
   faults: ['cache-public', 'last-modified-only'],
   remedy: 'send "Cache-Control: no-store" on every long-poll response (RFC 6202 §5.6)',

@@ -112,24 +112,30 @@ const idleSurvives: Requirement = {
       ? `analytic: no byte at all in ${s(o.windowMs)} of an idle stream, so nothing keeps it open past ${ctx.via}'s ${s(T)} idle timeout`
       : `analytic: largest silence ${s(o.gapMs)} ${predictedCut ? '≥' : '<'} ${ctx.via}'s ${s(T)} idle timeout`;
     const expected = `the idle stream stays open through ${ctx.via} (idle timeout ${s(T)})`;
-    const targetMs = predictedCut ? Math.min(T, o.windowMs / 2) : Math.max(3 * o.gapMs, o.gapMs + ctx.ms(1000));
+    // A cut is confirmed with the idle timeout scaled to a tenth of the silence already seen (at
+    // least 1 s): still far below it, and the live wait stays short.
+    // A survival is confirmed with it scaled to 1.5× the largest silence (at least 1 s more), so
+    // a heartbeat at the observed pace must arrive in time for the stream to stay open.
+    const targetMs = predictedCut ? Math.min(T, Math.max(ctx.ms(1000), o.gapMs / 10)) : Math.max(1.5 * o.gapMs, o.gapMs + ctx.ms(1000));
     if (!predictedCut && targetMs >= T) return verdict.pass(expected, `${analytic}; a live check would take the full ${s(T)}, so it rests on the observation`, { measurements });
     const scaled = scaledVia(ctx, T, targetMs);
-    const live = await ctx.through(scaled.key, ctx.rttMs, async (c): Promise<{ cut: boolean; how: string; afterMs: number }> => {
+    const live = await ctx.through(scaled.key, ctx.rttMs, async (c): Promise<{ cut: boolean; how: string; afterMs: number; status: number }> => {
       const session = await openStream(c, 'stream', c.newChannel(), { maxMs: targetMs * 2 + c.ms(5000) });
       await session.waitHeaders(c.ms(2000));
       const start = session.tHeaders ?? session.tSent;
-      const ended = await Promise.race([session.done.then(() => true), c.pause(start + targetMs * 1.5 - c.now()).then(() => false)]);
+      // Watched past the scaled timeout by a heartbeat period (or ε), so a cut would have shown.
+      const ended = await Promise.race([session.done.then(() => true), c.pause(start + targetMs + Math.max(o.gapMs * 0.2, c.epsilonMs) - c.now()).then(() => false)]);
       const res = await session.stop();
       const last = res.framing === 'chunked' ? (res.errors.some((e) => e.startsWith('incomplete')) ? ', without the terminating 0-chunk' : '') : '';
-      return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start };
+      return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start, status: res.status };
     });
     const scaledIdle = T / scaled.divisor;
     // Ended long before the (scaled) idle timeout could fire: the hop ended it for another reason.
     const early = live.cut && live.afterMs < scaledIdle / 2;
     const liveText = `live with the timeouts scaled ÷ ${scaled.divisor} (idle ${s(scaledIdle)}): ${live.cut ? `cut after ${s(live.afterMs)} (${live.how})` : `still open after ${s(live.afterMs)}`}`;
     if (early) {
-      return verdict.violation(expected, `${analytic}; but ${liveText}, long before its idle timeout: ${ctx.via} does not pass this stream at all (the evidence shows what the hop did with the response)`, { measurements });
+      const what = live.status >= 400 ? `the server answered HTTP ${live.status} to the request as ${ctx.via} forwarded it` : `${ctx.via} does not pass this stream at all (HTTP ${live.status}; the evidence shows what the hop did with the response)`;
+      return verdict.violation(expected, `${analytic}; but ${liveText}, long before its idle timeout: ${what}`, { measurements });
     }
     if (predictedCut || live.cut) {
       const v: Verdict = verdict.violation(expected, `${analytic}; ${liveText}. The client sees the stream end and must reconnect; without resumption, events in between are lost`, { measurements });

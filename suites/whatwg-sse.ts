@@ -30,7 +30,7 @@ async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: Stream
 const contentType: Requirement = {
   id: 'sse.content-type', spec: SPEC, section: '9.2.2', level: 'must',
   title: 'A live event stream is a 200 response with Content-Type: text/event-stream',
-  sources: [html('the-eventsource-interface')], transports: [...SSE], needsPublish: false, timing: false,
+  sources: [html('the-eventsource-interface')], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
   tolerance: 'exact: status and media type (parameters such as charset ignored)',
   faults: ['sse-text-plain'],
   remedy: 'answer the event stream with "Content-Type: text/event-stream"',
@@ -207,7 +207,7 @@ const heartbeat: Requirement = {
 const notStorable: Requirement = {
   id: 'sse.not-storable', spec: SPEC, section: '9.2.2', level: 'should',
   title: 'An event stream is not storable by shared caches',
-  sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, timing: false,
+  sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
   tolerance: 'exact: RFC 9111 §3 storability of the response headers',
   faults: ['sse-cacheable'],
   remedy: 'send "Cache-Control: no-store" (or no-cache) on the event stream',

@@ -1,5 +1,6 @@
 import type { CaseContext } from '../../runner/context.js';
 import { LongPollClient, type PendingPoll, type PollResult } from '../../runner/drivers/long-poll.js';
+import { publishesReachOthers } from '../../runner/manifest/types.js';
 import type { PublishResult } from '../../runner/publish.js';
 import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive, Lost } from '../../runner/verdict.js';
@@ -68,6 +69,12 @@ export async function wakeTrials(ctx: CaseContext, k: number): Promise<WakeTrial
   const t = await timing(ctx);
   // Past one round trip, so the poll has reached the server even through a slow hop.
   const offsets = Array.from({ length: k }, (_, i) => ctx.rttMs + t.stimulusWindowMs * (0.2 + (0.4 * (i + Math.random())) / k));
+  // Where one publish reaches every subscriber, concurrent trials would wake each other.
+  if (publishesReachOthers(ctx.manifest)) {
+    const out: WakeTrial[] = [];
+    for (const o of offsets) out.push(await wakeTrial(ctx, o, t.pollDeadlineMs));
+    return out;
+  }
   return Promise.all(offsets.map((o) => wakeTrial(ctx, o, t.pollDeadlineMs)));
 }
 

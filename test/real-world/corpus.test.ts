@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { publishesReachOthers } from '../../runner/manifest/types.js';
 import { ROOT } from '../helpers/cli.js';
 import { CORPUS, judgeTarget, verdictDiff, verdictTable, type VerdictTable } from './corpus.js';
 import type { RunningServer } from './servers/types.js';
@@ -16,6 +17,9 @@ import type { RunningServer } from './servers/types.js';
 const EXPECTED = join(ROOT, 'test', 'real-world', 'expected');
 const CI = process.env['PUSHSPEC_CI'] === '1';
 const MAX_RUN_MS = 60_000;
+// Where one publish reaches every subscriber, publishing cases run one at a time (measured:
+// better-sse with one global channel 88 s before the live idle checks were shortened).
+const MAX_SERIAL_RUN_MS = 120_000;
 
 function expectedFor(server: string, variant: string): VerdictTable | null {
   const file = join(EXPECTED, `${server}.${variant}.json`);
@@ -47,17 +51,18 @@ describe('real-world corpus: verdicts on third-party servers match their ground 
         expect(unrecorded, `record them with: node dist/test/real-world/judge.js ${server.name} --write, then check each against test/real-world/${server.name}.md`).to.deep.equal([]);
       });
 
-      it('each variant: the recorded verdicts, no error, within 60 s', async function () {
-        this.timeout(MAX_RUN_MS * 1.5 * Math.max(1, Object.keys(running?.targets ?? {}).length));
+      it('each variant: the recorded verdicts, no error, within 60 s (120 s where publishing cases run one at a time)', async function () {
+        this.timeout(MAX_SERIAL_RUN_MS * 1.5 * Math.max(1, Object.keys(running?.targets ?? {}).length));
         const problems: string[] = [];
         for (const [variant, manifest] of Object.entries(running?.targets ?? {})) {
           const expected = expectedFor(server.name, variant);
           if (!expected) continue;
-          const { results, durationMs } = await judgeTarget(manifest);
+          const { results, durationMs } = await judgeTarget(manifest, server.skip?.[variant]?.ids);
           const diff = verdictDiff(expected, verdictTable(results));
           problems.push(...diff.map((d) => `${variant}: ${d}`));
           problems.push(...results.filter((r) => r.verdict === 'error').map((r) => `${variant}: ${r.id}@${r.via} error: ${r.actual}`));
-          if (durationMs > MAX_RUN_MS) problems.push(`${variant}: the run took ${(durationMs / 1000).toFixed(1)} s (limit ${MAX_RUN_MS / 1000} s)`);
+          const limit = publishesReachOthers(manifest) ? MAX_SERIAL_RUN_MS : MAX_RUN_MS;
+          if (durationMs > limit) problems.push(`${variant}: the run took ${(durationMs / 1000).toFixed(1)} s (limit ${limit / 1000} s)`);
         }
         expect(problems, `${server.name}: verdicts that changed`).to.deep.equal([]);
       });

@@ -18,8 +18,8 @@
  * does not either, so what a POST or a request without Accept gets is better-sse's answer.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createChannel, createSession, type Channel, type SessionOptions } from 'better-sse';
+import { listenAndAnnounce, readBody } from './glue.js';
 
 const args = process.argv.slice(2);
 const mode = args.includes('global') ? 'global' : 'channels';
@@ -46,10 +46,8 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/publish' && req.method === 'POST') {
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
-      channelFor(channel).broadcast(Buffer.concat(chunks).toString('utf8'), 'message');
+    void readBody(req).then((body) => {
+      channelFor(channel).broadcast(body, 'message');
       res.writeHead(204).end();
     });
     return;
@@ -57,9 +55,7 @@ const server = createServer((req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
 });
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-});
+listenAndAnnounce(server);
 
 process.once('SIGTERM', () => {
   server.closeAllConnections();

@@ -25,6 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { attach, type Socket } from 'engine.io';
+import { listenAndAnnounce, readBody } from './glue.js';
 
 const num = (name: string, dflt: number): number => {
   const v = process.env[name];
@@ -82,14 +83,6 @@ engine.on('connection', (socket: Socket) => {
   });
 });
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 // engine.io's attach() answers only /engine.io/…; every other request reaches this listener.
 httpServer.on('request', (req, res) => {
@@ -118,10 +111,7 @@ httpServer.on('request', (req, res) => {
   }, () => text(400, 'bad body\n'));
 });
 
-httpServer.listen(num('PORT', 0), '127.0.0.1', () => {
-  const addr = httpServer.address();
-  if (addr && typeof addr === 'object') process.stdout.write(`PORT ${addr.port}\n`);
-});
+listenAndAnnounce(httpServer, num('PORT', 0));
 
 process.once('SIGTERM', () => {
   engine.close();

@@ -56,7 +56,6 @@ export const engineio: CorpusServer = {
     };
     const targets: Record<string, Manifest> = {
       polling: { name: 'engineio-polling', baseUrl, publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' }, longPoll },
-      'polling-broadcast': { name: 'engineio-polling-broadcast', baseUrl, publish: { method: 'POST', url: '/broadcast', body: '{payload}', broadcast: true }, longPoll },
     };
     let stopped: Promise<void> | null = null;
     return { targets, stop: () => (stopped ??= child.stop()) };

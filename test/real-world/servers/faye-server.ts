@@ -17,8 +17,8 @@
  * faye's own default is 60 s).
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import faye from 'faye';
+import { listenAndAnnounce, readBody } from './glue.js';
 
 const args = process.argv.slice(2);
 const tIndex = args.indexOf('--timeout');
@@ -29,12 +29,10 @@ const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (url.pathname === '/publish' && req.method === 'POST') {
     const channel = url.searchParams.get('channel') ?? '';
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
+    void readBody(req).then((body) => {
       bayeux
         .getClient()
-        .publish(`/${channel}`, { text: Buffer.concat(chunks).toString('utf8') })
+        .publish(`/${channel}`, { text: body })
         .then(
           () => res.writeHead(204).end(),
           (err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${JSON.stringify(err)}\n`),
@@ -49,9 +47,7 @@ const server = createServer((req, res) => {
 const bayeux = new faye.NodeAdapter({ mount: '/faye', timeout });
 bayeux.attach(server);
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-});
+listenAndAnnounce(server);
 
 process.once('SIGTERM', () => {
   bayeux.close();

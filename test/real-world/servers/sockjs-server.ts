@@ -22,9 +22,10 @@
  * SOCKJS_RESPONSE_LIMIT (bytes, default 131072 = sockjs's default), SOCKJS_JSESSIONID ("0"
  * turns off the dummy JSESSIONID cookie, see sockjs.ts for why it is on).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import sockjs from 'sockjs';
 import type { Connection } from 'sockjs';
+import { listenAndAnnounce, readBody } from './glue.js';
 
 const num = (name: string, dflt: number): number => {
   const v = process.env[name];
@@ -60,14 +61,6 @@ echo.on('connection', (conn: Connection) => {
   });
 });
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}, body = ''): void {
   res.writeHead(status, { 'Cache-Control': 'no-store', ...headers, ...(body ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) } : {}) });
@@ -100,10 +93,7 @@ const server = createServer((req, res) => {
 
 echo.installHandlers(server, { prefix: PREFIX });
 
-server.listen(num('PORT', 0), '127.0.0.1', () => {
-  const addr = server.address();
-  if (addr && typeof addr === 'object') process.stdout.write(`PORT ${addr.port}\n`);
-});
+listenAndAnnounce(server, num('PORT', 0));
 
 process.once('SIGTERM', () => {
   for (const conn of open) conn.close();

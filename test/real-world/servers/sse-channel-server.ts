@@ -13,8 +13,8 @@
  * `?lastEventId=` / `?evs_last_event_id=`) it replays every stored event with a greater id.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import SseChannel from 'sse-channel';
+import { listenAndAnnounce, readBody } from './glue.js';
 
 const args = process.argv.slice(2);
 const pingIndex = args.indexOf('--ping');
@@ -36,12 +36,10 @@ const server = createServer((req, res) => {
     return;
   }
   if (url.pathname === '/publish' && req.method === 'POST') {
-    const chunks: Buffer[] = [];
-    req.on('data', (d: Buffer) => chunks.push(d));
-    req.on('end', () => {
+    void readBody(req).then((body) => {
       const c = channelFor(channel);
       c.id += 1;
-      c.c.send({ id: c.id, data: Buffer.concat(chunks).toString('utf8') });
+      c.c.send({ id: c.id, data: body });
       res.writeHead(204).end();
     });
     return;
@@ -49,9 +47,7 @@ const server = createServer((req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
 });
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
-});
+listenAndAnnounce(server);
 
 process.once('SIGTERM', () => {
   for (const { c } of channels.values()) c.close();

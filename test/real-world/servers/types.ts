@@ -20,4 +20,10 @@ export interface CorpusServer {
   /** null when it can run here; otherwise the install command that makes it available */
   missing(): string | null;
   start(): Promise<RunningServer>;
+  /**
+   * Requirements left out of a variant's run, as a user who knows the server would `--skip`
+   * them, with the reason (e.g. sockjs: a channel URL is one client's session, so two clients
+   * on it cannot be a fan-out).
+   */
+  skip?: Record<string, { ids: string[]; why: string }>;
 }
