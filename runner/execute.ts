@@ -54,7 +54,7 @@ export class Executor {
   constructor(private readonly env: RunEnv, cases: readonly Case[], private readonly o: ExecuteOptions) {
     this.keys = new Set(cases.map((c) => c.key));
     const slots = new Slots(o.concurrency);
-    const exclusive = (c: Case): boolean => publishesReachOthers(env.manifest) && publishes(c) && !c.skipReason;
+    const exclusive = (c: Case): boolean => this.runsAlone(c) && !c.skipReason;
     for (const c of cases) {
       if (exclusive(c)) continue;
       this.first.set(c.key, slots.take().then(async (release) => {
@@ -92,17 +92,18 @@ export class Executor {
   private async settle(c: Case): Promise<CaseResult> {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
-    const ranAlone = publishesReachOthers(this.env.manifest) && publishes(c);
-    const needsSolo = !ranAlone && c.requirement.timing && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
+    const needsSolo = !this.runsAlone(c) && c.requirement.timing && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
     let result = firstResult;
-    if (needsSolo) {
-      await this.allFirst;
-      result = { ...(await this.alone(c)), reverified: true };
-    }
+    if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
     if (firstResult.loss) result = await this.lossRate(c, firstResult);
     result = await this.diagnosed(c, result);
     this.o.onCaseDone?.(result);
     return result;
+  }
+
+  /** Cases that publish where events reach every subscriber are scheduled alone from the start. */
+  private runsAlone(c: Case): boolean {
+    return publishesReachOthers(this.env.manifest) && publishes(c);
   }
 
   /** Runs the case once more after every case of the concurrent phase, one at a time. */
@@ -174,7 +175,7 @@ export class Executor {
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
     const { origin, release, events } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c));
+    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || this.runsAlone(c));
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {
