@@ -107,7 +107,7 @@ export class CaseContext {
   /** Publishes or throws Inconclusive: no hook, or a failing hook, is never the server's verdict. */
   async publish(channel: string, payload: string): Promise<PublishResult> {
     // A harness bug, not a verdict: a quiet case's publish would wake other cases' polls.
-    if (this.parent ? !this.parent.mayPublish : !this.mayPublish) throw new Error(`harness: ${this.via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`);
+    if (!(this.parent ?? this).mayPublish) throw new Error(`harness: ${this.via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`);
     const p = this.env.publisher;
     if (!p) throw new Inconclusive(this.env.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
     const r = await p.publish(channel, payload, this.signal);

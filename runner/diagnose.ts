@@ -38,7 +38,8 @@ export function diagnose(d: DiagnosisInput): CaseResult {
   const direct = d.direct ? { verdict: d.direct.verdict, actual: d.direct.actual } : undefined;
   const base = direct ? { ...r, direct } : r;
   const directOk = d.direct !== null && (d.direct.verdict === 'pass' || d.direct.verdict === 'skip');
-  const refused = refusals(d.sightings).filter((st) => !refusals(d.directSightings).includes(st));
+  const directRefusals = refusals(d.directSightings);
+  const refused = refusals(d.sightings).filter((st) => !directRefusals.includes(st));
   // Requirements that only mean something behind a hop are the ones that wait for its timeouts.
   const hopRemedy = remediesOf(profile, { timeouts: !d.directToo }).join('; ');
   // Checks that only run through hops have no direct twin; their own direct observation was 2xx.

@@ -175,7 +175,7 @@ export class Executor {
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
     const { origin, release, events } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || this.runsAlone(c));
+    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c));
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {

@@ -15,10 +15,6 @@ export interface HoldObservation {
   problem: string | null;
 }
 
-/**
- * Measurements several cases need, taken once per run and shared: an idle long poll is a wait
- * of a whole hold, and paying it once keeps a run close to its longest necessary wait.
- */
 /** A shared observation with the timeline it was taken on (absolute clock of its start). */
 export interface SharedObservation<T> {
   value: T;
@@ -26,6 +22,10 @@ export interface SharedObservation<T> {
   timeline: EvidenceItem[];
 }
 
+/**
+ * Measurements several cases need, taken once per run and shared: an idle long poll is a wait
+ * of a whole hold, and paying it once keeps a run close to its longest necessary wait.
+ */
 export class SharedProbes {
   private holdPromise: Promise<HoldObservation> | null = null;
   private readonly memos = new Map<string, Promise<SharedObservation<unknown>>>();

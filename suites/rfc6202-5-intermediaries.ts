@@ -102,7 +102,7 @@ const idleSurvives: Requirement = {
   id: 'st.idle-survives', spec: 'RFC 6202', section: '5.5', level: 'must',
   title: 'An idle stream is not cut by the intermediary\'s idle timeout (its heartbeats arrive sooner)',
   sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false,
-  tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its timeouts scaled to 3× that silence (or below the observation when no heartbeat came)',
+  tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its idle timeout scaled to 1.5× that silence (at least 1 s more) when it should survive, or to a tenth of it (at least 1 s) when it should be cut',
   via: [...IDLE_TIMEOUT_HOPS], directToo: false,
   faults: ['no-heartbeat', 'stream-buffer-8k'],
   remedy: 'send a heartbeat (an SSE comment line, or a framing no-op) more often than the shortest idle timeout on the path, e.g. every 15–20 s',
