@@ -205,6 +205,9 @@ export function reasonPhrase(status: number): string {
   return REASONS[status] ?? 'Error';
 }
 
+/** Marks a response a simulated hop wrote itself, so diagnosis never takes it for the server's. */
+export const HOP_GENERATED_HEADER = 'X-Pushspec-Generated-By';
+
 /**
  * The error page an intermediary sends when it gives up before the origin answered: a complete,
  * Content-Length-framed HTTP/1.1 message that closes the connection, like nginx's and
@@ -214,7 +217,7 @@ export function errorResponse(status: number, detail: string): Buffer {
   const reason = reasonPhrase(status);
   const body = `<html><head><title>${status} ${reason}</title></head><body><h1>${status} ${reason}</h1><p>${detail}</p></body></html>\n`;
   return Buffer.from(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${HOP_GENERATED_HEADER}: intermediary\r\nConnection: close\r\n\r\n${body}`,
     'latin1',
   );
 }

@@ -8,6 +8,8 @@ import { buildQuickManifest, isManifestError, loadManifestFile } from './manifes
 import type { Manifest } from './manifest/types.js';
 import { loadRequirements } from './registry.js';
 import { renderSummary } from './reporters/console-summary.js';
+import { wantsColour } from './reporters/colour.js';
+import { checkReportDir } from './reporters/report-dir.js';
 import { runSuite } from './run.js';
 import { applyBaseline } from './baseline.js';
 import { exitCodeFor } from './exit-code.js';
@@ -41,7 +43,9 @@ async function runAction(flags: RunFlags): Promise<number> {
   const quick = flags.longPoll !== undefined || flags.publish !== undefined;
   if (flags.target !== undefined && quick) throw new HarnessError('PUSHSPEC_E_USAGE', '--target cannot be combined with --long-poll/--publish: describe the target in one place');
   if (flags.fixture && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', '--fixture runs the bundled reference server; it cannot be combined with --target or --long-poll');
-  if (flags.fault !== undefined && flags.target === undefined && !quick) flags.fixture = true;
+  if (flags.fault !== undefined && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', `--fault ${flags.fault}: faults are injected into the bundled reference server; expected --fault without --target/--long-poll (a third-party target runs as it is)`);
+  if (flags.fault !== undefined) flags.fixture = true;
+  if (validated.reportDir !== null) await checkReportDir(validated.reportDir);
   // Read the baseline first: a bad file should cost nothing but the error message.
   const baseline = flags.baseline === undefined ? null : await loadBaselineFile(flags.baseline);
   let server: ReferenceServer | null = null;
@@ -62,9 +66,30 @@ async function runAction(flags: RunFlags): Promise<number> {
     manifest = server.manifest();
     process.stderr.write(`pushspec: no --target given, running against the bundled reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} at ${server.url}\n`);
   }
+  // An interrupt says what was cut short; the report files are only written at the very end (and
+  // atomically), so nothing half-written is left behind.
+  const open = { total: 0, done: 0, running: new Map<string, number>() };
+  const onInterrupt = (signal: NodeJS.Signals): void => {
+    const running = [...open.running.keys()];
+    process.stderr.write(`\npushspec: interrupted (${signal}) during the run against ${manifest.baseUrl}: ${open.done} of ${open.total} cases had finished${running.length ? `, ${running.length} were running (${running.slice(0, 5).join(', ')}${running.length > 5 ? ', …' : ''})` : ''}; no report was written\n`);
+    void (server?.close() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
   try {
-    const { report, exitCode: plainExit, files } = await runSuite({ ...validated, manifest });
-    process.stdout.write(renderSummary(report, files));
+    const { report, exitCode: plainExit, files } = await runSuite({
+      ...validated,
+      manifest,
+      observer: {
+        planned: (total) => (open.total = total),
+        caseStarted: (key) => open.running.set(key, Date.now()),
+        caseDone: (r) => {
+          open.done += 1;
+          open.running.delete(`${r.id}@${r.via}`);
+        },
+      },
+    });
+    process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
     let exitCode = plainExit;
     if (baseline) {
       const b = applyBaseline(report, baseline, { includeWarnings: validated.strict });
@@ -74,6 +99,8 @@ async function runAction(flags: RunFlags): Promise<number> {
     if (exitCode === 2 && report.summary.error === 0) process.stderr.write(`pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`);
     return exitCode;
   } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
     await server?.close();
   }
 }
@@ -184,6 +211,13 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
+  // `run` is the default command, so commander would read an unknown word as an argument of run.
+  const word = argv[2];
+  const commands = [...program.commands.map((c) => c.name()), 'help'];
+  if (word !== undefined && !word.startsWith('-') && !commands.includes(word)) {
+    process.stderr.write(`pushspec: unknown command ${JSON.stringify(word)}; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv);
     return code;

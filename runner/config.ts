@@ -1,4 +1,8 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import Mocha from 'mocha';
 import { HarnessError } from './errors.js';
+import { selected } from './plan.js';
 import type { Requirement } from './requirement.js';
 import { DEFAULTS } from './run.js';
 import { parseVia } from './via.js';
@@ -47,6 +51,18 @@ function positive(flag: string, v: string | undefined, fallback: number, opts: {
   return n;
 }
 
+/** A mocha reporter is a built-in name or a module mocha can load from the working directory. */
+function reporterExists(name: string): boolean {
+  if (name === 'progress' || name === 'none' || Object.hasOwn(Mocha.reporters, name)) return true;
+  if (!/^[A-Za-z0-9._/@-]+$/.test(name)) return false;
+  try {
+    createRequire(join(process.cwd(), 'noop.js')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every flag checked, each error naming the flag, the bad value and what is expected (exit 2). */
 export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirement[], profiles: readonly string[]): ValidatedFlags {
   const ids = requirements.map((r) => r.id);
@@ -59,12 +75,20 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   }
   const level = f.level ?? DEFAULTS.level;
   if (level !== 'must' && level !== 'should' && level !== 'all') throw usage('--level', level, 'one of must, should, all');
+  if (!requirements.some((r) => selected(r, { only, skip, level }))) {
+    const flags = [f.only !== undefined ? `--only ${f.only}` : '', f.skip !== undefined ? `--skip ${f.skip}` : '', f.level !== undefined && f.level !== 'all' ? `--level ${f.level}` : ''].filter(Boolean).join(' ');
+    throw new HarnessError('PUSHSPEC_E_USAGE', `no cases selected: ${flags} leave no requirement to run; expected --only and --skip prefixes that overlap less (see \`pushspec list\`)`);
+  }
   const via = f.via === undefined || f.via === 'all' ? [...profiles] : list(f.via);
   if (via.length === 0) throw usage('--via', f.via ?? '', `all, or one or more of ${profiles.join(', ')}`);
-  for (const v of via) if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${profiles.join(', ')}`);
+  for (const v of via) {
+    const divisor = /^[a-z0-9-]+\/(.*)$/.exec(v)?.[1];
+    if (divisor !== undefined && !(Number(divisor) > 0)) throw usage('--via', v, `NAME/N with N a number greater than 0 (the profile's timeouts are divided by N), e.g. ${v.split('/')[0] ?? 'idle-timeout'}/10`);
+    if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${profiles.join(', ')}`);
+  }
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
   const reporter = f.reporter ?? (process.env['CI'] === 'true' ? 'none' : DEFAULTS.reporter);
-  if (!/^[A-Za-z0-9._/@-]+$/.test(reporter)) throw usage('--reporter', reporter, 'a mocha reporter name (spec, dot, list, tap, …) or none');
+  if (!reporterExists(reporter)) throw usage('--reporter', reporter, `progress, none, a mocha reporter (${Object.keys(Mocha.reporters).filter((n) => /^[a-z]/.test(n)).join(', ')}) or an installed reporter module`);
   return {
     only,
     skip,

@@ -3,7 +3,8 @@ import type { Manifest } from './manifest/types.js';
 import type { PublishAdapter, PublishResult } from './publish.js';
 import { Inconclusive, type EvidenceItem } from './verdict.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
-import { WireConnection } from './wire/index.js';
+import { header, WireConnection, type WireResponse } from './wire/index.js';
+import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
 import type { SharedProbes } from './shared-probes.js';
 import { openVia } from './via.js';
 
@@ -78,10 +79,14 @@ export class CaseContext {
     if (this.timeline.length < 500) this.timeline.push({ t: this.rel(t), what });
   }
 
-  /** Drivers report each response status they read, so a refusal by the server is visible to diagnosis. */
-  sawStatus(status: number): void {
-    if (this.parent) this.parent.sawStatus(status);
-    else if (this.statuses.length < 100) this.statuses.push(status);
+  /**
+   * Drivers report each response they read, so a refusal by the server is visible to diagnosis;
+   * an error page a simulated hop wrote itself (its timeout answers) is not the server's.
+   */
+  sawResponse(res: Pick<WireResponse, 'status' | 'headers'>): void {
+    if (this.parent) return this.parent.sawResponse(res);
+    if (header(res, HOP_GENERATED_HEADER) !== undefined) return;
+    if (this.statuses.length < 100) this.statuses.push(res.status);
   }
 
   /** Scale a wait by --time-scale: slow environments multiply every wait. */

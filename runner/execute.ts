@@ -12,6 +12,7 @@ export interface ExecuteOptions {
   concurrency: number;
   /** where a case's transport requests go, per `via` (direct: the target itself) */
   originFor(via: string): Promise<{ origin: URL; release(): Promise<void>; events?: () => ReadonlyArray<{ t: number; what: string }> }>;
+  onCaseStart?(key: string): void;
   onCaseDone?(result: CaseResult): void;
 }
 
@@ -40,7 +41,8 @@ class Slots {
 
 /**
  * Runs every case concurrently (fresh channel each), then re-runs timing failures alone, one
- * at a time, so a verdict about timing never rests on a measurement taken under load.
+ * at a time, so a verdict about timing never rests on a measurement taken under load. "Alone"
+ * allows idle watchers (`idleWatch`) still waiting out their silence.
  */
 export class Executor {
   private readonly first = new Map<string, Promise<CaseResult>>();
@@ -48,7 +50,8 @@ export class Executor {
   private readonly sightings = new Map<string, CaseSightings>();
   private readonly keys: ReadonlySet<string>;
   private readonly final = new Map<string, Promise<CaseResult>>();
-  private readonly allFirst: Promise<unknown>;
+  /** the concurrent phase, minus idle watchers where they cannot disturb a re-run */
+  private readonly busyFirst: Promise<unknown>;
   private serial: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly env: RunEnv, cases: readonly Case[], private readonly o: ExecuteOptions) {
@@ -75,7 +78,10 @@ export class Executor {
       this.first.set(c.key, mine);
       turn = mine.catch(() => undefined);
     }
-    this.allFirst = Promise.allSettled([...this.first.values()]);
+    // An idle watcher's sockets carry heartbeats at most, so a re-run alongside it is still alone;
+    // where publishes reach every subscriber, the re-run's events would reach its streams.
+    const waitFor = [...cases].filter((c) => publishesReachOthers(env.manifest) || c.requirement.idleWatch !== true);
+    this.busyFirst = Promise.allSettled(waitFor.map((c) => this.first.get(c.key)));
     for (const c of cases) this.final.set(c.key, this.settle(c));
   }
 
@@ -106,10 +112,10 @@ export class Executor {
     return publishesReachOthers(this.env.manifest) && publishes(c);
   }
 
-  /** Runs the case once more after every case of the concurrent phase, one at a time. */
+  /** Runs the case once more after every busy case of the concurrent phase, one at a time. */
   private alone(c: Case): Promise<CaseResult> {
     const before = this.serial;
-    const solo = this.allFirst.then(() => before).then(() => this.runOnce(c, true));
+    const solo = this.busyFirst.then(() => before).then(() => this.runOnce(c, true));
     this.serial = solo.catch(() => undefined);
     return solo;
   }
@@ -167,6 +173,7 @@ export class Executor {
       ...(v.loss ? { loss: v.loss } : {}),
     });
     if (c.skipReason) return finish(verdict.skip(c.skipReason));
+    this.o.onCaseStart?.(c.key);
     if (r.needsPublish && !this.env.publisher) {
       return finish(verdict.inconclusive('an event can be published to the target', this.env.publishProblem ?? 'no publish hook in the manifest: this check needs a way to make an event happen'));
     }

@@ -1,8 +1,8 @@
 import Mocha from 'mocha';
 import type { Executor } from './execute.js';
 import type { Case } from './plan.js';
+import { wantsColour } from './reporters/colour.js';
 import { printable } from './reporters/console-summary.js';
-import { ProgressReporter } from './reporters/progress.js';
 
 /**
  * Presents the cases to mocha so any mocha reporter can show progress: one describe per RFC
@@ -12,8 +12,7 @@ import { ProgressReporter } from './reporters/progress.js';
  * skip/inconclusive are pending.
  */
 export function runWithMocha(cases: readonly Case[], exec: Executor, opts: { reporter: string; strict: boolean; title: string }): Promise<void> {
-  const reporter = opts.reporter === 'progress' ? ProgressReporter : opts.reporter;
-  const mocha = new Mocha({ reporter, timeout: 0, color: process.stdout.isTTY === true });
+  const mocha = new Mocha({ reporter: opts.reporter, timeout: 0, color: wantsColour(process.stdout) });
   const root = Mocha.Suite.create(mocha.suite, opts.title);
   const sections = new Map<string, Mocha.Suite>();
   for (const c of cases) {

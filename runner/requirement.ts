@@ -30,6 +30,11 @@ export interface Requirement {
   mayPublish?: boolean;
   /** Timing-sensitive: a fail/warn from the concurrent phase is re-run alone before it counts. */
   timing: boolean;
+  /**
+   * Spends its run watching idle connections that carry heartbeats at most (no publishing, no
+   * bursts): re-runs of timing failures need not wait for it to finish to count as alone.
+   */
+  idleWatch?: boolean;
   /** The tolerance used, stated for users (also shown in `pushspec list`). */
   tolerance: string;
   /**

@@ -14,6 +14,8 @@ import { renderJson } from './reporters/json.js';
 import { renderJunit } from './reporters/junit.js';
 import { renderHtml } from './reporters/html.js';
 import { writeFileAtomic } from './reporters/write-file.js';
+import { wantsColour } from './reporters/colour.js';
+import { LiveProgress } from './reporters/progress.js';
 import { SharedProbes } from './shared-probes.js';
 import { VERSION } from './version.js';
 import { calibrateViaRtt, openVia } from './via.js';
@@ -24,8 +26,16 @@ export interface RunConfig extends PlanFilter, RunOptions {
   concurrency: number;
   /** null: write no files */
   reportDir: string | null;
-  /** a mocha reporter name, or 'none' for no per-case output */
+  /** 'progress' (lines on stderr as cases settle), a mocha reporter name, or 'none' */
   reporter: string;
+  /** told about the plan and every case as it starts and settles (the CLI's interrupt message) */
+  observer?: RunObserver;
+}
+
+export interface RunObserver {
+  planned?(total: number): void;
+  caseStarted?(key: string): void;
+  caseDone?(result: CaseResult): void;
 }
 
 export interface RunOutcome {
@@ -63,12 +73,27 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     },
   };
   const cases = plan(loadRequirements(), m, cfg);
+  const progress = cfg.reporter === 'progress' ? new LiveProgress(cases.length, (line) => process.stderr.write(`${line}\n`), wantsColour(process.stderr), () => clock.now()) : null;
+  cfg.observer?.planned?.(cases.length);
   const exec = new Executor(env, cases, {
     concurrency: cfg.concurrency,
     originFor: (via) => openVia(via, direct),
+    onCaseStart: (key) => {
+      progress?.caseStarted(key);
+      cfg.observer?.caseStarted?.(key);
+    },
+    onCaseDone: (r) => {
+      progress?.caseDone(r);
+      cfg.observer?.caseDone?.(r);
+    },
   });
-  if (cfg.reporter !== 'none') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
-  const results: CaseResult[] = await Promise.all(cases.map((c) => exec.result(c.key)));
+  if (cfg.reporter !== 'none' && cfg.reporter !== 'progress') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
+  let results: CaseResult[];
+  try {
+    results = await Promise.all(cases.map((c) => exec.result(c.key)));
+  } finally {
+    progress?.stop();
+  }
   const report: Report = {
     schemaVersion: 1,
     tool: { name: 'pushspec', version: VERSION },

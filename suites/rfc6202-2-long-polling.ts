@@ -199,6 +199,45 @@ const gapNoLoss: Requirement = {
   },
 };
 
+// RFC 6202 §2.2 again, for the gap after a poll the server let time out: servers that keep a
+// subscription alive only while a poll is pending (or re-create it on the timeout path) drop what
+// is published before the client's next poll, while the gap after a delivered event is fine.
+const gapAfterTimeout: Requirement = {
+  id: 'lp.gap-after-timeout', spec: 'RFC 6202', section: '2.2', level: 'must',
+  title: 'An event published after a poll timed out, before the next poll, is delivered by that next poll',
+  sources: [rfc(6202, '2.2'), rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: false,
+  tolerance: 'the poll after the timeout, or one more, with the declared cursor carries the event; the idle poll must end within its hold × 1.5 + 2 s',
+  faults: ['drop-after-timeout', 'drop-gap'],
+  remedy: 'keep queueing events for a client (or by cursor) after its poll timed out, exactly as after a delivered event',
+  async run(ctx) {
+    const t = await timing(ctx);
+    const client = new LongPollClient(ctx, ctx.newChannel());
+    const { result: first, payload } = await eventPoll(ctx, client);
+    if (!first.ok || payload === null || !first.tokens.includes(payload)) {
+      throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
+    }
+    if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
+    const idle = await client.poll(t.pollDeadlineMs);
+    if (idle.res.end !== 'complete') throw new Inconclusive(`setup: the idle poll #${idle.seq} did not end by its hold (${idle.res.status || idle.res.end} after ${ms(ctx.now() - idle.tSent)})`);
+    if (idle.tokens.length > 0) throw new Inconclusive(`setup: the idle poll #${idle.seq} carried ${idle.tokens.length} event(s) nobody published in this case`);
+    const ended = `poll #${idle.seq} ended with HTTP ${idle.res.status} after ${ms((idle.res.tEnd ?? ctx.now()) - idle.tSent)}`;
+    const token = ctx.nextToken();
+    const pub = await ctx.publish(client.channel, token);
+    const expected = 'the event published after the timeout arrives on the next poll';
+    const repolls = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await client.poll(t.pollDeadlineMs);
+      repolls.push(r);
+      if (r.tokens.includes(token)) {
+        return verdict.pass(expected, `${ended}; the event published ${ms(pub.tStart - (idle.res.tEnd ?? pub.tStart))} later arrived on poll #${r.seq}${i > 0 ? ' (the second re-poll: one round trip late)' : ''}`);
+      }
+      if (!r.ok && r.res.end !== 'complete') break;
+    }
+    const how = repolls.map((r) => `#${r.seq}: HTTP ${r.res.status || r.res.end}, ${r.tokens.length} events`).join('; ');
+    return verdict.loss(expected, `${ended}; the publish hook accepted an event (status ${pub.status}) with no poll pending and the next ${repolls.length} poll(s) with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor never delivered it (${how}), while the gap after a delivered event is judged by lp.gap-no-loss`, { published: 1, lost: 1 });
+  },
+};
+
 const noDuplicates: Requirement = {
   id: 'lp.no-duplicates', spec: 'RFC 6202', section: '2.2', level: 'must',
   title: 'No event is delivered twice across polls that carry the cursor',
@@ -318,4 +357,4 @@ const headerOverhead: Requirement = {
   },
 };
 
-export const longPollingRequirements: Requirement[] = [held, wake, complete, repoll, persistent, gapNoLoss, noDuplicates, order, batch, fanout, headerOverhead];
+export const longPollingRequirements: Requirement[] = [held, wake, complete, repoll, persistent, gapNoLoss, gapAfterTimeout, noDuplicates, order, batch, fanout, headerOverhead];

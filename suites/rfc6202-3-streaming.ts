@@ -189,7 +189,7 @@ const gzip: Requirement = {
 const heartbeat: Requirement = {
   id: 'st.heartbeat', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'An idle stream sends bytes (heartbeats) often enough to survive idle timeouts',
-  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: [...ST], needsPublish: false, timing: false,
+  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: [...ST], needsPublish: false, timing: false, idleWatch: true,
   tolerance: 'largest silence ≤ the declared heartbeat + ε (undeclared: ≤ 20 s), observed over 1.5× that',
   // A server-side buffer swallows heartbeats as well as events: the wire stays silent.
   faults: ['no-heartbeat', 'stream-buffer-8k'],

@@ -7,7 +7,7 @@ import { header } from '../runner/wire/index.js';
 import { eventPoll, timing } from './long-polling/scenarios.js';
 import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from './profiles.js';
 import { sharedIdle } from './rfc6202-3-streaming.js';
-import { openStream } from './streaming/scenarios.js';
+import { openStream, streamTiming } from './streaming/scenarios.js';
 import { rfc } from './sources.js';
 
 const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
@@ -98,18 +98,49 @@ const holdSurvives: Requirement = {
 };
 
 // RFC 6202 §5.5, WHATWG HTML §9.2.7: idle connections are dropped; heartbeats keep them open.
+interface LiveIdle {
+  live: { cut: boolean; how: string; afterMs: number; status: number };
+  scaled: ReturnType<typeof scaledVia>;
+}
+
+/**
+ * An idle stream through the case's profile with its idle timeout scaled to `targetMs`, watched
+ * past it by `marginMs`, so a cut would have shown.
+ */
+async function liveIdle(ctx: CaseContext, T: number, targetMs: number, marginMs: number): Promise<LiveIdle> {
+  const scaled = scaledVia(ctx, T, targetMs);
+  const live = await ctx.through(scaled.key, ctx.rttMs, async (c) => {
+    const session = await openStream(c, 'stream', c.newChannel(), { maxMs: targetMs * 2 + c.ms(5000) });
+    await session.waitHeaders(c.ms(2000));
+    const start = session.tHeaders ?? session.tSent;
+    const ended = await Promise.race([session.done.then(() => true), c.pause(start + targetMs + marginMs - c.now()).then(() => false)]);
+    const res = await session.stop();
+    const last = res.framing === 'chunked' ? (res.errors.some((e) => e.startsWith('incomplete')) ? ', without the terminating 0-chunk' : '') : '';
+    return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start, status: res.status };
+  });
+  return { live, scaled };
+}
+
 const idleSurvives: Requirement = {
   id: 'st.idle-survives', spec: 'RFC 6202', section: '5.5', level: 'must',
   title: 'An idle stream is not cut by the intermediary\'s idle timeout (its heartbeats arrive sooner)',
-  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false,
-  tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its idle timeout scaled to 1.5× that silence (at least 1 s more) when it should survive, or to a tenth of it (at least 1 s) when it should be cut',
+  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false, idleWatch: true,
+  tolerance: 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its idle timeout scaled to 1.5× that silence (at least 1 s more; with a declared heartbeat, 1.5× the declared one, checked alongside the observation and kept when the silence is no longer than declared + ε) when it should survive, or to a tenth of it (at least 1 s) when it should be cut',
   via: [...IDLE_TIMEOUT_HOPS], directToo: false,
   faults: ['no-heartbeat', 'stream-buffer-8k'],
   remedy: 'send a heartbeat (an SSE comment line, or a framing no-op) more often than the shortest idle timeout on the path, e.g. every 15–20 s',
   async run(ctx) {
     const T = viaTimeouts(ctx.via).idleMs;
     if (T === undefined) throw new Inconclusive(`${ctx.via} has no idle timeout`);
-    const o = await sharedIdle(ctx, 'stream');
+    // With a declared heartbeat the survival check is planned from it and runs alongside the
+    // shared observation; it stands if the observed silence is no longer than declared.
+    const declared = streamTiming(ctx, 'stream').heartbeatMs;
+    const survivalTarget = (gapMs: number): number => Math.max(1.5 * gapMs, gapMs + ctx.ms(1000));
+    const planned = declared !== null && survivalTarget(declared) < T ? survivalTarget(declared) : null;
+    const [o, alongside] = await Promise.all([
+      sharedIdle(ctx, 'stream'),
+      planned === null || declared === null ? Promise.resolve(null) : liveIdle(ctx, T, planned, Math.max(declared * 0.2, ctx.epsilonMs)),
+    ]);
     if (o.ended) throw new Inconclusive(`the idle stream ended by itself after ${s(o.elapsedMs)} (${o.endHow})`);
     const none = o.heartbeats === 0;
     const predictedCut = none || o.gapMs + ctx.epsilonMs >= T;
@@ -122,19 +153,13 @@ const idleSurvives: Requirement = {
     // least 1 s): still far below it, and the live wait stays short.
     // A survival is confirmed with it scaled to 1.5× the largest silence (at least 1 s more), so
     // a heartbeat at the observed pace must arrive in time for the stream to stay open.
-    const targetMs = predictedCut ? Math.min(T, Math.max(ctx.ms(1000), o.gapMs / 10)) : Math.max(1.5 * o.gapMs, o.gapMs + ctx.ms(1000));
+    const earlyHolds = alongside !== null && declared !== null && !predictedCut && o.gapMs <= declared + ctx.epsilonMs;
+    const targetMs = earlyHolds && planned !== null ? planned : predictedCut ? Math.min(T, Math.max(ctx.ms(1000), o.gapMs / 10)) : survivalTarget(o.gapMs);
     if (!predictedCut && targetMs >= T) return verdict.pass(expected, `${analytic}; a live check would take the full ${s(T)}, so it rests on the observation`, { measurements });
-    const scaled = scaledVia(ctx, T, targetMs);
-    const live = await ctx.through(scaled.key, ctx.rttMs, async (c): Promise<{ cut: boolean; how: string; afterMs: number; status: number }> => {
-      const session = await openStream(c, 'stream', c.newChannel(), { maxMs: targetMs * 2 + c.ms(5000) });
-      await session.waitHeaders(c.ms(2000));
-      const start = session.tHeaders ?? session.tSent;
-      // Watched past the scaled timeout by a heartbeat period (or ε), so a cut would have shown.
-      const ended = await Promise.race([session.done.then(() => true), c.pause(start + targetMs + Math.max(o.gapMs * 0.2, c.epsilonMs) - c.now()).then(() => false)]);
-      const res = await session.stop();
-      const last = res.framing === 'chunked' ? (res.errors.some((e) => e.startsWith('incomplete')) ? ', without the terminating 0-chunk' : '') : '';
-      return { cut: ended, how: `${res.end}${last}`, afterMs: (res.tEnd ?? c.now()) - start, status: res.status };
-    });
+    // Past the scaled timeout a survival is watched for a fifth of a heartbeat gap more (a beat at
+    // the observed pace must come in time); a cut shows within a fifth of the scaled timeout.
+    const marginMs = Math.max(0.2 * (predictedCut ? targetMs : o.gapMs), ctx.epsilonMs);
+    const { live, scaled } = earlyHolds && alongside !== null ? alongside : await liveIdle(ctx, T, targetMs, marginMs);
     const scaledIdle = T / scaled.divisor;
     // Ended long before the (scaled) idle timeout could fire: the hop ended it for another reason.
     const early = live.cut && live.afterMs < scaledIdle / 2;

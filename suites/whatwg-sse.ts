@@ -194,7 +194,7 @@ const retry: Requirement = {
 const heartbeat: Requirement = {
   id: 'sse.heartbeat', spec: SPEC, section: '9.2.7', level: 'should',
   title: 'An idle event stream sends comment heartbeats often enough to survive idle timeouts',
-  sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false,
+  sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false, idleWatch: true,
   tolerance: 'largest silence ≤ the declared heartbeat + ε (undeclared: ≤ 20 s), observed over 1.5× that',
   faults: ['sse-no-heartbeat'],
   remedy: 'send a comment line (a line starting with ":") on an idle event stream at least every 15–20 s',

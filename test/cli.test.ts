@@ -54,12 +54,25 @@ describe('CLI end to end', function () {
     [['run', '--long-poll', 'not a url'], /--long-poll/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--publish', 'POST'], /--publish/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp', '--cursor', 'sideways'], /--cursor/],
+    [['run', '--reporter', 'fancy'], /--reporter "fancy": expected progress, none, a mocha reporter \(.*spec.*\) or an installed reporter module/],
+    [['run', '--via', 'heroku/0'], /--via "heroku\/0": expected NAME\/N with N a number greater than 0/],
+    [['run', '--via', 'heroku/-2'], /--via "heroku\/-2": expected NAME\/N with N a number greater than 0/],
+    [['run', '--only', 'lp.held', '--skip', 'lp.held'], /no cases selected: --only lp.held --skip lp.held leave no requirement to run/],
+    [['run', '--target', 'x.json', '--fault', 'drop-gap'], /--fault drop-gap: faults are injected into the bundled reference server/],
+    [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--fault', 'drop-gap'], /--fault drop-gap: faults are injected/],
+    [['run', '--report-dir', '/proc/pushspec-x'], /--report-dir "\/proc\/pushspec-x": .*expected a directory pushspec can create and write/],
+    [['run', '--report-dir', 'package.json/sub'], /--report-dir "package.json\/sub": .*package.json is a file, so no directory can be created under it/],
+    [['run', '--report-dir', 'package.json'], /--report-dir "package.json": it is a file, not a directory/],
+    [['frobnicate'], /unknown command "frobnicate"; expected one of run, list, .*help/],
   ];
   for (const [args, message] of badFlags) {
-    it(`rejects ${args.slice(1).join(' ')} with exit 2 and a message naming the flag`, async () => {
-      const r = await cli(args);
+    it(`rejects ${args.join(' ')} with exit 2, before any case runs, with a message naming the flag`, async () => {
+      const r = await cli(args, { timeoutMs: 15_000 });
       expect(r.code, r.stderr).to.equal(2);
       expect(r.stderr).to.match(message);
+      // Caught before the run: no reference server started, no progress printed.
+      expect(r.stderr).to.not.match(/running against the bundled reference server|\d+ cases/);
+      expect(r.ms).to.be.below(5000);
     });
   }
 
@@ -75,6 +88,7 @@ describe('CLI end to end', function () {
     ['no-channel.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp"}}', /\/longPoll\/url.*\{channel\}/],
     ['placeholder.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={chanel}"}}', /\{chanel\}/],
     ['publish-both.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","publish":{"url":"/p?c={channel}","body":"{payload}","command":["x"]},"longPoll":{"url":"/lp?c={channel}"}}', /\/publish/],
+    ['https.json', '{"name":"x","baseUrl":"https://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}"}}', /\/longPoll\/url.*https:\/\/ URL.*does not speak TLS yet/],
     ['pointer.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"query","param":"s","from":{"json":"next"}}}}', /\/longPoll\/cursor\/from\/json/],
   ];
   for (const [name, content, message] of badManifests) {
@@ -89,6 +103,58 @@ describe('CLI end to end', function () {
       await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written for an invalid manifest'), () => undefined);
     });
   }
+
+  it('SIGINT says what was interrupted and that no report was written, exit 130', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'run', '--via', 'direct', '--report-dir', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Interrupt once the run is under way (its first case lines are out).
+    await new Promise<void>((resolve) => child.stderr.on('data', () => /\[ *1\//.test(stderr) && resolve()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).to.equal(130);
+    expect(stderr).to.match(/interrupted \(SIGINT\) during the run against http:\/\/127\.0\.0\.1:\d+: \d+ of \d+ cases had finished, \d+ were running \(.+\); no report was written/);
+    await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written by an interrupted run'), () => undefined);
+  });
+
+  it('progress lines go to stderr as cases settle; the summary is on stdout; no colour when piped or with NO_COLOR', async () => {
+    const r = await cli(['run', '--via', 'direct', '--only', 'lp.held,lp.header-overhead', '--no-report'], { env: { CI: '', NO_COLOR: '1' } });
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = r.stderr.split('\n').filter((l) => /^\s+\[ *\d+\/2\]/.test(l));
+    expect(lines).to.have.length(2);
+    // lp.header-overhead settles first although lp.held comes first in the plan.
+    expect(lines[0]).to.include('lp.header-overhead@direct');
+    expect(r.stdout).to.include('2 cases in').and.not.include('[1/2]');
+    expect(r.stdout + r.stderr).to.not.include('\u001b[');
+  });
+
+  it('pushspec fixture prints only the manifest on stdout (the banner is on stderr)', async () => {
+    const child = spawn(process.execPath, [CLI, 'fixture'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const manifest = await new Promise<unknown>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          // not complete yet
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(manifest).to.have.property('baseUrl').that.matches(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stderr).to.match(/reference server listening on http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('pushspec help lists the commands', async () => {
+    const r = await cli(['help']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.include('run').and.include('list').and.include('fixture');
+  });
 
   it('a missing manifest file is a clear exit-2 error', async () => {
     const r = await cli(['run', '--target', join(dir, 'missing.json')]);

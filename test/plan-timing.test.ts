@@ -67,7 +67,7 @@ describe('plan: requirements × intermediary profiles', () => {
   });
 
   it('filters by ID prefix and level', () => {
-    const only = plan(REQUIREMENTS, everything, { ...all, only: ['lp.gap'], via: ['direct'] });
+    const only = plan(REQUIREMENTS, everything, { ...all, only: ['lp.gap-no'], via: ['direct'] });
     expect(only.map((c) => c.key)).to.deep.equal(['lp.gap-no-loss@direct']);
     const must = plan(REQUIREMENTS, everything, { ...all, level: 'must', via: ['direct'] });
     expect(must.every((c) => c.requirement.level === 'must')).to.equal(true);

@@ -449,6 +449,38 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect((await pending).body.events).to.deep.equal([{ id: 2, data: 'held' }]);
   },
 
+  'drop-after-timeout': async () => {
+    const [ok, bad] = await pair('drop-after-timeout');
+    // A poll that times out empty, then an event while nothing is pending, then the re-poll.
+    const probe = async (server: ReferenceServer): Promise<PollBody> => {
+      const idle = await poll(server, 'c', 0);
+      expect(idle.body.events).to.deep.equal([]);
+      await publish(server, 'c', 'after');
+      return (await poll(server, 'c', 0)).body;
+    };
+    const [delivered, lost] = await Promise.all([probe(ok), probe(bad)]);
+    expect(delivered.events).to.deep.equal([{ id: 1, data: 'after' }]);
+    expect(lost.events).to.deep.equal([]);
+    // After a delivered event the gap is fine.
+    await publish(bad, 'd', 'first');
+    const first = await poll(bad, 'd', 0);
+    await publish(bad, 'd', 'gap');
+    expect((await poll(bad, 'd', first.body.next)).body.events).to.deep.equal([{ id: 2, data: 'gap' }]);
+  },
+
+  'etag-unquoted': async () => {
+    const [ok, bad] = await pair('etag-unquoted');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, raw] = await Promise.all([get(`${ok.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' }), get(`${bad.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' })]);
+    expect(header(good.headers, 'etag')).to.equal('"1"');
+    expect(header(raw.headers, 'etag')).to.equal('1');
+    // The unquoted tag works as a cursor when sent back.
+    await publish(bad, 'c', 'y');
+    const next = await get(`${bad.url}/lp-etag?channel=c`, { 'If-None-Match': '1' });
+    expect((JSON.parse(next.text) as PollBody).events.map((e) => e.data)).to.deep.equal(['y']);
+    expect(header((await poll(bad, 'c', 0)).headers, 'etag')).to.equal('2');
+  },
+
   'duplicate-last': async () => {
     const [ok, bad] = await pair('duplicate-last');
     await Promise.all([publishAll(ok, 'c', ['a', 'b']), publishAll(bad, 'c', ['a', 'b'])]);
@@ -768,6 +800,42 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(dechunk(bodyOf(silent.data()))).to.equal('retry: 2000\n\n');
     await publish(bad, 'c', 'a');
     await silent.until((d) => dechunk(bodyOf(d)) === 'retry: 2000\n\nid: 1\ndata: a\n\n');
+  },
+
+  'stream-no-content-type': async () => {
+    const [ok, bad] = await pair('stream-no-content-type', { heartbeatMs: QUIET_MS });
+    const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/stream?channel=c')).until(hasHead))));
+    expect(heads[0]).to.include('content-type: application/x-ndjson');
+    expect(heads[1]).to.not.include('content-type');
+  },
+
+  'sse-no-date': async () => {
+    const [ok, bad] = await pair('sse-no-date', { heartbeatMs: QUIET_MS });
+    const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/sse?channel=c')).until(hasHead))));
+    expect(heads[0]).to.match(/\r\ndate: /);
+    expect(heads[1]).to.not.match(/\r\ndate: /);
+    // Only SSE: the long poll still has its Date.
+    expect(header((await poll(bad, 'c', 0)).headers, 'date')).to.be.a('string');
+  },
+
+  'head-unanswered': async () => {
+    const [ok, bad] = await pair('head-unanswered', { heartbeatMs: QUIET_MS });
+    const head = async (s: ReferenceServer): Promise<RawConn> => {
+      const conn = await rawConnect(s.port);
+      conn.socket.write('HEAD /sse?channel=c HTTP/1.1\r\nHost: x\r\n\r\n');
+      return conn;
+    };
+    const [good, silent] = await Promise.all([head(ok), head(bad)]);
+    const answered = await good.until(hasHead);
+    expect(headOf(answered)).to.match(/^http\/1\.1 200 /).and.include('content-type: text/event-stream');
+    expect(bodyOf(answered)).to.equal('');
+    await new Promise((r) => setTimeout(r, IMMEDIATE_MS));
+    expect(silent.data()).to.equal('');
+    // Only SSE: a HEAD on the long poll is answered.
+    const lp = await rawConnect(bad.port);
+    lp.socket.write('HEAD /lp?channel=c HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await lp.until(hasHead)).to.match(/^HTTP\/1\.1 200 /);
+    for (const c of [good, silent, lp]) c.socket.destroy();
   },
 
   'sse-cacheable': async () => {

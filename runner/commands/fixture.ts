@@ -20,7 +20,9 @@ export async function fixtureCommand(flags: { fault?: string; port?: string; hol
   const port = flags.port === undefined ? 0 : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessError('PUSHSPEC_E_USAGE', `--port ${JSON.stringify(flags.port)}: expected a port number 0–65535`);
   const server = await startReferenceServer({ faults, port, holdMs: ms('--hold-ms', flags.holdMs), heartbeatMs: ms('--heartbeat-ms', flags.heartbeatMs) });
-  process.stdout.write(`pushspec reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} listening on ${server.url}\nmanifest:\n${JSON.stringify(server.manifest(), null, 2)}\n`);
+  // The manifest is the data (`pushspec fixture > target.json`); the banner is a message.
+  process.stderr.write(`pushspec reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} listening on ${server.url} (manifest on stdout; Ctrl-C stops it)\n`);
+  process.stdout.write(`${JSON.stringify(server.manifest(), null, 2)}\n`);
   const stop = (): void => {
     void server.close().then(() => process.exit(0));
   };

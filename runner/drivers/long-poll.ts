@@ -99,7 +99,7 @@ export class LongPollClient {
   private finish(seq: number, conn: WireConnection, res: WireResponse, tSent: number): PollResult {
     const ctx = this.ctx;
     if (res.tHeaders !== null) {
-      ctx.sawStatus(res.status);
+      ctx.sawResponse(res);
       ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
     }
     const tokens = findTokens(res.body);

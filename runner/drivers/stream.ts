@@ -66,7 +66,7 @@ export class StreamSession {
     conn.onResponseHeaders = (res, t) => {
       this.headers = res;
       this.tHeaders = t;
-      ctx.sawStatus(res.status);
+      ctx.sawResponse(res);
       ctx.note(`${this.label} headers: HTTP/${res.httpVersion} ${res.status} (${res.framing})`, t);
       for (const w of this.waiters) w();
     };

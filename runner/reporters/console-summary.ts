@@ -1,6 +1,7 @@
 import type { BaselineOutcome } from '../baseline.js';
 import type { Report } from '../report.js';
 import { OUTCOMES } from '../verdict.js';
+import { painter } from './colour.js';
 
 /** Printable text: control characters from a hostile server must not drive the terminal. */
 export function printable(s: string): string {
@@ -9,20 +10,21 @@ export function printable(s: string): string {
 }
 
 /** The end-of-run summary: counts, what failed and why, where the reports are. */
-export function renderSummary(report: Report, reportFiles: string[]): string {
+export function renderSummary(report: Report, reportFiles: string[], colour = false): string {
+  const paint = painter(colour);
   const lines: string[] = [];
   const s = report.summary;
   lines.push('');
   lines.push(`pushspec ${report.tool.version} — ${printable(report.target.name)} (${printable(report.target.baseUrl)})`);
   lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${report.environment.rttMs} ms · time scale ${report.environment.timeScale}`);
-  lines.push(`  ${OUTCOMES.map((o) => `${o} ${s[o]}`).join(' · ')}`);
+  lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
   lines.push('');
   lines.push(sectionTable(report));
   const notable = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error');
   if (notable.length) {
     lines.push('');
     for (const r of notable) {
-      lines.push(`  ${r.verdict.toUpperCase().padEnd(5)} ${r.id}@${r.via} — ${r.title}`);
+      lines.push(`  ${paint(r.verdict, r.verdict.toUpperCase().padEnd(5))} ${r.id}@${r.via} — ${r.title}`);
       lines.push(`        expected: ${printable(r.expected)}`);
       lines.push(`        actual:   ${printable(r.actual)}`);
       if (r.cause) lines.push(`        cause:    ${r.cause}${r.direct ? ` (direct: ${r.direct.verdict})` : ''}`);

@@ -3,8 +3,11 @@ import type { CaseResult, Report } from '../report.js';
 
 /**
  * JUnit XML: one testsuite per RFC section, `name = <id>@<via>`, expected/actual in the failure
- * message. fail and error are failures/errors; skip and inconclusive are skipped; warn passes
- * (it is a SHOULD) but says so in system-out, and counts as failure under --strict.
+ * message. fail and error are failures/errors; skip and inconclusive are skipped. A warn (a
+ * SHOULD) is a `<failure type="warning">` under --strict; otherwise it passes, as JUnit has no
+ * warning status, but carries `<property name="verdict" value="warn">` and a system-out that
+ * starts with "WARN" (Jenkins, GitLab and GitHub's JUnit viewers show both on the case), and the
+ * root's `warnings` property counts them.
  */
 /** XML 1.0 cannot carry most control characters; a hostile server's bytes may contain them. */
 function xmlSafe(s: string): string {
@@ -28,6 +31,7 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
     skipped: count(report.results, (r) => r.verdict === 'skip' || r.verdict === 'inconclusive'),
     time: (report.durationMs / 1000).toFixed(3),
   });
+  root.ele('properties').ele('property', { name: 'warnings', value: count(report.results, (r) => r.verdict === 'warn') }).up().ele('property', { name: 'strict', value: String(opts.strict) });
   for (const [name, rs] of groups) {
     const suite = root.ele('testsuite', {
       name,
@@ -42,10 +46,15 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
       const tc = suite.ele('testcase', { classname: `${r.spec.toLowerCase().replace(/\s+/g, '')}.${r.section}`, name: `${r.id}@${r.via}`, time: (r.durationMs / 1000).toFixed(3) });
       const text = xmlSafe(`${r.title}\nexpected: ${r.expected}\nactual: ${r.actual}${r.cause ? `\ncause: ${r.cause}${r.direct ? ` (direct: ${r.direct.verdict})` : ''}` : ''}${r.remedy ? `\nremedy: ${r.remedy}` : ''}`);
       const evidence = xmlSafe(r.evidence.map((e) => `${e.t.toFixed(1)} ms  ${e.what}`).join('\n'));
-      if (isFailure(r)) tc.ele('failure', { message: xmlSafe(`${r.id}@${r.via} (${r.verdict}): expected ${r.expected}; actual ${r.actual}`), type: r.verdict }).txt(`${text}\n\n${evidence}`);
+      if (r.verdict !== 'pass') {
+        const props = tc.ele('properties');
+        props.ele('property', { name: 'verdict', value: r.verdict });
+        if (r.cause) props.ele('property', { name: 'cause', value: r.cause });
+      }
+      if (isFailure(r)) tc.ele('failure', { message: xmlSafe(`${r.id}@${r.via} (${r.verdict}): expected ${r.expected}; actual ${r.actual}`), type: r.verdict === 'warn' ? 'warning' : r.verdict }).txt(`${text}\n\n${evidence}`);
       else if (r.verdict === 'error') tc.ele('error', { message: xmlSafe(r.actual), type: 'harness' }).txt(`${text}\n\n${evidence}`);
       else if (r.verdict === 'skip' || r.verdict === 'inconclusive') tc.ele('skipped', { message: xmlSafe(`${r.verdict}: ${r.actual}`) });
-      if (r.verdict === 'warn' || r.verdict === 'pass') tc.ele('system-out').txt(`${r.verdict}: ${text}`);
+      if (r.verdict === 'warn' || r.verdict === 'pass') tc.ele('system-out').txt(`${r.verdict === 'warn' ? 'WARN' : 'pass'}: ${text}`);
     }
   }
   return root.end({ prettyPrint: true });

@@ -23,28 +23,31 @@ export function header(res: Fields, name: string): string | undefined {
  * Commas inside quoted strings do not split (`no-cache="a, b"` is one element).
  */
 export function listElements(res: Fields, name: string): string[] {
+  return headerAll(res, name).flatMap((v) => splitOutsideQuotes(v, ',')).map((e) => e.trim()).filter((e) => e !== '');
+}
+
+/** Splits on `sep` where it is not inside a quoted-string (RFC 9110 §5.6.4; backslash escapes). */
+export function splitOutsideQuotes(value: string, sep: string): string[] {
   const out: string[] = [];
-  for (const value of headerAll(res, name)) {
-    let current = '';
-    let quoted = false;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charAt(i);
-      if (quoted && c === '\\') {
-        current += c + value.charAt(i + 1);
-        i++;
-      } else if (c === '"') {
-        quoted = !quoted;
-        current += c;
-      } else if (c === ',' && !quoted) {
-        out.push(current);
-        current = '';
-      } else {
-        current += c;
-      }
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charAt(i);
+    if (quoted && c === '\\') {
+      current += c + value.charAt(i + 1);
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+      current += c;
+    } else if (c === sep && !quoted) {
+      out.push(current);
+      current = '';
+    } else {
+      current += c;
     }
-    out.push(current);
   }
-  return out.map((e) => e.trim()).filter((e) => e !== '');
+  out.push(current);
+  return out;
 }
 
 /**

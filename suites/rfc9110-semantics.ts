@@ -1,0 +1,244 @@
+/**
+ * RFC 9110 (HTTP semantics) on push responses: the header fields every origin response owes its
+ * recipients (Date, Content-Type, well-formed validators) and an answer to HEAD. Caches, proxies
+ * and monitoring tools act on these before any push logic is involved.
+ */
+import type { CaseContext } from '../runner/context.js';
+import { LongPollClient } from '../runner/drivers/long-poll.js';
+import { buildRequest, hostHeader } from '../runner/drivers/request.js';
+import { streamBlock } from '../runner/drivers/stream.js';
+import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../runner/http/field-syntax.js';
+import type { TransportName } from '../runner/manifest/types.js';
+import type { Requirement } from '../runner/requirement.js';
+import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
+import { header, headerAll, type WireResponse } from '../runner/wire/index.js';
+import { timing, until } from './long-polling/scenarios.js';
+import { sseHeaders, streamHeaders } from './streaming/scenarios.js';
+import { rfc } from './sources.js';
+
+type PushTransport = Extract<TransportName, 'longPoll' | 'stream' | 'sse'>;
+
+const ALL: PushTransport[] = ['longPoll', 'stream', 'sse'];
+const LABEL: Record<PushTransport, string> = { longPoll: 'long poll', stream: 'stream', sse: 'SSE' };
+
+interface Sample {
+  transport: PushTransport;
+  /** null when no response head arrived; `why` says what happened instead */
+  head: WireResponse | null;
+  why: string;
+}
+
+/**
+ * One push response per declared transport, observed once per run and shared by the field
+ * checks: for a long poll the answer that carries an event (or, without a publish hook, the
+ * idle poll's answer), for a stream its header section.
+ */
+async function samples(ctx: CaseContext): Promise<Sample[]> {
+  const out: Sample[] = [];
+  for (const transport of ALL) {
+    if (ctx.manifest[transport] === undefined) continue;
+    const o = await ctx.env.shared.memo(`head:${transport}`, (c) => observe(c, transport));
+    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t);
+    out.push(o.value);
+  }
+  return out;
+}
+
+async function observe(ctx: CaseContext, transport: PushTransport): Promise<Sample> {
+  if (transport !== 'longPoll') {
+    const { head, end } = await streamHeaders(ctx, transport);
+    return { transport, head, why: end };
+  }
+  if (!ctx.env.publisher) {
+    const h = await ctx.env.shared.hold();
+    return { transport, head: h.result?.res.tHeaders != null ? h.result.res : null, why: h.problem ?? h.result?.res.end ?? 'no poll' };
+  }
+  const t = await timing(ctx);
+  const client = new LongPollClient(ctx, ctx.newChannel(), 'sample');
+  const pending = await client.start(t.pollDeadlineMs);
+  await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
+  await ctx.publish(client.channel, ctx.nextToken());
+  const { res } = await pending.done;
+  return { transport, head: res.tHeaders === null ? null : res, why: res.end };
+}
+
+/** RFC 9112 §6.3: HEAD, 1xx, 204 and 304 responses have no content; neither has a zero length. */
+function hasContent(res: WireResponse): boolean {
+  if (res.status < 200 || res.status === 204 || res.status === 304) return false;
+  if (res.framing === 'content-length') return Number(header(res, 'content-length') ?? '0') > 0;
+  return res.framing !== 'none';
+}
+
+type Judgement = { level: 'ok'; text: string } | { level: 'warn' | 'fail'; text: string };
+
+/**
+ * Judges each sample and combines the worst into one verdict; no sample at all is inconclusive.
+ * `more` may add heads for a transport whose header values vary per response, judged alike.
+ */
+async function judgeSamples(ctx: CaseContext, expected: string, judge: (res: WireResponse) => Judgement, more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>): Promise<Verdict> {
+  const all = await samples(ctx);
+  const seen = all.filter((s): s is Sample & { head: WireResponse } => s.head !== null);
+  if (seen.length === 0) throw new Inconclusive(`no push response head arrived (${all.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+  const results: Array<{ s: Sample & { head: WireResponse }; j: Judgement }> = [];
+  for (const s of seen) {
+    const heads = [s.head, ...(more ? await more(ctx, s) : [])];
+    const judged = heads.map(judge);
+    const bad = judged.filter((j) => j.level !== 'ok');
+    const worst = bad.find((j) => j.level === 'fail') ?? bad[0] ?? judged[0] ?? { level: 'ok', text: '' };
+    const of = heads.length > 1 ? (bad.length ? ` (${bad.length} of ${heads.length} responses)` : ` (all ${heads.length} responses)`) : '';
+    results.push({ s, j: { level: worst.level, text: `${worst.text}${of}` } as Judgement });
+  }
+  const text = results.map(({ s, j }) => `${LABEL[s.transport]} (HTTP ${s.head.status}): ${j.text}`).join('; ');
+  if (results.some(({ j }) => j.level === 'fail')) return verdict.violation(expected, text);
+  if (results.some(({ j }) => j.level === 'warn')) return verdict.warn(expected, text);
+  return verdict.pass(expected, text);
+}
+
+/**
+ * A multipart boundary is chosen per response (nchan draws 32 random characters, "/" among
+ * them), so one response says little about its syntax. With p the share of bad boundaries,
+ * BOUNDARY_SAMPLES clean responses in a row happen with (1 − p)^n: below 10⁻⁵ for p ≥ 0.3.
+ */
+const BOUNDARY_SAMPLES = 32;
+
+async function moreBoundaries(ctx: CaseContext, s: Sample & { head: WireResponse }): Promise<WireResponse[]> {
+  const essence = (header(s.head, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (s.transport === 'longPoll' || !essence.startsWith('multipart/')) return [];
+  const o = await ctx.env.shared.memo(`boundaries:${s.transport}`, async (c) => {
+    const heads: WireResponse[] = [];
+    for (let i = 1; i < BOUNDARY_SAMPLES; i++) {
+      const { head } = await streamHeaders(c, s.transport === 'stream' ? 'stream' : 'sse');
+      if (head) heads.push(head);
+    }
+    return heads;
+  });
+  ctx.note(`${o.value.length} more ${LABEL[s.transport]} heads taken for their multipart boundaries (shared)`, o.t0);
+  return o.value;
+}
+
+// RFC 9110 §6.6.1: "An origin server with a clock MUST generate a Date header field in all 2xx,
+// 3xx and 4xx responses"; caches compute age and heuristic freshness from it (RFC 9111 §4.2).
+const date: Requirement = {
+  id: 'http.date', spec: 'RFC 9110', section: '6.6.1', level: 'must',
+  title: 'Push responses carry a Date header field in IMF-fixdate form',
+  sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  tolerance: 'exact: one push response per declared transport (a delivered long poll where a publish hook exists)',
+  faults: ['sse-no-date'],
+  remedy: 'send Date on every 2xx, 3xx and 4xx response (Node\'s ServerResponse does; a head written by hand on the socket does not)',
+  run: (ctx) => judgeSamples(ctx, 'a Date header field in IMF-fixdate form', (res) => {
+    if (res.status >= 500 || res.status < 200) return { level: 'ok', text: 'Date is optional on this status' };
+    const values = headerAll(res, 'date');
+    if (values.length === 0) return { level: 'fail', text: 'no Date header field: a cache cannot compute the age of the response, and RFC 9110 §6.6.1 makes it a MUST for an origin server with a clock' };
+    if (values.length > 1) return { level: 'fail', text: `${values.length} Date field lines (${values.join(' | ')}); Date is a singleton field` };
+    const problem = httpDateProblem(values[0] ?? '');
+    return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Date: ${values[0] ?? ''}` };
+  }),
+};
+
+// RFC 9110 §8.3: "A sender that generates a message containing content SHOULD generate a
+// Content-Type header field"; without one a recipient may sniff (browsers do) or assume
+// application/octet-stream. §8.3.1 and §5.6.6 fix the grammar of the value.
+const contentType: Requirement = {
+  id: 'http.content-type', spec: 'RFC 9110', section: '8.3', level: 'must',
+  title: 'Push responses with content say what it is: a Content-Type that is a well-formed media type',
+  sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  tolerance: `exact: one push response per declared transport (${BOUNDARY_SAMPLES} for a multipart stream, whose boundary changes per response); missing is a warning (SHOULD), malformed a failure (grammar)`,
+  faults: ['stream-no-content-type'],
+  remedy: 'send a Content-Type on every response with content (e.g. application/x-ndjson, text/event-stream, application/json), quoting parameter values that are not tokens',
+  run: (ctx) => judgeSamples(ctx, 'a well-formed Content-Type on every response with content', (res) => {
+    const ct = header(res, 'content-type');
+    if (ct === undefined) {
+      if (!hasContent(res)) return { level: 'ok', text: 'no content, no Content-Type needed' };
+      return { level: 'warn', text: `no Content-Type on a response with content (${res.framing === 'content-length' ? 'Content-Length' : res.framing} framing): recipients guess, browsers sniff, and a compressing or filtering proxy cannot tell an event stream from a download` };
+    }
+    const problem = mediaTypeProblem(ct);
+    return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Content-Type: ${ct}` };
+  }, moreBoundaries),
+};
+
+// RFC 9110 §8.8.3: an entity-tag is a quoted string; caches revalidate with it (RFC 9111 §4.3.1)
+// and a recipient may reject or mangle one that is not.
+const etagSyntax: Requirement = {
+  id: 'http.etag-syntax', spec: 'RFC 9110', section: '8.8.3', level: 'must',
+  title: 'An ETag on a push response is a well-formed entity-tag (double-quoted)',
+  sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  tolerance: 'exact: one push response per declared transport; no ETag is a pass',
+  faults: ['etag-unquoted'],
+  remedy: 'quote the ETag value ("7", W/"7"); clients that echo it in If-None-Match keep working',
+  run: (ctx) => judgeSamples(ctx, 'no ETag, or a double-quoted entity-tag', (res) => {
+    const values = headerAll(res, 'etag');
+    if (values.length === 0) return { level: 'ok', text: 'no ETag' };
+    const problems = values.map(entityTagProblem).filter((p): p is string => p !== null);
+    return problems.length ? { level: 'fail', text: problems.join('; ') } : { level: 'ok', text: `ETag: ${values.join(', ')}` };
+  }),
+};
+
+/** How long a HEAD may take: a long poll's GET may be held for its hold, a stream's head comes at once. */
+async function headDeadlineMs(ctx: CaseContext, transport: PushTransport): Promise<number> {
+  if (transport === 'longPoll') return (await timing(ctx)).pollDeadlineMs;
+  return ctx.ms(2000) + ctx.epsilonMs + 2 * ctx.rttMs;
+}
+
+interface HeadAnswer {
+  transport: PushTransport;
+  level: 'ok' | 'warn' | 'fail' | 'n/a';
+  text: string;
+}
+
+async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: number | null): Promise<HeadAnswer> {
+  const block = transport === 'longPoll' ? ctx.manifest.longPoll : streamBlock(ctx, transport);
+  if (!block) return { transport, level: 'n/a', text: 'not declared' };
+  const method = (block.method ?? 'GET').toUpperCase();
+  if (method !== 'GET') return { transport, level: 'n/a', text: `the endpoint is ${method}, HEAD mirrors GET only` };
+  const { req } = buildRequest(ctx, block, ctx.newChannel());
+  const extra = transport === 'longPoll' ? [] : sseHeaders(ctx, transport);
+  const deadlineMs = await headDeadlineMs(ctx, transport);
+  const conn = await ctx.connect();
+  const tSent = ctx.now();
+  ctx.note(`HEAD ${req.path} on connection #${conn.id} (answer expected within ${Math.round(deadlineMs)} ms)`, tSent);
+  const { body: _noContent, ...get } = req;
+  const res = await conn.exchange({ ...get, method: 'HEAD', headers: [...(req.headers ?? []), ...extra] }, { deadlineMs, signal: ctx.signal }, hostHeader(ctx));
+  // Bytes after the header section are a body the client must not read (RFC 9112 §6.3 rule 1).
+  const stray = res.tHeaders === null ? 0 : (await conn.waitForClose(ctx.epsilonMs)).strayBytes;
+  conn.close();
+  ctx.note(res.tHeaders === null ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms` : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`, res.tHeaders ?? ctx.now());
+  if (res.tHeaders === null) {
+    if (res.end === 'timeout') return { transport, level: 'fail', text: `no answer within ${Math.round(deadlineMs)} ms: a client, health check or cache that sends HEAD hangs until its own timeout, and the connection is lost for anything else` };
+    throw new Inconclusive(`the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`);
+  }
+  const took = `after ${Math.round(res.tHeaders - tSent)} ms`;
+  if (stray > 0) return { transport, level: 'fail', text: `HTTP ${res.status} ${took}, followed by ${stray} body bytes: a HEAD response ends at its header section (RFC 9112 §6.3 rule 1), so the client reads them as the next response` };
+  if (res.status === 405 || res.status === 501) return { transport, level: 'ok', text: `HTTP ${res.status} ${took}: HEAD refused cleanly${header(res, 'allow') ? ` (Allow: ${header(res, 'allow') ?? ''})` : ''}` };
+  if (res.status >= 400 && getStatus !== null && getStatus < 300) {
+    return { transport, level: 'warn', text: `HTTP ${res.status} ${took}, where the same request with GET gets ${getStatus}: HEAD is GET without content (RFC 9110 §9.3.2); a server that does not support it on this resource answers 405 with Allow (§15.5.6)` };
+  }
+  return { transport, level: 'ok', text: `HTTP ${res.status} ${took}, no content` };
+}
+
+// RFC 9110 §9.1: "All general-purpose servers MUST support the methods GET and HEAD"; §9.3.2:
+// HEAD is identical to GET except that the server does not send content.
+const head: Requirement = {
+  id: 'http.head', spec: 'RFC 9110', section: '9.3.2', level: 'must',
+  title: 'A HEAD request to a push endpoint gets a prompt answer with no content (the GET\'s header section, or 405)',
+  sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  tolerance: 'a long poll within its hold × 1.5 + 2 s (a HEAD may be held like its GET); a stream within 2 s + ε + 2·RTT (× time scale); ε for stray bytes',
+  faults: ['head-unanswered'],
+  remedy: 'end HEAD responses right after the header section (in Node, call res.end() for HEAD: writeHead() alone sends nothing), or answer 405 with Allow: GET',
+  async run(ctx) {
+    const gets = new Map((await samples(ctx)).map((s) => [s.transport, s.head?.status ?? null]));
+    const answers: HeadAnswer[] = [];
+    for (const transport of ALL) {
+      if (ctx.manifest[transport] === undefined) continue;
+      answers.push(await headOnce(ctx, transport, gets.get(transport) ?? null));
+    }
+    const judged = answers.filter((a) => a.level !== 'n/a');
+    const text = answers.map((a) => `${LABEL[a.transport]}: ${a.text}`).join('; ');
+    if (judged.length === 0) return verdict.skip(`n/a: ${text}`);
+    const expected = 'HEAD answered promptly, without content';
+    if (judged.some((a) => a.level === 'fail')) return verdict.violation(expected, text);
+    if (judged.some((a) => a.level === 'warn')) return verdict.warn(expected, text);
+    return verdict.pass(expected, text);
+  },
+};
+
+export const semanticsRequirements: Requirement[] = [date, head, contentType, etagSyntax];

@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import type { CaseResult, Report } from '../runner/report.js';
+import { wantsColour } from '../runner/reporters/colour.js';
+import { renderJunit } from '../runner/reporters/junit.js';
+import { LiveProgress, WAITING_LINE_MS } from '../runner/reporters/progress.js';
+import { summarize } from '../runner/report.js';
+
+function result(id: string, verdict: CaseResult['verdict'], extra: Partial<CaseResult> = {}): CaseResult {
+  return { id, section: '2.1', spec: 'RFC 6202', level: 'should', title: `title of ${id}`, via: 'direct', verdict, expected: 'e', actual: `actual of ${id}`, durationMs: 1200, measurements: {}, evidence: [], ...extra };
+}
+
+function report(results: CaseResult[]): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'pushspec', version: '0.0.0' },
+    target: { name: 't', baseUrl: 'http://127.0.0.1:1' },
+    startedAt: '2026-12-02T00:00:00.000Z',
+    durationMs: 1000,
+    environment: { rttMs: 1, timeScale: 1, node: 'v20', platform: 'linux-x64', concurrency: 32, publish: 'http' },
+    results,
+    summary: summarize(results),
+  };
+}
+
+describe('console progress', () => {
+  it('prints a line per case as it settles and, during a long silence, what it is waiting on', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const p = new LiveProgress(3, (l) => lines.push(l), false, () => now);
+    try {
+      p.caseStarted('lp.held@direct');
+      now = 100;
+      p.caseStarted('st.idle-survives@heroku');
+      now = 900;
+      p.caseDone(result('lp.wake', 'pass'));
+      expect(lines).to.deep.equal(['  3 cases', '  [1/3] PASS         lp.wake@direct (1.2 s)']);
+      now += WAITING_LINE_MS - 1;
+      p.tick();
+      expect(lines).to.have.length(2);
+      now += 1;
+      p.tick();
+      expect(lines[2]).to.equal('  … waiting on 2 case(s) (longest: lp.held@direct, 6 s)');
+      expect(p.open()).to.deep.equal({ done: 1, total: 3, running: ['lp.held@direct', 'st.idle-survives@heroku'] });
+    } finally {
+      p.stop();
+    }
+  });
+
+  it('colours a terminal only: not a pipe, not with NO_COLOR, not TERM=dumb', () => {
+    expect(wantsColour({ isTTY: true }, {})).to.equal(true);
+    expect(wantsColour({ isTTY: false }, {})).to.equal(false);
+    expect(wantsColour({}, {})).to.equal(false);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: '1' })).to.equal(false);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: '' })).to.equal(true);
+    expect(wantsColour({ isTTY: true }, { TERM: 'dumb' })).to.equal(false);
+  });
+
+  it('colours verdicts on a terminal, and the plain progress has no escape codes', () => {
+    const lines: string[] = [];
+    const p = new LiveProgress(1, (l) => lines.push(l), true, () => 0);
+    p.caseDone(result('lp.held', 'fail'));
+    p.stop();
+    expect(lines[1]).to.include('\u001b[31mFAIL');
+  });
+});
+
+describe('JUnit warnings', () => {
+  const results = [result('lp.batch', 'warn', { cause: 'server', remedy: 'batch them' }), result('lp.held', 'pass')];
+
+  it('a warn passes with a verdict property and a WARN system-out; the root counts warnings', () => {
+    const xml = renderJunit(report(results), { strict: false });
+    expect(xml).to.match(/<property name="warnings" value="1"\/>/);
+    const tc = /<testcase[^>]*name="lp.batch@direct"[\s\S]*?<\/testcase>/.exec(xml)?.[0] ?? '';
+    expect(tc).to.include('<property name="verdict" value="warn"/>').and.include('<property name="cause" value="server"/>');
+    expect(tc).to.match(/<system-out>WARN: title of lp.batch/);
+    expect(tc).to.not.include('<failure');
+    expect(xml).to.match(/<testsuites[^>]* failures="0"/);
+  });
+
+  it('under --strict a warn is a failure of type "warning"', () => {
+    const xml = renderJunit(report(results), { strict: true });
+    const tc = /<testcase[^>]*name="lp.batch@direct"[\s\S]*?<\/testcase>/.exec(xml)?.[0] ?? '';
+    expect(tc).to.match(/<failure [^>]*type="warning"/);
+    expect(xml).to.match(/<testsuites[^>]* failures="1"/);
+  });
+});
