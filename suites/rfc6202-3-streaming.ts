@@ -150,6 +150,11 @@ const appFraming: Requirement = {
     await session.stop();
     const arrived = deliveries.filter((d) => d.arrival !== null);
     if (arrived.length === 0) throw new Inconclusive('no event arrived; see st.incremental');
+    if (framing.type === 'chunks') {
+      const res = await session.done;
+      const sizes = res.chunks.map((c) => c.size).filter((n) => n > 0);
+      return verdict.violation(`each event is a complete message inside the byte stream, whatever the read boundaries`, `the manifest declares "framing": {"type": "chunks"}: ${arrived.length} events arrived${res.framing === 'chunked' ? ` in ${sizes.length} chunk(s) of ${sizes.slice(0, 6).join(', ')} bytes` : ` (${res.framing} framing, so there are not even chunks to go by)`}, and nothing in the bytes marks where one ends. Chunk boundaries carry no meaning (RFC 9112 §7.1) and any proxy may re-chunk (RFC 6202 §3.2), so a client behind one gets events merged or split`, { measurements: { events: arrived.length, chunks: sizes.length } });
+    }
     const parsed = parseBytewise(session, framing);
     const problems: string[] = [];
     for (const d of arrived) {

@@ -140,4 +140,19 @@ describe('defects found on real servers', function () {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+  it('a stream whose only message boundary is the HTTP chunk (declared "chunks") fails st.app-framing with the chunks as evidence', async () => {
+    const server = await startReferenceServer({ holdMs: 1000, faults: ['chunk-boundary-framing'] });
+    try {
+      const m = server.manifest();
+      const manifest: Manifest = { ...m, stream: { ...(m.stream ?? { url: '/stream?channel={channel}' }), framing: { type: 'chunks' } } };
+      expect(manifestProblems(manifest)).to.deep.equal([]);
+      const r = await judge(manifest, ['st.app-framing']);
+      const c = r.get('st.app-framing@direct');
+      expect(c?.verdict, c?.actual).to.equal('fail');
+      expect(c?.actual).to.match(/declares "framing": \{"type": "chunks"\}: 3 events arrived in \d+ chunk\(s\) of/);
+      expect(c?.actual).to.match(/RFC 6202 §3\.2/);
+    } finally {
+      await server.close();
+    }
+  });
 });

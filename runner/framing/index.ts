@@ -13,6 +13,23 @@ export { createLengthPrefixedParser } from './length-prefixed.js';
 export { createMultipartParser, boundaryOf } from './multipart.js';
 export { classifyEnd, classifyWireEnd, type EndClass, type EndInput, type EndKind, type Transport } from './classify-end.js';
 
+/**
+ * For streams declared as framed by chunk boundaries only: the byte stream itself carries no
+ * message boundary, so a client that does not see chunks (any proxy may re-chunk) completes none.
+ */
+function createNoFramingParser(): FramingParser {
+  let data = '';
+  return {
+    problems: ['no in-band framing: messages are delimited only by HTTP chunk boundaries (declared "chunks")'],
+    heartbeatTimes: [],
+    push(bytes) {
+      data += bytes.toString('latin1');
+      return [];
+    },
+    finish: () => ({ partial: data === '' ? null : data }),
+  };
+}
+
 /** A fresh parser for one response body; `contentType` supplies the multipart boundary. */
 export function createParser(framing: FramingSpec, contentType?: string): FramingParser {
   switch (framing.type) {
@@ -26,6 +43,8 @@ export function createParser(framing: FramingSpec, contentType?: string): Framin
       return createLengthPrefixedParser();
     case 'multipart':
       return createMultipartParser(contentType);
+    case 'chunks':
+      return createNoFramingParser();
   }
 }
 

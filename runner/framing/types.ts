@@ -37,7 +37,9 @@ export type FramingSpec =
   | { type: 'sse' }
   | { type: 'delimiter'; value: string }
   | { type: 'multipart' }
-  | { type: 'length-prefixed' };
+  | { type: 'length-prefixed' }
+  /** no in-band framing: one event per HTTP chunk (declared so it can be reported, RFC 6202 §3.2) */
+  | { type: 'chunks' };
 
 export interface ParseResult {
   messages: FramedMessage[];

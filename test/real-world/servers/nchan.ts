@@ -93,9 +93,9 @@ function manifests(baseUrl: string): Record<string, Manifest> {
     sse: { ...base('sse'), sse: { url: '/sse/{channel}', heartbeatSeconds: SSE_PING_SECONDS } },
     // Close-delimited, no Content-Type, each message followed by "\n" (nchan_subscriber_http_raw_stream_separator).
     'stream-raw': { ...base('stream-raw'), stream: { url: '/stream-raw/{channel}', framing: { type: 'delimiter', value: '\n' } } },
-    // Chunked, one message per chunk and nothing else: no in-band framing exists to declare. nchan answers
-    // 403 without "TE: chunked", a header RFC 9112 §7.4 forbids clients to send and proxies remove.
-    'stream-chunked': { ...base('stream-chunked'), stream: { url: '/stream-chunked/{channel}', headers: { TE: 'chunked' } } },
+    // Chunked, one message per chunk and nothing else: no in-band framing, declared as "chunks". nchan
+    // answers 403 without "TE: chunked", a header RFC 9112 §7.4 forbids clients to send and proxies remove.
+    'stream-chunked': { ...base('stream-chunked'), stream: { url: '/stream-chunked/{channel}', headers: { TE: 'chunked' }, framing: { type: 'chunks' } } },
     // Close-delimited multipart/mixed; nchan answers 403 without Accept: multipart/mixed.
     multipart: {
       ...base('multipart'),
