@@ -27,6 +27,7 @@ export interface ValidatedFlags {
   skip: string[];
   level: 'must' | 'should' | 'all';
   via: string[];
+  viaNamed: boolean;
   strict: boolean;
   timeScale: number;
   concurrency: number;
@@ -79,9 +80,13 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     const flags = [f.only !== undefined ? `--only ${f.only}` : '', f.skip !== undefined ? `--skip ${f.skip}` : '', f.level !== undefined && f.level !== 'all' ? `--level ${f.level}` : ''].filter(Boolean).join(' ');
     throw new HarnessError('PUSHSPEC_E_USAGE', `no cases selected: ${flags} leave no requirement to run; expected --only and --skip prefixes that overlap less (see \`pushspec list\`)`);
   }
-  const via = f.via === undefined || f.via === 'all' ? [...profiles] : list(f.via);
-  if (via.length === 0) throw usage('--via', f.via ?? '', `all, or one or more of ${profiles.join(', ')}`);
-  for (const v of via) {
+  const named = !(f.via === undefined || f.via === 'all');
+  // Asked about named profiles, the run still judges direct: every verdict through a hop is read
+  // against the same requirement direct (cause, remedy), and origin-only checks run there.
+  const asked = named ? list(f.via) : [...profiles];
+  if (asked.length === 0) throw usage('--via', f.via ?? '', `all, or one or more of ${profiles.join(', ')}`);
+  const via = named ? [...new Set(['direct', ...asked])] : asked;
+  for (const v of asked) {
     const divisor = /^[a-z0-9-]+\/(.*)$/.exec(v)?.[1];
     if (divisor !== undefined && !(Number(divisor) > 0)) throw usage('--via', v, `NAME/N with N a number greater than 0 (the profile's timeouts are divided by N), e.g. ${v.split('/')[0] ?? 'idle-timeout'}/10`);
     if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${profiles.join(', ')}`);
@@ -94,6 +99,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     skip,
     level,
     via,
+    viaNamed: named,
     strict: f.strict === true,
     timeScale: positive('--time-scale', f.timeScale, DEFAULTS.timeScale, { max: 100 }),
     concurrency: positive('--concurrency', f.concurrency, DEFAULTS.concurrency, { integer: true, max: 1024 }),

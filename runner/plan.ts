@@ -1,12 +1,15 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
 import { baseProfile, describeVia, streamingPossible } from './via.js';
+import { DEPLOYMENT_PROFILES } from '../suites/profiles.js';
 
 export interface PlanFilter {
   only: string[];
   skip: string[];
   level: 'must' | 'should' | 'all';
   via: string[];
+  /** the user named these profiles (not `all`): a deployment question, so deployment checks run through them too */
+  viaNamed?: boolean;
 }
 
 export interface Case {
@@ -37,7 +40,8 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
     if (!selected(r, f)) continue;
     for (const via of f.via) {
       const base = baseProfile(via);
-      if (base !== 'direct' && !(r.via ?? []).includes(base)) continue;
+      const asked = f.viaNamed === true && r.deploymentCheck === true && (DEPLOYMENT_PROFILES as readonly string[]).includes(base);
+      if (base !== 'direct' && !(r.via ?? []).includes(base) && !asked) continue;
       if (base === 'direct' && r.directToo === false) continue;
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');

@@ -42,6 +42,11 @@ export interface Requirement {
    * besides `direct`; the plan crosses requirements with these only. Omitted: direct only.
    */
   via?: readonly string[];
+  /**
+   * Also judged through a deployment profile the user names explicitly (`--via nginx-default`),
+   * beyond `via`: the checks that answer "does delivery work behind it".
+   */
+  deploymentCheck?: boolean;
   /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */
   directToo?: boolean;
   /** What a server author changes when this requirement fails direct (shown with every fail/warn). */

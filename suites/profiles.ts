@@ -13,5 +13,11 @@ export const BUFFERING_HOPS = ['buffer-bytes', 'buffer-full', 'nginx-default', '
 export const CACHING_HOPS = ['shared-cache', 'varnish-default'] as const;
 /** Hops whose timeouts a held poll runs into (first byte, idle, total). */
 export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default', 'nginx-default', 'varnish-default'] as const;
+/**
+ * Profiles that model a whole real deployment. Asked about one of them by name (`--via
+ * nginx-default`), a run also judges through it every requirement marked `deploymentCheck`:
+ * delivery, gaps, stream framing and SSE reconnects, not only the checks the full matrix keeps.
+ */
+export const DEPLOYMENT_PROFILES = ['nginx-default', 'nginx-http11', 'varnish-default', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default'] as const;
 /** Hops whose idle timeouts a quiet stream runs into. */
 export const IDLE_TIMEOUT_HOPS = ['idle-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'nginx-http11', 'varnish-default'] as const;

@@ -21,7 +21,7 @@ const held: Requirement = {
   title: 'A long poll is held open until an event arrives, not answered at once (no short polling)',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: '4 polls on fresh channels, events published at random offsets in 20–60% of the hold (≤ 5 s): every poll must still be open when its event is published',
-  via: [...LONG_POLL_HOPS],
+  via: [...LONG_POLL_HOPS], deploymentCheck: true,
   faults: ['short-poll'],
   remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   async run(ctx) {
@@ -52,7 +52,7 @@ const wake: Requirement = {
   title: 'A held poll is answered as soon as an event is published, not when its hold timer fires',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   tolerance: 'event arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale), in each of 4 trials',
-  via: [...LONG_POLL_HOPS],
+  via: [...LONG_POLL_HOPS], deploymentCheck: true,
   // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
   faults: ['ignore-until-timeout', 'stream-after-event'],
   remedy: 'answer the held poll the moment an event is published for it, not on the hold timer',
@@ -181,7 +181,7 @@ const gapNoLoss: Requirement = {
   title: 'Events published between a response and the next poll are not lost',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
   tolerance: 'the client re-polls with the declared cursor until it has every event, a poll comes back empty, or 6 polls',
-  via: ['latency', 'http10'],
+  via: ['latency', 'http10'], deploymentCheck: true,
   faults: ['drop-gap'],
   remedy: 'queue events per client (or by cursor) between polls and deliver them on the next poll',
   async run(ctx) {

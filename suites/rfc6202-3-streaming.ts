@@ -31,7 +31,7 @@ const staysOpen: Requirement = {
   title: 'A stream stays open after delivering events, carrying several events on one response',
   sources: [rfc(6202, '3.1')], transports: [...ST], needsPublish: true, timing: false,
   tolerance: '3 events published ≥ 300 ms apart; the response must still be open 3·ε after the third',
-  via: ['http10', 'nginx-http11'],
+  via: ['http10', 'nginx-http11'], deploymentCheck: true,
   faults: ['stream-ends-after-event'],
   remedy: 'keep the streaming response open after each event (that is what makes it a stream)',
   async run(ctx) {
@@ -54,7 +54,7 @@ const incremental: Requirement = {
   sources: [rfc(6202, '3.2'), rfc(9110, '7.6')], transports: [...ST], needsPublish: true, timing: true,
   tolerance: 'arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale) for each of 3 small events',
   // Not rechunk-coalesce: joining chunks within 200 ms delays every event by design (haproxy-like).
-  via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS],
+  via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS], deploymentCheck: true,
   faults: ['stream-buffer-8k'],
   remedy: 'flush every event to the socket when it is published (disable response buffering and compression buffers)',
   async run(ctx) {
@@ -140,7 +140,7 @@ const appFraming: Requirement = {
   title: 'Messages are delimited inside the byte stream, not by chunk boundaries',
   sources: [rfc(6202, '3.2'), rfc(9112, '7.1.1')], transports: [...ST], needsPublish: true, timing: false,
   tolerance: 'each event is a complete message of the declared framing, parsed one byte at a time, within ε of its arrival',
-  via: [...RECHUNKING_HOPS],
+  via: [...RECHUNKING_HOPS], deploymentCheck: true,
   faults: ['chunk-boundary-framing'],
   remedy: 'delimit every message with the declared framing, independent of chunk boundaries',
   async run(ctx) {

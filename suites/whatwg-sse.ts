@@ -75,7 +75,7 @@ const dispatch: Requirement = {
   title: 'Each event ends with a blank line sent together with it, so the browser dispatches it at once',
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: true,
   tolerance: 'dispatch (blank line) − arrival of the event data ≤ 2·RTT + 100 ms (× time scale), for 2 events ≥ 300 ms apart',
-  via: [...RECHUNKING_HOPS],
+  via: [...RECHUNKING_HOPS], deploymentCheck: true,
   faults: ['sse-single-newline'],
   remedy: 'end each event with a blank line so the browser dispatches it',
   async run(ctx) {
@@ -132,7 +132,7 @@ const resume: Requirement = {
   title: 'A reconnect with Last-Event-ID gets exactly the events missed meanwhile: none lost, none repeated, in order',
   sources: [html('the-last-event-id-header'), 'https://www.rfc-editor.org/rfc/rfc6202#section-3.2'], transports: [...SSE], needsPublish: true, timing: false,
   tolerance: 'exact: 2 events received, stream closed, 2 published while disconnected; the reconnect must deliver those 2 and not the first 2',
-  via: ['http10'],
+  via: ['http10'], deploymentCheck: true,
   faults: ['sse-ignore-last-event-id'],
   remedy: 'replay the events after the Last-Event-ID a reconnecting client sends (keep a short history)',
   async run(ctx) {

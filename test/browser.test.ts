@@ -106,6 +106,18 @@ describe('HTML report in headless Chromium', function () {
     return (await page.evaluate('window.__csp')) as string[];
   }
 
+  /**
+   * Polls an expression from outside the page (DevTools evaluation is not subject to the page's
+   * CSP, while waitForFunction's in-page polling is an eval the report's CSP may block).
+   */
+  async function waitUntil(page: Page, expression: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await page.evaluate(expression))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async function visibleCount(page: Page, selector: string): Promise<number> {
     // The project compiles without DOM typings, so in-page code is passed as source text.
     return (await page.evaluate(
@@ -118,6 +130,13 @@ describe('HTML report in headless Chromium', function () {
     try {
       await page.locator('#matrix').waitFor({ state: 'visible' });
       expect(await visibleCount(page, '#matrix tr.req')).to.equal(8);
+      // The headline, then what failed (fail first), then the per-profile answer, all above the matrix.
+      expect(await page.locator('#overall').textContent()).to.equal('FAIL · 2 failing');
+      expect(await page.evaluate(`Array.from(document.querySelectorAll('#failure-list li')).slice(0, 2).map((e) => e.dataset.verdict)`)).to.deep.equal(['fail', 'fail']);
+      expect(await visibleCount(page, '#profile-table tr[data-answer]')).to.be.greaterThan(0);
+      const order = await page.evaluate(`['overall', 'failure-list', 'profile-table', 'matrix'].map((id) => document.getElementById(id).getBoundingClientRect().top)`);
+      expect(order).to.deep.equal([...(order as number[])].sort((a, b) => a - b));
+
       // The toolbar is unhidden by our script: proof that the hashed script ran under the CSP.
       expect(await page.locator('#filters').isVisible()).to.equal(true);
       expect(await page.locator('#f-count').textContent()).to.equal('showing 20 of 20 cases');
@@ -148,7 +167,7 @@ describe('HTML report in headless Chromium', function () {
 
       // A matrix cell opens its case.
       await page.click('#matrix a[href="#case-17"]');
-      await page.waitForFunction(`document.getElementById('case-17').open === true`);
+      await waitUntil(page, `document.getElementById('case-17').open === true`);
 
       // Printing shows every case, even collapsed ones.
       await page.click('#f-collapse');
@@ -163,6 +182,11 @@ describe('HTML report in headless Chromium', function () {
       const shot = join(OUT, 'report.png');
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`      screenshot: ${shot}`);
+
+      // A failure in the list opens its case.
+      const first = (await page.getAttribute('#failure-list li:first-child a', 'href')) ?? '';
+      await page.click('#failure-list li:first-child a');
+      await waitUntil(page, `document.getElementById(${JSON.stringify(first.slice(1))}).open === true`);
 
       expect(await cspViolations(page)).to.deep.equal([]);
       expect(watch.pageErrors).to.deep.equal([]);

@@ -106,11 +106,15 @@ describe('CLI end to end', function () {
 
   it('SIGINT says what was interrupted and that no report was written, exit 130', async () => {
     const out = join(dir, 'interrupted');
-    const child = spawn(process.execPath, [CLI, 'run', '--via', 'direct', '--report-dir', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The progress reporter is asked for: under CI=true the default is none, and its lines are the cue.
+    const child = spawn(process.execPath, [CLI, 'run', '--via', 'direct', '--report-dir', out, '--reporter', 'progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Interrupt once the run is under way (its first case lines are out).
-    await new Promise<void>((resolve) => child.stderr.on('data', () => /\[ *1\//.test(stderr) && resolve()));
+    await new Promise<void>((resolve) => {
+      child.stderr.on('data', () => /\[ *1\//.test(stderr) && resolve());
+      child.on('exit', () => resolve());
+    });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).to.equal(130);

@@ -5,6 +5,7 @@ import type { CaseResult } from '../runner/report.js';
 import { runSuite } from '../runner/run.js';
 import { VIA_PROFILES } from '../runner/via.js';
 import { REQUIREMENTS } from '../suites/index.js';
+import { DEPLOYMENT_PROFILES } from '../suites/profiles.js';
 
 /**
  * The suite's own proof (DESIGN §5): the reference server passes every requirement on every
@@ -18,12 +19,12 @@ const HOLD_LIMIT_S = 3;
 const VIA = [...VIA_PROFILES, 'first-byte-timeout/10'];
 const FAMILY: Record<string, string> = { longPoll: 'lp.', stream: 'st.', sse: 'sse.' };
 
-async function judge(faults: string[], only: string[] = [], variant: 'query' | 'etag' = 'query'): Promise<Map<string, CaseResult>> {
+async function judge(faults: string[], only: string[] = [], variant: 'query' | 'etag' = 'query', viaNamed = false): Promise<Map<string, CaseResult>> {
   const server = await startReferenceServer({ holdMs: HOLD_MS, faults });
   try {
     const { report } = await runSuite({
       manifest: server.manifest(variant),
-      only, skip: [], level: 'all', via: VIA, strict: false,
+      only, skip: [], level: 'all', via: VIA, viaNamed, strict: false,
       timeScale: 1, concurrency: 32, holdLimitSeconds: HOLD_LIMIT_S, reportDir: null, reporter: 'none',
     });
     return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
@@ -47,6 +48,14 @@ describe('requirement × intermediary × fault matrix', function () {
       for (const r of infos) expect(r.actual, line(r)).to.match(/^info: no server can stream through buffer-full/);
     });
   }
+
+  it('asked about deployment profiles by name, the reference server also passes the deployment checks through each', async () => {
+    const results = await judge([], [], 'query', true);
+    const extra = [...results.values()].filter((r) => DEPLOYMENT_PROFILES.some((p) => r.via === p) && REQUIREMENTS.find((q) => q.id === r.id)?.via?.includes(r.via) !== true);
+    expect(extra.length, 'deployment checks added through named profiles').to.be.greaterThan(20);
+    const notPass = extra.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'skip' && r.actual.startsWith('info:')));
+    expect(notPass.map(line), 'deployment cases the reference server did not pass').to.deep.equal([]);
+  });
 
   for (const fault of FAULT_NAMES) {
     const targets = REQUIREMENTS.filter((r) => r.faults.includes(fault)).map((r) => r.id);

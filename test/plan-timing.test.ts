@@ -66,6 +66,17 @@ describe('plan: requirements × intermediary profiles', () => {
     expect(full?.skipReason).to.match(/^info: no server can stream through buffer-full/);
   });
 
+  it('a profile asked about by name (a deployment question) also runs the deployment checks through it, and direct', () => {
+    const named = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'], viaNamed: true });
+    const matrix = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'] });
+    const through = (cs: typeof named): string[] => cs.filter((c) => c.via === 'nginx-default').map((c) => c.requirement.id).sort();
+    expect(through(matrix)).to.deep.equal(['lp.held', 'lp.hold-survives', 'lp.wake', 'st.incremental']);
+    expect(through(named)).to.include.members(['lp.gap-no-loss', 'st.stays-open', 'st.app-framing', 'sse.dispatch', 'sse.resume', 'lp.hold-survives']);
+    // A hop that models no deployment stays with the curated matrix.
+    const latency = plan(REQUIREMENTS, everything, { ...all, via: ['latency'], viaNamed: true });
+    expect(latency.map((c) => c.requirement.id).sort()).to.deep.equal(plan(REQUIREMENTS, everything, { ...all, via: ['latency'] }).map((c) => c.requirement.id).sort());
+  });
+
   it('filters by ID prefix and level', () => {
     const only = plan(REQUIREMENTS, everything, { ...all, only: ['lp.gap-no'], via: ['direct'] });
     expect(only.map((c) => c.key)).to.deep.equal(['lp.gap-no-loss@direct']);

@@ -187,6 +187,38 @@ describe('HTML report', () => {
     for (const k of ['Target', 'Started', 'Tool', 'RTT', 'Time scale']) expect(text(byId(doc, 'meta') as Element)).to.include(k);
   });
 
+  it('lists what failed first (fail, error, then warn), each linked to its case, with cause and remedy', () => {
+    const list = byId(doc, 'failure-list') as Element;
+    const items = sel(list, 'li');
+    const notable = sample.results.map((r, i) => ({ r, i })).filter(({ r }) => ['fail', 'error', 'warn'].includes(r.verdict));
+    expect(items).to.have.length(notable.length);
+    const order = items.map((li) => attr(li, 'data-verdict'));
+    expect(order).to.deep.equal([...order].sort((a, b) => ['fail', 'error', 'warn'].indexOf(a ?? '') - ['fail', 'error', 'warn'].indexOf(b ?? '')));
+    for (const li of items) {
+      const href = attr(sel(li, 'a')[0] as Element, 'href') ?? '';
+      const target = byId(doc, href.slice(1)) as Element;
+      expect(attr(target, 'data-verdict')).to.equal(attr(li, 'data-verdict'));
+    }
+    expect(html.indexOf('id="failures"')).to.be.lessThan(html.indexOf('id="matrix"'));
+    const clean = parse(renderHtml({ ...sample, results: sample.results.filter((r) => r.verdict === 'pass') }));
+    expect(byId(clean, 'failures-none')).to.not.equal(undefined);
+  });
+
+  it('answers "does it work behind X?" per profile: what it models, the answer, the deciding checks, the fix', () => {
+    const table = byId(doc, 'profile-table') as Element;
+    const rows = sel(table, 'tr').filter((tr) => attr(tr, 'data-answer') !== undefined);
+    const vias = [...new Set(sample.results.map((r) => r.via))].filter((v) => v !== 'direct');
+    expect(rows.map((tr) => text(sel(tr, 'th')[0] as Element))).to.deep.equal(vias);
+    for (const tr of rows) {
+      const via = text(sel(tr, 'th')[0] as Element);
+      const through = sample.results.filter((r) => r.via === via);
+      const broken = through.some((r) => r.verdict === 'fail' || r.verdict === 'error');
+      const warned = through.some((r) => r.verdict === 'warn');
+      expect(attr(tr, 'data-answer'), via).to.equal(broken ? 'fail' : warned ? 'warn' : through.some((r) => r.verdict === 'pass') ? 'pass' : 'inconclusive');
+      expect(text(tr), via).to.not.include('undefined');
+    }
+  });
+
   it('warns when the stored summary disagrees with the results', () => {
     const d = parse(renderHtml({ ...sample, summary: { ...sample.summary, fail: 0 } }));
     expect(byId(d, 'summary-mismatch')).to.not.equal(undefined);

@@ -2,6 +2,7 @@ import type { BaselineOutcome } from '../baseline.js';
 import type { Report } from '../report.js';
 import { OUTCOMES } from '../verdict.js';
 import { painter } from './colour.js';
+import { profileAnswers, profileLines } from './profile-summary.js';
 
 /** Printable text: control characters from a hostile server must not drive the terminal. */
 export function printable(s: string): string {
@@ -20,6 +21,11 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
   lines.push('');
   lines.push(sectionTable(report));
+  const answers = profileAnswers(report);
+  if (answers.length) {
+    lines.push('');
+    lines.push(...profileLines(answers, printable));
+  }
   const notable = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn' || r.verdict === 'error');
   if (notable.length) {
     lines.push('');

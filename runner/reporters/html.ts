@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type { CaseResult, Report } from '../report.js';
+import { profileAnswers, type ProfileAnswer } from './profile-summary.js';
 import { OUTCOMES } from '../verdict.js';
 import type { EvidenceItem, Outcome } from '../verdict.js';
 
@@ -257,6 +258,11 @@ const CSS =
   `
 header.top{display:flex;gap:24px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap}
 header.top .verdict{text-align:center}
+ol.failures li{margin:.5em 0}
+ol.failures .actual,ol.failures .remedy{margin:.2em 0 0 0;overflow-wrap:anywhere}
+ol.failures .remedy,table.profiles .remedy{color:#1f5f2a}
+div.scroll{overflow-x:auto;max-width:100%}
+table.profiles td,table.profiles th{vertical-align:top;text-align:left}
 header.top dl.meta{grid-template-columns:max-content minmax(12em,1fr) max-content minmax(12em,1fr)}
 .cards{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
 .note{border:1px solid var(--warn);background:var(--warn-bg);color:var(--warn);padding:6px 10px;border-radius:6px}
@@ -685,6 +691,44 @@ function renderDiagnosis(r: CaseResult): string {
   );
 }
 
+/** What broke first: every fail and error, then warnings, each with its remedy and a link to the case. */
+function renderFailuresFirst(report: Report): string {
+  const rank: Partial<Record<Outcome, number>> = { fail: 0, error: 1, warn: 2 };
+  const notable = report.results
+    .map((r, i) => ({ r, i, o: outcomeOf(r.verdict) }))
+    .filter((x) => rank[x.o] !== undefined)
+    .sort((a, b) => (rank[a.o] ?? 9) - (rank[b.o] ?? 9) || a.i - b.i);
+  if (notable.length === 0) return '<h2 id="failures">What failed</h2>\n<p class="muted" id="failures-none">Nothing failed or warned.</p>\n';
+  const items = notable.map(({ r, i, o }) =>
+    `<li data-verdict="${o}">${badge(o)} <a href="#case-${i}"><span class="id">${esc(r.id)}</span><span class="muted">@</span>${esc(r.via)}</a> — ${esc(r.title)}` +
+    `<div class="actual">${esc(r.actual)}</div>` +
+    `${typeof r.cause === 'string' ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>` : ''}` +
+    `${typeof r.remedy === 'string' ? `<div class="remedy">Remedy: ${esc(r.remedy)}</div>` : ''}</li>`,
+  );
+  return `<h2 id="failures">What failed</h2>\n<ol class="failures" id="failure-list">\n${items.join('\n')}\n</ol>\n`;
+}
+
+/** The deployment question, per profile: does it work behind it, which checks decide, the fix. */
+function renderProfiles(report: Report): string {
+  const answers = profileAnswers(report);
+  if (answers.length === 0) return '';
+  const cls: Record<ProfileAnswer['answer'], Outcome> = { works: 'pass', 'works with warnings': 'warn', breaks: 'fail', 'not judged': 'inconclusive' };
+  const rows = answers.map((a) => {
+    const ids = [...new Set(a.deciding.map((r) => str(r.id)))];
+    return (
+      `<tr data-answer="${cls[a.answer]}"><th>${esc(a.via)}</th><td>${esc(a.models)}</td>` +
+      `<td>${badge(cls[a.answer])} ${esc(a.answer)}</td><td class="n">${a.judged}/${a.cases}</td>` +
+      `<td>${ids.map((id) => `<span class="id">${esc(id)}</span>`).join(', ') || '—'}${a.hopCaused ? ` <span class="muted">(${a.hopCaused} pass direct: the hop's doing)</span>` : ''}</td>` +
+      `<td class="remedy">${a.remedies.map((x) => esc(x)).join('<br>') || '—'}</td></tr>`
+    );
+  });
+  return (
+    `<h2 id="profiles">Behind each intermediary</h2>\n<div class="scroll"><table class="profiles" id="profile-table">\n` +
+    `<thead><tr><th>profile</th><th>what it models</th><th>answer</th><th>judged</th><th>deciding requirements</th><th>what the server can change</th></tr></thead>\n` +
+    `<tbody>\n${rows.join('\n')}\n</tbody></table></div>\n`
+  );
+}
+
 function renderCases(groups: Group[], vias: string[]): string {
   const out: string[] = ['<h2 id="cases">Cases</h2>'];
   groups.forEach((g, gi) => {
@@ -707,6 +751,8 @@ export function renderHtml(report: Report): string {
   const { groups, vias } = buildGroups(safe);
   const body =
     renderHeader(safe, counts) +
+    renderFailuresFirst(safe) +
+    renderProfiles(safe) +
     renderSummary(safe, counts) +
     renderFilters(groups, vias, counts) +
     renderMatrix(groups, vias) +
