@@ -22,6 +22,8 @@ export async function startChain(hops: readonly Hop[], upstream: URL, options: S
       running.push(started);
       // Every hop's events land in one log, in the order they happened, tagged with the hop.
       const prefix = hops.length === 1 ? '' : `${hop.name}: `;
+      // Events recorded while the hop was starting (a real program's start-up) come first.
+      for (const event of started.events) log.add(`${prefix}${event.what}`, event.t);
       if (started.watch) unwatch.push(started.watch((event) => log.add(`${prefix}${event.what}`)));
       next = started.url;
     }

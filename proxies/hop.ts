@@ -59,8 +59,9 @@ export class EventLog {
   readonly events: HopEvent[] = [];
   readonly #listeners = new Set<(event: HopEvent) => void>();
 
-  add(what: string): void {
-    const event = { t: now(), what };
+  /** `t` defaults to now; a replayed event keeps its own time. */
+  add(what: string, t: number = now()): void {
+    const event = { t, what };
     this.events.push(event);
     for (const listener of this.#listeners) listener(event);
   }

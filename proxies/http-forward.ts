@@ -5,7 +5,7 @@
  * downstream as it comes, so Node's re-framing adds no buffering of its own.
  */
 import http, { Agent, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { type RunningHop, type Scope, listenLocal, runningHop } from './hop.js';
+import { HOP_GENERATED_HEADER, type RunningHop, type Scope, listenLocal, runningHop } from './hop.js';
 import { upstreamAddress } from './link.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -94,7 +94,7 @@ export function answerError(res: ServerResponse, status: number, detail: string)
     return;
   }
   const body = `${status} ${detail}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), [HOP_GENERATED_HEADER]: 'intermediary', Connection: 'close' });
   res.end(body);
 }
 

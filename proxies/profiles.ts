@@ -21,6 +21,8 @@ import { type RechunkCoalesceParams, rechunkCoalesce } from './rechunk-coalesce.
 import { type RechunkSplitParams, rechunkSplit } from './rechunk-split.js';
 import { type SharedCacheParams, sharedCache } from './shared-cache.js';
 import { type TotalTimeoutParams, totalTimeout } from './total-timeout.js';
+import { type NodeHttpProxyParams, nodeHttpProxy } from './node-http-proxy.js';
+import { type RealNginxParams, nginxMissing, realNginx } from './real-nginx.js';
 
 export type HopSpec =
   | { unit: 'direct' }
@@ -37,7 +39,9 @@ export type HopSpec =
   | { unit: 'gzip'; params: GzipParams }
   | { unit: 'conn-pool'; params: ConnPoolParams }
   | { unit: 'client-pool'; params: ClientPoolParams }
-  | { unit: 'no-pipeline'; params: NoPipelineParams };
+  | { unit: 'no-pipeline'; params: NoPipelineParams }
+  | { unit: 'real-nginx'; params: RealNginxParams }
+  | { unit: 'node-http-proxy'; params: NodeHttpProxyParams };
 
 export type HopUnit = HopSpec['unit'];
 
@@ -73,6 +77,10 @@ export function buildHop(spec: HopSpec): Hop {
       return clientPool(spec.params);
     case 'no-pipeline':
       return noPipeline(spec.params);
+    case 'real-nginx':
+      return realNginx(spec.params);
+    case 'node-http-proxy':
+      return nodeHttpProxy(spec.params);
   }
 }
 
@@ -86,6 +94,11 @@ export interface Profile {
   streamingPossible: boolean;
   /** What it models, with the default values and their source. */
   realWorld?: string;
+  /**
+   * A real program or package rather than a model: not part of `--via all` (ask for it by name),
+   * and `missing()` says what to install where it cannot run (its cases are then skipped).
+   */
+  real?: { missing(): string | null };
 }
 
 function profile(description: string, specs: HopSpec[], streamingPossible: boolean, realWorld?: string): Profile {
@@ -97,6 +110,12 @@ function profile(description: string, specs: HopSpec[], streamingPossible: boole
     ...(realWorld === undefined ? {} : { realWorld }),
   };
 }
+
+function realProfile(description: string, specs: HopSpec[], missing: () => string | null): Profile {
+  return { ...profile(description, specs, true), real: { missing } };
+}
+
+const REAL_NGINX: RealNginxParams = { httpVersion: '1.0', buffering: true, readTimeoutMs: 60_000 };
 
 const NGINX_BUFFER: BufferBytesParams = { thresholdBytes: 4096, flushMs: 0, chunked: 'pass', honourXAccelBuffering: true };
 const NGINX_TIMEOUT: IdleTimeoutParams = { idleMs: 60_000, status: 504 };
@@ -186,9 +205,19 @@ export const PROFILES: Record<string, Profile> = {
     'varnish 7.1 measured: default_ttl 120 s stores a "no news" long-poll answer and replays it with Age; concurrent polls coalesced; conditionals answered 304 from cache; first_byte_timeout 60 s → 503; between_bytes_timeout 60 s. Not modelled: timeout_idle 5 s on idle client keep-alive connections, grace.',
   ),
   'envoy-default': profile('Envoy route: every exchange ends after 15 s', [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }], true, 'Envoy route timeout 15 s by default (route proto docs)'),
+
+  // ── real programs and packages: asked for by name, never in `all` ───────────────────────
+  'real-nginx': realProfile('the Debian nginx binary, stock reverse proxy: proxy_http_version 1.0, proxy_buffering on, proxy_read_timeout 60 s', [{ unit: 'real-nginx', params: REAL_NGINX }], nginxMissing),
+  'real-nginx-http11': realProfile('the Debian nginx binary with proxy_http_version 1.1 and upstream keep-alive, proxy_buffering on', [{ unit: 'real-nginx', params: { ...REAL_NGINX, httpVersion: '1.1' } }], nginxMissing),
+  'real-nginx-nobuffer': realProfile('the Debian nginx binary with proxy_buffering off (HTTP/1.0 upstream)', [{ unit: 'real-nginx', params: { ...REAL_NGINX, buffering: false } }], nginxMissing),
+  'node-http-proxy': realProfile('the http-proxy npm package, default options (as webpack-dev-server and http-proxy-middleware use it)', [{ unit: 'node-http-proxy', params: { compress: false } }], () => null),
+  'node-compression': realProfile("Express's compression middleware (defaults) in front of http-proxy: gzips event streams unless Cache-Control: no-transform", [{ unit: 'node-http-proxy', params: { compress: true } }], () => null),
 };
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES);
+
+/** The simulated profiles: what `--via all` runs. */
+export const SIMULATED_PROFILE_NAMES: readonly string[] = PROFILE_NAMES.filter((n) => PROFILES[n]?.real === undefined);
 
 /**
  * What a server author can change so that a push endpoint survives each kind of hop. Where the
@@ -211,6 +240,8 @@ export const HOP_REMEDIES: Record<HopUnit, string> = {
   'conn-pool': 'keep holds short and do not assume a dedicated backend connection per client: pooled proxies share a few connections (RFC 6202 §5.3)',
   'client-pool': 'use one held request per client and host: browsers allow 6 connections per host (RFC 6202 §5.1)',
   'no-pipeline': 'do not rely on pipelined requests: many hops serialise them (RFC 9112 §9.3.2)',
+  'real-nginx': 'send X-Accel-Buffering: no on push responses (nginx buffers them, and with its HTTP/1.0 upstream a close-delimited stream is held until 4 KiB or the end); heartbeat more often than proxy_read_timeout (60 s)',
+  'node-http-proxy': 'nothing special: http-proxy streams responses as they come; send Cache-Control: no-transform so a compression middleware in front of it leaves event streams alone',
 };
 
 const TIMEOUT_UNITS: ReadonlySet<HopUnit> = new Set(['idle-timeout', 'first-byte-timeout', 'total-timeout']);
@@ -276,6 +307,8 @@ export function scaleSpec(spec: HopSpec, scale: number): HopSpec {
       return { unit: spec.unit, params: { ...spec.params, firstByteMs: div(spec.params.firstByteMs) } };
     case 'total-timeout':
       return { unit: spec.unit, params: { ...spec.params, totalMs: div(spec.params.totalMs) } };
+    case 'real-nginx':
+      return { unit: spec.unit, params: { ...spec.params, readTimeoutMs: div(spec.params.readTimeoutMs) } };
     default:
       return spec;
   }

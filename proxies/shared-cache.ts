@@ -23,6 +23,7 @@
  * response with neither Content-Length nor chunked on a keep-alive connection is read as empty.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseCacheControl } from '../runner/http/cache-control.js';
 import { type Hop, Scope } from './hop.js';
 import { type HeaderPairs, answerError, endToEnd, flat, get, newAgent, pairs, sendUpstream, startHttpHop, without } from './http-forward.js';
 
@@ -43,19 +44,9 @@ const DEFAULT_TTL_STATUSES = new Set([200, 203, 204, 300, 301, 302, 307, 308, 40
 const HEURISTIC_STATUSES = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
 const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
-type Directives = Map<string, string | true>;
 
-export function cacheControl(value: string | undefined): Directives {
-  const out: Directives = new Map();
-  if (value === undefined) return out;
-  for (const part of value.split(',')) {
-    const [name = '', ...rest] = part.split('=');
-    const key = name.trim().toLowerCase();
-    if (key === '') continue;
-    out.set(key, rest.length === 0 ? true : rest.join('=').trim().replace(/^"(.*)"$/, '$1'));
-  }
-  return out;
-}
+/** The judge's own parser (runner/http/cache-control.ts): one reading of Cache-Control. */
+export const cacheControl = parseCacheControl;
 
 function seconds(value: string | true | undefined): number | undefined {
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
@@ -97,6 +88,8 @@ export function storability(
     return no('request had Authorization');
   }
   if (params.quirks === 'varnish' && get(response.headers, 'set-cookie') !== undefined) return no('Set-Cookie (Varnish builtin VCL)');
+  // builtin.vcl: Cache-Control ~ "(?i:no-cache|no-store|private)" makes it hit-for-miss, qualified or not.
+  if (params.quirks === 'varnish' && (cc.has('no-cache') || cc.has('private'))) return no('Cache-Control no-cache/private, qualified or not (Varnish builtin VCL)');
 
   const date = httpDate(get(response.headers, 'date')) ?? responseTimeMs;
   const sMaxAge = seconds(cc.get('s-maxage'));

@@ -17,7 +17,7 @@ import { renderBaselineOutcome } from './reporters/console-summary.js';
 import { baselineCommand, compareCommand, loadBaselineFile, reportCommand, ReportInputError } from './commands/report-commands.js';
 import { BaselineError } from './baseline.js';
 import { VERSION } from './version.js';
-import { VIA_PROFILES } from './via.js';
+import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
 import { listCommand } from './commands/list.js';
 import { fixtureCommand, parseFaults } from './commands/fixture.js';
@@ -173,7 +173,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('proxy')
     .description('run one intermediary profile standalone in front of a server, printing what it does, until interrupted')
-    .argument('<profile>', `one of ${VIA_PROFILES.filter((p) => p !== 'direct').join(', ')}, or direct (a raw TCP pipe)`)
+    .argument('<profile>', `one of ${KNOWN_PROFILES.filter((p) => p !== 'direct').join(', ')}, or direct (a raw TCP pipe)`)
     .requiredOption('--upstream <url>', 'the server to put behind it, e.g. http://127.0.0.1:8080')
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
     .action(async (profile: string, flags: { upstream: string; port?: string }) => {

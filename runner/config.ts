@@ -5,7 +5,7 @@ import { HarnessError } from './errors.js';
 import { selected } from './plan.js';
 import type { Requirement } from './requirement.js';
 import { DEFAULTS } from './run.js';
-import { parseVia } from './via.js';
+import { KNOWN_PROFILES, parseVia } from './via.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -89,7 +89,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   for (const v of asked) {
     const divisor = /^[a-z0-9-]+\/(.*)$/.exec(v)?.[1];
     if (divisor !== undefined && !(Number(divisor) > 0)) throw usage('--via', v, `NAME/N with N a number greater than 0 (the profile's timeouts are divided by N), e.g. ${v.split('/')[0] ?? 'idle-timeout'}/10`);
-    if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${profiles.join(', ')}`);
+    if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${KNOWN_PROFILES.join(', ')}`);
   }
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
   const reporter = f.reporter ?? (process.env['CI'] === 'true' ? 'none' : DEFAULTS.reporter);

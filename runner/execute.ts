@@ -199,9 +199,10 @@ export class Executor {
       abort.abort();
       ctx.dispose();
       lag.disable();
-      // What the hop did (headers held, chunks joined, timeouts fired) belongs in the evidence.
-      for (const e of events?.() ?? []) ctx.note(`[${c.via}] ${e.what}`, e.t);
+      // What the hop did (headers held, chunks joined, timeouts fired) belongs in the evidence;
+      // read after release, since a real program's own log is collected when it stops.
       await release();
+      for (const e of events?.() ?? []) ctx.note(`[${c.via}] ${e.what}`, e.t);
     }
     this.sightings.set(c.key, { statuses: ctx.statuses });
     // A timing violation no larger than a stall of the harness's own event loop says nothing

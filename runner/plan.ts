@@ -1,6 +1,6 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
-import { baseProfile, describeVia, streamingPossible } from './via.js';
+import { baseProfile, describeVia, streamingPossible, viaMissing } from './via.js';
 import { DEPLOYMENT_PROFILES } from '../suites/profiles.js';
 
 export interface PlanFilter {
@@ -45,7 +45,10 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
       if (base === 'direct' && r.directToo === false) continue;
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
-      const skipReason = !has
+      const missing = viaMissing(via);
+      const skipReason = missing !== null
+        ? `skip: ${via} cannot run here: ${missing}`
+        : !has
         ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
         : streaming && !streamingPossible(via)
           ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`

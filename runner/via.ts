@@ -1,4 +1,4 @@
-import { PROFILES, PROFILE_NAMES, scaledHops, startChain, timeoutsOf, type ProfileTimeouts } from '../proxies/index.js';
+import { PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, scaledHops, startChain, timeoutsOf, type ProfileTimeouts } from '../proxies/index.js';
 import type { Clock } from './clock.js';
 import { WireConnection } from './wire/index.js';
 
@@ -13,8 +13,20 @@ export interface Via {
   divisor: number;
 }
 
-/** The raw TCP pipe profile is the baseline hop; `direct` (no hop at all) is the baseline case. */
-export const VIA_PROFILES: readonly string[] = ['direct', ...PROFILE_NAMES.filter((n) => n !== 'direct')];
+/**
+ * What `--via all` runs: `direct` (no hop at all, the baseline case) and every simulated profile
+ * (the raw TCP pipe profile is the baseline hop). Real programs and packages are asked for by name.
+ */
+export const VIA_PROFILES: readonly string[] = ['direct', ...SIMULATED_PROFILE_NAMES.filter((n) => n !== 'direct')];
+
+/** Every profile name `--via` accepts: the simulated ones and the real ones. */
+export const KNOWN_PROFILES: readonly string[] = ['direct', ...PROFILE_NAMES.filter((n) => n !== 'direct')];
+
+/** Why a profile cannot run here (a real program that is not installed), or null. */
+export function viaMissing(key: string): string | null {
+  const v = parseVia(key);
+  return v?.profile ? (PROFILES[v.profile]?.real?.missing() ?? null) : null;
+}
 
 export function parseVia(key: string): Via | null {
   const m = /^([a-z0-9-]+)(?:\/(\d+(?:\.\d+)?))?$/.exec(key);
@@ -23,7 +35,7 @@ export function parseVia(key: string): Via | null {
   const divisor = m[2] === undefined ? 1 : Number(m[2]);
   if (!(divisor > 0)) return null;
   if (name === 'direct') return m[2] === undefined ? { key, profile: null, divisor: 1 } : null;
-  if (!VIA_PROFILES.includes(name)) return null;
+  if (!KNOWN_PROFILES.includes(name)) return null;
   return { key, profile: name, divisor };
 }
 

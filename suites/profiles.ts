@@ -18,6 +18,9 @@ export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-t
  * nginx-default`), a run also judges through it every requirement marked `deploymentCheck`:
  * delivery, gaps, stream framing and SSE reconnects, not only the checks the full matrix keeps.
  */
-export const DEPLOYMENT_PROFILES = ['nginx-default', 'nginx-http11', 'varnish-default', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default'] as const;
+export const DEPLOYMENT_PROFILES = [
+  'nginx-default', 'nginx-http11', 'varnish-default', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default',
+  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'node-http-proxy', 'node-compression',
+] as const;
 /** Hops whose idle timeouts a quiet stream runs into. */
 export const IDLE_TIMEOUT_HOPS = ['idle-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'nginx-http11', 'varnish-default'] as const;

@@ -172,7 +172,7 @@ const appFraming: Requirement = {
 const gzip: Requirement = {
   id: 'st.gzip-flush', spec: 'RFC 6202', section: '3.2', level: 'should',
   title: 'With Accept-Encoding: gzip, each event is still delivered promptly (compression flushed per event) or not compressed',
-  sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')], transports: [...ST], needsPublish: true, timing: true,
+  sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')], transports: [...ST], needsPublish: true, timing: true, deploymentCheck: true,
   tolerance: 'decompressed arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale)',
   faults: ['gzip-no-flush'],
   remedy: 'flush the compressor after every event, or do not compress push responses',

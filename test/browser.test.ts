@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Report } from '../runner/report.js';
 import { renderComparison } from '../runner/reporters/compare-html.js';
+import { VIA_PROFILES } from '../runner/via.js';
 import { renderHtml } from '../runner/reporters/html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,7 +37,7 @@ describe('HTML report in headless Chromium', function () {
   this.timeout(90_000);
   let ctx: BrowserContext | undefined;
   let profileDir: string | undefined;
-  const files: Record<'report' | 'hostile' | 'compare', string> = { report: '', hostile: '', compare: '' };
+  const files: Record<'report' | 'hostile' | 'compare' | 'wide', string> = { report: '', hostile: '', compare: '', wide: '' };
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -52,6 +53,10 @@ describe('HTML report in headless Chromium', function () {
     files.compare = join(OUT, 'compare.html');
     await writeFile(files.report, renderHtml(sample as Report));
     await writeFile(files.hostile, renderHtml(hostile as Report));
+    // Every profile a full run has, as columns: the matrix must scroll inside, not the page.
+    files.wide = join(OUT, 'wide.html');
+    const wide = (sample as Report).results.flatMap((r) => VIA_PROFILES.map((via) => ({ ...r, via })));
+    await writeFile(files.wide, renderHtml({ ...(sample as Report), results: wide }));
     await writeFile(
       files.compare,
       renderComparison([
@@ -192,6 +197,21 @@ describe('HTML report in headless Chromium', function () {
       expect(watch.pageErrors).to.deep.equal([]);
       expect(watch.console).to.deep.equal([]);
       expect(watch.requests).to.deep.equal([pathToFileURL(files.report).href]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a matrix with every profile scrolls inside its box at 1280 px; the page itself does not overflow', async () => {
+    const { page } = await open(files.wide);
+    try {
+      await page.locator('#matrix').waitFor({ state: 'visible' });
+      expect(await page.evaluate(`document.querySelectorAll('#matrix th.via').length`)).to.equal(VIA_PROFILES.length);
+      const [pageW, viewW, boxScroll, boxW] = (await page.evaluate(
+        `[document.documentElement.scrollWidth, window.innerWidth, document.getElementById('matrix-scroll').scrollWidth, document.getElementById('matrix-scroll').clientWidth]`,
+      )) as number[];
+      expect(pageW, 'page width').to.be.at.most(viewW ?? 0);
+      expect(boxScroll, 'the matrix box scrolls').to.be.greaterThan(boxW ?? 0);
     } finally {
       await page.close();
     }

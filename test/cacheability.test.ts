@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { classifyShared } from '../runner/http/cacheability.js';
+import { parseCacheControl } from '../runner/http/cache-control.js';
+import { storability } from '../proxies/shared-cache.js';
 
 const judge = (headers: Array<[string, string]>, over: Partial<Parameters<typeof classifyShared>[0]> = {}) =>
   classifyShared({ method: 'GET', status: 200, headers, requestHasAuthorization: false, ...over });
@@ -40,4 +42,39 @@ describe('shared-cache storability (RFC 9111 §3)', () => {
     expect(judge([], { status: 408 }).storable).to.equal(false);
     expect(judge([['Cache-Control', 'max-age=10']], { status: 408 }).storable).to.equal(true);
   });
+});
+
+describe('one reading of Cache-Control for the judge and the simulated caches', () => {
+  const DATE = 'Wed, 02 Dec 2026 04:00:00 GMT';
+  const store = (cc: string, quirks: 'none' | 'varnish' = 'none') =>
+    storability({ method: 'GET', headers: [] }, { status: 200, headers: [['Date', DATE], ['Cache-Control', cc]] }, { defaultTtlMs: 0, heuristicFraction: 0.1, quirks }, Date.parse(DATE));
+
+  it('parses quoted arguments with commas as one directive', () => {
+    const d = parseCacheControl('no-cache="Set-Cookie, X-Trace", max-age=60, private="a\\"b"');
+    expect([...d]).to.deep.equal([['no-cache', 'Set-Cookie, X-Trace'], ['max-age', '60'], ['private', 'a"b']]);
+  });
+
+  // Each row: the header, whether the judge (lp.not-storable) calls it storable, what the
+  // RFC-following shared cache and the Varnish-like one store it for (0: not stored).
+  const rows: Array<[string, boolean, number, number]> = [
+    ['no-cache="Set-Cookie, X-Trace", max-age=60', true, 60_000, 0],
+    ['no-cache, max-age=60', false, 0, 0],
+    ['private="Set-Cookie", max-age=30', true, 30_000, 0],
+    ['private, max-age=30', false, 0, 0],
+    ['no-store, max-age=60', false, 0, 0],
+    ['public, max-age=5', true, 5_000, 5_000],
+  ];
+  for (const [cc, judged, rfcMs, varnishMs] of rows) {
+    it(`${cc}: judge ${judged ? 'storable' : 'not storable'}, shared cache ${rfcMs} ms, varnish ${varnishMs} ms`, () => {
+      const j = classifyShared({ method: 'GET', status: 200, headers: [['Date', DATE], ['Cache-Control', cc]], requestHasAuthorization: false, nowMs: Date.parse(DATE) });
+      expect(j.storable, j.why).to.equal(judged);
+      const rfc = store(cc);
+      const varnish = store(cc, 'varnish');
+      expect(rfc.store ? rfc.lifetimeMs : 0, rfc.reason).to.equal(rfcMs);
+      expect(varnish.store ? varnish.lifetimeMs : 0, varnish.reason).to.equal(varnishMs);
+      // Where the judge says "not storable", no simulated cache stores it either.
+      if (!judged) expect(rfc.store || varnish.store).to.equal(false);
+      if (j.storable && j.freshForMs !== null && rfc.store) expect(rfc.lifetimeMs).to.equal(j.freshForMs);
+    });
+  }
 });

@@ -3,6 +3,7 @@
  * heuristic freshness), §5.2.2 (response directives), §3.5 (Authorization), RFC 9110 §9.3.3
  * (POST) and §15.1 (heuristically cacheable status codes). Pure: headers in, finding out.
  */
+import { parseCacheControl } from './cache-control.js';
 
 export type Storability =
   | { storable: false; why: string; control: 'no-store' | 'private' | 'no-cache' | 'method' | 'status' | 'authorization' }
@@ -23,17 +24,7 @@ export interface CacheInput {
   nowMs?: number;
 }
 
-export function parseCacheControl(value: string | undefined): Map<string, string | true> {
-  const out = new Map<string, string | true>();
-  if (!value) return out;
-  for (const part of value.split(',')) {
-    const [k, ...rest] = part.trim().split('=');
-    if (!k) continue;
-    const v = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
-    out.set(k.toLowerCase(), rest.length ? v : true);
-  }
-  return out;
-}
+export { parseCacheControl } from './cache-control.js';
 
 function get(headers: Array<[string, string]>, name: string): string | undefined {
   const vals = headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
@@ -44,8 +35,12 @@ export function classifyShared(input: CacheInput): Storability {
   const { method, status, headers } = input;
   const cc = parseCacheControl(get(headers, 'cache-control'));
   if (cc.has('no-store')) return { storable: false, control: 'no-store', why: 'Cache-Control: no-store forbids storing it (RFC 9111 §5.2.2.5)' };
-  if (cc.has('private')) return { storable: false, control: 'private', why: 'Cache-Control: private keeps it out of shared caches (RFC 9111 §5.2.2.7)' };
-  if (cc.has('no-cache')) return { storable: false, control: 'no-cache', why: 'Cache-Control: no-cache forces revalidation before any reuse (RFC 9111 §5.2.2.4)' };
+  // Likewise private="X" only keeps field X out of a shared cache (RFC 9111 §5.2.2.7).
+  if (cc.get('private') === true) return { storable: false, control: 'private', why: 'Cache-Control: private keeps it out of shared caches (RFC 9111 §5.2.2.7)' };
+  // Only the unqualified form forbids reuse without revalidation; no-cache="Set-Cookie" just keeps
+  // the named fields out of a reused response (RFC 9111 §5.2.2.4), so the rest may be replayed.
+  const noCache = cc.get('no-cache');
+  if (noCache === true) return { storable: false, control: 'no-cache', why: 'Cache-Control: no-cache forces revalidation before any reuse (RFC 9111 §5.2.2.4)' };
 
   const maxAge = num(cc.get('s-maxage')) ?? num(cc.get('max-age'));
   const expires = get(headers, 'expires');
@@ -77,7 +72,8 @@ export function classifyShared(input: CacheInput): Storability {
       basis = `Expires: ${expires}`;
     } else basis = 'public';
     const stale = freshForMs === 0 ? ' (already stale, but caches configured to serve stale, e.g. Varnish grace, replay it)' : '';
-    return { storable: true, basis: 'explicit', freshForMs, why: `Cache-Control/Expires give it explicit freshness (${basis})${stale}: a shared cache may replay it (RFC 9111 §4.2.1)` };
+    const qualified = typeof noCache === 'string' ? `; no-cache="${noCache}" only withholds those fields from a reused response (RFC 9111 §5.2.2.4), it does not stop the reuse` : '';
+    return { storable: true, basis: 'explicit', freshForMs, why: `Cache-Control/Expires give it explicit freshness (${basis})${stale}: a shared cache may replay it (RFC 9111 §4.2.1)${qualified}` };
   }
   if (HEURISTIC_STATUS.has(status)) {
     const lm = get(headers, 'last-modified');

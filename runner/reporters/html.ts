@@ -267,6 +267,7 @@ header.top dl.meta{grid-template-columns:max-content minmax(12em,1fr) max-conten
 .cards{display:flex;gap:24px;flex-wrap:wrap;align-items:flex-start}
 .note{border:1px solid var(--warn);background:var(--warn-bg);color:var(--warn);padding:6px 10px;border-radius:6px}
 table.matrix{width:100%}
+table.matrix td.req{position:sticky;left:0;background:#fff;z-index:1;min-width:16em}
 table.matrix th.sec{background:#eef1f4;font-size:13px}
 table.matrix td.req .id{font-weight:600}
 table.matrix td.req .title{display:block;color:var(--muted);font-size:12.5px}
@@ -539,7 +540,7 @@ function renderMatrix(groups: Group[], vias: string[]): string {
   return (
     `<h2 id="matrix-h">Requirements × intermediaries</h2>\n` +
     `<p class="muted noprint">Each cell links to its case below; “–” means the requirement was not run on that profile; ↻ marks a timing failure re-verified alone.</p>\n` +
-    `<table class="matrix" id="matrix">\n${head}\n${bodies.join('\n')}\n</table>\n`
+    `<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">\n${head}\n${bodies.join('\n')}\n</table></div>\n`
   );
 }
 
