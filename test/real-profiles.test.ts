@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { startReferenceServer } from '../fixtures/reference-server.js';
 import { nginxMissing } from '../proxies/real-nginx.js';
 import type { CaseResult } from '../runner/report.js';
@@ -20,8 +20,14 @@ async function judge(manifest: Manifest, via: string[], only: string[] = []): Pr
   return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
 }
 
-function leftoverNginx(): Promise<string> {
-  return new Promise((resolve) => execFile('pgrep', ['-af', 'pushspec-nginx-'], (_err, stdout) => resolve(stdout.trim())));
+/** Processes whose command line names a real-nginx temp dir, read from /proc (no pgrep needed). */
+async function leftoverNginx(): Promise<string> {
+  const found: string[] = [];
+  for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes('pushspec-nginx-')) found.push(`${pid} ${cmd.replace(/\0/g, ' ').trim()}`);
+  }
+  return found.join('\n');
 }
 
 describe('real intermediaries as profiles', function () {
@@ -79,7 +85,6 @@ describe('real intermediaries as profiles', function () {
     expect(res.stdout).to.match(/skip 1/);
     const json = await cli(['run', '--via', 'real-nginx', '--only', 'lp.held', '--report-dir', '/tmp/pushspec-real-skip', '--reporter', 'none'], { env: { PUSHSPEC_NGINX: '/nonexistent/nginx' } });
     expect(json.code).to.equal(0);
-    const { readFile } = await import('node:fs/promises');
     const report = JSON.parse(await readFile('/tmp/pushspec-real-skip/report.json', 'utf8')) as { results: CaseResult[] };
     const skipped = report.results.find((c) => c.via === 'real-nginx');
     expect(skipped?.verdict).to.equal('skip');
