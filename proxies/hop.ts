@@ -141,6 +141,14 @@ export class Scope {
 }
 
 /** Listen on 127.0.0.1 (never a public interface) and report the URL clients should use. */
+/** A loopback port that was free a moment ago, for programs (nginx) that cannot listen on port 0. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  const url = await listenLocal(server, 0);
+  await closeServer(server);
+  return Number(url.port);
+}
+
 export async function listenLocal(server: Server | HttpServer, port = 0): Promise<URL> {
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);

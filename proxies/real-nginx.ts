@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Hop, Scope } from './hop.js';
+import { type Hop, Scope, freeLoopbackPort } from './hop.js';
 
 /** PUSHSPEC_NGINX points at another binary (or at none, to see the profile skipped). */
 export const NGINX_BINARY = process.env['PUSHSPEC_NGINX'] ?? '/usr/sbin/nginx';
@@ -57,18 +57,6 @@ http {
 `;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('real-nginx: no free port');
-  return address.port;
-}
-
 async function accepting(port: number, deadlineMs: number, child: ChildProcess): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
@@ -97,7 +85,7 @@ export function realNginx(params: RealNginxParams): Hop {
       if (missing) throw new Error(missing);
       const scope = new Scope();
       const dir = await mkdtemp(join(tmpdir(), 'pushspec-nginx-'));
-      const port = options.port ?? (await freePort());
+      const port = options.port ?? (await freeLoopbackPort());
       await writeFile(join(dir, 'nginx.conf'), config(dir, port, upstream, params));
       const t0 = Date.now();
       const child = spawn(NGINX_BINARY, ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });

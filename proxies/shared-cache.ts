@@ -45,8 +45,6 @@ const HEURISTIC_STATUSES = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405,
 const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
 
-/** The judge's own parser (runner/http/cache-control.ts): one reading of Cache-Control. */
-export const cacheControl = parseCacheControl;
 
 function seconds(value: string | true | undefined): number | undefined {
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
@@ -76,8 +74,8 @@ export function storability(
 ): Storability {
   const no = (reason: string): Storability => ({ store: false, lifetimeMs: 0, reason });
   if (request.method !== 'GET') return no(`${request.method} is not cached`);
-  const reqCc = cacheControl(get(request.headers, 'cache-control'));
-  const cc = cacheControl(get(response.headers, 'cache-control'));
+  const reqCc = parseCacheControl(get(request.headers, 'cache-control'));
+  const cc = parseCacheControl(get(response.headers, 'cache-control'));
   if (reqCc.has('no-store')) return no('request no-store');
   if (cc.has('no-store')) return no('no-store');
   if (cc.get('private') === true) return no('private');
@@ -474,7 +472,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
             pass(req, res, label, UNSAFE.has(method) ? 'unsafe method; invalidates on success' : `${method} is not cached`);
             return;
           }
-          if (cacheControl(req.headers['cache-control']).has('no-store')) {
+          if (parseCacheControl(req.headers['cache-control']).has('no-store')) {
             pass(req, res, label, 'request no-store');
             return;
           }

@@ -11,6 +11,7 @@ import { renderSummary } from './reporters/console-summary.js';
 import { wantsColour } from './reporters/colour.js';
 import { checkReportDir } from './reporters/report-dir.js';
 import { runSuite } from './run.js';
+import { RunTally } from './run-observer.js';
 import { applyBaseline } from './baseline.js';
 import { exitCodeFor } from './exit-code.js';
 import { renderBaselineOutcome } from './reporters/console-summary.js';
@@ -68,27 +69,16 @@ async function runAction(flags: RunFlags): Promise<number> {
   }
   // An interrupt says what was cut short; the report files are only written at the very end (and
   // atomically), so nothing half-written is left behind.
-  const open = { total: 0, done: 0, running: new Map<string, number>() };
+  const tally = new RunTally(() => Date.now());
   const onInterrupt = (signal: NodeJS.Signals): void => {
-    const running = [...open.running.keys()];
-    process.stderr.write(`\npushspec: interrupted (${signal}) during the run against ${manifest.baseUrl}: ${open.done} of ${open.total} cases had finished${running.length ? `, ${running.length} were running (${running.slice(0, 5).join(', ')}${running.length > 5 ? ', …' : ''})` : ''}; no report was written\n`);
+    const { done, total, running } = tally.open();
+    process.stderr.write(`\npushspec: interrupted (${signal}) during the run against ${manifest.baseUrl}: ${done} of ${total} cases had finished${running.length ? `, ${running.length} were running (${running.slice(0, 5).join(', ')}${running.length > 5 ? ', …' : ''})` : ''}; no report was written\n`);
     void (server?.close() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
   try {
-    const { report, exitCode: plainExit, files } = await runSuite({
-      ...validated,
-      manifest,
-      observer: {
-        planned: (total) => (open.total = total),
-        caseStarted: (key) => open.running.set(key, Date.now()),
-        caseDone: (r) => {
-          open.done += 1;
-          open.running.delete(`${r.id}@${r.via}`);
-        },
-      },
-    });
+    const { report, exitCode: plainExit, files } = await runSuite({ ...validated, manifest, observer: tally });
     process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
     let exitCode = plainExit;
     if (baseline) {

@@ -36,6 +36,8 @@ function offered(m: Manifest, t: TransportName): boolean {
 /** Requirements × intermediary profiles, filtered by flags and by what the target offers. */
 export function plan(requirements: readonly Requirement[], manifest: Manifest, f: PlanFilter): Case[] {
   const cases: Case[] = [];
+  // A real program's presence is looked up once per profile, not once per requirement.
+  const missingFor = new Map(f.via.map((via) => [via, viaMissing(via)]));
   for (const r of requirements) {
     if (!selected(r, f)) continue;
     for (const via of f.via) {
@@ -45,7 +47,7 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
       if (base === 'direct' && r.directToo === false) continue;
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
-      const missing = viaMissing(via);
+      const missing = missingFor.get(via) ?? null;
       const skipReason = missing !== null
         ? `skip: ${via} cannot run here: ${missing}`
         : !has

@@ -16,6 +16,7 @@ import { renderHtml } from './reporters/html.js';
 import { writeFileAtomic } from './reporters/write-file.js';
 import { wantsColour } from './reporters/colour.js';
 import { LiveProgress } from './reporters/progress.js';
+import type { RunObserver } from './run-observer.js';
 import { SharedProbes } from './shared-probes.js';
 import { VERSION } from './version.js';
 import { calibrateViaRtt, openVia } from './via.js';
@@ -32,11 +33,7 @@ export interface RunConfig extends PlanFilter, RunOptions {
   observer?: RunObserver;
 }
 
-export interface RunObserver {
-  planned?(total: number): void;
-  caseStarted?(key: string): void;
-  caseDone?(result: CaseResult): void;
-}
+export type { RunObserver } from './run-observer.js';
 
 export interface RunOutcome {
   report: Report;
@@ -74,18 +71,13 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   };
   const cases = plan(loadRequirements(), m, cfg);
   const progress = cfg.reporter === 'progress' ? new LiveProgress(cases.length, (line) => process.stderr.write(`${line}\n`), wantsColour(process.stderr), () => clock.now()) : null;
-  cfg.observer?.planned?.(cases.length);
+  const observers = [progress, cfg.observer].filter((o): o is RunObserver => o !== null && o !== undefined);
+  for (const o of observers) o.planned?.(cases.length);
   const exec = new Executor(env, cases, {
     concurrency: cfg.concurrency,
     originFor: (via) => openVia(via, direct),
-    onCaseStart: (key) => {
-      progress?.caseStarted(key);
-      cfg.observer?.caseStarted?.(key);
-    },
-    onCaseDone: (r) => {
-      progress?.caseDone(r);
-      cfg.observer?.caseDone?.(r);
-    },
+    onCaseStart: (key) => observers.forEach((o) => o.caseStarted?.(key)),
+    onCaseDone: (r) => observers.forEach((o) => o.caseDone?.(r)),
   });
   if (cfg.reporter !== 'none' && cfg.reporter !== 'progress') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
   let results: CaseResult[];

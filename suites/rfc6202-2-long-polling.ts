@@ -5,7 +5,7 @@ import { padPayload } from '../runner/tokens.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
 import { rfc } from './sources.js';
 import { LONG_POLL_HOPS } from './profiles.js';
-import { eventPoll, fitSlope, gapScenario, timing, until, wakeTrials, type GapObservation, type WakeTrial } from './long-polling/scenarios.js';
+import { clientPastFirstEvent, eventPoll, fitSlope, gapScenario, timing, until, wakeTrials, type GapObservation, type WakeTrial } from './long-polling/scenarios.js';
 
 const LP = ['longPoll'] as const;
 const ms = (x: number): string => `${Math.round(x)} ms`;
@@ -211,12 +211,7 @@ const gapAfterTimeout: Requirement = {
   remedy: 'keep queueing events for a client (or by cursor) after its poll timed out, exactly as after a delivered event',
   async run(ctx) {
     const t = await timing(ctx);
-    const client = new LongPollClient(ctx, ctx.newChannel());
-    const { result: first, payload } = await eventPoll(ctx, client);
-    if (!first.ok || payload === null || !first.tokens.includes(payload)) {
-      throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
-    }
-    if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
+    const { client } = await clientPastFirstEvent(ctx);
     const idle = await client.poll(t.pollDeadlineMs);
     if (idle.res.end !== 'complete') throw new Inconclusive(`setup: the idle poll #${idle.seq} did not end by its hold (${idle.res.status || idle.res.end} after ${ms(ctx.now() - idle.tSent)})`);
     if (idle.tokens.length > 0) throw new Inconclusive(`setup: the idle poll #${idle.seq} carried ${idle.tokens.length} event(s) nobody published in this case`);

@@ -69,7 +69,19 @@ function hasContent(res: WireResponse): boolean {
   return res.framing !== 'none';
 }
 
-type Judgement = { level: 'ok'; text: string } | { level: 'warn' | 'fail'; text: string };
+type Level = 'ok' | 'warn' | 'fail';
+
+interface Judgement {
+  level: Level;
+  text: string;
+}
+
+/** One verdict from several per-transport judgements: any fail fails, else any warn warns. */
+function worstOf(expected: string, levels: readonly Level[], text: string): Verdict {
+  if (levels.includes('fail')) return verdict.violation(expected, text);
+  if (levels.includes('warn')) return verdict.warn(expected, text);
+  return verdict.pass(expected, text);
+}
 
 /**
  * Judges each sample and combines the worst into one verdict; no sample at all is inconclusive.
@@ -84,14 +96,12 @@ async function judgeSamples(ctx: CaseContext, expected: string, judge: (res: Wir
     const heads = [s.head, ...(more ? await more(ctx, s) : [])];
     const judged = heads.map(judge);
     const bad = judged.filter((j) => j.level !== 'ok');
-    const worst = bad.find((j) => j.level === 'fail') ?? bad[0] ?? judged[0] ?? { level: 'ok', text: '' };
+    const worst: Judgement = bad.find((j) => j.level === 'fail') ?? bad[0] ?? judged[0] ?? { level: 'ok', text: '' };
     const of = heads.length > 1 ? (bad.length ? ` (${bad.length} of ${heads.length} responses)` : ` (all ${heads.length} responses)`) : '';
-    results.push({ s, j: { level: worst.level, text: `${worst.text}${of}` } as Judgement });
+    results.push({ s, j: { level: worst.level, text: `${worst.text}${of}` } });
   }
   const text = results.map(({ s, j }) => `${LABEL[s.transport]} (HTTP ${s.head.status}): ${j.text}`).join('; ');
-  if (results.some(({ j }) => j.level === 'fail')) return verdict.violation(expected, text);
-  if (results.some(({ j }) => j.level === 'warn')) return verdict.warn(expected, text);
-  return verdict.pass(expected, text);
+  return worstOf(expected, results.map(({ j }) => j.level), text);
 }
 
 /**
@@ -181,7 +191,7 @@ async function headDeadlineMs(ctx: CaseContext, transport: PushTransport): Promi
 
 interface HeadAnswer {
   transport: PushTransport;
-  level: 'ok' | 'warn' | 'fail' | 'n/a';
+  level: Level | 'n/a';
   text: string;
 }
 
@@ -231,13 +241,10 @@ const head: Requirement = {
       if (ctx.manifest[transport] === undefined) continue;
       answers.push(await headOnce(ctx, transport, gets.get(transport) ?? null));
     }
-    const judged = answers.filter((a) => a.level !== 'n/a');
+    const levels = answers.map((a) => a.level).filter((l): l is Level => l !== 'n/a');
     const text = answers.map((a) => `${LABEL[a.transport]}: ${a.text}`).join('; ');
-    if (judged.length === 0) return verdict.skip(`n/a: ${text}`);
-    const expected = 'HEAD answered promptly, without content';
-    if (judged.some((a) => a.level === 'fail')) return verdict.violation(expected, text);
-    if (judged.some((a) => a.level === 'warn')) return verdict.warn(expected, text);
-    return verdict.pass(expected, text);
+    if (levels.length === 0) return verdict.skip(`n/a: ${text}`);
+    return worstOf('HEAD answered promptly, without content', levels, text);
   },
 };
 

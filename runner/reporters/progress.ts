@@ -1,4 +1,5 @@
 import type { CaseResult } from '../report.js';
+import { RunTally, type RunObserver } from '../run-observer.js';
 import { painter, type Paint } from './colour.js';
 
 /** Silence after which the console says what the run is waiting for. */
@@ -9,9 +10,8 @@ export const WAITING_LINE_MS = 5000;
  * wait on one case does not hold back the lines of the others), and while nothing settles, a
  * line every WAITING_LINE_MS saying how many cases are still open and which has run longest.
  */
-export class LiveProgress {
-  private done = 0;
-  private readonly started = new Map<string, number>();
+export class LiveProgress implements RunObserver {
+  private readonly tally: RunTally;
   private lastLine: number;
   private readonly timer: NodeJS.Timeout;
   private readonly paint: Paint;
@@ -23,6 +23,8 @@ export class LiveProgress {
     colour: boolean,
     private readonly now: () => number,
   ) {
+    this.tally = new RunTally(now);
+    this.tally.planned(total);
     this.paint = painter(colour);
     this.width = String(total).length;
     this.lastLine = now();
@@ -32,15 +34,13 @@ export class LiveProgress {
   }
 
   caseStarted(key: string): void {
-    if (!this.started.has(key)) this.started.set(key, this.now());
+    this.tally.caseStarted(key);
   }
 
   caseDone(r: CaseResult): void {
-    this.done += 1;
-    const key = `${r.id}@${r.via}`;
-    this.started.delete(key);
+    this.tally.caseDone(r);
     const verdict = this.paint(r.verdict, r.verdict.toUpperCase().padEnd(12));
-    this.emit(`  [${String(this.done).padStart(this.width)}/${this.total}] ${verdict} ${key} (${(r.durationMs / 1000).toFixed(1)} s)`);
+    this.emit(`  [${String(this.tally.done).padStart(this.width)}/${this.total}] ${verdict} ${r.id}@${r.via} (${(r.durationMs / 1000).toFixed(1)} s)`);
   }
 
   stop(): void {
@@ -49,16 +49,16 @@ export class LiveProgress {
 
   /** What is still open, for an interrupt message. */
   open(): { done: number; total: number; running: string[] } {
-    return { done: this.done, total: this.total, running: [...this.started.keys()] };
+    return this.tally.open();
   }
 
   /** Called every second; public so tests can drive it on their own clock. */
   tick(): void {
     const t = this.now();
-    if (t - this.lastLine < WAITING_LINE_MS || this.done >= this.total) return;
-    const oldest = [...this.started].sort((a, b) => a[1] - b[1])[0];
+    if (t - this.lastLine < WAITING_LINE_MS || this.tally.done >= this.total) return;
+    const oldest = this.tally.oldest();
     const longest = oldest ? ` (longest: ${oldest[0]}, ${((t - oldest[1]) / 1000).toFixed(0)} s)` : '';
-    this.emit(`  … waiting on ${this.total - this.done} case(s)${longest}`);
+    this.emit(`  … waiting on ${this.total - this.tally.done} case(s)${longest}`);
   }
 
   private emit(line: string): void {

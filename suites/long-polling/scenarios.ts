@@ -108,13 +108,7 @@ export interface GapObservation {
  */
 export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservation> {
   const t = await timing(ctx);
-  const client = new LongPollClient(ctx, ctx.newChannel());
-  const { result: first, payload } = await eventPoll(ctx, client);
-  const e1 = payload ?? '';
-  if (!first.ok || !first.tokens.includes(e1)) {
-    throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
-  }
-  if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
+  const { client, first, e1 } = await clientPastFirstEvent(ctx);
   const gapTokens: string[] = [];
   for (let i = 0; i < k; i++) {
     const tok = ctx.nextToken();
@@ -130,6 +124,21 @@ export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservati
     if (!r.ok || r.tokens.length === 0 || gapTokens.every((g) => received.includes(g))) break;
   }
   return { published: [e1, ...gapTokens], gapTokens, first, gapPolls, received };
+}
+
+/**
+ * A client on a fresh channel whose first poll was woken by an event, so it holds a cursor the
+ * way a real client does before any gap is tested; inconclusive when that setup fails.
+ */
+export async function clientPastFirstEvent(ctx: CaseContext): Promise<{ client: LongPollClient; first: PollResult; e1: string }> {
+  const client = new LongPollClient(ctx, ctx.newChannel());
+  const { result: first, payload } = await eventPoll(ctx, client);
+  const e1 = payload ?? '';
+  if (!first.ok || !first.tokens.includes(e1)) {
+    throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
+  }
+  if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
+  return { client, first, e1 };
 }
 
 /**

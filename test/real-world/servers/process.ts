@@ -1,14 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 
-/** A loopback port that was free a moment ago, for programs (nginx) that cannot listen on port 0. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+export { freeLoopbackPort as freePort } from '../../../proxies/hop.js';
 
 export interface Child {
   proc: ChildProcess;
