@@ -10,8 +10,9 @@ export async function startChain(hops: readonly Hop[], upstream: URL, options: S
   const running: RunningHop[] = [];
   const unwatch: (() => void)[] = [];
   const closeAll = async (): Promise<void> => {
-    for (const stop of unwatch) stop();
+    // A real program's own log is read when it stops: stay subscribed until every hop is closed.
     await Promise.all(running.map((hop) => hop.close()));
+    for (const stop of unwatch) stop();
   };
   try {
     let next = upstream;
@@ -24,7 +25,7 @@ export async function startChain(hops: readonly Hop[], upstream: URL, options: S
       const prefix = hops.length === 1 ? '' : `${hop.name}: `;
       // Events recorded while the hop was starting (a real program's start-up) come first.
       for (const event of started.events) log.add(`${prefix}${event.what}`, event.t);
-      if (started.watch) unwatch.push(started.watch((event) => log.add(`${prefix}${event.what}`)));
+      if (started.watch) unwatch.push(started.watch((event) => log.add(`${prefix}${event.what}`, event.t)));
       next = started.url;
     }
     const front = running[running.length - 1];

@@ -22,7 +22,10 @@ import { type RechunkSplitParams, rechunkSplit } from './rechunk-split.js';
 import { type SharedCacheParams, sharedCache } from './shared-cache.js';
 import { type TotalTimeoutParams, totalTimeout } from './total-timeout.js';
 import { type NodeHttpProxyParams, nodeHttpProxy } from './node-http-proxy.js';
+import { type RealHaproxyParams, haproxyMissing, realHaproxy } from './real-haproxy.js';
 import { type RealNginxParams, nginxMissing, realNginx } from './real-nginx.js';
+import { type RealSquidParams, realSquid, squidMissing } from './real-squid.js';
+import { type RealVarnishParams, realVarnish, varnishMissing } from './real-varnish.js';
 
 export type HopSpec =
   | { unit: 'direct' }
@@ -41,6 +44,9 @@ export type HopSpec =
   | { unit: 'client-pool'; params: ClientPoolParams }
   | { unit: 'no-pipeline'; params: NoPipelineParams }
   | { unit: 'real-nginx'; params: RealNginxParams }
+  | { unit: 'real-haproxy'; params: RealHaproxyParams }
+  | { unit: 'real-varnish'; params: RealVarnishParams }
+  | { unit: 'real-squid'; params: RealSquidParams }
   | { unit: 'node-http-proxy'; params: NodeHttpProxyParams };
 
 export type HopUnit = HopSpec['unit'];
@@ -79,6 +85,12 @@ export function buildHop(spec: HopSpec): Hop {
       return noPipeline(spec.params);
     case 'real-nginx':
       return realNginx(spec.params);
+    case 'real-haproxy':
+      return realHaproxy(spec.params);
+    case 'real-varnish':
+      return realVarnish(spec.params);
+    case 'real-squid':
+      return realSquid(spec.params);
     case 'node-http-proxy':
       return nodeHttpProxy(spec.params);
   }
@@ -116,6 +128,12 @@ function realProfile(description: string, specs: HopSpec[], missing: () => strin
 }
 
 const REAL_NGINX: RealNginxParams = { httpVersion: '1.0', buffering: true, readTimeoutMs: 60_000 };
+/** Debian's shipped /etc/haproxy/haproxy.cfg: timeout client 50000, timeout server 50000. */
+const REAL_HAPROXY: RealHaproxyParams = { serverTimeoutMs: 50_000, clientTimeoutMs: 50_000 };
+/** varnishd's parameter defaults (varnishd -x parameter). */
+const REAL_VARNISH: RealVarnishParams = { defaultTtlMs: 120_000, firstByteTimeoutMs: 60_000, betweenBytesTimeoutMs: 60_000 };
+/** squid.conf default read_timeout 15 minutes. */
+const REAL_SQUID: RealSquidParams = { readTimeoutMs: 900_000 };
 
 const NGINX_BUFFER: BufferBytesParams = { thresholdBytes: 4096, flushMs: 0, chunked: 'pass', honourXAccelBuffering: true };
 const NGINX_TIMEOUT: IdleTimeoutParams = { idleMs: 60_000, status: 504 };
@@ -210,6 +228,9 @@ export const PROFILES: Record<string, Profile> = {
   'real-nginx': realProfile('the Debian nginx binary, stock reverse proxy: proxy_http_version 1.0, proxy_buffering on, proxy_read_timeout 60 s', [{ unit: 'real-nginx', params: REAL_NGINX }], nginxMissing),
   'real-nginx-http11': realProfile('the Debian nginx binary with proxy_http_version 1.1 and upstream keep-alive, proxy_buffering on', [{ unit: 'real-nginx', params: { ...REAL_NGINX, httpVersion: '1.1' } }], nginxMissing),
   'real-nginx-nobuffer': realProfile('the Debian nginx binary with proxy_buffering off (HTTP/1.0 upstream)', [{ unit: 'real-nginx', params: { ...REAL_NGINX, buffering: false } }], nginxMissing),
+  'real-haproxy': realProfile('the Debian haproxy binary in http mode with the shipped timeouts: timeout server 50 s, timeout client 50 s', [{ unit: 'real-haproxy', params: REAL_HAPROXY }], haproxyMissing),
+  'real-varnish': realProfile('the Debian varnishd binary with the builtin VCL: default_ttl 120 s, first_byte_timeout 60 s, between_bytes_timeout 60 s', [{ unit: 'real-varnish', params: REAL_VARNISH }], varnishMissing),
+  'real-squid': realProfile('the Debian squid binary as a forward proxy (absolute-form requests), memory cache, the shipped refresh_pattern lines, read_timeout 15 min', [{ unit: 'real-squid', params: REAL_SQUID }], squidMissing),
   'node-http-proxy': realProfile('the http-proxy npm package, default options (as webpack-dev-server and http-proxy-middleware use it)', [{ unit: 'node-http-proxy', params: { compress: false } }], () => null),
   'node-compression': realProfile("Express's compression middleware (defaults) in front of http-proxy: gzips event streams unless Cache-Control: no-transform", [{ unit: 'node-http-proxy', params: { compress: true } }], () => null),
 };
@@ -241,6 +262,9 @@ export const HOP_REMEDIES: Record<HopUnit, string> = {
   'client-pool': 'use one held request per client and host: browsers allow 6 connections per host (RFC 6202 §5.1)',
   'no-pipeline': 'do not rely on pipelined requests: many hops serialise them (RFC 9112 §9.3.2)',
   'real-nginx': 'send X-Accel-Buffering: no on push responses (nginx buffers them, and with its HTTP/1.0 upstream a close-delimited stream is held until 4 KiB or the end); heartbeat more often than proxy_read_timeout (60 s)',
+  'real-haproxy': 'delimit messages in the body and do not rely on chunk timing: without option http-no-delay haproxy joins chunks and delivers each about 200 ms late (only the operator can set it); heartbeat more often than timeout server / timeout client (50 s in Debian\'s haproxy.cfg) and end each long poll before it',
+  'real-varnish': 'mark push responses "Cache-Control: no-store" (the builtin VCL stores anything else for default_ttl, 120 s, and coalesces concurrent polls onto one fetch); frame HTTP/1.1 streams with chunked; end long polls before first_byte_timeout (60 s)',
+  'real-squid': 'mark push responses "Cache-Control: no-store" (squid stores a Last-Modified response heuristically and revalidates it with If-Modified-Since); answer conditional requests on push endpoints correctly',
   'node-http-proxy': 'nothing special: http-proxy streams responses as they come; send Cache-Control: no-transform so a compression middleware in front of it leaves event streams alone',
 };
 
@@ -256,8 +280,8 @@ export function remediesOf(name: string, o: { timeouts: boolean }): string[] {
   return [...new Set(units.map((u) => HOP_REMEDIES[u]))];
 }
 
-/** Units that re-send requests as an HTTP client of their own (http-forward.ts, http10.ts). */
-const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set(['http10', 'gzip', 'shared-cache', 'conn-pool', 'client-pool']);
+/** Units that re-send requests as an HTTP client of their own (http-forward.ts, http10.ts, and the real proxies that do: nginx, Varnish, Squid). */
+const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set(['http10', 'gzip', 'shared-cache', 'conn-pool', 'client-pool', 'real-nginx', 'real-varnish', 'real-squid']);
 
 /** True when the profile parses and re-sends HTTP, so it drops hop-by-hop request headers such as TE. */
 export function rewritesRequests(name: string): boolean {
@@ -309,6 +333,12 @@ export function scaleSpec(spec: HopSpec, scale: number): HopSpec {
       return { unit: spec.unit, params: { ...spec.params, totalMs: div(spec.params.totalMs) } };
     case 'real-nginx':
       return { unit: spec.unit, params: { ...spec.params, readTimeoutMs: div(spec.params.readTimeoutMs) } };
+    case 'real-haproxy':
+      return { unit: spec.unit, params: { serverTimeoutMs: div(spec.params.serverTimeoutMs), clientTimeoutMs: div(spec.params.clientTimeoutMs) } };
+    case 'real-varnish':
+      return { unit: spec.unit, params: { ...spec.params, firstByteTimeoutMs: div(spec.params.firstByteTimeoutMs), betweenBytesTimeoutMs: div(spec.params.betweenBytesTimeoutMs) } };
+    case 'real-squid':
+      return { unit: spec.unit, params: { readTimeoutMs: div(spec.params.readTimeoutMs) } };
     default:
       return spec;
   }

@@ -113,7 +113,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--name <name>', 'quick mode: the target name shown in reports')
     .option('--fixture', 'run against the bundled reference server')
     .option('--fault <names>', `with --fixture: faults to inject (${FAULT_NAMES.join(', ')})`)
-    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful); NAME/N divides the profile's timeouts by N: ${VIA_PROFILES.join(', ')}`, 'all')
+    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful; all,NAME adds NAME); NAME/N divides the profile's timeouts by N. Simulated: ${VIA_PROFILES.join(', ')}. Real programs, by name only: ${KNOWN_PROFILES.filter((n) => !VIA_PROFILES.includes(n)).join(', ')}`, 'all')
     .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
     .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
     .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default('all'))

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import { HarnessError } from './errors.js';
@@ -55,7 +55,8 @@ function positive(flag: string, v: string | undefined, fallback: number, opts: {
 /** A mocha reporter is a built-in name or a module mocha can load from the working directory. */
 function reporterExists(name: string): boolean {
   if (name === 'progress' || name === 'none' || Object.hasOwn(Mocha.reporters, name)) return true;
-  if (!/^[A-Za-z0-9._/@-]+$/.test(name)) return false;
+  // A Node built-in (`console`, `events`) resolves, but is no reporter: mocha would crash on it.
+  if (!/^[A-Za-z0-9._/@-]+$/.test(name) || isBuiltin(name)) return false;
   try {
     createRequire(join(process.cwd(), 'noop.js')).resolve(name);
     return true;
@@ -83,7 +84,8 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   const named = !(f.via === undefined || f.via === 'all');
   // Asked about named profiles, the run still judges direct: every verdict through a hop is read
   // against the same requirement direct (cause, remedy), and origin-only checks run there.
-  const asked = named ? list(f.via) : [...profiles];
+  // `all` inside a list (`all,real-nginx`) stands for every simulated profile.
+  const asked = named ? [...new Set(list(f.via).flatMap((v) => (v === 'all' ? profiles : [v])))] : [...profiles];
   if (asked.length === 0) throw usage('--via', f.via ?? '', `all, or one or more of ${profiles.join(', ')}`);
   const via = named ? [...new Set(['direct', ...asked])] : asked;
   for (const v of asked) {

@@ -10,9 +10,10 @@ export const RECHUNKING_HOPS = ['rechunk-split', 'rechunk-coalesce', 'http10'] a
 /** Hops that buffer: a stream passes only if it opts out or there is nothing to hold. */
 export const BUFFERING_HOPS = ['buffer-bytes', 'buffer-full', 'nginx-default', 'nginx-http11', 'gzip'] as const;
 /** Shared caches (RFC 9111). */
-export const CACHING_HOPS = ['shared-cache', 'varnish-default'] as const;
+export const CACHING_HOPS = ['shared-cache', 'varnish-default', 'real-varnish', 'real-squid'] as const;
 /** Hops whose timeouts a held poll runs into (first byte, idle, total). */
-export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default', 'nginx-default', 'varnish-default'] as const;
+export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default', 'nginx-default', 'varnish-default',
+  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish'] as const;
 /**
  * Profiles that model a whole real deployment. Asked about one of them by name (`--via
  * nginx-default`), a run also judges through it every requirement marked `deploymentCheck`:
@@ -20,7 +21,10 @@ export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-t
  */
 export const DEPLOYMENT_PROFILES = [
   'nginx-default', 'nginx-http11', 'varnish-default', 'elb-60s', 'heroku', 'cloudflare-100s', 'envoy-default',
-  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'node-http-proxy', 'node-compression',
+  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish', 'real-squid', 'node-http-proxy', 'node-compression',
 ] as const;
 /** Hops whose idle timeouts a quiet stream runs into. */
-export const IDLE_TIMEOUT_HOPS = ['idle-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'nginx-http11', 'varnish-default'] as const;
+export const IDLE_TIMEOUT_HOPS = [
+  'idle-timeout', 'elb-60s', 'heroku', 'cloudflare-100s', 'nginx-http11', 'varnish-default',
+  'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish', 'real-squid',
+] as const;

@@ -55,7 +55,8 @@ const incremental: Requirement = {
   tolerance: 'arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale) for each of 3 small events',
   // Not rechunk-coalesce: joining chunks within 200 ms delays every event by design (haproxy-like).
   via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS], deploymentCheck: true,
-  faults: ['stream-buffer-8k'],
+  // no-proxy-hints passes direct and stalls only behind buffering hops (cause: intermediary).
+  faults: ['stream-buffer-8k', 'no-proxy-hints'],
   remedy: 'flush every event to the socket when it is published (disable response buffering and compression buffers)',
   async run(ctx) {
     const { session, deliveries } = await threeEvents(ctx);

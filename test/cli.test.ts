@@ -55,6 +55,7 @@ describe('CLI end to end', function () {
     [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--publish', 'POST'], /--publish/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp', '--cursor', 'sideways'], /--cursor/],
     [['run', '--reporter', 'fancy'], /--reporter "fancy": expected progress, none, a mocha reporter \(.*spec.*\) or an installed reporter module/],
+    [['run', '--reporter', 'console'], /--reporter "console": expected progress, none, a mocha reporter/],
     [['run', '--via', 'heroku/0'], /--via "heroku\/0": expected NAME\/N with N a number greater than 0/],
     [['run', '--via', 'heroku/-2'], /--via "heroku\/-2": expected NAME\/N with N a number greater than 0/],
     [['run', '--only', 'lp.held', '--skip', 'lp.held'], /no cases selected: --only lp.held --skip lp.held leave no requirement to run/],

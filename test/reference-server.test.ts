@@ -802,6 +802,14 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     await silent.until((d) => dechunk(bodyOf(d)) === 'retry: 2000\n\nid: 1\ndata: a\n\n');
   },
 
+  'no-proxy-hints': async () => {
+    const [ok, bad] = await pair('no-proxy-hints', { heartbeatMs: QUIET_MS });
+    const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/stream?channel=c')).until(hasHead))));
+    expect(heads[0]).to.include('x-accel-buffering: no').and.to.match(/cache-control: no-store, no-transform/);
+    expect(heads[1]).to.not.include('x-accel-buffering').and.to.not.include('no-transform');
+    expect(heads[1]).to.include('cache-control: no-store');
+  },
+
   'stream-no-content-type': async () => {
     const [ok, bad] = await pair('stream-no-content-type', { heartbeatMs: QUIET_MS });
     const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/stream?channel=c')).until(hasHead))));
