@@ -196,7 +196,7 @@ export const PROFILES: Record<string, Profile> = {
     true,
     'nginx 1.22 measured with proxy_http_version 1.1: a chunked upstream flows promptly; proxy_read_timeout 60 s → 504',
   ),
-  'elb-60s': profile('AWS load balancer: 60 s idle timeout, 504 when the backend never answered', [{ unit: 'idle-timeout', params: { idleMs: 60_000, status: 504 } }], true, 'AWS ELB/ALB idle timeout 60 s (AWS docs)'),
+  'elb-60s': profile('AWS load balancer (ALB, CLB): 60 s idle timeout, 504 when the backend never answered', [{ unit: 'idle-timeout', params: { idleMs: 60_000, status: 504 } }], true, 'ALB idle_timeout.timeout_seconds 60 s by default (Elastic Load Balancing user guide, "Connection idle timeout"); the Classic LB has the same default'),
   heroku: profile(
     'Heroku router: 503 (H12) without a first byte in 30 s, then a rolling 55 s idle window',
     [
@@ -206,11 +206,26 @@ export const PROFILES: Record<string, Profile> = {
     true,
     'Heroku Dev Center "Request Timeout": 30 s initial window (H12, 503), 55 s rolling window after the first byte',
   ),
-  'cloudflare-100s': profile(
-    'Cloudflare proxy: 100 s read timeout, 524 when the origin never answered',
-    [{ unit: 'idle-timeout', params: { idleMs: 100_000, status: 524 } }],
+  cloudflare: profile(
+    'Cloudflare proxy: 125 s read timeout, 524 when the origin never answered',
+    [{ unit: 'idle-timeout', params: { idleMs: 125_000, status: 524 } }],
     true,
-    'Cloudflare Proxy Read Timeout 100 s, error 524 (developers.cloudflare.com)',
+    'Cloudflare Proxy Read Timeout 125 s (was 100 s; Enterprise plans can raise it), error 524 "A timeout occurred" (developers.cloudflare.com, 5xx errors: 524)',
+  ),
+  cloudfront: profile(
+    'Amazon CloudFront: 504 when the origin sends no byte within 30 s, and the same 30 s between packets after that',
+    [
+      { unit: 'first-byte-timeout', params: { firstByteMs: 30_000, status: 504 } },
+      { unit: 'idle-timeout', params: { idleMs: 30_000 } },
+    ],
+    true,
+    'CloudFront origin response timeout 30 s by default: the wait for the first byte and between later packets (CloudFront developer guide, "Response timeout (custom origins)")',
+  ),
+  'app-runner': profile(
+    'AWS App Runner: every request ends after 120 s, however much flows',
+    [{ unit: 'total-timeout', params: { totalMs: 120_000, status: 504 } }],
+    true,
+    'App Runner request timeout 120 s, not configurable (App Runner developer guide, quotas)',
   ),
   'varnish-default': profile(
     'Varnish with the builtin VCL: 120 s default TTL, coalescing, 304s from cache, 503 after 60 s without a first byte',
@@ -222,7 +237,15 @@ export const PROFILES: Record<string, Profile> = {
     true,
     'varnish 7.1 measured: default_ttl 120 s stores a "no news" long-poll answer and replays it with Age; concurrent polls coalesced; conditionals answered 304 from cache; first_byte_timeout 60 s → 503; between_bytes_timeout 60 s. Not modelled: timeout_idle 5 s on idle client keep-alive connections, grace.',
   ),
-  'envoy-default': profile('Envoy route: every exchange ends after 15 s', [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }], true, 'Envoy route timeout 15 s by default (route proto docs)'),
+  'envoy-default': profile(
+    'Envoy route: every exchange ends after 15 s; a stream idle 5 min is reset',
+    [
+      { unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } },
+      { unit: 'idle-timeout', params: { idleMs: 300_000 } },
+    ],
+    true,
+    'Envoy route timeout 15 s by default (RouteAction.timeout, which covers streaming responses too: set it to 0 for push routes) and stream_idle_timeout 5 min (HttpConnectionManager)',
+  ),
 
   // ── real programs and packages: asked for by name, never in `all` ───────────────────────
   'real-nginx': realProfile('the Debian nginx binary, stock reverse proxy: proxy_http_version 1.0, proxy_buffering on, proxy_read_timeout 60 s', [{ unit: 'real-nginx', params: REAL_NGINX }], nginxMissing),

@@ -17,8 +17,11 @@ export const REAL_DIR_PREFIX = 'pushspec-real-';
 
 /** How long a program may take to listen (Varnish compiles its VCL with cc first: ~0.5–1 s). */
 const READY_DEADLINE_MS = 10_000;
-/** How long the first request through a fresh program may take before the hop is used anyway. */
-const WARMUP_DEADLINE_MS = 3000;
+/**
+ * How long the first request through a fresh program may take before the hop is used anyway
+ * (a target that holds or buffers every path never answers it; ~100 ms is usual).
+ */
+const WARMUP_DEADLINE_MS = 1500;
 /** A path no push server serves: any server answers it at once (404), never holds it. */
 export const WARMUP_PATH = '/.well-known/pushspec-warm-up';
 /** How long a program may take to exit after SIGTERM before it is killed. */

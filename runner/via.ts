@@ -28,6 +28,12 @@ export function viaMissing(key: string): string | null {
   return v?.profile ? (PROFILES[v.profile]?.real?.missing() ?? null) : null;
 }
 
+/** True when the profile runs a real program or package (its scheduling under load is its own). */
+export function viaIsReal(key: string): boolean {
+  const v = parseVia(key);
+  return v?.profile ? PROFILES[v.profile]?.real !== undefined : false;
+}
+
 export function parseVia(key: string): Via | null {
   const m = /^([a-z0-9-]+)(?:\/(\d+(?:\.\d+)?))?$/.exec(key);
   if (!m || !m[1]) return null;

@@ -8,7 +8,7 @@ import { RawClient, type TestServer, closeAll, dechunk, fetchVia, httpUpstream, 
 describe('proxies/profiles', () => {
   it('has every unit and every preset the design names', () => {
     const units = ['direct', 'latency', 'buffer-full', 'buffer-bytes', 'rechunk-split', 'rechunk-coalesce', 'http10', 'idle-timeout', 'first-byte-timeout', 'total-timeout', 'shared-cache', 'gzip', 'conn-pool', 'client-pool', 'no-pipeline'];
-    const presets = ['nginx-default', 'elb-60s', 'heroku', 'cloudflare-100s', 'varnish-default'];
+    const presets = ['nginx-default', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'varnish-default'];
     expect(PROFILE_NAMES).to.include.members([...units, ...presets]);
   });
 
@@ -27,13 +27,21 @@ describe('proxies/profiles', () => {
     expect(Object.entries(PROFILES).filter(([, p]) => !p.streamingPossible).map(([n]) => n)).to.deep.equal(['buffer-full']);
   });
 
+  it('every preset names its source', () => {
+    for (const name of ['nginx-default', 'nginx-http11', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'varnish-default']) {
+      expect(PROFILES[name]?.realWorld, name).to.match(/measured|docs|guide|Dev Center|developers\.cloudflare\.com|HttpConnectionManager/);
+    }
+  });
+
   it('reports the timeouts of each preset', () => {
     expect(timeoutsOf('nginx-default')).to.deep.equal({ idleMs: 60_000, firstByteMs: 60_000, firstByteStatus: 504 });
     expect(timeoutsOf('elb-60s')).to.deep.equal({ idleMs: 60_000, firstByteMs: 60_000, firstByteStatus: 504 });
     expect(timeoutsOf('heroku')).to.deep.equal({ idleMs: 55_000, firstByteMs: 30_000, firstByteStatus: 503 });
-    expect(timeoutsOf('cloudflare-100s')).to.deep.equal({ idleMs: 100_000, firstByteMs: 100_000, firstByteStatus: 524 });
+    expect(timeoutsOf('cloudflare')).to.deep.equal({ idleMs: 125_000, firstByteMs: 125_000, firstByteStatus: 524 });
+    expect(timeoutsOf('cloudfront')).to.deep.equal({ idleMs: 30_000, firstByteMs: 30_000, firstByteStatus: 504 });
+    expect(timeoutsOf('app-runner')).to.deep.equal({ totalMs: 120_000 });
     expect(timeoutsOf('varnish-default')).to.deep.equal({ idleMs: 60_000, firstByteMs: 60_000, firstByteStatus: 503 });
-    expect(timeoutsOf('envoy-default')).to.deep.equal({ totalMs: 15_000 });
+    expect(timeoutsOf('envoy-default')).to.deep.equal({ totalMs: 15_000, idleMs: 300_000 });
     expect(timeoutsOf('direct')).to.deep.equal({});
     expect(() => timeoutsOf('nope')).to.throw(/unknown profile "nope" \(allowed: direct,/);
   });
@@ -59,9 +67,9 @@ describe('proxies/profiles', () => {
       expect(res.tHead - sent).to.be.within(295, 800);
     });
 
-    it('cloudflare-100s, scaled ×1000: 524 for a poll held past 100 ms', async () => {
+    it('cloudflare, scaled ×1000: 524 for a poll held past 125 ms', async () => {
       upstream = await httpUpstream(() => undefined);
-      chain = await startChain(scaledHops('cloudflare-100s', 1000), upstream.url);
+      chain = await startChain(scaledHops('cloudflare', 1000), upstream.url);
       expect((await fetchVia(chain.url, '/poll')).status).to.equal(524);
     });
 
