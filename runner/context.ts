@@ -53,6 +53,8 @@ export class CaseContext {
     readonly rttMs: number = env.rttMs,
     /** false when events reach every subscriber and the case was scheduled among quiet cases */
     private readonly mayPublish = true,
+    /** when a request reached the target through this case's chain (null straight to it) */
+    private readonly arrival: (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null> = () => Promise.resolve(null),
   ) {
     this.t0 = env.clock.now();
     this.channel = env.manifest.channels === false ? 'default' : randomChannel();
@@ -143,12 +145,20 @@ export class CaseContext {
   }
 
   /**
+   * When the request for `pathAndQuery` sent at `since` reached the target, waiting up to
+   * `waitMs`; null when it has not yet, and at once when the case goes straight to the target.
+   */
+  reachedTarget(pathAndQuery: string, since: number, waitMs: number): Promise<number | null> {
+    return this.arrival(pathAndQuery, since, waitMs);
+  }
+
+  /**
    * Runs `fn` with a context whose requests go through another intermediary chain (e.g. the same
    * profile with scaled timeouts), sharing this case's timeline, channel tokens and deadline.
    */
   async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
     const chain = await openVia(via, new URL(this.manifest.baseUrl));
-    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs);
+    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, this.mayPublish, chain.arrival);
     child.parent = this;
     try {
       return await fn(child);

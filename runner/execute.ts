@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CaseContext, type RunEnv } from './context.js';
 import { idleWindowMs } from './drivers/stream.js';
-import { viaIsReal } from './via.js';
+import { type OpenVia, viaIsReal } from './via.js';
 import { publishesReachOthers } from './manifest/types.js';
 import type { Case } from './plan.js';
 import type { CaseResult } from './report.js';
@@ -12,7 +12,7 @@ import { Inconclusive, Lost, verdict, type Verdict } from './verdict.js';
 export interface ExecuteOptions {
   concurrency: number;
   /** where a case's transport requests go, per `via` (direct: the target itself) */
-  originFor(via: string): Promise<{ origin: URL; release(): Promise<void>; events?: () => ReadonlyArray<{ t: number; what: string }> }>;
+  originFor(via: string): Promise<OpenVia>;
   onCaseStart?(key: string): void;
   onCaseDone?(result: CaseResult): void;
 }
@@ -201,8 +201,8 @@ export class Executor {
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
-    const { origin, release, events } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c));
+    const { origin, release, events, arrival } = await this.o.originFor(c.via);
+    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c), arrival);
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {
@@ -222,7 +222,7 @@ export class Executor {
       // What the hop did (headers held, chunks joined, timeouts fired) belongs in the evidence;
       // read after release, since a real program's own log is collected when it stops.
       await release();
-      for (const e of events?.() ?? []) ctx.note(`[${c.via}] ${e.what}`, e.t);
+      for (const e of events()) ctx.note(`[${c.via}] ${e.what}`, e.t);
     }
     this.sightings.set(c.key, { statuses: ctx.statuses });
     // A timing violation no larger than a stall of the harness's own event loop says nothing

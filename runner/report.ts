@@ -45,6 +45,25 @@ export interface Report {
   };
   results: CaseResult[];
   summary: Summary;
+  /** "Can I deploy this behind X?", one entry per intermediary profile the run used. */
+  profiles?: ProfileVerdict[];
+}
+
+/** The deployment answer for one profile, as report.json carries it. */
+export interface ProfileVerdict {
+  via: string;
+  /** what the profile models */
+  models: string;
+  answer: 'works' | 'works with warnings' | 'breaks' | 'not judged';
+  /** cases run through it, and how many of those were judged (pass/fail/warn/error) */
+  cases: number;
+  judged: number;
+  /** `id@via` of the failing cases first, then the warnings: the requirements that decide */
+  deciding: string[];
+  /** how many of the deciding cases pass direct (the intermediary is the cause) */
+  hopCaused: number;
+  /** what the server can change, one entry per distinct remedy */
+  remedies: string[];
 }
 
 export function summarize(results: readonly CaseResult[]): Summary {

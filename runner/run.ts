@@ -15,6 +15,7 @@ import { renderJunit } from './reporters/junit.js';
 import { renderHtml } from './reporters/html.js';
 import { writeFileAtomic } from './reporters/write-file.js';
 import { wantsColour } from './reporters/colour.js';
+import { profileAnswers } from './reporters/profile-summary.js';
 import { LiveProgress } from './reporters/progress.js';
 import type { RunObserver } from './run-observer.js';
 import { SharedProbes } from './shared-probes.js';
@@ -102,6 +103,16 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     },
     results,
     summary: summarize(results),
+    profiles: profileAnswers({ results }).map((a) => ({
+      via: a.via,
+      models: a.models,
+      answer: a.answer,
+      cases: a.cases,
+      judged: a.judged,
+      deciding: a.deciding.map((r) => `${r.id}@${r.via}`),
+      hopCaused: a.hopCaused,
+      remedies: a.remedies,
+    })),
   };
   const files: string[] = [];
   if (cfg.reportDir !== null) {

@@ -1,5 +1,6 @@
 import { PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, scaledHops, startChain, timeoutsOf, type ProfileTimeouts } from '../proxies/index.js';
 import type { Clock } from './clock.js';
+import { startTargetEdge } from '../proxies/target-edge.js';
 import { WireConnection } from './wire/index.js';
 
 /**
@@ -85,15 +86,37 @@ export interface OpenVia {
   release(): Promise<void>;
   /** what the chain's hops did so far, on the harness clock */
   events(): ReadonlyArray<{ t: number; what: string }>;
+  /**
+   * When a request for `pathAndQuery` sent at or after `since` reached the target through the
+   * chain (waiting up to `waitMs`); null when it has not, or straight to the target, where the
+   * client's own send time is the answer.
+   */
+  arrival(pathAndQuery: string, since: number, waitMs: number): Promise<number | null>;
 }
 
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
 export async function openVia(key: string, target: URL): Promise<OpenVia> {
   const v = viaOf(key);
-  if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [] };
+  if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) };
   const hops = v.divisor === 1 ? (PROFILES[v.profile]?.hops() ?? []) : scaledHops(v.profile, v.divisor);
-  const chain = await startChain(hops, target);
-  return { origin: chain.url, release: () => chain.close(), events: () => chain.events };
+  const edge = await startTargetEdge(target);
+  let chain;
+  try {
+    chain = await startChain(hops, edge.url);
+  } catch (error) {
+    await edge.close();
+    throw error;
+  }
+  const opened = chain;
+  return {
+    origin: opened.url,
+    release: async () => {
+      await opened.close();
+      await edge.close();
+    },
+    events: () => opened.events,
+    arrival: (pathAndQuery, since, waitMs) => edge.arrival(pathAndQuery, since, waitMs),
+  };
 }
 
 /**

@@ -6,9 +6,9 @@ import { Inconclusive, verdict } from '../runner/verdict.js';
 import { rfc } from './sources.js';
 import { LONG_POLL_HOPS } from './profiles.js';
 import { clientPastFirstEvent, eventPoll, fitSlope, gapScenario, timing, until, wakeTrials, type GapObservation, type WakeTrial } from './long-polling/scenarios.js';
+import { ms } from './format.js';
 
 const LP = ['longPoll'] as const;
-const ms = (x: number): string => `${Math.round(x)} ms`;
 
 function unusable(trials: WakeTrial[]): string {
   return trials.map((t) => `${t.result.res.status || t.result.res.end}`).join(', ');

@@ -7,11 +7,11 @@ import { header } from '../runner/wire/index.js';
 import type { SseParser } from '../runner/framing/sse.js';
 import { judgeHeartbeat, storableVerdict } from './rfc6202-3-streaming.js';
 import { openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from './streaming/scenarios.js';
+import { ms } from './format.js';
 
 const SSE = ['sse'] as const;
 const SPEC = 'WHATWG HTML';
 const html = (anchor: string): string => `https://html.spec.whatwg.org/multipage/server-sent-events.html#${anchor}`;
-const ms = (x: number): string => `${Math.round(x)} ms`;
 
 /** An SSE stream with n events published, stopped after a short settle; parsed as EventSource would. */
 async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseBytewise> }> {

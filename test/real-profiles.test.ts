@@ -5,7 +5,7 @@ import { haproxyMissing } from '../proxies/real-haproxy.js';
 import { nginxMissing } from '../proxies/real-nginx.js';
 import { squidMissing } from '../proxies/real-squid.js';
 import { varnishMissing } from '../proxies/real-varnish.js';
-import type { CaseResult } from '../runner/report.js';
+import type { CaseResult, ProfileVerdict } from '../runner/report.js';
 import { runSuite } from '../runner/run.js';
 import type { Manifest } from '../runner/manifest/types.js';
 import { cli } from './helpers/cli.js';
@@ -42,14 +42,21 @@ describe('real intermediaries as profiles', function () {
       for (const via of REAL) {
         const through = [...r.values()].filter((c) => c.via === via);
         expect(through.length, via).to.be.greaterThan(5);
-        // Stock haproxy (no option http-no-delay) holds each chunk ~200 ms: a compliant server's
-        // events arrive late behind it, and the report says the hop is the cause.
-        const known = via === 'real-haproxy' ? ['st.incremental@real-haproxy: fail (intermediary)'] : [];
-        expect(through.filter((c) => c.verdict !== 'pass').map((c) => `${c.id}@${c.via}: ${c.verdict} (${c.cause ?? '?'})`), via).to.deep.equal(known);
+        // Stock haproxy (no option http-no-delay) sends with MSG_MORE; where the kernel honours
+        // it (Linux here) each chunk waits ~200 ms and a compliant server's events arrive late,
+        // the report blaming the hop. Where it does not (some CI sandboxes' network stacks) the
+        // chunks pass at once. Either is the program's true behaviour on that machine.
+        const known = via === 'real-haproxy' ? new Set(['st.incremental@real-haproxy: fail (intermediary)']) : new Set<string>();
+        const bad = through.filter((c) => c.verdict !== 'pass').map((c) => `${c.id}@${c.via}: ${c.verdict} (${c.cause ?? '?'})`);
+        expect(bad.filter((b) => !known.has(b)), via).to.deep.equal([]);
       }
       // Real nginx says where it listened in the evidence.
       expect(r.get('lp.held@real-nginx')?.evidence.some((e) => /\[real-nginx\] nginx pid \d+ listening on 127\.0\.0\.1:\d+/.test(e.what))).to.equal(true);
-      expect(r.get('st.incremental@real-haproxy')?.actual).to.match(/event 1 arrived 2\d\d ms after its publish/);
+      const corked = r.get('st.incremental@real-haproxy');
+      if (corked?.verdict === 'fail') {
+        expect(corked.actual).to.match(/event 1 arrived 2\d\d ms after its publish/);
+        expect(corked.remedy).to.match(/http-no-delay/);
+      }
       // …and that the path worked before the case began; squid's access log names each request.
       expect(r.get('lp.held@real-varnish')?.evidence.some((e) => /\[real-varnish\] varnish: warm-up request through it: answered "HTTP\/1\.1 404/.test(e.what))).to.equal(true);
       expect(r.get('lp.held@real-squid')?.evidence.some((e) => /\[real-squid\] squid: .*TCP_MISS\/200 .* GET http:\/\/127\.0\.0\.1:\d+\/lp\?/.test(e.what))).to.equal(true);
@@ -81,18 +88,20 @@ describe('real intermediaries as profiles', function () {
   });
 
   it('each real intermediary flags the fault it is known to expose, blaming the intermediary where the server passes direct', async () => {
-    const exposes: [string, string, string, RegExp][] = [
-      ['no-proxy-hints', 'st.incremental', 'real-nginx', /X-Accel-Buffering: no/],
-      ['cache-public', 'lp.cache-replay', 'real-varnish', /no-store/],
-      ['cache-public', 'lp.cache-replay', 'real-squid', /no-store/],
-      ['no-heartbeat', 'st.idle-survives', 'real-haproxy', /heartbeat/],
+    const exposes: [string, string, string, RegExp, 'fail' | 'warn'][] = [
+      ['no-proxy-hints', 'st.incremental', 'real-nginx', /X-Accel-Buffering: no/, 'fail'],
+      // compression takes text/event-stream (not the fixture's x-ndjson): the SSE events stall.
+      ['no-proxy-hints', 'st.gzip-flush', 'node-compression', /no-transform/, 'warn'],
+      ['cache-public', 'lp.cache-replay', 'real-varnish', /no-store/, 'fail'],
+      ['cache-public', 'lp.cache-replay', 'real-squid', /no-store/, 'fail'],
+      ['no-heartbeat', 'st.idle-survives', 'real-haproxy', /heartbeat/, 'fail'],
     ];
-    for (const [fault, id, via, remedy] of exposes) {
+    for (const [fault, id, via, remedy, expected] of exposes) {
       const server = await startReferenceServer({ holdMs: 1000, faults: [fault] });
       try {
         const r = await judge(server.manifest(), [via], [id]);
         const c = r.get(`${id}@${via}`);
-        expect(c?.verdict, `${fault}: ${id}@${via}: ${c?.actual ?? 'not run'}`).to.equal('fail');
+        expect(c?.verdict, `${fault}: ${id}@${via}: ${c?.actual ?? 'not run'}`).to.equal(expected);
         expect(c?.remedy, `${id}@${via}`).to.match(remedy);
       } finally {
         await server.close();
@@ -107,9 +116,12 @@ describe('real intermediaries as profiles', function () {
     expect(res.stdout).to.match(/skip 1/);
     const json = await cli(['run', '--via', 'real-nginx', '--only', 'lp.held', '--report-dir', '/tmp/pushspec-real-skip', '--reporter', 'none'], { env: { PUSHSPEC_NGINX: '/nonexistent/nginx' } });
     expect(json.code).to.equal(0);
-    const report = JSON.parse(await readFile('/tmp/pushspec-real-skip/report.json', 'utf8')) as { results: CaseResult[] };
+    const report = JSON.parse(await readFile('/tmp/pushspec-real-skip/report.json', 'utf8')) as { results: CaseResult[]; profiles: ProfileVerdict[] };
     const skipped = report.results.find((c) => c.via === 'real-nginx');
     expect(skipped?.verdict).to.equal('skip');
     expect(skipped?.actual).to.match(/real-nginx cannot run here: nginx is not installed .*apt-get install -y nginx/);
+    // The deployment answer in report.json says so too.
+    expect(report.profiles).to.deep.equal([{ via: 'real-nginx', models: report.profiles[0]?.models, answer: 'not judged', cases: 1, judged: 0, deciding: [], hopCaused: 0, remedies: [] }]);
+    expect(report.profiles[0]?.models).to.match(/Debian nginx binary/);
   });
 });

@@ -23,6 +23,8 @@ export interface PollResult {
 export interface PendingPoll {
   seq: number;
   tSent: number;
+  /** the request target, origin-form */
+  path: string;
   done: Promise<PollResult>;
 }
 
@@ -48,7 +50,7 @@ export class LongPollClient {
   constructor(
     private readonly ctx: CaseContext,
     readonly channel: string,
-    private readonly label = 'client',
+    readonly label = 'client',
   ) {
     this.cursor = new CursorState(longPollBlock(ctx).cursor ?? { type: 'none' });
   }
@@ -75,7 +77,7 @@ export class LongPollClient {
     // later, so the rejection is handled there, not an unhandled crash of the run.
     done.catch(() => undefined);
     ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent);
-    return { seq, tSent, done };
+    return { seq, tSent, path: request.path, done };
   }
 
   /**

@@ -4,6 +4,7 @@ import { publishesReachOthers } from '../../runner/manifest/types.js';
 import type { PublishResult } from '../../runner/publish.js';
 import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive, Lost } from '../../runner/verdict.js';
+import { ms } from '../format.js';
 
 /** The hold a scenario plans its waits around, and the deadline of one poll derived from it. */
 export async function timing(ctx: CaseContext): Promise<{ holdMs: number; pollDeadlineMs: number; stimulusWindowMs: number }> {
@@ -153,6 +154,15 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
   const pending = await client.start(t.pollDeadlineMs);
   if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null, late: false };
   await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
+  // Through an intermediary the poll may not have reached the target yet (a busy machine, a hop
+  // that queues): an event published before it arrives is not owed to a cursorless poll, so the
+  // publish waits until the target's edge has seen the request, then keeps the same margin.
+  const reached = ctx.via === 'direct' ? null : await ctx.reachedTarget(pending.path, pending.tSent, t.stimulusWindowMs * 0.4);
+  if (reached !== null) {
+    if (reached - pending.tSent > ctx.rttMs) ctx.note(`${client.label} poll #${pending.seq} reached the target ${ms(reached - pending.tSent)} after it was sent (the path's round trip is ${ms(ctx.rttMs)}); the publish waits for it`, reached);
+    await until(ctx, reached, t.stimulusWindowMs * 0.2);
+  }
+  const undelivered = ctx.via !== 'direct' && reached === null;
   const payload = opts.payload ?? ctx.nextToken();
   const pub = await ctx.publish(client.channel, payload);
   const result = await pending.done;
@@ -165,6 +175,7 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
   const next = await client.poll(t.pollDeadlineMs);
   if (next.tokens.includes(token)) return { result: next, payload, late: true };
   if (!next.ok && next.res.end !== 'timeout') return { result, payload, late: false };
+  if (undelivered) throw new Inconclusive(`${ctx.via} had not delivered poll #${result.seq} to the target ${ms(pub.tStart - pending.tSent)} after it was sent, when the event was published; the event was not owed to it, and the re-poll #${next.seq} did not carry it either`);
   throw new Lost(
     `the event the publish hook accepted (status ${pub.status}) while poll #${result.seq} was held never arrived: poll #${result.seq} ended ${result.res.status ? `with HTTP ${result.res.status}` : `by ${result.res.end}`} without it, and the re-poll #${next.seq} with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor ended ${next.res.status ? `with HTTP ${next.res.status}` : `by ${next.res.end}`} without it`,
     { published: 1, lost: 1 },
