@@ -68,6 +68,11 @@ export class CaseContext {
     return this.env.clock.now();
   }
 
+  /** the Host header value the target expects, whatever chain the case goes through */
+  get host(): string {
+    return new URL(this.env.manifest.baseUrl).host;
+  }
+
   /** ms since the case started */
   rel(t: number): number {
     return Math.round((t - this.t0) * 10) / 10;
