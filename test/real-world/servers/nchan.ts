@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpPublish, Manifest } from '../../../runner/manifest/types.js';
-import { freePort, startChild, type Child } from './process.js';
+import { freePort, programDir, startChild } from './process.js';
 import type { CorpusServer, RunningServer } from './types.js';
 
 /**
@@ -111,17 +110,7 @@ export const nchan: CorpusServer = {
     return existsSync(NGINX) && existsSync(MODULE) ? null : 'apt-get install nginx libnginx-mod-nchan';
   },
   async start(): Promise<RunningServer> {
-    const dir = await mkdtemp(join(tmpdir(), 'pushspec-nchan-'));
-    let child: Child | null = null;
-    let stopping: Promise<void> | null = null;
-    const stop = (): Promise<void> =>
-      (stopping ??= (async () => {
-        try {
-          await child?.stop();
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      })());
+    const { dir, own, stop } = await programDir('pushspec-nchan-');
     try {
       const port = await freePort();
       const conf = join(dir, 'nginx.conf');
@@ -131,7 +120,7 @@ export const nchan: CorpusServer = {
       // -e: the error log before the config is read (the compiled-in default is /var/log/nginx).
       const args = ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', conf];
       const started = await startChild('/bin/sh', ['-c', 'echo "exec $$"; exec "$@"', 'sh', NGINX, ...args], (out) => (/^exec \d+$/m.test(out) ? true : undefined), { deadlineMs: 10_000, cwd: dir });
-      child = started.child;
+      own(started.child);
       const { proc } = started.child;
       await waitHttp(port, 8000, () => (proc.exitCode === null && proc.signalCode === null ? null : `nginx exited (${proc.exitCode ?? proc.signalCode}) before it answered HTTP; output:\n${started.child.output()}`));
       return { targets: manifests(`http://127.0.0.1:${port}`), stop };

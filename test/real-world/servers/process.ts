@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export { freeLoopbackPort as freePort } from '../../../proxies/hop.js';
 
@@ -57,3 +60,25 @@ export const printedPort = (out: string): number | undefined => {
   const m = /^PORT (\d+)$/m.exec(out);
   return m ? Number(m[1]) : undefined;
 };
+
+/**
+ * A fresh temp directory for a program's config and data, and one idempotent stop() that stops
+ * the child (once `own()` was given it) by its PID and then removes the directory.
+ */
+export async function programDir(prefix: string): Promise<{ dir: string; own(child: Child): void; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  let child: Child | null = null;
+  let stopping: Promise<void> | null = null;
+  return {
+    dir,
+    own: (c) => void (child = c),
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await child?.stop();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      })()),
+  };
+}

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from '../../../runner/manifest/types.js';
-import { freePort, startChild, type Child } from './process.js';
+import { freePort, programDir, startChild } from './process.js';
 import type { CorpusServer, RunningServer } from './types.js';
 
 /**
@@ -57,17 +56,7 @@ export const prosody: CorpusServer = {
     return existsSync(PROSODY) ? null : 'apt-get install -y prosody';
   },
   async start(): Promise<RunningServer> {
-    const dir = await mkdtemp(join(tmpdir(), 'pushspec-prosody-'));
-    let child: Child | null = null;
-    let stopping: Promise<void> | null = null;
-    const stop = (): Promise<void> =>
-      (stopping ??= (async () => {
-        try {
-          await child?.stop();
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      })());
+    const { dir, own, stop } = await programDir('pushspec-prosody-');
     try {
       await mkdir(join(dir, 'data'));
       const httpPort = await freePort();
@@ -76,7 +65,7 @@ export const prosody: CorpusServer = {
       await writeFile(conf, config(dir, httpPort, c2sPort));
       // "Serving 'bosh' at …" is logged once the HTTP listener is bound for the host.
       const started = await startChild(PROSODY, ['--config', conf], (out) => (out.includes(`Serving 'bosh' at http://anon.localhost:${httpPort}/http-bind`) ? true : undefined), { deadlineMs: 15_000, cwd: dir });
-      child = started.child;
+      own(started.child);
       const baseUrl = `http://127.0.0.1:${httpPort}`;
       const anonymous: Manifest = { name: 'prosody-bosh-anonymous', baseUrl, bosh: { url: '/http-bind', domain: 'anon.localhost' } };
       return { targets: { 'bosh-anonymous': anonymous }, stop };
