@@ -10,6 +10,7 @@
 import type { RawRequest, WireConnection, WireResponse } from '../wire/index.js';
 import { header } from '../wire/index.js';
 import type { Door } from './door.js';
+import { connectionReusable } from './request.js';
 
 export type BayeuxTransport = 'long-polling' | 'callback-polling';
 
@@ -130,6 +131,11 @@ export class BayeuxClient {
     return started;
   }
 
+  /** One `/meta/connect`, awaited. */
+  async connect(deadlineMs: number): Promise<BayeuxExchange> {
+    return (await this.startConnect(deadlineMs)).done;
+  }
+
   async disconnect(deadlineMs: number): Promise<BayeuxExchange | null> {
     if (this.clientId === null) return null;
     return this.send([{ channel: '/meta/disconnect', clientId: this.clientId }], deadlineMs, 'control');
@@ -151,6 +157,14 @@ export class BayeuxClient {
   async sendRaw(body: string, deadlineMs: number): Promise<WireResponse> {
     const conn = await this.connection('control');
     return conn.exchange(this.postRequest(body), { deadlineMs, signal: this.door.signal }, this.door.host);
+  }
+
+  /** A GET with the given query parameters on the control connection (callback-polling probes). */
+  async rawGet(params: Record<string, string>, deadlineMs: number): Promise<WireResponse> {
+    const conn = await this.connection('control');
+    const q = new URLSearchParams(this.url.search);
+    for (const [k, v] of Object.entries(params)) q.set(k, v);
+    return conn.exchange({ method: 'GET', path: `${this.url.pathname}?${q.toString()}`, headers: [...this.extraHeaders] }, { deadlineMs, signal: this.door.signal }, this.door.host);
   }
 
   close(): void {
@@ -179,6 +193,7 @@ export class BayeuxClient {
   private finish(seq: number, sent: BayeuxMessage[], res: WireResponse, tSent: number): BayeuxExchange {
     const { replies, problem } = res.tHeaders === null ? { replies: null, problem: `no response (${res.end})` } : parseReplies(res.body.toString('utf8'), this.transport === 'callback-polling' ? JSONP_CALLBACK : null);
     const ex: BayeuxExchange = { seq, sent, res, replies, problem, tSent };
+    if (!connectionReusable(res)) this.retire(res.connectionId);
     this.exchanges.push(ex);
     for (const m of replies ?? []) {
       if (m.advice) this.advice = { ...this.advice, ...m.advice };
@@ -187,6 +202,11 @@ export class BayeuxClient {
     const summary = problem ?? (replies ?? []).map((m) => `${m.channel}${m.successful === false ? ` failed (${m.error ?? 'no error'})` : ''}`).join(', ');
     this.door.note(`${this.label} #${seq} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${summary}`, res.tEnd ?? this.door.now());
     return ex;
+  }
+
+  /** Forgets a connection the server will not reuse, so the next message opens another. */
+  private retire(connectionId: number): void {
+    for (const c of [this.control, this.connectConn]) if (c?.id === connectionId) c.close();
   }
 
   private async connection(on: 'control' | 'connect'): Promise<WireConnection> {

@@ -13,6 +13,7 @@ import { xmlProblem } from '../xml/well-formed.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { RawRequest, WireConnection, WireResponse } from '../wire/index.js';
 import type { Door } from './door.js';
+import { connectionReusable } from './request.js';
 
 export const HTTPBIND_NS = 'http://jabber.org/protocol/httpbind';
 const XBOSH_NS = 'urn:xmpp:xbosh';
@@ -214,6 +215,7 @@ export class BoshSession {
     this.door.note(`${this.label} rid ${rid} on connection #${conn.id}: ${xml.length > 160 ? `${xml.slice(0, 160)}…` : xml}`, tSent);
     const done = conn.exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host).then((res) => {
       this.busy.delete(conn);
+      if (!connectionReusable(res)) conn.close();
       const parsed = res.tHeaders === null ? { body: null, problem: `no response (${res.end})` } : parseBoshBody(res.body.toString('utf8'));
       const ex: BoshExchange = { rid, sent: xml, res, ...parsed, tSent, connectionId: conn.id };
       this.exchanges.push(ex);

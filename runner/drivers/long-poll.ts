@@ -2,9 +2,9 @@ import type { CaseContext } from '../context.js';
 import type { LongPollBlock } from '../manifest/types.js';
 import { findTokens } from '../tokens.js';
 import { Inconclusive } from '../verdict.js';
-import { firstArrival, hasToken, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
+import { firstArrival, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
 import { CursorState } from './cursor.js';
-import { buildRequest, hostHeader, is2xx, summarizeResponse } from './request.js';
+import { buildRequest, connectionReusable, hostHeader, is2xx, summarizeResponse } from './request.js';
 
 export interface PollResult {
   seq: number;
@@ -121,7 +121,7 @@ export class LongPollClient {
     const ok = res.end === 'complete' && (is2xx(res) || res.status === 304);
     if (ok && is2xx(res)) this.cursor.update(res);
     // RFC 9112 §9.6: after "Connection: close" the client must not send another request on it.
-    if (res.end !== 'complete' || hasToken(res, 'connection', 'close') || res.httpVersion === '1.0') {
+    if (!connectionReusable(res)) {
       conn.close();
       if (this.conn === conn) this.conn = null;
     }

@@ -1,7 +1,7 @@
 import type { CaseContext } from '../context.js';
 import { fillTemplate } from '../manifest/placeholders.js';
 import type { RawRequest, WireResponse } from '../wire/index.js';
-import { header } from '../wire/index.js';
+import { hasToken, header } from '../wire/index.js';
 
 interface Block {
   url: string;
@@ -37,4 +37,12 @@ export function summarizeResponse(res: WireResponse): string {
 
 export function is2xx(res: WireResponse): boolean {
   return res.status >= 200 && res.status < 300;
+}
+
+/**
+ * RFC 9112 §9.3, §9.6: whether another request may follow on the connection this response came
+ * on (not after "Connection: close", an HTTP/1.0 answer, or a response that did not complete).
+ */
+export function connectionReusable(res: WireResponse): boolean {
+  return res.end === 'complete' && !hasToken(res, 'connection', 'close') && res.httpVersion !== '1.0';
 }

@@ -34,7 +34,9 @@ export const faye: CorpusServer = {
       baseUrl: `http://127.0.0.1:${port}`,
       sse: { url: '/faye/{channel}', heartbeatSeconds: 10 },
     };
-    return { targets: { 'eventsource-unbound': eventsourceUnbound }, stop: () => child.stop() };
+    // The Bayeux driver does handshake, subscribe, connect and publish itself: no hook needed.
+    const bayeux: Manifest = { name: 'faye-bayeux', baseUrl: `http://127.0.0.1:${port}`, bayeux: { url: '/faye' } };
+    return { targets: { 'eventsource-unbound': eventsourceUnbound, bayeux }, stop: () => child.stop() };
   },
 };
 
