@@ -49,7 +49,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const startedAt = new Date().toISOString();
   const m = cfg.manifest;
   const rttMs = await calibrateRtt(m.baseUrl, clock, cfg.timeScale);
-  await probeHttp(m.baseUrl, clock, cfg.timeScale);
+  await probeHttp(m.baseUrl, cfg.timeScale);
   const adapter = createPublishAdapter(m, { clock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs * cfg.timeScale });
   const publishProblem = await preflightPublish(m, adapter);
   const direct = new URL(m.baseUrl);
