@@ -43,7 +43,7 @@ export async function ordinaryExchange(r: OrdinaryRequest): Promise<OrdinaryOutc
   try {
     const res = await request(r.url, {
       dispatcher: r.dispatcher ?? ordinaryAgent(),
-      method: r.method as Dispatcher.HttpMethod,
+      method: r.method,
       headers: r.headers,
       ...(r.body === undefined ? {} : { body: r.body }),
       signal,
