@@ -42,6 +42,11 @@ function httpAdapter(m: Manifest, p: Exclude<Publish, { command: string[] }>, o:
       for (const [k, v] of Object.entries({ ...m.headers, ...p.headers })) headers[k] = fillTemplate(v, values, 'raw');
       const method = p.method ?? 'POST';
       const body = p.body === undefined || method === 'GET' || method === 'HEAD' ? undefined : fillTemplate(p.body, values, 'raw');
+      // The hook was sent with fetch before, which adds these two; a hook that negotiates or
+      // parses by them sees the same request as before (a manifest's own values win).
+      const given = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+      if (!given.has('accept')) headers['accept'] = '*/*';
+      if (body !== undefined && !given.has('content-type')) headers['content-type'] = 'text/plain;charset=UTF-8';
       const tStart = o.clock.now();
       const res = await ordinaryExchange({
         url,

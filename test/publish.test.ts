@@ -27,7 +27,13 @@ describe('publish adapter', () => {
   it('fills {channel} (URL-encoded) and {payload}, sends manifest and publish headers, records timing', async () => {
     agent
       .get('http://pub.test')
-      .intercept({ path: '/pub', query: { channel: 'a b' }, method: 'POST', body: 'msg=tok-1', headers: { authorization: 'Bearer x', 'x-chan': 'a b' } })
+      .intercept({
+        path: '/pub',
+        query: { channel: 'a b' },
+        method: 'POST',
+        body: 'msg=tok-1',
+        headers: { authorization: 'Bearer x', 'x-chan': 'a b', accept: '*/*', 'content-type': 'text/plain;charset=UTF-8' },
+      })
       .reply(204, '');
     const m: Manifest = { ...base, headers: { Authorization: 'Bearer x' }, publish: { method: 'POST', url: '/pub?channel={channel}', headers: { 'X-Chan': '{channel}' }, body: 'msg={payload}' } };
     const adapter = createPublishAdapter(m, options(2000));
@@ -36,6 +42,16 @@ describe('publish adapter', () => {
     expect(r?.status).to.equal(204);
     expect(r && r.tEnd >= r.tStart).to.equal(true);
     agent.assertNoPendingInterceptors();
+  });
+
+  it("keeps the manifest's own Content-Type and Accept", async () => {
+    agent
+      .get('http://pub.test')
+      .intercept({ path: '/pub', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' } })
+      .reply(200, '');
+    const m: Manifest = { ...base, publish: { url: '/pub', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{"p":"{payload}"}' } };
+    const r = await createPublishAdapter(m, options(2000))?.publish('c', 'p');
+    expect(r?.ok, r?.error).to.equal(true);
   });
 
   it('reports a non-2xx hook as not ok, naming the URL and the status', async () => {
