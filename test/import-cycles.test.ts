@@ -25,7 +25,13 @@ describe(`import cycles among ${RUNTIME_DIRS.join('/, ')}/`, () => {
     const found = importCycles(edges);
     const known = KNOWN_CYCLES.map((c) => [...c].sort().join(' ↔ '));
     const actual = found.map((c) => c.join(' ↔ '));
-    expect(actual.filter((c) => !known.includes(c)), 'new or grown import cycles').to.deep.equal([]);
-    expect(known.filter((c) => !actual.includes(c)), 'cycles gone or shrunk: update KNOWN_CYCLES').to.deep.equal([]);
+    expect(
+      actual.filter((c) => !known.includes(c)),
+      'new or grown import cycles',
+    ).to.deep.equal([]);
+    expect(
+      known.filter((c) => !actual.includes(c)),
+      'cycles gone or shrunk: update KNOWN_CYCLES',
+    ).to.deep.equal([]);
   });
 });

@@ -59,7 +59,12 @@ describe('preflight HTTP probe', function () {
         const e = await rejection(probeHttp(h.url, scale));
         expect(e.code).to.equal('PUSHSPEC_E_UNREACHABLE');
         expect(e.message).to.include(new URL(h.url).origin);
-        const why = { 'never-answers': 'no HTTP response within 1000 ms', garbage: 'the answer is not HTTP/1.x', 'endless-headers': 'the answer is not HTTP/1.x', reset: 'the connection ended (rst)' }[kind];
+        const why = {
+          'never-answers': 'no HTTP response within 1000 ms',
+          garbage: 'the answer is not HTTP/1.x',
+          'endless-headers': 'the answer is not HTTP/1.x',
+          reset: 'the connection ended (rst)',
+        }[kind];
         expect(e.message).to.include(`does not speak HTTP: GET / gave ${why}`);
       } finally {
         await h.close();
