@@ -18,6 +18,7 @@ import { renderBaselineOutcome } from './reporters/console-summary.js';
 import { baselineCommand, compareCommand, loadBaselineFile, reportCommand, ReportInputError } from './commands/report-commands.js';
 import { BaselineError } from './baseline.js';
 import { VERSION } from './version.js';
+import { FIXTURE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
 import { listCommand } from './commands/list.js';
@@ -113,17 +114,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--name <name>', 'quick mode: the target name shown in reports')
     .option('--fixture', 'run against the bundled reference server')
     .option('--fault <names>', `with --fixture: faults to inject (${FAULT_NAMES.join(', ')})`)
-    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful; all,NAME adds NAME); NAME/N divides the profile's timeouts by N. Simulated: ${VIA_PROFILES.join(', ')}. Real programs, by name only: ${KNOWN_PROFILES.filter((n) => !VIA_PROFILES.includes(n)).join(', ')}`, 'all')
+    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful; all,NAME adds NAME); NAME/N divides the profile's timeouts by N. Simulated: ${VIA_PROFILES.join(', ')}. Real programs, by name only: ${KNOWN_PROFILES.filter((n) => !VIA_PROFILES.includes(n)).join(', ')}`, RUN_DEFAULTS.via)
     .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
     .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
-    .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default('all'))
+    .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default(RUN_DEFAULTS.level))
     .option('--strict', 'warnings count as failures for the exit code')
-    .option('--time-scale <n>', 'multiply every wait and tolerance (slow machines)', '1')
-    .option('--concurrency <n>', 'cases run at once (targets with "channels": false run one at a time)', '32')
-    .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', '30')
-    .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', 'pushspec-report')
+    .option('--time-scale <n>', 'multiply every wait and tolerance (slow machines)', String(RUN_DEFAULTS.timeScale))
+    .option('--concurrency <n>', 'cases run at once (targets with "channels": false run one at a time)', String(RUN_DEFAULTS.concurrency))
+    .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', String(RUN_DEFAULTS.holdLimitSeconds))
+    .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', RUN_DEFAULTS.reportDir)
     .option('--no-report', 'write no report files')
-    .option('--reporter <name>', "console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default progress, or none when CI=true")
+    .option('--reporter <name>', `console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default ${RUN_DEFAULTS.reporter}, or ${RUN_DEFAULTS.ciReporter} when CI=true`)
     .option('--baseline <file>', 'expected failures (id@via); only new failures or stale entries fail the run')
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
@@ -187,8 +188,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('run the bundled reference server (optionally with faults) until interrupted')
     .option('--fault <names>', `faults to inject (${FAULT_NAMES.join(', ')})`)
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
-    .option('--hold-ms <ms>', 'long-poll hold', '2000')
-    .option('--heartbeat-ms <ms>', 'stream/SSE heartbeat interval', '1000')
+    .option('--hold-ms <ms>', 'long-poll hold', String(FIXTURE_DEFAULTS.holdMs))
+    .option('--heartbeat-ms <ms>', 'stream/SSE heartbeat interval', String(FIXTURE_DEFAULTS.heartbeatMs))
     .action(async (flags: { fault?: string; port?: string; holdMs: string; heartbeatMs: string }) => {
       await fixtureCommand(flags);
       setExit(-1); // keeps running until a signal

@@ -4,7 +4,7 @@ import Mocha from 'mocha';
 import { HarnessError } from './errors.js';
 import { selected } from './plan.js';
 import type { Requirement } from './requirement.js';
-import { DEFAULTS } from './run.js';
+import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
@@ -81,7 +81,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     const flags = [f.only !== undefined ? `--only ${f.only}` : '', f.skip !== undefined ? `--skip ${f.skip}` : '', f.level !== undefined && f.level !== 'all' ? `--level ${f.level}` : ''].filter(Boolean).join(' ');
     throw new HarnessError('PUSHSPEC_E_USAGE', `no cases selected: ${flags} leave no requirement to run; expected --only and --skip prefixes that overlap less (see \`pushspec list\`)`);
   }
-  const named = !(f.via === undefined || f.via === 'all');
+  const named = !(f.via === undefined || f.via === DEFAULTS.via);
   // Asked about named profiles, the run still judges direct: every verdict through a hop is read
   // against the same requirement direct (cause, remedy), and origin-only checks run there.
   // `all` inside a list (`all,real-nginx`) stands for every simulated profile.
@@ -94,7 +94,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${KNOWN_PROFILES.join(', ')}`);
   }
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
-  const reporter = f.reporter ?? (process.env['CI'] === 'true' ? 'none' : DEFAULTS.reporter);
+  const reporter = f.reporter ?? (process.env['CI'] === 'true' ? DEFAULTS.ciReporter : DEFAULTS.reporter);
   if (!reporterExists(reporter)) throw usage('--reporter', reporter, `progress, none, a mocha reporter (${Object.keys(Mocha.reporters).filter((n) => /^[a-z]/.test(n)).join(', ')}) or an installed reporter module`);
   return {
     only,

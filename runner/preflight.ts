@@ -4,7 +4,8 @@ import { HarnessError } from './errors.js';
 import { publishesReachOthers, type Manifest } from './manifest/types.js';
 import { describe, type PublishAdapter } from './publish.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
-import { WireConnection } from './wire/index.js';
+import type { Dispatcher } from 'undici';
+import { ordinaryExchange } from './ordinary-http.js';
 
 function connectOnce(url: URL, clock: Clock, timeoutMs: number): Promise<number> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -51,25 +52,31 @@ export async function preflightPublish(m: Manifest, adapter: PublishAdapter | nu
   return r.ok ? null : `the publish hook failed its preflight: ${r.error ?? 'unknown error'}`;
 }
 
+/** How an undici failure reads in the probe's message, or null when the target was not reached. */
+function notHttp(e: unknown): string | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  // undici's llhttp errors are HTTPParserError (code HPE_*, though not always set)
+  if ((e instanceof Error && e.name === 'HTTPParserError') || (typeof code === 'string' && code.startsWith('HPE_')) || code === 'UND_ERR_HEADERS_OVERFLOW') return `the answer is not HTTP/1.x (${message})`;
+  // the words of runner/wire's ResponseEnd, as before the probe moved to undici
+  if (code === 'UND_ERR_SOCKET') return 'the connection ended (fin) before any HTTP response';
+  if (code === 'ECONNRESET') return 'the connection ended (rst) before any HTTP response';
+  return null;
+}
+
 /**
  * The target must speak HTTP at all: one GET of the base URL must produce a parseable response
- * (any status) in time. A listener that never answers, answers garbage or resets is a harness
- * problem (exit 2), not a list of failed requirements.
+ * head (any status) in time. A listener that never answers, answers garbage or resets is a
+ * harness problem (exit 2), not a list of failed requirements. An ordinary exchange (undici):
+ * only the head counts, so the body is dropped unread (the base URL may be a stream), and the
+ * connection is closed, leaving nothing open against the server under test.
  */
-export async function probeHttp(baseUrl: string, clock: Clock, timeScale: number): Promise<void> {
+export async function probeHttp(baseUrl: string, timeScale: number, dispatcher?: Dispatcher): Promise<void> {
   const url = new URL(baseUrl);
-  let conn: WireConnection | null = null;
-  try {
-    conn = await WireConnection.open(url, { connectTimeoutMs: 5000 * timeScale, clock });
-    const res = await conn.exchange({ method: 'GET', path: url.pathname + url.search }, { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 }, url.host);
-    if (res.tHeaders === null || res.end === 'malformed') {
-      const why = res.end === 'timeout' ? `no HTTP response within ${5000 * timeScale} ms` : res.end === 'malformed' ? `the answer is not HTTP/1.x (${res.errors.slice(0, 2).join('; ')})` : `the connection ended (${res.end}) before any HTTP response`;
-      throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} does not speak HTTP: GET ${url.pathname} gave ${why}; expected any HTTP/1.x response`);
-    }
-  } catch (e) {
-    if (e instanceof HarnessError) throw e;
-    throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} is unreachable: ${describe(e)}`);
-  } finally {
-    conn?.close();
-  }
+  const deadlineMs = 5000 * timeScale;
+  const res = await ordinaryExchange({ url, method: 'GET', headers: {}, deadlineMs, maxBodyBytes: 0, close: true, ...(dispatcher ? { dispatcher } : {}) });
+  if (res.status !== null) return;
+  const why = res.timedOut ? `no HTTP response within ${deadlineMs} ms` : notHttp(res.error);
+  if (why === null) throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} is unreachable: ${describe(res.error)}`);
+  throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} does not speak HTTP: GET ${url.pathname} gave ${why}; expected any HTTP/1.x response`);
 }

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import type { Clock } from './clock.js';
 import { isCommandPublish, type Manifest, type Publish } from './manifest/types.js';
 import { fillTemplate } from './manifest/placeholders.js';
+import type { Dispatcher } from 'undici';
+import { ordinaryExchange } from './ordinary-http.js';
 
 /** What one publish did, on the case clock: the event happened somewhere in [tStart, tEnd]. */
 export interface PublishResult {
@@ -22,14 +24,14 @@ export interface PublishOptions {
   clock: Clock;
   /** give up after this long; a publish is an ordinary exchange, so seconds are generous */
   deadlineMs: number;
+  /** where HTTP hooks are sent; default: the process's shared undici Agent (tests: MockAgent) */
+  dispatcher?: Dispatcher;
 }
 
+/** a hook's body or a command's stderr is read this far, so a hostile one cannot stream at us forever */
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
-/**
- * Global fetch (Node's bundled undici) rather than the undici package: it carries the same
- * explicit deadline, and nock can intercept it in the adapter's unit tests.
- */
+/** An ordinary exchange (runner/ordinary-http.ts): undici, no redirects followed, a bounded body read. */
 function httpAdapter(m: Manifest, p: Exclude<Publish, { command: string[] }>, o: PublishOptions): PublishAdapter {
   return {
     kind: 'http',
@@ -40,45 +42,33 @@ function httpAdapter(m: Manifest, p: Exclude<Publish, { command: string[] }>, o:
       for (const [k, v] of Object.entries({ ...m.headers, ...p.headers })) headers[k] = fillTemplate(v, values, 'raw');
       const method = p.method ?? 'POST';
       const body = p.body === undefined || method === 'GET' || method === 'HEAD' ? undefined : fillTemplate(p.body, values, 'raw');
-      const timeout = AbortSignal.timeout(o.deadlineMs);
+      // The hook was sent with fetch before, which adds these two; a hook that negotiates or
+      // parses by them sees the same request as before (a manifest's own values win).
+      const given = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+      if (!given.has('accept')) headers['accept'] = '*/*';
+      if (body !== undefined && !given.has('content-type')) headers['content-type'] = 'text/plain;charset=UTF-8';
       const tStart = o.clock.now();
-      try {
-        const res = await fetch(url, {
-          method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          redirect: 'manual',
-        });
-        // Drain at most a bounded amount so a hostile hook cannot stream forever at us.
-        await drain(res, MAX_OUTPUT_BYTES);
-        const tEnd = o.clock.now();
-        const ok = res.status >= 200 && res.status < 300;
-        return ok
-          ? { ok, tStart, tEnd, status: res.status }
-          : { ok, tStart, tEnd, status: res.status, error: `publish hook ${method} ${url.href} answered ${res.status}; expected 2xx` };
-      } catch (e) {
-        const tEnd = o.clock.now();
-        const why = timeout.aborted ? `no answer within ${o.deadlineMs} ms` : describe(e);
+      const res = await ordinaryExchange({
+        url,
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        deadlineMs: o.deadlineMs,
+        maxBodyBytes: MAX_OUTPUT_BYTES,
+        ...(signal ? { signal } : {}),
+        ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
+      });
+      const tEnd = o.clock.now();
+      if (res.status === null) {
+        const why = res.timedOut ? `no answer within ${o.deadlineMs} ms` : describe(res.error);
         return { ok: false, tStart, tEnd, status: null, error: `publish hook ${method} ${url.href} failed: ${why}` };
       }
+      const ok = res.status >= 200 && res.status < 300;
+      return ok
+        ? { ok, tStart, tEnd, status: res.status }
+        : { ok, tStart, tEnd, status: res.status, error: `publish hook ${method} ${url.href} answered ${res.status}; expected 2xx` };
     },
   };
-}
-
-async function drain(res: Response, cap: number): Promise<void> {
-  if (!res.body) return;
-  const reader = res.body.getReader();
-  let seen = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    seen += value.byteLength;
-    if (seen > cap) {
-      await reader.cancel();
-      return;
-    }
-  }
 }
 
 function commandAdapter(argvTemplate: string[], o: PublishOptions): PublishAdapter {

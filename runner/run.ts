@@ -8,6 +8,7 @@ import { runWithMocha } from './mocha-bridge.js';
 import { plan, type PlanFilter } from './plan.js';
 import { calibrateRtt, preflightPublish, probeHttp } from './preflight.js';
 import { createPublishAdapter } from './publish.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import { loadRequirements } from './registry.js';
 import { summarize, type CaseResult, type Report } from './report.js';
 import { renderJson } from './reporters/json.js';
@@ -42,16 +43,14 @@ export interface RunOutcome {
   files: string[];
 }
 
-export const DEFAULTS = { timeScale: 1, holdLimitSeconds: 30, concurrency: 32, level: 'all', reporter: 'progress', reportDir: 'pushspec-report' } as const;
-
 export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const clock = systemClock;
   const started = clock.now();
   const startedAt = new Date().toISOString();
   const m = cfg.manifest;
   const rttMs = await calibrateRtt(m.baseUrl, clock, cfg.timeScale);
-  await probeHttp(m.baseUrl, clock, cfg.timeScale);
-  const adapter = createPublishAdapter(m, { clock, deadlineMs: 10000 * cfg.timeScale });
+  await probeHttp(m.baseUrl, cfg.timeScale);
+  const adapter = createPublishAdapter(m, { clock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs * cfg.timeScale });
   const publishProblem = await preflightPublish(m, adapter);
   const direct = new URL(m.baseUrl);
   const viaRtt = new Map<string, Promise<number>>();

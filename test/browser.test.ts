@@ -112,15 +112,12 @@ describe('HTML report in headless Chromium', function () {
   }
 
   /**
-   * Polls an expression from outside the page (DevTools evaluation is not subject to the page's
-   * CSP, while waitForFunction's in-page polling is an eval the report's CSP may block).
+   * Waits for a case to be open with a locator: Playwright matches selectors in its own isolated
+   * world without evaluating page-supplied source, so the report's CSP (no 'unsafe-eval') cannot
+   * block the wait, as it could block waitForFunction's in-page polling.
    */
-  async function waitUntil(page: Page, expression: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await page.evaluate(expression))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  async function waitOpen(page: Page, id: string): Promise<void> {
+    await page.locator(`details#${id}[open]`).waitFor({ state: 'attached' });
   }
 
   async function visibleCount(page: Page, selector: string): Promise<number> {
@@ -172,7 +169,7 @@ describe('HTML report in headless Chromium', function () {
 
       // A matrix cell opens its case.
       await page.click('#matrix a[href="#case-17"]');
-      await waitUntil(page, `document.getElementById('case-17').open === true`);
+      await waitOpen(page, 'case-17');
 
       // Printing shows every case, even collapsed ones.
       await page.click('#f-collapse');
@@ -191,7 +188,7 @@ describe('HTML report in headless Chromium', function () {
       // A failure in the list opens its case.
       const first = (await page.getAttribute('#failure-list li:first-child a', 'href')) ?? '';
       await page.click('#failure-list li:first-child a');
-      await waitUntil(page, `document.getElementById(${JSON.stringify(first.slice(1))}).open === true`);
+      await waitOpen(page, first.slice(1));
 
       expect(await cspViolations(page)).to.deep.equal([]);
       expect(watch.pageErrors).to.deep.equal([]);

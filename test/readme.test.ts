@@ -6,6 +6,7 @@ import { catalogMarkdown } from '../runner/commands/list.js';
 import { REQUIREMENTS } from '../suites/index.js';
 import { cli, ROOT } from './helpers/cli.js';
 import { VIA_PROFILES } from '../runner/via.js';
+import { RUN_DEFAULTS } from '../runner/defaults.js';
 
 /** The README is part of the product: it must say what the code does. */
 describe('README stays true', () => {
@@ -35,6 +36,26 @@ describe('README stays true', () => {
     for (const f of flags) expect(readme, `README does not mention ${f}`).to.include(f ?? '');
     expect(readme).to.include('npm ci && npm start');
     expect(readme).to.include('npm ci && npm test');
+  });
+
+  it('states the same defaults as --help, both taken from runner/defaults.ts', async () => {
+    const help = (await cli(['run', '--help'])).stdout.replace(/\s+/g, ' ');
+    const shown: Array<[string, string | number]> = [
+      ['--level', RUN_DEFAULTS.level],
+      ['--via', RUN_DEFAULTS.via],
+      ['--time-scale', RUN_DEFAULTS.timeScale],
+      ['--concurrency', RUN_DEFAULTS.concurrency],
+      ['--hold-limit', RUN_DEFAULTS.holdLimitSeconds],
+      ['--report-dir', RUN_DEFAULTS.reportDir],
+    ];
+    for (const [flag, value] of shown) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${flag} `));
+      expect(row?.split(/(?<!\\)\|/)[2], `README row of ${flag}`).to.include(`\`${value}\``);
+      expect(help, `--help of ${flag}`).to.include(`(default: "${value}")`);
+    }
+    const reporterRow = readme.split('\n').find((l) => l.startsWith('| `--reporter '));
+    expect(reporterRow?.split(/(?<!\\)\|/)[2]).to.include(`\`${RUN_DEFAULTS.reporter}\` (\`${RUN_DEFAULTS.ciReporter}\` when \`CI=true\`)`);
+    expect(help).to.include(`default ${RUN_DEFAULTS.reporter}, or ${RUN_DEFAULTS.ciReporter} when CI=true`);
   });
 
   it('the CI script runs exactly the README test command', async () => {

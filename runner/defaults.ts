@@ -1,0 +1,21 @@
+/**
+ * The one place the run's defaults live. Flag validation (config.ts) falls back to these values
+ * and the `--help` text (cli.ts) prints them, so the two cannot drift apart. No imports: any
+ * module may read it without pulling in the run machinery.
+ */
+export const RUN_DEFAULTS = {
+  via: 'all',
+  timeScale: 1,
+  holdLimitSeconds: 30,
+  concurrency: 32,
+  level: 'all',
+  reporter: 'progress',
+  /** with CI=true: CI logs stay quiet (just the summary) unless a reporter is asked for */
+  ciReporter: 'none',
+  reportDir: 'pushspec-report',
+  /** a publish is an ordinary exchange, so seconds are generous (multiplied by --time-scale) */
+  publishDeadlineMs: 10_000,
+} as const;
+
+/** `pushspec fixture`: short waits so a person trying it sees events quickly. */
+export const FIXTURE_DEFAULTS = { holdMs: 2000, heartbeatMs: 1000 } as const;
