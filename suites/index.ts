@@ -7,6 +7,7 @@ import { intermediaryRequirements } from './rfc6202-5-intermediaries.js';
 import { http1Requirements } from './rfc9112-http1.js';
 import { semanticsRequirements } from './rfc9110-semantics.js';
 import { bayeuxRequirements } from './bayeux-1.0.js';
+import { boshRequirements } from './xep0124-bosh.js';
 
 /** Every requirement, in report order (by document, then section). */
-export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements];
+export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...boshRequirements];

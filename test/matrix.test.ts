@@ -17,7 +17,7 @@ const HOLD_MS = 1000;
 const HOLD_LIMIT_S = 3;
 // Every profile, plus one with a short timeout the long-hold fault runs into (first byte 3 s).
 const VIA = [...VIA_PROFILES, 'first-byte-timeout/10'];
-const FAMILY: Record<string, string> = { longPoll: 'lp.', stream: 'st.', sse: 'sse.', bayeux: 'bay.' };
+const FAMILY: Record<string, string> = { longPoll: 'lp.', stream: 'st.', sse: 'sse.', bayeux: 'bay.', bosh: 'bosh.' };
 
 async function judge(faults: string[], only: string[] = [], variant: 'query' | 'etag' = 'query', viaNamed = false): Promise<Map<string, CaseResult>> {
   const server = await startReferenceServer({ holdMs: HOLD_MS, faults });

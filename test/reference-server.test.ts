@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { FAULT_NAMES, FAULTS, type FaultName } from '../fixtures/faults.js';
 import { BAYEUX_FAULT_TESTS, closeBayeuxFaultTests } from './helpers/bayeux-fault-tests.js';
+import { BOSH_FAULT_TESTS, closeBoshFaultTests } from './helpers/bosh-fault-tests.js';
 import { HOSTILE_CAP_BYTES, HOSTILE_KINDS, startHostileServer, type HostileKind } from '../fixtures/hostile.js';
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../fixtures/reference-server.js';
 
@@ -362,6 +363,7 @@ async function publishAll(server: ReferenceServer, ch: string, payloads: readonl
 /** Exhaustive over FaultName: a new fault without a test does not compile. */
 const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   ...BAYEUX_FAULT_TESTS,
+  ...BOSH_FAULT_TESTS,
   'short-poll': async () => {
     const [ok, bad] = await pair('short-poll');
     const [held, quick] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
@@ -905,7 +907,7 @@ async function sseBodies(fault: FaultName, payloads: readonly string[]): Promise
   return [bodies[0] ?? '', bodies[1] ?? ''];
 }
 
-const faultsOf = (transport: 'longPoll' | 'stream' | 'sse' | 'bayeux'): FaultName[] =>
+const faultsOf = (transport: 'longPoll' | 'stream' | 'sse' | 'bayeux' | 'bosh'): FaultName[] =>
   FAULT_NAMES.filter((f) => FAULTS[f]?.transport === transport);
 
 /** The compliant long poll: pending events at once, a held poll woken by a publish. */
@@ -944,7 +946,7 @@ async function sseUnharmed(server: ReferenceServer): Promise<void> {
 
 describe('reference server faults', function () {
   this.timeout(5000);
-  afterEach(() => closeBayeuxFaultTests());
+  afterEach(() => Promise.all([closeBayeuxFaultTests(), closeBoshFaultTests()]));
 
   for (const name of FAULT_NAMES) {
     it(`${name}: ${FAULTS[name]?.description ?? ''}`, FAULT_TESTS[name]);

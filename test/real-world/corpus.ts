@@ -5,13 +5,14 @@ import { VIA_PROFILES } from '../../runner/via.js';
 import { betterSse } from './servers/better-sse.js';
 import { engineio } from './servers/engineio.js';
 import { faye } from './servers/faye.js';
+import { prosody } from './servers/prosody.js';
 import { nchan } from './servers/nchan.js';
 import { sockjsServer } from './servers/sockjs.js';
 import { sseChannel } from './servers/sse-channel.js';
 import type { CorpusServer } from './servers/types.js';
 
 /** Every real third-party server of the corpus (ground truth in test/real-world/<name>.md). */
-export const CORPUS: readonly CorpusServer[] = [nchan, sockjsServer, engineio, betterSse, sseChannel, faye];
+export const CORPUS: readonly CorpusServer[] = [nchan, sockjsServer, engineio, betterSse, sseChannel, faye, prosody];
 
 /** One verdict and its one-line reason, as the expected-verdict files hold them. */
 export interface ExpectedVerdict {

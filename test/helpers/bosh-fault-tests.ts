@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import type { FaultName } from '../../fixtures/faults.js';
+import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.js';
+import { BoshSession } from '../../runner/drivers/bosh.js';
+import { header } from '../../runner/wire/index.js';
+import { testDoor } from '../drivers/door.js';
+
+/**
+ * The reference server's BOSH faults, each shown against the compliant connection manager with
+ * the BOSH driver (fixture behaviour; the matrix judges the requirements).
+ */
+const WAIT_MS = 600;
+const servers: ReferenceServer[] = [];
+const doors: Array<{ close(): void }> = [];
+
+async function both(fault: FaultName): Promise<[ReferenceServer, ReferenceServer]> {
+  const pair = await Promise.all([startReferenceServer({ holdMs: WAIT_MS }), startReferenceServer({ holdMs: WAIT_MS, faults: [fault] })]);
+  servers.push(...pair);
+  return pair;
+}
+
+async function session(server: ReferenceServer, content?: string): Promise<BoshSession> {
+  const url = new URL('/http-bind', server.url);
+  const door = testDoor(url);
+  doors.push(door);
+  const s = new BoshSession(door, url);
+  await s.create({ to: 'pushspec.localhost', wait: 5, hold: 1, ...(content === undefined ? {} : { content }) }, 2000);
+  return s;
+}
+
+async function signedIn(server: ReferenceServer): Promise<{ s: BoshSession; jid: string }> {
+  const s = await session(server);
+  return { s, jid: await s.authenticate({ mechanism: 'ANONYMOUS' }, 2000) };
+}
+
+export async function closeBoshFaultTests(): Promise<void> {
+  for (const d of doors.splice(0)) d.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+}
+
+const heldMs = async (s: BoshSession): Promise<number> => {
+  const p = await s.start('', 5000);
+  const ex = await p.done;
+  return (ex.res.tEnd ?? 0) - p.tSent;
+};
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () => Promise<void>> = {
+  'bosh-session-attrs': async () => {
+    const [ok, bad] = await both('bosh-session-attrs');
+    const [a, b] = await Promise.all([session(ok), session(bad)]);
+    expect(a.granted).to.include({ wait: '0.6', hold: '1', requests: '2', ver: '1.6' });
+    expect(b.granted).to.not.have.property('requests');
+    expect(b.granted['hold']).to.equal('2');
+  },
+  'bosh-content-ignored': async () => {
+    const [ok, bad] = await both('bosh-content-ignored');
+    const [a, b] = await Promise.all([session(ok, 'application/xml'), session(bad, 'application/xml')]);
+    expect(header(a.exchanges[0]!.res, 'content-type')).to.equal('application/xml');
+    expect(header(b.exchanges[0]!.res, 'content-type')).to.equal('text/xml; charset=utf-8');
+  },
+  'bosh-no-hold': async () => {
+    const [ok, bad] = await both('bosh-no-hold');
+    const [a, b] = await Promise.all([signedIn(ok), signedIn(bad)]);
+    expect(await heldMs(a.s)).to.be.at.least(WAIT_MS - 50);
+    expect(await heldMs(b.s)).to.be.below(200);
+  },
+  'bosh-hold-two': async () => {
+    const [ok, bad] = await both('bosh-hold-two');
+    const run = async (server: ReferenceServer): Promise<number> => {
+      const { s } = await signedIn(server);
+      const r1 = await s.start('', 5000);
+      await pause(100);
+      const r2 = await s.start('', 5000);
+      const ex = await r1.done;
+      await r2.done;
+      return (ex.res.tEnd ?? 0) - r2.tSent;
+    };
+    expect(await run(ok)).to.be.below(100);
+    expect(await run(bad)).to.be.at.least(WAIT_MS - 200);
+  },
+  'bosh-answer-newest': async () => {
+    const [ok, bad] = await both('bosh-answer-newest');
+    const run = async (server: ReferenceServer): Promise<number> => {
+      const { s, jid } = await signedIn(server);
+      const r1 = await s.start('', 5000);
+      await pause(100);
+      const r2 = await s.start(BoshSession.messageTo(jid, 'tok-1'), 5000);
+      const [a, b] = await Promise.all([r1.done, r2.done]);
+      expect([a, b].some((e) => e.body?.children.join('').includes('tok-1'))).to.equal(true);
+      return (a.res.tEnd ?? 0) - (b.res.tEnd ?? 0);
+    };
+    expect(await run(ok)).to.be.below(50);
+    expect(await run(bad)).to.be.at.least(WAIT_MS - 200);
+  },
+  'bosh-rid-unchecked': async () => {
+    const [ok, bad] = await both('bosh-rid-unchecked');
+    const [a, b] = await Promise.all([session(ok), session(bad)]);
+    const [ea, eb] = await Promise.all([a.request('', 3000, { rid: a.nextRid + 50 }), b.request('', 3000, { rid: b.nextRid + 50 })]);
+    expect(ea.body?.attrs).to.include({ type: 'terminate', condition: 'item-not-found' });
+    expect(eb.body?.attrs).to.not.have.property('type');
+  },
+  'bosh-no-resend-buffer': async () => {
+    const [ok, bad] = await both('bosh-no-resend-buffer');
+    const run = async (server: ReferenceServer): Promise<string[] | undefined> => {
+      const { s, jid } = await signedIn(server);
+      const msg = BoshSession.messageTo(jid, 'tok-2');
+      const first = await s.request(msg, 3000);
+      return (await s.request(msg, 3000, { rid: first.rid })).body?.children;
+    };
+    expect((await run(ok))?.join('')).to.include('tok-2');
+    expect(await run(bad)).to.deep.equal([]);
+  },
+  'bosh-terminate-ignored': async () => {
+    const [ok, bad] = await both('bosh-terminate-ignored');
+    const run = async (server: ReferenceServer): Promise<Record<string, string> | undefined> => {
+      const { s } = await signedIn(server);
+      await s.terminate(3000);
+      return (await s.request('', 3000)).body?.attrs;
+    };
+    expect(await run(ok)).to.include({ type: 'terminate', condition: 'item-not-found' });
+    expect(await run(bad)).to.not.have.property('type');
+  },
+  'bosh-chunked': async () => {
+    const [ok, bad] = await both('bosh-chunked');
+    const [a, b] = await Promise.all([session(ok), session(bad)]);
+    expect(header(a.exchanges[0]!.res, 'transfer-encoding')).to.equal(undefined);
+    expect(header(b.exchanges[0]!.res, 'transfer-encoding')).to.equal('chunked');
+  },
+};
