@@ -36,15 +36,22 @@ export interface Verdict {
   evidence: EvidenceItem[];
   /** set when the violation is lost events: the runner re-runs the case alone and reports a rate */
   loss?: Loss;
+  /**
+   * How far past its tolerance a timing measurement was (ms): the runner calls a solo timing
+   * failure inconclusive when its own event loop stalled at least this long. Absent when the
+   * violation is not a finite overshoot (nothing arrived, a wrong status).
+   */
+  excessMs?: number;
 }
 
 export interface VerdictDetails {
   measurements?: Measurements;
   evidence?: EvidenceItem[];
+  excessMs?: number;
 }
 
 function make(outcome: Outcome, expected: string, actual: string, d: VerdictDetails = {}): Verdict {
-  return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [] };
+  return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [], ...(d.excessMs === undefined ? {} : { excessMs: d.excessMs }) };
 }
 
 export const verdict = {

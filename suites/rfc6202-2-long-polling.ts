@@ -1,4 +1,5 @@
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { LongPollClient } from '../runner/drivers/long-poll.js';
 import { hasToken } from '../runner/wire/index.js';
 import { padPayload } from '../runner/tokens.js';
@@ -16,7 +17,7 @@ function unusable(trials: WakeTrial[]): string {
 
 // RFC 6202 §2.1: "the server does not immediately respond ... Instead, the server holds the
 // request open until new data is available".
-const held: Requirement = {
+const held: LegacyRequirement = {
   id: 'lp.held', spec: 'RFC 6202', section: '2.1', level: 'must',
   title: 'A long poll is held open until an event arrives, not answered at once (no short polling)',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
@@ -47,7 +48,7 @@ const held: Requirement = {
 };
 
 // RFC 6202 §2.1 step 2: "the server ... responds ... when new data is available".
-const wake: Requirement = {
+const wake: LegacyRequirement = {
   id: 'lp.wake', spec: 'RFC 6202', section: '2.1', level: 'must',
   title: 'A held poll is answered as soon as an event is published, not when its hold timer fires',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
@@ -75,18 +76,20 @@ const wake: Requirement = {
       if (t.latencyMs !== null) worst = Math.max(worst, t.latencyMs);
     }
     const fit = fitSlope(usable.filter((t) => t.responseMs !== null).map((t) => [t.tauMs, t.responseMs ?? 0]));
-    const measurements = { worstLatencyMs: Math.round(worst), slope: fit ? Number(fit.slope.toFixed(3)) : null, epsilonMs: Math.round(ctx.epsilonMs), excessMs: Number.isFinite(excess) ? Math.round(excess) : 1e9 };
+    const measurements = { worstLatencyMs: Math.round(worst), slope: fit ? Number(fit.slope.toFixed(3)) : null, epsilonMs: Math.round(ctx.epsilonMs) };
+    // An event that never arrived has no finite overshoot: no excessMs, so no stall can excuse it.
+    const over = Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {};
     const expected = `each event arrives within the publish round trip + ${ms(ctx.epsilonMs)} of its publish`;
     if (late.length > 0) {
       const timer = fit && fit.slope < 0.5 ? ` Response time does not track publish time (slope ${fit.slope.toFixed(2)}; 1 means woken by the event): the server answers on its timer.` : '';
-      return verdict.violation(expected, `${late.join('; ')}.${timer}`, { measurements });
+      return verdict.violation(expected, `${late.join('; ')}.${timer}`, { measurements, ...over });
     }
     return verdict.pass(expected, `worst latency ${ms(worst)} over ${usable.length} trials${fit ? `, slope ${fit.slope.toFixed(2)}` : ''}`, { measurements });
   },
 };
 
 // RFC 6202 §2.1 step 3: "the server sends a complete response to the client".
-const complete: Requirement = {
+const complete: LegacyRequirement = {
   id: 'lp.complete', spec: 'RFC 6202', section: '2.1', level: 'must',
   title: 'The response that delivers an event is complete (framing ends) right after the event',
   sources: [rfc(6202, '2.1'), rfc(9112, '6.3')], transports: [...LP], needsPublish: true, timing: true,
@@ -99,15 +102,15 @@ const complete: Requirement = {
     if (arrival === null) throw new Inconclusive(`the event never arrived on the poll (${r.res.status || r.res.end}); see lp.wake`);
     const expected = `the response ends within ${ms(ctx.epsilonMs)} of delivering the event`;
     const end = r.res.end === 'complete' && r.res.tEnd !== null ? r.res.tEnd : null;
-    const measurements = { framing: r.res.framing, endAfterEventMs: end === null ? null : Math.round(end - arrival), excessMs: end === null ? 1e9 : Math.round(end - arrival - ctx.epsilonMs) };
+    const measurements = { framing: r.res.framing, endAfterEventMs: end === null ? null : Math.round(end - arrival) };
     if (end === null) return verdict.violation(expected, `the response was still open ${ms(ctx.now() - arrival)} after the event (${r.res.end}); a long poll must complete, or it is a stream`, { measurements });
-    if (end - arrival > ctx.epsilonMs) return verdict.violation(expected, `the response ended ${ms(end - arrival)} after the event arrived (framing: ${r.res.framing})`, { measurements });
+    if (end - arrival > ctx.epsilonMs) return verdict.violation(expected, `the response ended ${ms(end - arrival)} after the event arrived (framing: ${r.res.framing})`, { measurements, excessMs: Math.round(end - arrival - ctx.epsilonMs) });
     return verdict.pass(expected, `ended ${ms(end - arrival)} after the event (framing: ${r.res.framing})`, { measurements });
   },
 };
 
 // RFC 6202 §2.1 step 4: the client "sends a new long poll request" at once after a response.
-const repoll: Requirement = {
+const repoll: LegacyRequirement = {
   id: 'lp.repoll', spec: 'RFC 6202', section: '2.1', level: 'must',
   title: 'An immediate re-poll is accepted and held until the next event, not rejected or answered empty',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
@@ -146,7 +149,7 @@ const repoll: Requirement = {
 
 // RFC 6202 §2.1: long polling works on persistent connections, avoiding a TCP set-up per poll;
 // RFC 9112 §9.3: a server that does not keep connections must say `Connection: close`.
-const persistent: Requirement = {
+const persistent: LegacyRequirement = {
   id: 'lp.persistent', spec: 'RFC 6202', section: '2.1', level: 'should',
   title: 'Consecutive polls reuse one persistent connection (no Connection: close after every response)',
   sources: [rfc(6202, '2.2'), rfc(9112, '9.3')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
@@ -176,7 +179,7 @@ const persistent: Requirement = {
 const gapExpected = (o: GapObservation): string => `all ${o.published.length} events delivered exactly once, in publish order`;
 
 // RFC 6202 §2.2: events arriving between a response and the next poll must wait for it.
-const gapNoLoss: Requirement = {
+const gapNoLoss: LegacyRequirement = {
   id: 'lp.gap-no-loss', spec: 'RFC 6202', section: '2.2', level: 'must',
   title: 'Events published between a response and the next poll are not lost',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
@@ -202,7 +205,7 @@ const gapNoLoss: Requirement = {
 // RFC 6202 §2.2 again, for the gap after a poll the server let time out: servers that keep a
 // subscription alive only while a poll is pending (or re-create it on the timeout path) drop what
 // is published before the client's next poll, while the gap after a delivered event is fine.
-const gapAfterTimeout: Requirement = {
+const gapAfterTimeout: LegacyRequirement = {
   id: 'lp.gap-after-timeout', spec: 'RFC 6202', section: '2.2', level: 'must',
   title: 'An event published after a poll timed out, before the next poll, is delivered by that next poll',
   sources: [rfc(6202, '2.2'), rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: false,
@@ -233,7 +236,7 @@ const gapAfterTimeout: Requirement = {
   },
 };
 
-const noDuplicates: Requirement = {
+const noDuplicates: LegacyRequirement = {
   id: 'lp.no-duplicates', spec: 'RFC 6202', section: '2.2', level: 'must',
   title: 'No event is delivered twice across polls that carry the cursor',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
@@ -248,7 +251,7 @@ const noDuplicates: Requirement = {
   },
 };
 
-const order: Requirement = {
+const order: LegacyRequirement = {
   id: 'lp.order', spec: 'RFC 6202', section: '2.2', level: 'must',
   title: 'Events are delivered in the order they were published',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
@@ -269,7 +272,7 @@ const order: Requirement = {
 };
 
 // RFC 6202 §2.2 "graceful degradation": queued messages go out together in the next response.
-const batch: Requirement = {
+const batch: LegacyRequirement = {
   id: 'lp.batch', spec: 'RFC 6202', section: '2.2', level: 'should',
   title: 'Events queued while no poll was pending come back together in the next response',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
@@ -291,7 +294,7 @@ const batch: Requirement = {
 };
 
 // RFC 6202 §2: push to every interested client; two subscribers of one channel each get the event.
-const fanout: Requirement = {
+const fanout: LegacyRequirement = {
   id: 'lp.fanout', spec: 'RFC 6202', section: '2.1', level: 'must',
   title: 'Two clients polling the same channel both receive the event, neither later than the other',
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
@@ -322,9 +325,9 @@ const fanout: Requirement = {
       return verdict.violation(expected, `only client ${got} received it; the other poll ended with ${status(missed)} and no event`);
     }
     const gap = Math.abs(arrA - arrB);
-    const measurements = { arrivalGapMs: Math.round(gap), excessMs: Math.round(gap - ctx.epsilonMs) };
+    const measurements = { arrivalGapMs: Math.round(gap) };
     if (gap > ctx.epsilonMs) {
-      return verdict.violation(expected, `client ${arrA > arrB ? 'A' : 'B'} got the event ${ms(gap)} after the other: the server woke only one subscriber and the other saw it at its next response`, { measurements });
+      return verdict.violation(expected, `client ${arrA > arrB ? 'A' : 'B'} got the event ${ms(gap)} after the other: the server woke only one subscriber and the other saw it at its next response`, { measurements, excessMs: Math.round(gap - ctx.epsilonMs) });
     }
     return verdict.pass(expected, `both clients received the event, ${ms(gap)} apart`, { measurements });
   },
@@ -332,7 +335,7 @@ const fanout: Requirement = {
 
 // RFC 6202 §2.2: every long-poll response is a whole HTTP message, so headers dominate small payloads.
 const SEGMENT = 1460;
-const headerOverhead: Requirement = {
+const headerOverhead: LegacyRequirement = {
   id: 'lp.header-overhead', spec: 'RFC 6202', section: '2.2', level: 'should',
   title: 'A small event and its response headers fit in one TCP segment (header overhead)',
   sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
@@ -352,4 +355,4 @@ const headerOverhead: Requirement = {
   },
 };
 
-export const longPollingRequirements: Requirement[] = [held, wake, complete, repoll, persistent, gapNoLoss, gapAfterTimeout, noDuplicates, order, batch, fanout, headerOverhead];
+export const longPollingRequirements: Requirement[] = [held, wake, complete, repoll, persistent, gapNoLoss, gapAfterTimeout, noDuplicates, order, batch, fanout, headerOverhead].map(fromRun);

@@ -2,6 +2,7 @@ import type { CaseContext } from '../runner/context.js';
 import { classifyShared } from '../runner/http/cacheability.js';
 import { IDLE_LIMIT_MS, idleWindowMs, type StreamKind } from '../runner/drivers/stream.js';
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import { rfc } from './sources.js';
@@ -26,7 +27,7 @@ async function threeEvents(ctx: CaseContext, extraHeaders: Array<[string, string
 }
 
 // RFC 6202 §3.1: the server keeps the request open and sends each update as part of one response.
-const staysOpen: Requirement = {
+const staysOpen: LegacyRequirement = {
   id: 'st.stays-open', spec: 'RFC 6202', section: '3.1', level: 'must',
   title: 'A stream stays open after delivering events, carrying several events on one response',
   sources: [rfc(6202, '3.1')], transports: [...ST], needsPublish: true, timing: false,
@@ -48,7 +49,7 @@ const staysOpen: Requirement = {
 };
 
 // RFC 6202 §3.2 and RFC 9110 §7.6: buffering anywhere (here: in the server) defeats streaming.
-const incremental: Requirement = {
+const incremental: LegacyRequirement = {
   id: 'st.incremental', spec: 'RFC 6202', section: '3.2', level: 'must',
   title: 'Each event reaches the wire as soon as it is published (no server-side buffering)',
   sources: [rfc(6202, '3.2'), rfc(9110, '7.6')], transports: [...ST], needsPublish: true, timing: true,
@@ -63,17 +64,19 @@ const incremental: Requirement = {
     await session.stop();
     const problems = late(deliveries).filter((p) => !(session.isEnded && p.endsWith('never arrived') && deliveries.some((d) => d.arrival !== null)));
     const worst = Math.max(0, ...deliveries.map((d) => d.latencyMs ?? 0));
-    const excess = Math.max(0, ...deliveries.map((d) => (d.latencyMs === null ? 1e9 : d.latencyMs - d.allowedMs)));
-    const measurements = { worstLatencyMs: Math.round(worst), excessMs: Math.round(excess), events: deliveries.length };
+    // An event that never arrived has no finite overshoot: no excessMs, so no stall excuses it.
+    const excess = Math.max(0, ...deliveries.map((d) => (d.latencyMs === null ? Infinity : d.latencyMs - d.allowedMs)));
+    const measurements = { worstLatencyMs: Math.round(worst), events: deliveries.length };
+    const over = Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {};
     const expected = 'each small event arrives within the publish round trip + ε';
-    if (problems.length) return verdict.violation(expected, `${problems.join('; ')}${ctx.via === 'direct' ? ' — the server holds small writes back (a buffer or a compressor that is not flushed)' : ''}`, { measurements });
+    if (problems.length) return verdict.violation(expected, `${problems.join('; ')}${ctx.via === 'direct' ? ' — the server holds small writes back (a buffer or a compressor that is not flushed)' : ''}`, { measurements, ...over });
     return verdict.pass(expected, `worst latency ${ms(worst)} over ${deliveries.length} events`, { measurements });
   },
 };
 
 // RFC 9112 §6.1: "A server MUST NOT send a response containing Transfer-Encoding unless the
 // corresponding request indicates HTTP/1.1 (or later minor revisions)."
-const http10: Requirement = {
+const http10: LegacyRequirement = {
   id: 'st.http10-eof', spec: 'RFC 9112', section: '6.1', level: 'must',
   title: 'An HTTP/1.0 request gets a close-delimited stream without Transfer-Encoding, still incremental',
   sources: [rfc(9112, '6.1'), rfc(6202, '3.1')], transports: [...ST], needsPublish: true, timing: false,
@@ -95,7 +98,7 @@ const http10: Requirement = {
 };
 
 // RFC 9112 §6.3 / RFC 6202 §3.1: a Content-Length ends the body at that count.
-const noContentLength: Requirement = {
+const noContentLength: LegacyRequirement = {
   id: 'st.no-content-length', spec: 'RFC 9112', section: '6.3', level: 'must',
   title: 'An unbounded stream carries no Content-Length',
   sources: [rfc(9112, '6.3'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, mayPublish: true, timing: false,
@@ -115,7 +118,7 @@ const noContentLength: Requirement = {
 };
 
 // RFC 9112 §7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
-const chunkSyntax: Requirement = {
+const chunkSyntax: LegacyRequirement = {
   id: 'st.chunk-syntax', spec: 'RFC 9112', section: '7.1', level: 'must',
   title: 'Chunked stream framing is well formed (size line, data, CRLF)',
   sources: [rfc(9112, '7.1')], transports: [...ST], needsPublish: true, timing: false,
@@ -136,7 +139,7 @@ const chunkSyntax: Requirement = {
 };
 
 // RFC 6202 §3.2 "Framing Techniques": chunk boundaries are not message boundaries; proxies re-chunk.
-const appFraming: Requirement = {
+const appFraming: LegacyRequirement = {
   id: 'st.app-framing', spec: 'RFC 6202', section: '3.2', level: 'must',
   title: 'Messages are delimited inside the byte stream, not by chunk boundaries',
   sources: [rfc(6202, '3.2'), rfc(9112, '7.1.1')], transports: [...ST], needsPublish: true, timing: false,
@@ -170,7 +173,7 @@ const appFraming: Requirement = {
 };
 
 // RFC 6202 §3.2 (buffering), RFC 9110 §7.6: compression buffers like any intermediary does.
-const gzip: Requirement = {
+const gzip: LegacyRequirement = {
   id: 'st.gzip-flush', spec: 'RFC 6202', section: '3.2', level: 'should',
   title: 'With Accept-Encoding: gzip, each event is still delivered promptly (compression flushed per event) or not compressed',
   sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')], transports: [...ST], needsPublish: true, timing: true, deploymentCheck: true,
@@ -198,16 +201,16 @@ const gzip: Requirement = {
       const problems = late(deliveries);
       if (problems.length) {
         found.push(`${name}Content-Encoding: ${enc}; ${problems.join('; ')}`);
-        worst = Math.max(worst, ...deliveries.map((d) => (d.latencyMs === null ? 1e9 : d.latencyMs - d.allowedMs)));
+        worst = Math.max(worst, ...deliveries.map((d) => (d.latencyMs === null ? Infinity : d.latencyMs - d.allowedMs)));
       } else seen.push(`${name}Content-Encoding: ${enc}, each event flushed`);
     }
-    if (found.length) return verdict.violation(expected, `${found.join(' | ')} — the compressor holds small events until its buffer fills`, { measurements: { excessMs: Math.round(worst) } });
+    if (found.length) return verdict.violation(expected, `${found.join(' | ')} — the compressor holds small events until its buffer fills`, Number.isFinite(worst) ? { excessMs: Math.round(worst) } : {});
     return verdict.pass(expected, seen.join('; '));
   },
 };
 
 // RFC 6202 §5.5 and WHATWG HTML §9.2.7: idle connections are cut by intermediaries' timeouts.
-const heartbeat: Requirement = {
+const heartbeat: LegacyRequirement = {
   id: 'st.heartbeat', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'An idle stream sends bytes (heartbeats) often enough to survive idle timeouts',
   sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: [...ST], needsPublish: false, timing: false, idleWatch: true,
@@ -277,7 +280,7 @@ export async function judgeHeartbeat(ctx: CaseContext, kind: 'stream' | 'sse'): 
 }
 
 // RFC 6202 §3.1 / §5.5: a response deferred until the first event dies at first-byte timeouts.
-const firstByte: Requirement = {
+const firstByte: LegacyRequirement = {
   id: 'st.first-byte', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'A stream sends its response headers at once, so a quiet stream survives first-byte timeouts',
   sources: [rfc(6202, '5.5'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, timing: true,
@@ -292,7 +295,7 @@ const firstByte: Requirement = {
     const expected = `response headers within ${ms(limit)}, before any event`;
     if (!got) {
       if (res.end !== 'timeout' && res.end !== 'complete' && res.tHeaders === null) throw new Inconclusive(`the connection ended (${res.end}) without a response`);
-      return verdict.violation(expected, `no response headers after ${ms(limit)} with no event published: the server defers its response until there is data, so a quiet stream is cut by first-byte timeouts (Heroku 30 s, AWS API Gateway 29 s, CloudFront/GCP 30 s, Varnish 60 s)`, { measurements: { excessMs: 1e9 } });
+      return verdict.violation(expected, `no response headers after ${ms(limit)} with no event published: the server defers its response until there is data, so a quiet stream is cut by first-byte timeouts (Heroku 30 s, AWS API Gateway 29 s, CloudFront/GCP 30 s, Varnish 60 s)`);
     }
     return verdict.pass(expected, `headers after ${ms((session.tHeaders ?? 0) - session.tSent)}`);
   },
@@ -306,4 +309,4 @@ export function storableVerdict(ctx: CaseContext, head: { status: number; header
   return verdict.pass(expected, c.why);
 }
 
-export const streamingRequirements: Requirement[] = [staysOpen, incremental, http10, noContentLength, chunkSyntax, appFraming, gzip, heartbeat, firstByte];
+export const streamingRequirements: Requirement[] = [staysOpen, incremental, http10, noContentLength, chunkSyntax, appFraming, gzip, heartbeat, firstByte].map(fromRun);

@@ -1,7 +1,9 @@
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { LongPollClient, type PollResult } from '../runner/drivers/long-poll.js';
 import { classifyShared } from '../runner/http/cacheability.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
+import type { CaseContext } from '../runner/context.js';
 import { rfc } from './sources.js';
 import { eventPoll } from './long-polling/scenarios.js';
 
@@ -13,7 +15,7 @@ const HOLD_CUTTERS = 'Heroku cuts requests with no first byte after 30 s (H12), 
 
 // RFC 6202 §5.4: the held request is answered "with a 200 OK" when an event or the timeout
 // occurs; RFC 9110 §15.5.9: 408 says the server did not receive a complete request in time.
-const timeoutStatus: Requirement = {
+const timeoutStatus: LegacyRequirement = {
   id: 'lp.timeout-status', spec: 'RFC 6202', section: '5.4', level: 'must',
   title: 'A poll whose hold times out is answered with a normal 2xx response, not 408/504 or a dropped connection',
   sources: [rfc(6202, '5.4'), rfc(9110, '15.5.9')], transports: [...LP], needsPublish: false, timing: false,
@@ -46,7 +48,7 @@ const timeoutStatus: Requirement = {
 };
 
 // RFC 6202 §5.5: "a timeout value of 30 seconds is a safer value" than longer holds.
-const holdTime: Requirement = {
+const holdTime: LegacyRequirement = {
   id: 'lp.hold-time', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'The hold time stays at or below 30 s, which common proxies and load balancers allow',
   sources: [rfc(6202, '5.5')], transports: [...LP], needsPublish: false, timing: false,
@@ -74,7 +76,7 @@ const holdTime: Requirement = {
  * The README promises declared and measured holds agree within 25% + 1 s. When they do not, the
  * manifest or the server is wrong, and the verdict says which reading each side supports.
  */
-function declaredMismatch(ctx: Parameters<Requirement['run']>[0], declaredMs: number | null, measuredMs: number): string | null {
+function declaredMismatch(ctx: CaseContext, declaredMs: number | null, measuredMs: number): string | null {
   if (declaredMs === null) return null;
   const slack = declaredMs * 0.25 + ctx.ms(1000);
   if (measuredMs > declaredMs + slack) return `measured hold ${s(measuredMs)}, longer than the declared ${s(declaredMs)}: the server holds longer than it promises (or longPoll.holdSeconds is out of date)`;
@@ -84,7 +86,7 @@ function declaredMismatch(ctx: Parameters<Requirement['run']>[0], declaredMs: nu
   return null;
 }
 
-function judgeStorable(ctx: Parameters<Requirement['run']>[0], label: string, r: PollResult): { label: string; storable: boolean; why: string } {
+function judgeStorable(ctx: CaseContext, label: string, r: PollResult): { label: string; storable: boolean; why: string } {
   const method = ctx.manifest.longPoll?.method ?? 'GET';
   const auth = Object.keys({ ...ctx.manifest.headers, ...ctx.manifest.longPoll?.headers }).some((k) => k.toLowerCase() === 'authorization');
   const c = classifyShared({ method, status: r.res.status, headers: r.res.headers, requestHasAuthorization: auth });
@@ -92,7 +94,7 @@ function judgeStorable(ctx: Parameters<Requirement['run']>[0], label: string, r:
 }
 
 // RFC 6202 §5.6: suppress caching of long polls on purpose; RFC 9111 §3 says when a shared cache may store.
-const notStorable: Requirement = {
+const notStorable: LegacyRequirement = {
   id: 'lp.not-storable', spec: 'RFC 6202', section: '5.6', level: 'should',
   title: 'Long-poll responses are not storable by a shared cache (no-store, no-cache or private; no explicit or heuristic freshness)',
   sources: [rfc(6202, '5.6'), rfc(9111, '3'), rfc(9111, '4.2.2')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
@@ -116,4 +118,4 @@ const notStorable: Requirement = {
   },
 };
 
-export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, notStorable];
+export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, notStorable].map(fromRun);

@@ -1,6 +1,7 @@
 import type { CaseContext } from '../runner/context.js';
 import { LongPollClient } from '../runner/drivers/long-poll.js';
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
 import { baseProfile, viaOf, viaTimeouts } from '../runner/via.js';
 import { header } from '../runner/wire/index.js';
@@ -20,7 +21,7 @@ function scaledVia(ctx: CaseContext, tightestMs: number, targetMs: number): { ke
 }
 
 // RFC 6202 §5.6 and RFC 9111 §4: a cache that may store a poll answer will replay it.
-const cacheReplay: Requirement = {
+const cacheReplay: LegacyRequirement = {
   id: 'lp.cache-replay', spec: 'RFC 6202', section: '5.6', level: 'must',
   title: 'Behind a shared cache, the next client\'s poll is held, not answered with a stored copy of an earlier response',
   sources: [rfc(6202, '5.6'), rfc(9111, '4')], transports: ['longPoll'], needsPublish: true, timing: false,
@@ -55,7 +56,7 @@ const cacheReplay: Requirement = {
 };
 
 // RFC 6202 §5.5: hops time out requests that produce no bytes; 30 s is "a safer value".
-const holdSurvives: Requirement = {
+const holdSurvives: LegacyRequirement = {
   id: 'lp.hold-survives', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'A held poll ends with the server\'s own response before the intermediary\'s timeout answers 5xx or cuts it',
   sources: [rfc(6202, '5.5'), rfc(9110, '15.6.5')], transports: ['longPoll'], needsPublish: false, timing: false,
@@ -121,7 +122,7 @@ async function liveIdle(ctx: CaseContext, T: number, targetMs: number, marginMs:
   return { live, scaled };
 }
 
-const idleSurvives: Requirement = {
+const idleSurvives: LegacyRequirement = {
   id: 'st.idle-survives', spec: 'RFC 6202', section: '5.5', level: 'must',
   title: 'An idle stream is not cut by the intermediary\'s idle timeout (its heartbeats arrive sooner)',
   sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false, idleWatch: true,
@@ -176,4 +177,4 @@ const idleSurvives: Requirement = {
   },
 };
 
-export const intermediaryRequirements: Requirement[] = [cacheReplay, holdSurvives, idleSurvives];
+export const intermediaryRequirements: Requirement[] = [cacheReplay, holdSurvives, idleSurvives].map(fromRun);

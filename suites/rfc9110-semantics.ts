@@ -10,6 +10,7 @@ import { streamBlock } from '../runner/drivers/stream.js';
 import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../runner/http/field-syntax.js';
 import type { TransportName } from '../runner/manifest/types.js';
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
 import { header, headerAll, type WireResponse } from '../runner/wire/index.js';
 import { timing, until } from './long-polling/scenarios.js';
@@ -128,7 +129,7 @@ async function moreBoundaries(ctx: CaseContext, s: Sample & { head: WireResponse
 
 // RFC 9110 §6.6.1: "An origin server with a clock MUST generate a Date header field in all 2xx,
 // 3xx and 4xx responses"; caches compute age and heuristic freshness from it (RFC 9111 §4.2).
-const date: Requirement = {
+const date: LegacyRequirement = {
   id: 'http.date', spec: 'RFC 9110', section: '6.6.1', level: 'must',
   title: 'Push responses carry a Date header field in IMF-fixdate form',
   sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
@@ -148,7 +149,7 @@ const date: Requirement = {
 // RFC 9110 §8.3: "A sender that generates a message containing content SHOULD generate a
 // Content-Type header field"; without one a recipient may sniff (browsers do) or assume
 // application/octet-stream. §8.3.1 and §5.6.6 fix the grammar of the value.
-const contentType: Requirement = {
+const contentType: LegacyRequirement = {
   id: 'http.content-type', spec: 'RFC 9110', section: '8.3', level: 'must',
   title: 'Push responses with content say what it is: a Content-Type that is a well-formed media type',
   sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
@@ -168,7 +169,7 @@ const contentType: Requirement = {
 
 // RFC 9110 §8.8.3: an entity-tag is a quoted string; caches revalidate with it (RFC 9111 §4.3.1)
 // and a recipient may reject or mangle one that is not.
-const etagSyntax: Requirement = {
+const etagSyntax: LegacyRequirement = {
   id: 'http.etag-syntax', spec: 'RFC 9110', section: '8.8.3', level: 'must',
   title: 'An ETag on a push response is a well-formed entity-tag (double-quoted)',
   sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
@@ -227,7 +228,7 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
 
 // RFC 9110 §9.1: "All general-purpose servers MUST support the methods GET and HEAD"; §9.3.2:
 // HEAD is identical to GET except that the server does not send content.
-const head: Requirement = {
+const head: LegacyRequirement = {
   id: 'http.head', spec: 'RFC 9110', section: '9.3.2', level: 'must',
   title: 'A HEAD request to a push endpoint gets a prompt answer with no content (the GET\'s header section, or 405)',
   sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
@@ -248,4 +249,4 @@ const head: Requirement = {
   },
 };
 
-export const semanticsRequirements: Requirement[] = [date, head, contentType, etagSyntax];
+export const semanticsRequirements: Requirement[] = [date, head, contentType, etagSyntax].map(fromRun);

@@ -2,6 +2,7 @@ import { RECHUNKING_HOPS } from './profiles.js';
 import type { CaseContext } from '../runner/context.js';
 import type { StreamSession } from '../runner/drivers/stream.js';
 import type { Requirement } from '../runner/requirement.js';
+import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import type { SseParser } from '../runner/framing/sse.js';
@@ -27,7 +28,7 @@ async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: Stream
 
 // WHATWG HTML §9.2.2 (EventSource constructor, "announce the connection"): only a 200 whose
 // Content-Type is text/event-stream is processed; anything else fails the connection for good.
-const contentType: Requirement = {
+const contentType: LegacyRequirement = {
   id: 'sse.content-type', spec: SPEC, section: '9.2.2', level: 'must',
   title: 'A live event stream is a 200 response with Content-Type: text/event-stream',
   sources: [html('the-eventsource-interface')], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
@@ -48,7 +49,7 @@ const contentType: Requirement = {
 };
 
 // WHATWG HTML §9.2.6: field names are compared literally: "data", "event", "id", "retry".
-const fieldNames: Requirement = {
+const fieldNames: LegacyRequirement = {
   id: 'sse.field-names', spec: SPEC, section: '9.2.6', level: 'must',
   title: 'Event fields are spelled exactly data, event, id, retry (lower case, no space before the colon)',
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
@@ -70,7 +71,7 @@ const fieldNames: Requirement = {
 };
 
 // WHATWG HTML §9.2.6: an event is dispatched at the blank line; data pending at the end is discarded.
-const dispatch: Requirement = {
+const dispatch: LegacyRequirement = {
   id: 'sse.dispatch', spec: SPEC, section: '9.2.6', level: 'must',
   title: 'Each event ends with a blank line sent together with it, so the browser dispatches it at once',
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: true,
@@ -93,20 +94,21 @@ const dispatch: Requirement = {
       const at = m ? session.timeOf(m.index + m[0].length - 1) : null;
       if (at === null) {
         problems.push(`event ${i + 1} was never followed by a blank line, so a browser never dispatches it`);
-        excess = 1e9;
+        excess = Infinity;
       } else if (at - d.arrival > ctx.epsilonMs) {
         problems.push(`event ${i + 1}'s blank line came ${ms(at - d.arrival)} after its data, with the next event's bytes: a browser dispatches each event one event late`);
         excess = Math.max(excess, at - d.arrival - ctx.epsilonMs);
       }
     }
     const expected = 'every event is followed at once by the blank line that dispatches it';
-    if (problems.length) return verdict.violation(expected, problems.join('; '), { measurements: { excessMs: Math.round(excess) } });
+    // A blank line that never came has no finite overshoot: no excessMs, so no stall excuses it.
+    if (problems.length) return verdict.violation(expected, problems.join('; '), Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {});
     return verdict.pass(expected, `${deliveries.length} events, each dispatched on arrival`);
   },
 };
 
 // WHATWG HTML §9.2.3/9.2.4: the last event ID is what a reconnecting browser sends back.
-const ids: Requirement = {
+const ids: LegacyRequirement = {
   id: 'sse.ids', spec: SPEC, section: '9.2.4', level: 'should',
   title: 'Events carry an id, so a reconnecting browser can say where it left off',
   sources: [html('the-last-event-id-header'), html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
@@ -127,7 +129,7 @@ const ids: Requirement = {
 };
 
 // WHATWG HTML §9.2.3/9.2.4: on reconnect the browser sends Last-Event-ID; the server resumes.
-const resume: Requirement = {
+const resume: LegacyRequirement = {
   id: 'sse.resume', spec: SPEC, section: '9.2.4', level: 'must',
   title: 'A reconnect with Last-Event-ID gets exactly the events missed meanwhile: none lost, none repeated, in order',
   sources: [html('the-last-event-id-header'), 'https://www.rfc-editor.org/rfc/rfc6202#section-3.2'], transports: [...SSE], needsPublish: true, timing: false,
@@ -171,7 +173,7 @@ const resume: Requirement = {
 };
 
 // WHATWG HTML §9.2.6: "retry" is used only when its value consists of ASCII digits.
-const retry: Requirement = {
+const retry: LegacyRequirement = {
   id: 'sse.retry', spec: SPEC, section: '9.2.6', level: 'must',
   title: 'A retry field holds only ASCII digits (milliseconds), or browsers ignore it',
   sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
@@ -191,7 +193,7 @@ const retry: Requirement = {
 
 // WHATWG HTML §9.2.7: "legacy proxy servers are known to, in certain cases, drop HTTP connections
 // after a short timeout"; a comment line every 15 s or so protects against them.
-const heartbeat: Requirement = {
+const heartbeat: LegacyRequirement = {
   id: 'sse.heartbeat', spec: SPEC, section: '9.2.7', level: 'should',
   title: 'An idle event stream sends comment heartbeats often enough to survive idle timeouts',
   sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false, idleWatch: true,
@@ -204,7 +206,7 @@ const heartbeat: Requirement = {
 };
 
 // RFC 6202 §5.6 / RFC 9111 §3: EventSource fetches with no-store, but caches in between do not know that.
-const notStorable: Requirement = {
+const notStorable: LegacyRequirement = {
   id: 'sse.not-storable', spec: SPEC, section: '9.2.2', level: 'should',
   title: 'An event stream is not storable by shared caches',
   sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
@@ -218,4 +220,4 @@ const notStorable: Requirement = {
   },
 };
 
-export const sseRequirements: Requirement[] = [contentType, fieldNames, dispatch, ids, resume, retry, heartbeat, notStorable];
+export const sseRequirements: Requirement[] = [contentType, fieldNames, dispatch, ids, resume, retry, heartbeat, notStorable].map(fromRun);

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { isLegacy } from '../runner/legacy-requirement.js';
+import { REQUIREMENTS } from '../suites/index.js';
+import type { CannedSet } from './evaluate/canned.js';
+import { http1Cases } from './evaluate/rfc9112-http1.js';
+
+/** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
+const SETS: readonly CannedSet[] = [...http1Cases];
+
+describe('evaluate on canned observations', () => {
+  for (const set of SETS) {
+    describe(set.requirement.id, () => {
+      for (const r of set.run()) {
+        it(`${r.c.name} → ${r.c.outcome}${r.c.recorded ? ` (recorded: ${r.c.recorded})` : ''}`, () => {
+          expect(r.outcome, r.actual).to.equal(r.c.outcome);
+          if (r.c.actual !== undefined) expect(r.actual).to.contain(r.c.actual);
+          if (r.c.excessMs === null) expect(r.excessMs).to.equal(undefined);
+          else if (r.c.excessMs !== undefined) expect(r.excessMs).to.equal(r.c.excessMs);
+          expect(r.again, 'the JSON copy of the observation is judged the same').to.equal(r.outcome);
+        });
+      }
+    });
+  }
+
+  it('every converted requirement has a passing and a failing canned observation', () => {
+    for (const r of REQUIREMENTS) {
+      if (isLegacy(r.id)) continue;
+      const outcomes = SETS.filter((s) => s.requirement.id === r.id).flatMap((s) => s.cases.map((c) => c.outcome));
+      expect(outcomes, r.id).to.include('pass');
+      expect(outcomes.some((o) => o === 'fail' || o === 'warn'), `${r.id} has a failing case`).to.equal(true);
+    }
+  });
+});
