@@ -264,7 +264,7 @@ export class Executor {
 }
 
 function fromError(e: unknown): Verdict {
-  if (e instanceof Inconclusive) return verdict.inconclusive('the scenario can be carried out against the target', e.message, e.details);
+  if (e instanceof Inconclusive) return verdict.unobservable(e.message, e.details);
   if (e instanceof Lost) return verdict.loss('every event the publish hook accepted is delivered', e.message, e.loss, e.details);
   const stack = e instanceof Error && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : '';
   return verdict.error('the harness runs the scenario', `harness error: ${describe(e)}${stack ? ` (${stack})` : ''}`);

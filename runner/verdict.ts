@@ -54,6 +54,9 @@ function make(outcome: Outcome, expected: string, actual: string, d: VerdictDeta
   return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [], ...(d.excessMs === undefined ? {} : { excessMs: d.excessMs }) };
 }
 
+/** The expectation of a case whose scenario could not be carried out (Inconclusive). */
+export const SCENARIO_EXPECTED = 'the scenario can be carried out against the target';
+
 export const verdict = {
   pass: (expected: string, actual: string, d?: VerdictDetails) => make('pass', expected, actual, d),
   /** A violation; the runner turns it into `warn` for `should` requirements. */
@@ -69,6 +72,8 @@ export const verdict = {
     loss,
   }),
   inconclusive: (expected: string, actual: string, d?: VerdictDetails) => make('inconclusive', expected, actual, d),
+  /** What a thrown Inconclusive becomes; evaluate returns it when the observation cannot be judged. */
+  unobservable: (actual: string, d?: VerdictDetails) => make('inconclusive', SCENARIO_EXPECTED, actual, d),
   skip: (reason: string) => make('skip', 'n/a', reason),
   error: (expected: string, actual: string, d?: VerdictDetails) => make('error', expected, actual, d),
 };

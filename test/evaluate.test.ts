@@ -3,9 +3,10 @@ import { isLegacy } from '../runner/legacy-requirement.js';
 import { REQUIREMENTS } from '../suites/index.js';
 import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
+import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
-const SETS: readonly CannedSet[] = [...http1Cases];
+const SETS: readonly CannedSet[] = [...bestPracticeCases, ...http1Cases];
 
 describe('evaluate on canned observations', () => {
   for (const set of SETS) {
@@ -21,6 +22,17 @@ describe('evaluate on canned observations', () => {
       }
     });
   }
+
+  it('dependsOn names requirements that exist, and every requirement a verdict names is in it', () => {
+    const ids = new Set(REQUIREMENTS.map((r) => r.id));
+    for (const r of REQUIREMENTS) for (const d of r.dependsOn) expect(ids.has(d), `${r.id} depends on ${d}`).to.equal(true);
+    for (const set of SETS) {
+      for (const { actual } of set.run()) {
+        const named = [...ids].filter((id) => id !== set.requirement.id && new RegExp(`\\b${id.replace(/\./g, '\\.')}\\b`).test(actual));
+        for (const id of named) expect(set.requirement.dependsOn, `${set.requirement.id}'s verdict names ${id}`).to.include(id);
+      }
+    }
+  });
 
   it('every converted requirement has a passing and a failing canned observation', () => {
     for (const r of REQUIREMENTS) {
