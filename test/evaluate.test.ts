@@ -5,9 +5,10 @@ import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { semanticsCases } from './evaluate/rfc9110-semantics.js';
+import { sseCases } from './evaluate/whatwg-sse.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
-const SETS: readonly CannedSet[] = [...bestPracticeCases, ...semanticsCases, ...http1Cases];
+const SETS: readonly CannedSet[] = [...bestPracticeCases, ...semanticsCases, ...http1Cases, ...sseCases];
 
 describe('evaluate on canned observations', () => {
   for (const set of SETS) {

@@ -81,7 +81,7 @@ export function parseBytewise(s: StreamSession, framing: FramingSpec): ParseResu
     for (let i = 0; i < piece.bytes.length; i++) messages.push(...parser.push(piece.bytes.subarray(i, i + 1), piece.t));
   }
   const { partial } = parser.finish();
-  return { messages, partial, problems: [...parser.problems], heartbeatTimes: [...parser.heartbeatTimes], parser };
+  return { messages, partial, problems: [...parser.problems], findings: [...parser.findings], heartbeatTimes: [...parser.heartbeatTimes], parser };
 }
 
 /** Largest silence between body bytes from the headers to `until`, for idle-timeout judgements. */
