@@ -96,3 +96,6 @@ const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
 export function isValidRequirementId(id: string): boolean {
   return ID.test(id);
 }
+
+/** The observation type a requirement's evaluate judges (for canned and recorded observations). */
+export type ObservationOf<R> = R extends Requirement<infer O, infer _T> ? O : never;

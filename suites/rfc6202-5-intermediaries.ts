@@ -7,7 +7,7 @@ import { baseProfile, viaOf, viaTimeouts } from '../runner/via.js';
 import { header } from '../runner/wire/index.js';
 import { eventPoll, timing } from './long-polling/scenarios.js';
 import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from './profiles.js';
-import { sharedIdle } from './rfc6202-3-streaming.js';
+import { sharedIdle } from './streaming/idle.js';
 import { openStream, streamTiming } from './streaming/scenarios.js';
 import { rfc } from './sources.js';
 

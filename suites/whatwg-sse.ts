@@ -2,13 +2,13 @@ import { RECHUNKING_HOPS } from './profiles.js';
 import type { CaseContext } from '../runner/context.js';
 import type { StreamSession } from '../runner/drivers/stream.js';
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { fromRun, type LegacyRequirement } from '../runner/legacy-requirement.js';
 import { conditions, type Conditions } from '../runner/observation.js';
 import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import type { SseParser } from '../runner/framing/sse.js';
 import type { FramingProblem } from '../runner/framing/types.js';
-import { judgeHeartbeat, storableVerdict } from './rfc6202-3-streaming.js';
+import { sharedIdle, type IdleObservation } from './streaming/idle.js';
+import { evaluateHeartbeat, evaluateStorable, HEARTBEAT_TOLERANCE, type StorableHead } from './streaming/judgements.js';
 import { openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from './streaming/scenarios.js';
 import { ms } from './format.js';
 
@@ -289,32 +289,35 @@ const retry = defineRequirement<{ retryMs: number | null; findings: FramingProbl
 
 // WHATWG HTML §9.2.7: "legacy proxy servers are known to, in certain cases, drop HTTP connections
 // after a short timeout"; a comment line every 15 s or so protects against them.
-const heartbeat: LegacyRequirement = {
+const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
   id: 'sse.heartbeat', spec: SPEC, section: '9.2.7', level: 'should',
   title: 'An idle event stream sends comment heartbeats often enough to survive idle timeouts',
   sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false, idleWatch: true,
-  tolerance: 'largest silence ≤ the declared heartbeat + ε (undeclared: ≤ 20 s), observed over 1.5× that',
+  limits: EXACT,
+  tolerance: () => HEARTBEAT_TOLERANCE,
   faults: ['sse-no-heartbeat'],
   remedy: 'send a comment line (a line starting with ":") on an idle event stream at least every 15–20 s',
-  async run(ctx) {
-    return judgeHeartbeat(ctx, 'sse');
-  },
-};
+  scenario: (ctx) => sharedIdle(ctx, 'sse'),
+  evaluate: (o) => evaluateHeartbeat(o),
+});
 
 // RFC 6202 §5.6 / RFC 9111 §3: EventSource fetches with no-store, but caches in between do not know that.
-const notStorable: LegacyRequirement = {
+const notStorable = defineRequirement<StorableHead, typeof EXACT>({
   id: 'sse.not-storable', spec: SPEC, section: '9.2.2', level: 'should',
   title: 'An event stream is not storable by shared caches',
   sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
-  tolerance: 'exact: RFC 9111 §3 storability of the response headers',
+  limits: EXACT,
+  tolerance: () => 'exact: RFC 9111 §3 storability of the response headers',
   faults: ['sse-cacheable'],
   remedy: 'send "Cache-Control: no-store" (or no-cache) on the event stream',
-  async run(ctx) {
+  async scenario(ctx) {
     const { head, end } = await streamHeaders(ctx, 'sse');
     if (!head) throw new Inconclusive(`no response headers arrived (${end})`);
-    return storableVerdict(ctx, head, 'event-stream');
+    const auth = Object.keys({ ...ctx.manifest.headers }).some((k) => k.toLowerCase() === 'authorization');
+    return { status: head.status, headers: head.headers, requestHasAuthorization: auth };
   },
-};
+  evaluate: (o) => evaluateStorable(o, 'event-stream'),
+});
 
-export const sseRequirements: Requirement[] = [contentType, fieldNames, dispatch, ids, resume, retry, fromRun(heartbeat), fromRun(notStorable)];
-export { contentType, fieldNames, dispatch, ids, resume, retry };
+export const sseRequirements: Requirement[] = [contentType, fieldNames, dispatch, ids, resume, retry, heartbeat, notStorable];
+export { contentType, fieldNames, dispatch, ids, resume, retry, heartbeat, notStorable };

@@ -5,11 +5,12 @@ import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
+import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
 import { semanticsCases } from './evaluate/rfc9110-semantics.js';
 import { sseCases } from './evaluate/whatwg-sse.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
-const SETS: readonly CannedSet[] = [...longPollingCases, ...bestPracticeCases, ...semanticsCases, ...http1Cases, ...sseCases];
+const SETS: readonly CannedSet[] = [...longPollingCases, ...streamingCases, ...bestPracticeCases, ...semanticsCases, ...http1Cases, ...sseCases];
 
 describe('evaluate on canned observations', () => {
   for (const set of SETS) {

@@ -1,7 +1,7 @@
-import { contentType, dispatch, fieldNames, ids, resume, retry } from '../../suites/whatwg-sse.js';
+import { contentType, dispatch, fieldNames, heartbeat, ids, notStorable, resume, retry } from '../../suites/whatwg-sse.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
-import { badFieldCase, badRetry, cleanDispatch, cleanFields, cleanResume, ignoreLastEventId, noId, singleNewline, textPlain } from './recorded/whatwg-sse.js';
+import { badFieldCase, badRetry, sseCacheable, cleanDispatch, cleanFields, cleanResume, ignoreLastEventId, noId, singleNewline, textPlain } from './recorded/whatwg-sse.js';
 
 const recorded = 'reference fixture';
 const clean = { arrived: ['tok1', 'tok2'], dispatched: ['tok1', 'tok2'], partial: null, findings: [], unknownFields: [] };
@@ -48,5 +48,13 @@ export const sseCases = [
     { name: 'retry: 2s', recorded, observation: badRetry, outcome: 'fail', actual: 'retry "2s" is not only ASCII digits' },
     { name: '"Retry:" is ignored too', observation: { retryMs: null, findings: [{ code: 'field-name-mismatch', field: 'retry', text: 'field name "Retry" is not "retry"' }] }, outcome: 'fail' },
     { name: 'a misspelt data field is not a retry problem', observation: { retryMs: null, findings: [{ code: 'field-name-mismatch', field: 'data', text: 'retry retry' }] }, outcome: 'pass' },
+  ]),
+  canned(heartbeat, [
+    { name: 'comments every second', observation: { limitMs: 1102, windowMs: 1653, declaredMs: 1000, gapMs: 1001, heartbeats: 1, ended: false, endHow: 'timeout', elapsedMs: 1653 }, outcome: 'pass' },
+    { name: 'no comments', observation: { limitMs: 1102, windowMs: 1653, declaredMs: 1000, gapMs: 1653, heartbeats: 0, ended: false, endHow: 'timeout', elapsedMs: 1653 }, outcome: 'fail', actual: '(the whole observation)' },
+  ]),
+  canned(notStorable, [
+    { name: 'no-store', observation: { status: 200, headers: [['Cache-Control', 'no-store, no-transform']], requestHasAuthorization: false }, outcome: 'pass', actual: 'no-store' },
+    { name: 'max-age=60', recorded, observation: sseCacheable, outcome: 'fail', actual: 'a cache can hand a late joiner a stored copy' },
   ]),
 ];

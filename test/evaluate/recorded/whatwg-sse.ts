@@ -1,4 +1,5 @@
 // Observations recorded from real runs against the reference server (`pushspec run --fixture`).
+import type { StorableHead } from '../../../suites/streaming/judgements.js';
 import type { FramingProblem } from '../../../runner/framing/types.js';
 import type { DispatchSeen, ResumeSeen, SseEventsSeen } from '../../../suites/whatwg-sse.js';
 
@@ -28,3 +29,6 @@ export const cleanResume: ResumeSeen = {"lastId":"2","reconnectStatus":200,"reco
 
 /** recorded: pushspec run --fixture --fault sse-bad-retry --only sse.retry → fail */
 export const badRetry: { retryMs: number | null; findings: FramingProblem[] } = {"retryMs":null,"findings":[{"code":"retry-not-digits","text":"line 1 (byte 0): retry \"2s\" is not only ASCII digits; user agents ignore the field"}]};
+
+/** recorded: pushspec run --fixture --fault sse-cacheable --only sse.not-storable → warn */
+export const sseCacheable: StorableHead = {"status":200,"headers":[["Content-Type","text/event-stream"],["Cache-Control","public, max-age=60"],["X-Accel-Buffering","no"],["Date","Wed, 02 Dec 2026 14:50:10 GMT"],["Connection","keep-alive"],["Keep-Alive","timeout=65"],["Transfer-Encoding","chunked"]],"requestHasAuthorization":false};
