@@ -243,7 +243,7 @@ export class Executor {
     }
     if (v.evidence.length === 0) v = { ...v, evidence: ctx.timeline };
     else if (v.evidence !== ctx.timeline) v = { ...v, evidence: [...v.evidence, ...ctx.timeline.filter((e) => e.what.startsWith(`[${c.via}] `))] };
-    const kept = observation && !('legacyVerdict' in observation) ? reportable(observation) : undefined;
+    const kept = observation ? reportable(observation) : undefined;
     return finish(v, kept);
   }
 
