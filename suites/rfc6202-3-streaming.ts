@@ -203,6 +203,7 @@ const appFraming = defineRequirement<AppFramingSeen, typeof EXACT>({
   id: 'st.app-framing', spec: 'RFC 6202', section: '3.2', level: 'must',
   title: 'Messages are delimited inside the byte stream, not by chunk boundaries',
   sources: [rfc(6202, '3.2'), rfc(9112, '7.1.1')], transports: [...ST], needsPublish: true, timing: false,
+  dependsOn: ['st.incremental'],
   limits: EXACT,
   tolerance: () => 'each event is a complete message of the declared framing, parsed one byte at a time, within ε of its arrival',
   via: [...RECHUNKING_HOPS], deploymentCheck: true,
@@ -297,6 +298,7 @@ const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
   id: 'st.heartbeat', spec: 'RFC 6202', section: '5.5', level: 'should',
   title: 'An idle stream sends bytes (heartbeats) often enough to survive idle timeouts',
   sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: [...ST], needsPublish: false, timing: false, idleWatch: true,
+  dependsOn: ['st.first-byte'],
   limits: EXACT,
   tolerance: () => HEARTBEAT_TOLERANCE,
   // A server-side buffer swallows heartbeats as well as events: the wire stays silent.

@@ -195,6 +195,7 @@ const idleSurvives = defineRequirement<IdleSurvivalSeen, Record<string, never>>(
   id: 'st.idle-survives', spec: 'RFC 6202', section: '5.5', level: 'must',
   title: 'An idle stream is not cut by the intermediary\'s idle timeout (its heartbeats arrive sooner)',
   sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: ['stream', 'sse'], needsPublish: false, timing: false, idleWatch: true,
+  dependsOn: ['st.first-byte'],
   limits: {},
   tolerance: () => 'judged from the largest silence of an idle stream (observed directly over 1.5× the heartbeat limit) against the profile\'s idle timeout; confirmed live through the profile with its idle timeout scaled to 1.5× that silence (at least 1 s more; with a declared heartbeat, 1.5× the declared one, checked alongside the observation and kept when the silence is no longer than declared + ε) when it should survive, or to a tenth of it (at least 1 s) when it should be cut',
   via: [...IDLE_TIMEOUT_HOPS], directToo: false,

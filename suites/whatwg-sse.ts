@@ -293,6 +293,7 @@ const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
   id: 'sse.heartbeat', spec: SPEC, section: '9.2.7', level: 'should',
   title: 'An idle event stream sends comment heartbeats often enough to survive idle timeouts',
   sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false, idleWatch: true,
+  dependsOn: ['st.first-byte'],
   limits: EXACT,
   tolerance: () => HEARTBEAT_TOLERANCE,
   faults: ['sse-no-heartbeat'],
