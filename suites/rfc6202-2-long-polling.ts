@@ -1,4 +1,5 @@
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
+import { EPSILON_TEXT } from '../runner/epsilon.js';
 import { LongPollClient, type PollResult } from '../runner/drivers/long-poll.js';
 import { conditions, type Conditions } from '../runner/observation.js';
 import { hasToken } from '../runner/wire/index.js';
@@ -94,7 +95,7 @@ const wake = defineRequirement<TrialsSeen, typeof wakeJudgement>({
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   dependsOn: ['lp.held'],
   limits: wakeJudgement,
-  tolerance: (l) => `event arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale), in each of ${l.trials} trials`,
+  tolerance: (l) => `event arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale), in each of ${l.trials} trials`,
   via: [...LONG_POLL_HOPS], deploymentCheck: true,
   // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
   faults: ['ignore-until-timeout', 'stream-after-event'],
@@ -149,7 +150,7 @@ const complete = defineRequirement<CompleteSeen, typeof EXACT>({
   sources: [rfc(6202, '2.1'), rfc(9112, '6.3')], transports: [...LP], needsPublish: true, timing: true,
   dependsOn: ['lp.wake'],
   limits: EXACT,
-  tolerance: () => 'end of framing − arrival of the event ≤ 2·RTT + 100 ms (× time scale)',
+  tolerance: () => `end of framing − arrival of the event ≤ ${EPSILON_TEXT} (× time scale)`,
   faults: ['stream-after-event'],
   remedy: 'end the response (last chunk, Content-Length or close) right after the events it carries',
   async scenario(ctx) {
@@ -246,7 +247,7 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
   title: 'Consecutive polls reuse one persistent connection (no Connection: close after every response)',
   sources: [rfc(6202, '2.2'), rfc(9112, '9.3')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
   limits: EXACT,
-  tolerance: () => 'the server may close an idle connection, but not within 2·RTT + 100 ms of answering a poll',
+  tolerance: () => `the server may close an idle connection, but not within ${EPSILON_TEXT} of answering a poll`,
   faults: ['connection-close'],
   remedy: 'keep the connection open after a poll response (HTTP/1.1 persistence), or say Connection: close',
   async scenario(ctx) {
@@ -452,7 +453,7 @@ const fanout = defineRequirement<FanoutSeen, typeof EXACT>({
   sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
   dependsOn: ['lp.wake'],
   limits: EXACT,
-  tolerance: () => 'both polls deliver the event; the two arrivals are at most 2·RTT + 100 ms (× time scale) apart',
+  tolerance: () => `both polls deliver the event; the two arrivals are at most ${EPSILON_TEXT} (× time scale) apart`,
   faults: ['single-subscriber'],
   remedy: 'wake every poll held on the channel when an event is published, not only one',
   async scenario(ctx) {

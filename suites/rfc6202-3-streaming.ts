@@ -1,4 +1,5 @@
 import type { CaseContext } from '../runner/context.js';
+import { EPSILON_TEXT } from '../runner/epsilon.js';
 import type { StreamKind } from '../runner/drivers/stream.js';
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
 import { conditions, type Conditions } from '../runner/observation.js';
@@ -74,7 +75,7 @@ const incremental = defineRequirement<{ direct: boolean; ended: boolean; deliver
   title: 'Each event reaches the wire as soon as it is published (no server-side buffering)',
   sources: [rfc(6202, '3.2'), rfc(9110, '7.6')], transports: [...ST], needsPublish: true, timing: true,
   limits: three,
-  tolerance: (l) => `arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale) for each of ${l.events} small events`,
+  tolerance: (l) => `arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale) for each of ${l.events} small events`,
   // Not rechunk-coalesce: joining chunks within 200 ms delays every event by design (haproxy-like).
   via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS], deploymentCheck: true,
   // no-proxy-hints passes direct and stalls only behind buffering hops (cause: intermediary).
@@ -255,7 +256,7 @@ const gzip = defineRequirement<GzipSeen, typeof EXACT>({
   title: 'With Accept-Encoding: gzip, each event is still delivered promptly (compression flushed per event) or not compressed',
   sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')], transports: [...ST], needsPublish: true, timing: true, deploymentCheck: true,
   limits: EXACT,
-  tolerance: () => 'decompressed arrival − publish start ≤ publish round trip + 2·RTT + 100 ms (× time scale)',
+  tolerance: () => `decompressed arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale)`,
   faults: ['gzip-no-flush'],
   remedy: 'flush the compressor after every event, or do not compress push responses',
   async scenario(ctx) {

@@ -1,4 +1,5 @@
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
+import { EPSILON_TEXT } from '../runner/epsilon.js';
 import { LongPollClient } from '../runner/drivers/long-poll.js';
 import { classifyShared } from '../runner/http/cacheability.js';
 import { conditions, seen, type Conditions, type ResponseSeen } from '../runner/observation.js';
@@ -96,7 +97,7 @@ const holdTime = defineRequirement<HoldSeen & { limitMs: number }, typeof agreem
   dependsOn: ['lp.held'],
   limits: agreement,
   // The measured hold includes a round trip and the server's own timer slack: ε.
-  tolerance: () => `measured hold ≤ the hold limit (default 30 s, --hold-limit) + ε (2·RTT + 100 ms × time scale); a declared hold must match the measured one within ${agreementText} (× time scale)`,
+  tolerance: () => `measured hold ≤ the hold limit (default 30 s, --hold-limit) + ε (${EPSILON_TEXT} × time scale); a declared hold must match the measured one within ${agreementText} (× time scale)`,
   faults: ['long-hold'],
   remedy: 'keep the hold at or below 30 s (e.g. 25 s) and declare the real value in longPoll.holdSeconds',
   async scenario(ctx) {

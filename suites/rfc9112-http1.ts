@@ -1,6 +1,7 @@
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
 import { buildRequest, hostHeader, summarizeResponse } from '../runner/drivers/request.js';
 import { conditions, type Conditions } from '../runner/observation.js';
+import { EPSILON, epsilonMs } from '../runner/epsilon.js';
 import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
 import { hasToken } from '../runner/wire/index.js';
 import { timing, until } from './long-polling/scenarios.js';
@@ -16,10 +17,10 @@ export interface ConnectionCloseObservation {
   closed: { how: string; afterMs: number } | null;
 }
 
-/** FIN within slack × time scale + rtts × RTT of the end of the response: the case's epsilon. */
-const closeLimits = { slackMs: 100, rtts: 2 };
+/** FIN within ε (slackMs × time scale + rtts × RTT) of the end of the response. */
+const closeLimits = { ...EPSILON };
 
-const closeAllowanceMs = (c: Conditions, l: typeof closeLimits): number => l.slackMs * c.timeScale + l.rtts * c.rttMs;
+const closeAllowanceMs = (c: Conditions, l: typeof closeLimits): number => epsilonMs(c.timeScale, c.rttMs, l);
 
 // RFC 9112 §9.6: "A server that receives a "close" connection option MUST initiate closure of the
 // connection [...] after it sends the final response to the request that contained the "close"

@@ -3,6 +3,7 @@ import type { CaseContext } from '../runner/context.js';
 import type { StreamSession } from '../runner/drivers/stream.js';
 import { defineRequirement, type Requirement } from '../runner/requirement.js';
 import { conditions, type Conditions } from '../runner/observation.js';
+import { EPSILON, epsilonMs } from '../runner/epsilon.js';
 import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
 import { header } from '../runner/wire/index.js';
 import type { SseParser } from '../runner/framing/sse.js';
@@ -114,8 +115,8 @@ export interface DispatchSeen {
   events: Array<{ arrived: boolean; blankAfterMs: number | null }>;
 }
 
-/** blank line − event data ≤ slackMs × time scale + rtts × RTT: the case's ε. */
-const dispatchLimits = { ...twoEvents, slackMs: 100, rtts: 2 };
+/** blank line − event data ≤ ε (slackMs × time scale + rtts × RTT). */
+const dispatchLimits = { ...twoEvents, ...EPSILON };
 
 // WHATWG HTML §9.2.6: an event is dispatched at the blank line; data pending at the end is discarded.
 const dispatch = defineRequirement<DispatchSeen, typeof dispatchLimits>({
@@ -143,7 +144,7 @@ const dispatch = defineRequirement<DispatchSeen, typeof dispatchLimits>({
     return { conditions: conditions(ctx), events };
   },
   evaluate(o, l): Verdict {
-    const allowed = l.slackMs * o.conditions.timeScale + l.rtts * o.conditions.rttMs;
+    const allowed = epsilonMs(o.conditions.timeScale, o.conditions.rttMs, l);
     const problems: string[] = [];
     let excess = 0;
     for (const [i, e] of o.events.entries()) {
