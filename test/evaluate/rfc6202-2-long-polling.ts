@@ -1,4 +1,4 @@
-import { batch, complete, fanout, gapAfterTimeout, gapNoLoss, headerOverhead, held, noDuplicates, order, persistent, repoll, wake, type GapSeen, type TrialSeen } from '../../suites/rfc6202-2-long-polling.js';
+import { batch, complete, fanout, gapAfterTimeout, gapNoLoss, headerOverhead, held, noDuplicates, order, persistent, repoll, wake, type GapSeen, type TrialSeen } from '../../suites/rfc6202/2-long-polling.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
 import * as rec from './recorded/rfc6202-2-long-polling.js';

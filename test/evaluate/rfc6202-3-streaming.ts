@@ -1,4 +1,4 @@
-import { appFraming, chunkSyntax, firstByte, gzip, heartbeat, http10, incremental, noContentLength, staysOpen } from '../../suites/rfc6202-3-streaming.js';
+import { appFraming, chunkSyntax, firstByte, gzip, heartbeat, http10, incremental, noContentLength, staysOpen } from '../../suites/rfc6202/3-streaming.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
 import * as rec from './recorded/rfc6202-3-streaming.js';

@@ -1,4 +1,4 @@
-import { holdTime, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202-5-best-practices.js';
+import { holdTime, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202/5-best-practices.js';
 import { canned } from './canned.js';
 import { LOOPBACK, response } from './observations.js';
 

@@ -1,4 +1,4 @@
-import { cacheReplay, holdSurvives, idleSurvives } from '../../suites/rfc6202-5-intermediaries.js';
+import { cacheReplay, holdSurvives, idleSurvives } from '../../suites/rfc6202/5-intermediaries.js';
 import { canned } from './canned.js';
 import * as rec from './recorded/rfc6202-5-intermediaries.js';
 

@@ -1,4 +1,4 @@
-import { contentType, date, etagSyntax, head, type HeadsSeen } from '../../suites/rfc9110-semantics.js';
+import { contentType, date, etagSyntax, head, type HeadsSeen } from '../../suites/rfc9110/semantics.js';
 import { canned } from './canned.js';
 import { response } from './observations.js';
 import { headAnswered, headUnanswered, noContentType, sseNoDate } from './recorded/rfc9110-semantics.js';

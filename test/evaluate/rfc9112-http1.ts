@@ -1,4 +1,4 @@
-import { connectionClose } from '../../suites/rfc9112-http1.js';
+import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
 import { canned } from './canned.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };

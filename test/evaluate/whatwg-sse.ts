@@ -1,4 +1,4 @@
-import { contentType, dispatch, fieldNames, heartbeat, ids, notStorable, resume, retry } from '../../suites/whatwg-sse.js';
+import { contentType, dispatch, fieldNames, heartbeat, ids, notStorable, resume, retry } from '../../suites/whatwg-html/9.2-server-sent-events.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
 import { badFieldCase, badRetry, sseCacheable, cleanDispatch, cleanFields, cleanResume, ignoreLastEventId, noId, singleNewline, textPlain } from './recorded/whatwg-sse.js';

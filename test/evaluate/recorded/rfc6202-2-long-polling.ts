@@ -1,5 +1,5 @@
 // Observations recorded from real runs against the reference server (`pushspec run --fixture`).
-import type { AfterTimeoutSeen, CompleteSeen, FanoutSeen, GapSeen, PersistentSeen, RepollSeen, TrialsSeen } from '../../../suites/rfc6202-2-long-polling.js';
+import type { AfterTimeoutSeen, CompleteSeen, FanoutSeen, GapSeen, PersistentSeen, RepollSeen, TrialsSeen } from '../../../suites/rfc6202/2-long-polling.js';
 
 /** recorded: pushspec run --fixture --fault short-poll --only lp.held → fail */
 export const shortPoll: TrialsSeen = {"conditions":{"timeScale":1,"epsilonMs":101.698,"rttMs":0.849},"trials":[{"tauMs":599.9067,"publishMs":2.25696999999991,"endedBeforePublish":true,"latencyMs":null,"responseMs":null,"endedAfterMs":6.516920000000027,"status":200,"ending":"200","events":0},{"tauMs":628.4467890000001,"publishMs":6.664080000000013,"endedBeforePublish":true,"latencyMs":null,"responseMs":null,"endedAfterMs":7.215490000000045,"status":200,"ending":"200","events":0},{"tauMs":830.3812990000001,"publishMs":1.3775000000000546,"endedBeforePublish":true,"latencyMs":null,"responseMs":null,"endedAfterMs":7.491100000000188,"status":200,"ending":"200","events":0},{"tauMs":1200.450989,"publishMs":1.7390889999996944,"endedBeforePublish":true,"latencyMs":null,"responseMs":null,"endedAfterMs":7.625249000000167,"status":200,"ending":"200","events":0}]};

@@ -1,6 +1,6 @@
 // Observations recorded from real runs against the reference server (`pushspec run --fixture`).
 import type { ObservationOf } from '../../../runner/requirement.js';
-import type { appFraming, chunkSyntax, firstByte, gzip, heartbeat, http10, incremental, noContentLength, staysOpen } from '../../../suites/rfc6202-3-streaming.js';
+import type { appFraming, chunkSyntax, firstByte, gzip, heartbeat, http10, incremental, noContentLength, staysOpen } from '../../../suites/rfc6202/3-streaming.js';
 
 /** recorded: pushspec run --fixture --fault stream-ends-after-event --only st.stays-open → fail */
 export const endsAfterEvent: ObservationOf<typeof staysOpen> = {"delivered":1,"open":false,"ending":"200","end":"complete","framing":"chunked"};

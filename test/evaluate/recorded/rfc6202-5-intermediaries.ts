@@ -1,5 +1,5 @@
 // Observations recorded from real runs against the reference server (`pushspec run --fixture`), through simulated profiles.
-import type { CacheReplaySeen, HoldSurvivalSeen, IdleSurvivalSeen } from '../../../suites/rfc6202-5-intermediaries.js';
+import type { CacheReplaySeen, HoldSurvivalSeen, IdleSurvivalSeen } from '../../../suites/rfc6202/5-intermediaries.js';
 
 /** recorded: pushspec run --fixture --fault cache-public --only lp.cache-replay → fail */
 export const cachePublic: CacheReplaySeen = {"via":"shared-cache","waitMs":1000,"held":false,"gotEventAgain":true,"age":"0","xCache":"HIT","afterMs":1.3752170000000206,"ending":"200"};

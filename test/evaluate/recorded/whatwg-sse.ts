@@ -1,7 +1,7 @@
 // Observations recorded from real runs against the reference server (`pushspec run --fixture`).
-import type { StorableHead } from '../../../suites/streaming/judgements.js';
+import type { StorableHead } from '../../../suites/scenarios/streaming-judgements.js';
 import type { FramingProblem } from '../../../runner/framing/types.js';
-import type { DispatchSeen, ResumeSeen, SseEventsSeen } from '../../../suites/whatwg-sse.js';
+import type { DispatchSeen, ResumeSeen, SseEventsSeen } from '../../../suites/whatwg-html/9.2-server-sent-events.js';
 
 /** recorded: pushspec run --fixture --fault sse-text-plain --only sse.content-type → fail */
 export const textPlain = {"status":200,"contentType":"text/plain"};

@@ -2,7 +2,7 @@ import type { CaseContext } from '../../runner/context.js';
 import { idleWindowMs, type StreamKind } from '../../runner/drivers/stream.js';
 import { Inconclusive } from '../../runner/verdict.js';
 import { ms } from '../format.js';
-import { largestGap, openStream, streamTiming } from './scenarios.js';
+import { largestGap, openStream, streamTiming } from './streaming.js';
 
 /** An idle stream watched with nothing published (RFC 6202 §5.5, WHATWG HTML §9.2.7). */
 export interface IdleObservation {

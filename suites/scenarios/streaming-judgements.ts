@@ -2,8 +2,8 @@ import { classifyShared } from '../../runner/http/cacheability.js';
 import { IDLE_LIMIT_MS } from '../../runner/drivers/stream.js';
 import { verdict, type Verdict } from '../../runner/verdict.js';
 import { ms } from '../format.js';
-import type { IdleObservation } from './idle.js';
-import { cutBy } from './scenarios.js';
+import type { IdleObservation } from './streaming-idle.js';
+import { cutBy } from './streaming.js';
 
 /** Judgements shared by the stream and SSE requirements (pure: evaluate calls them). */
 

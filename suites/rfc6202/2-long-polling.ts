@@ -1,14 +1,14 @@
-import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { EPSILON_TEXT } from '../runner/epsilon.js';
-import { LongPollClient, type PollResult } from '../runner/drivers/long-poll.js';
-import { conditions, type Conditions } from '../runner/observation.js';
-import { hasToken } from '../runner/wire/index.js';
-import { padPayload } from '../runner/tokens.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { rfc } from './sources.js';
-import { LONG_POLL_HOPS } from './profiles.js';
-import { clientPastFirstEvent, eventPoll, fitSlope, gapScenario, LP_TIMING, timing, until, WAKE_OFFSETS, wakeTrials, type GapObservation, type WakeTrial } from './long-polling/scenarios.js';
-import { ms, secs } from './format.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { EPSILON_TEXT } from '../../runner/epsilon.js';
+import { LongPollClient, type PollResult } from '../../runner/drivers/long-poll.js';
+import { conditions, type Conditions } from '../../runner/observation.js';
+import { hasToken } from '../../runner/wire/index.js';
+import { padPayload } from '../../runner/tokens.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { rfc } from '../sources.js';
+import { LONG_POLL_HOPS } from '../profiles.js';
+import { clientPastFirstEvent, eventPoll, fitSlope, gapScenario, LP_TIMING, timing, until, WAKE_OFFSETS, wakeTrials, type GapObservation, type WakeTrial } from '../scenarios/long-polling.js';
+import { ms, secs } from '../format.js';
 
 const LP = ['longPoll'] as const;
 const EXACT: Record<string, never> = {};
@@ -278,7 +278,7 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
   },
 });
 
-/** The gap scenario (suites/long-polling/scenarios.ts) without the raw responses: tokens only. */
+/** The gap scenario (suites/scenarios/long-polling.ts) without the raw responses: tokens only. */
 export interface GapSeen {
   /** E1 (woke the first poll), then the gap events */
   published: string[];

@@ -1,13 +1,13 @@
-import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { EPSILON_TEXT } from '../runner/epsilon.js';
-import { LongPollClient } from '../runner/drivers/long-poll.js';
-import { classifyShared } from '../runner/http/cacheability.js';
-import { conditions, seen, type Conditions, type ResponseSeen } from '../runner/observation.js';
-import { HOLD_CAP } from '../runner/shared-probes.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { rfc } from './sources.js';
-import { secs } from './format.js';
-import { eventPoll } from './long-polling/scenarios.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { EPSILON_TEXT } from '../../runner/epsilon.js';
+import { LongPollClient } from '../../runner/drivers/long-poll.js';
+import { classifyShared } from '../../runner/http/cacheability.js';
+import { conditions, seen, type Conditions, type ResponseSeen } from '../../runner/observation.js';
+import { HOLD_CAP } from '../../runner/shared-probes.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { rfc } from '../sources.js';
+import { secs } from '../format.js';
+import { eventPoll } from '../scenarios/long-polling.js';
 
 const LP = ['longPoll'] as const;
 const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;

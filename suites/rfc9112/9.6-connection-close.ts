@@ -1,11 +1,11 @@
-import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { buildRequest, hostHeader, summarizeResponse } from '../runner/drivers/request.js';
-import { conditions, type Conditions } from '../runner/observation.js';
-import { EPSILON, epsilonMs } from '../runner/epsilon.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { hasToken } from '../runner/wire/index.js';
-import { timing, until } from './long-polling/scenarios.js';
-import { rfc } from './sources.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { buildRequest, hostHeader, summarizeResponse } from '../../runner/drivers/request.js';
+import { conditions, type Conditions } from '../../runner/observation.js';
+import { EPSILON, epsilonMs } from '../../runner/epsilon.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { hasToken } from '../../runner/wire/index.js';
+import { timing, until } from '../scenarios/long-polling.js';
+import { rfc } from '../sources.js';
 
 /** What a poll sent with "Connection: close" showed about the connection after its response. */
 export interface ConnectionCloseObservation {

@@ -1,15 +1,15 @@
-import type { CaseContext } from '../runner/context.js';
-import { LongPollClient } from '../runner/drivers/long-poll.js';
-import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { conditions, type Conditions } from '../runner/observation.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { baseProfile, viaOf, viaTimeouts } from '../runner/via.js';
-import { header } from '../runner/wire/index.js';
-import { eventPoll, timing } from './long-polling/scenarios.js';
-import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from './profiles.js';
-import { sharedIdle, type IdleObservation } from './streaming/idle.js';
-import { openStream, streamTiming } from './streaming/scenarios.js';
-import { rfc } from './sources.js';
+import type { CaseContext } from '../../runner/context.js';
+import { LongPollClient } from '../../runner/drivers/long-poll.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { conditions, type Conditions } from '../../runner/observation.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { baseProfile, viaOf, viaTimeouts } from '../../runner/via.js';
+import { header } from '../../runner/wire/index.js';
+import { eventPoll, timing } from '../scenarios/long-polling.js';
+import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from '../profiles.js';
+import { sharedIdle, type IdleObservation } from '../scenarios/streaming-idle.js';
+import { openStream, streamTiming } from '../scenarios/streaming.js';
+import { rfc } from '../sources.js';
 
 const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
 

@@ -3,20 +3,20 @@
  * recipients (Date, Content-Type, well-formed validators) and an answer to HEAD. Caches, proxies
  * and monitoring tools act on these before any push logic is involved.
  */
-import type { CaseContext } from '../runner/context.js';
-import { LongPollClient } from '../runner/drivers/long-poll.js';
-import { buildRequest, hostHeader } from '../runner/drivers/request.js';
-import { streamBlock } from '../runner/drivers/stream.js';
-import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../runner/http/field-syntax.js';
-import type { TransportName } from '../runner/manifest/types.js';
-import { defineRequirement, type Requirement } from '../runner/requirement.js';
-import { seen, type ResponseSeen } from '../runner/observation.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { header, headerAll, type WireResponse } from '../runner/wire/index.js';
-import { secs } from './format.js';
-import { timing, until } from './long-polling/scenarios.js';
-import { sseHeaders, streamHeaders } from './streaming/scenarios.js';
-import { rfc } from './sources.js';
+import type { CaseContext } from '../../runner/context.js';
+import { LongPollClient } from '../../runner/drivers/long-poll.js';
+import { buildRequest, hostHeader } from '../../runner/drivers/request.js';
+import { streamBlock } from '../../runner/drivers/stream.js';
+import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../../runner/http/field-syntax.js';
+import type { TransportName } from '../../runner/manifest/types.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { seen, type ResponseSeen } from '../../runner/observation.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { header, headerAll, type WireResponse } from '../../runner/wire/index.js';
+import { secs } from '../format.js';
+import { timing, until } from '../scenarios/long-polling.js';
+import { sseHeaders, streamHeaders } from '../scenarios/streaming.js';
+import { rfc } from '../sources.js';
 
 type PushTransport = Extract<TransportName, 'longPoll' | 'stream' | 'sse'>;
 
