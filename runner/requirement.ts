@@ -37,7 +37,8 @@ export interface Requirement<O extends object = object, T extends Limits = Limit
   idleWatch?: boolean;
   /**
    * The tolerance used, stated for users (also shown in `pushspec list`); derived from `limits`
-   * by the requirement's `describe`, so the text and the numbers `evaluate` uses cannot disagree.
+   * by the definition's `tolerance(limits)` (defineRequirement), so the text and the numbers
+   * `evaluate` uses cannot disagree.
    */
   tolerance: string;
   /** The tolerance as data: the numbers, fractions and caps `evaluate` judges with. */
@@ -89,7 +90,6 @@ export type RequirementDef<O extends object, T extends Limits> = Omit<Requiremen
 export function defineRequirement<O extends object, T extends Limits>(d: RequirementDef<O, T>): Requirement<O, T> {
   return { ...d, tolerance: d.tolerance(d.limits), dependsOn: d.dependsOn ?? [] };
 }
-
 
 const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
 
