@@ -6,11 +6,10 @@ import { conditions, type Conditions } from '../../runner/observation.js';
 import { EPSILON, epsilonMs } from '../../runner/epsilon.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { header } from '../../runner/wire/index.js';
-import type { SseParser } from '../../runner/framing/sse.js';
 import type { FramingProblem } from '../../runner/framing/types.js';
 import { sharedIdle, type IdleObservation } from '../scenarios/streaming-idle.js';
 import { evaluateHeartbeat, evaluateStorable, HEARTBEAT_TOLERANCE, type StorableHead } from '../scenarios/streaming-judgements.js';
-import { openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from '../scenarios/streaming.js';
+import { openStream, parseSseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from '../scenarios/streaming.js';
 import { ms } from '../format.js';
 
 const SSE = ['sse'] as const;
@@ -18,7 +17,7 @@ const SPEC = 'WHATWG HTML';
 const html = (anchor: string): string => `https://html.spec.whatwg.org/multipage/server-sent-events.html#${anchor}`;
 
 /** An SSE stream with n events published, stopped after a short settle; parsed as EventSource would. */
-async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseBytewise> }> {
+async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseSseBytewise> }> {
   const t = streamTiming(ctx, 'sse');
   const channel = ctx.newChannel();
   const session = await openStream(ctx, 'sse', channel, { maxMs: n * (t.spacingMs + t.waitEventMs) + ctx.ms(5000) });
@@ -26,7 +25,7 @@ async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: Stream
   await ctx.pause(2 * ctx.epsilonMs);
   await session.stop();
   if (!deliveries.some((d) => d.arrival !== null)) throw new Inconclusive(`no event arrived on the SSE stream (${session.headers?.status ?? 'no response'})`);
-  return { session, deliveries, parsed: parseBytewise(session, { type: 'sse' }) };
+  return { session, deliveries, parsed: parseSseBytewise(session) };
 }
 
 /** Exact checks: no tolerance parameters. */
@@ -87,13 +86,13 @@ const fieldNames = defineRequirement<SseEventsSeen, typeof twoEvents>({
   remedy: 'emit only the field names data, event, id and retry (comments start with a colon)',
   async scenario(ctx) {
     const { deliveries, parsed } = await sseEvents(ctx, twoEvents.events);
-    const parser = parsed.parser as SseParser;
+    const { parser } = parsed;
     return {
       arrived: deliveries.filter((d) => d.arrival !== null).map((d) => d.token),
       dispatched: parsed.messages.map((m) => m.data),
       partial: parsed.partial,
       findings: keepFindings(parsed.findings),
-      unknownFields: [...(parser.unknownFields ?? new Map<string, number>()).keys()],
+      unknownFields: [...parser.unknownFields.keys()],
     };
   },
   evaluate(o): Verdict {
@@ -227,8 +226,8 @@ const resume = defineRequirement<ResumeSeen, typeof resumeLimits>({
     const before = await publishSeries(ctx, first, channel, l.before, 'sse');
     await first.stop();
     if (before.some((d) => d.arrival === null)) throw new Inconclusive('the first two events did not arrive; see st.incremental');
-    const firstParse = parseBytewise(first, { type: 'sse' });
-    const parser = firstParse.parser as SseParser;
+    const firstParse = parseSseBytewise(first);
+    const { parser } = firstParse;
     const lastId = parser.lastEventId;
     // What the browser has: dispatched events only (an undispatched one may rightly come again).
     const had = before.filter((d) => firstParse.messages.some((m) => m.data.includes(d.token)));
@@ -275,7 +274,7 @@ const retry = defineRequirement<{ retryMs: number | null; findings: FramingProbl
   remedy: 'send retry: as a plain decimal number of milliseconds',
   async scenario(ctx) {
     const { parsed } = await sseEvents(ctx, 1);
-    const parser = parsed.parser as SseParser;
+    const { parser } = parsed;
     return { retryMs: parser.retry, findings: keepFindings(parsed.findings) };
   },
   evaluate(o): Verdict {
