@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { epsilonMs } from './epsilon.js';
 import type { Manifest } from './manifest/types.js';
 import type { PublishAdapter, PublishResult } from './publish.js';
 import { Inconclusive, type EvidenceItem } from './verdict.js';
@@ -103,7 +104,7 @@ export class CaseContext {
 
   /** Slack for "as soon as": local scheduling noise, scaled, plus the measured round trip. */
   get epsilonMs(): number {
-    return this.ms(100) + 2 * this.rttMs;
+    return epsilonMs(this.env.options.timeScale, this.rttMs);
   }
 
   newChannel(): string {

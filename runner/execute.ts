@@ -8,6 +8,7 @@ import type { CaseResult } from './report.js';
 import { diagnose, type CaseSightings } from './diagnose.js';
 import { describe } from './publish.js';
 import { Inconclusive, Lost, verdict, type Verdict } from './verdict.js';
+import { reportable } from './observation.js';
 
 export interface ExecuteOptions {
   concurrency: number;
@@ -182,7 +183,7 @@ export class Executor {
     const r = c.requirement;
     const started = this.env.clock.now();
     const base = { id: r.id, section: r.section, spec: r.spec, level: r.level, title: r.title, via: c.via };
-    const finish = (v: Verdict): CaseResult => ({
+    const finish = (v: Verdict, observation?: object): CaseResult => ({
       ...base,
       verdict: v.outcome === 'fail' && r.level !== 'must' ? 'warn' : v.outcome,
       expected: v.expected,
@@ -191,6 +192,8 @@ export class Executor {
       measurements: v.measurements,
       evidence: [...v.evidence].sort((a, b) => a.t - b.t),
       ...(v.loss ? { loss: v.loss } : {}),
+      ...(v.excessMs === undefined ? {} : { excessMs: v.excessMs }),
+      ...(observation ? { observation } : {}),
     });
     if (c.skipReason) return finish(verdict.skip(c.skipReason));
     this.o.onCaseStart?.(c.key);
@@ -212,8 +215,14 @@ export class Executor {
       }, deadlineMs);
     });
     let v: Verdict;
+    let observation: object | undefined;
+    // The scenario drives the exchange; the judgement is evaluate's alone (issue 9).
+    const judged = r.scenario(ctx).then((o) => {
+      observation = o;
+      return r.evaluate(o, r.limits);
+    });
     try {
-      v = await Promise.race([r.run(ctx).catch((e: unknown) => fromError(e)), deadline]);
+      v = await Promise.race([judged.catch((e: unknown) => fromError(e)), deadline]);
     } finally {
       clearTimeout(timer);
       abort.abort();
@@ -228,13 +237,14 @@ export class Executor {
     // A timing violation no larger than a stall of the harness's own event loop says nothing
     // about the server: `excessMs` (how far past its tolerance the measurement was) must exceed it.
     const lagMs = lag.max / 1e6;
-    const excess = v.measurements['excessMs'];
-    if (solo && r.timing && (v.outcome === 'fail' || v.outcome === 'warn') && typeof excess === 'number' && lagMs >= excess) {
+    const excess = v.excessMs;
+    if (solo && r.timing && (v.outcome === 'fail' || v.outcome === 'warn') && excess !== undefined && lagMs >= excess) {
       v = verdict.inconclusive(v.expected, `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`, v);
     }
     if (v.evidence.length === 0) v = { ...v, evidence: ctx.timeline };
     else if (v.evidence !== ctx.timeline) v = { ...v, evidence: [...v.evidence, ...ctx.timeline.filter((e) => e.what.startsWith(`[${c.via}] `))] };
-    return finish(v);
+    const kept = observation ? reportable(observation) : undefined;
+    return finish(v, kept);
   }
 
   /**
@@ -254,7 +264,7 @@ export class Executor {
 }
 
 function fromError(e: unknown): Verdict {
-  if (e instanceof Inconclusive) return verdict.inconclusive('the scenario can be carried out against the target', e.message, e.details);
+  if (e instanceof Inconclusive) return verdict.unobservable(e.message, e.details);
   if (e instanceof Lost) return verdict.loss('every event the publish hook accepted is delivered', e.message, e.loss, e.details);
   const stack = e instanceof Error && e.stack ? e.stack.split('\n').slice(0, 4).join(' | ') : '';
   return verdict.error('the harness runs the scenario', `harness error: ${describe(e)}${stack ? ` (${stack})` : ''}`);

@@ -25,6 +25,10 @@ export interface CaseResult {
   direct?: { verdict: Outcome; actual: string };
   measurements: Measurements;
   evidence: EvidenceItem[];
+  /** how far past its tolerance a timing measurement was, when that applies (Verdict.excessMs) */
+  excessMs?: number;
+  /** what the scenario saw, as evaluate judged it (omitted when large): re-judge it offline */
+  observation?: object;
 }
 
 export type Summary = Record<Outcome, number>;

@@ -10,7 +10,7 @@ import type { CaseContext } from './context.js';
  */
 export type Level = 'must' | 'should' | 'info';
 
-export interface Requirement {
+export interface Requirement<O extends object = object, T extends Limits = Limits> {
   /** Stable, never renumbered; retired IDs are not reused. Grammar: `<area>.<slug>`. */
   id: string;
   /** The document judged against, e.g. 'RFC 6202'. */
@@ -35,8 +35,19 @@ export interface Requirement {
    * bursts): re-runs of timing failures need not wait for it to finish to count as alone.
    */
   idleWatch?: boolean;
-  /** The tolerance used, stated for users (also shown in `pushspec list`). */
+  /**
+   * The tolerance used, stated for users (also shown in `pushspec list`); derived from `limits`
+   * by the definition's `tolerance(limits)` (defineRequirement), so the text and the numbers
+   * `evaluate` uses cannot disagree.
+   */
   tolerance: string;
+  /** The tolerance as data: the numbers, fractions and caps `evaluate` judges with. */
+  limits: T;
+  /**
+   * Requirements whose verdict explains a failure of this one (e.g. a hold that ends early is
+   * lp.held's finding): messages that refer to another requirement name one of these.
+   */
+  dependsOn: readonly string[];
   /**
    * Intermediary profiles (base names, see `pushspec proxy`) where the requirement is meaningful,
    * besides `direct`; the plan crosses requirements with these only. Omitted: direct only.
@@ -53,7 +64,31 @@ export interface Requirement {
   remedy?: string;
   /** Fault names in fixtures/ that violate this requirement (coverage test enforces ≥ 1). */
   faults: string[];
-  run(ctx: CaseContext): Promise<Verdict>;
+  /**
+   * Drives the exchange and records what was seen. May throw Inconclusive / Lost when the setup
+   * itself fails (no response to judge, events accepted and never delivered).
+   */
+  scenario(ctx: CaseContext): Promise<O>;
+  /**
+   * The judgement, pure: the same observation and limits always give the same verdict, so it is
+   * unit-tested on canned (and recorded) observations. Method syntax on purpose: the registry
+   * holds requirements of different observation types as `Requirement` (parameters bivariant).
+   */
+  evaluate(observation: O, limits: T): Verdict;
+}
+
+/** Tolerance parameters: named numbers (ms, fractions, counts) before the run's time scale. */
+export type Limits = Readonly<Record<string, number>>;
+
+/** What a requirement file declares: the requirement with its tolerance text still a function of the limits. */
+export type RequirementDef<O extends object, T extends Limits> = Omit<Requirement<O, T>, 'tolerance' | 'dependsOn'> & {
+  tolerance(limits: T): string;
+  dependsOn?: readonly string[];
+};
+
+/** Derives the `tolerance` text from the limits once, at registration. */
+export function defineRequirement<O extends object, T extends Limits>(d: RequirementDef<O, T>): Requirement<O, T> {
+  return { ...d, tolerance: d.tolerance(d.limits), dependsOn: d.dependsOn ?? [] };
 }
 
 const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
@@ -61,3 +96,6 @@ const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
 export function isValidRequirementId(id: string): boolean {
   return ID.test(id);
 }
+
+/** The observation type a requirement's evaluate judges (for canned and recorded observations). */
+export type ObservationOf<R> = R extends Requirement<infer O, infer _T> ? O : never;

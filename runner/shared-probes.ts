@@ -4,6 +4,13 @@ import { LongPollClient, type PollResult } from './drivers/long-poll.js';
 import type { EvidenceItem } from './verdict.js';
 import { describe } from './publish.js';
 
+/**
+ * How long the shared idle poll is watched: a declared hold × declaredFactor + declaredSlackMs,
+ * else the hold limit + limitFraction of it (at least limitMinMs); waits × time scale.
+ * lp.timeout-status states it as its tolerance.
+ */
+export const HOLD_CAP = { declaredFactor: 1.25, declaredSlackMs: 1000, limitFraction: 0.05, limitMinMs: 1000 } as const;
+
 export interface HoldObservation {
   declaredMs: number | null;
   /** send → end of an idle poll on a fresh channel; null when it did not end within capMs */
@@ -49,7 +56,8 @@ export class SharedProbes {
     const limitMs = ctx.env.options.holdLimitSeconds * 1000;
     // Past the §5.5 limit the verdict is a warning whatever the exact value, so an undeclared
     // hold is only observed up to just beyond that limit.
-    const capMs = declaredMs !== null ? declaredMs * 1.25 + ctx.ms(1000) : limitMs + ctx.ms(Math.max(1000, limitMs * 0.05));
+    const c = HOLD_CAP;
+    const capMs = declaredMs !== null ? declaredMs * c.declaredFactor + ctx.ms(c.declaredSlackMs) : limitMs + ctx.ms(Math.max(c.limitMinMs, limitMs * c.limitFraction));
     try {
       const client = new LongPollClient(ctx, ctx.channel, 'idle');
       const pending = await client.start(capMs);

@@ -36,16 +36,26 @@ export interface Verdict {
   evidence: EvidenceItem[];
   /** set when the violation is lost events: the runner re-runs the case alone and reports a rate */
   loss?: Loss;
+  /**
+   * How far past its tolerance a timing measurement was (ms): the runner calls a solo timing
+   * failure inconclusive when its own event loop stalled at least this long. Absent when the
+   * violation is not a finite overshoot (nothing arrived, a wrong status).
+   */
+  excessMs?: number;
 }
 
 export interface VerdictDetails {
   measurements?: Measurements;
   evidence?: EvidenceItem[];
+  excessMs?: number;
 }
 
 function make(outcome: Outcome, expected: string, actual: string, d: VerdictDetails = {}): Verdict {
-  return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [] };
+  return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [], ...(d.excessMs === undefined ? {} : { excessMs: d.excessMs }) };
 }
+
+/** The expectation of a case whose scenario could not be carried out (Inconclusive). */
+export const SCENARIO_EXPECTED = 'the scenario can be carried out against the target';
 
 export const verdict = {
   pass: (expected: string, actual: string, d?: VerdictDetails) => make('pass', expected, actual, d),
@@ -62,6 +72,8 @@ export const verdict = {
     loss,
   }),
   inconclusive: (expected: string, actual: string, d?: VerdictDetails) => make('inconclusive', expected, actual, d),
+  /** What a thrown Inconclusive becomes; evaluate returns it when the observation cannot be judged. */
+  unobservable: (actual: string, d?: VerdictDetails) => make('inconclusive', SCENARIO_EXPECTED, actual, d),
   skip: (reason: string) => make('skip', 'n/a', reason),
   error: (expected: string, actual: string, d?: VerdictDetails) => make('error', expected, actual, d),
 };

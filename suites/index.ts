@@ -1,13 +1,13 @@
 import type { Requirement } from '../runner/requirement.js';
-import { longPollingRequirements } from './rfc6202-2-long-polling.js';
-import { bestPracticeRequirements } from './rfc6202-5-best-practices.js';
-import { streamingRequirements } from './rfc6202-3-streaming.js';
-import { sseRequirements } from './whatwg-sse.js';
-import { intermediaryRequirements } from './rfc6202-5-intermediaries.js';
-import { http1Requirements } from './rfc9112-http1.js';
-import { semanticsRequirements } from './rfc9110-semantics.js';
-import { bayeuxRequirements } from './bayeux-1.0.js';
-import { boshRequirements } from './xep0124-bosh.js';
+import { longPollingRequirements } from './rfc6202/2-long-polling.js';
+import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
+import { streamingRequirements } from './rfc6202/3-streaming.js';
+import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
+import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
+import { http1Requirements } from './rfc9112/9.6-connection-close.js';
+import { semanticsRequirements } from './rfc9110/semantics.js';
+import { bayeuxRequirements } from './bayeux/1.0.js';
+import { boshRequirements } from './xep0124/bosh.js';
 
 /** Every requirement, in report order (by document, then section). */
 export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...boshRequirements];

@@ -8,7 +8,7 @@ import { CaseContext, type RunEnv } from '../runner/context.js';
 import { LongPollClient } from '../runner/drivers/long-poll.js';
 import { createPublishAdapter } from '../runner/publish.js';
 import { SharedProbes } from '../runner/shared-probes.js';
-import { eventPoll } from '../suites/long-polling/scenarios.js';
+import { eventPoll } from '../suites/scenarios/long-polling.js';
 
 /**
  * A cursorless poll asks for what comes after it reaches the server. Under load a hop forwards

@@ -4,7 +4,7 @@ import type { Manifest } from '../runner/manifest/types.js';
 import { plan } from '../runner/plan.js';
 import type { Summary } from '../runner/report.js';
 import { parseVia, viaTimeouts, VIA_PROFILES } from '../runner/via.js';
-import { fitSlope } from '../suites/long-polling/scenarios.js';
+import { fitSlope } from '../suites/scenarios/long-polling.js';
 import { REQUIREMENTS } from '../suites/index.js';
 
 const summary = (s: Partial<Summary>): Summary => ({ pass: 0, fail: 0, warn: 0, inconclusive: 0, skip: 0, error: 0, ...s });

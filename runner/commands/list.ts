@@ -10,7 +10,7 @@ export function catalogMarkdown(reqs: readonly Requirement[]): string {
 export function listCommand(reqs: readonly Requirement[], format: 'text' | 'json' | 'markdown'): string {
   if (format === 'markdown') return catalogMarkdown(reqs);
   if (format === 'json') {
-    const rows = reqs.map((r) => ({ id: r.id, spec: r.spec, section: r.section, level: r.level, title: r.title, sources: r.sources, transports: r.transports, needsPublish: r.needsPublish, timing: r.timing, tolerance: r.tolerance, faults: r.faults }));
+    const rows = reqs.map((r) => ({ id: r.id, spec: r.spec, section: r.section, level: r.level, title: r.title, sources: r.sources, transports: r.transports, needsPublish: r.needsPublish, timing: r.timing, tolerance: r.tolerance, limits: r.limits, dependsOn: r.dependsOn, faults: r.faults }));
     return `${JSON.stringify(rows, null, 2)}\n`;
   }
   const w = Math.max(...reqs.map((r) => r.id.length));

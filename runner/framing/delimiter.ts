@@ -1,4 +1,4 @@
-import type { FramedMessage, FramingParser } from './types.js';
+import type { FramedMessage, FramingParser, FramingProblem } from './types.js';
 import { ByteMatcher, decodeUtf8, Pending, ProblemLog, show } from './util.js';
 
 /**
@@ -27,6 +27,10 @@ class Delimited implements FramingParser {
 
   get problems(): string[] {
     return this.log.problems;
+  }
+
+  get findings(): FramingProblem[] {
+    return this.log.findings;
   }
 
   push(bytes: Buffer, t: number): FramedMessage[] {
@@ -59,7 +63,7 @@ class Delimited implements FramingParser {
       return null;
     }
     const { text, valid } = decodeUtf8(body);
-    if (!valid) this.log.add(`message ${this.count} (byte ${this.segStart}): invalid UTF-8: ${show(text)}`);
+    if (!valid) this.log.add('invalid-utf8', `message ${this.count} (byte ${this.segStart}): invalid UTF-8: ${show(text)}`);
     return { data: text, start: this.segStart, end, t };
   }
 }

@@ -3,7 +3,7 @@ import { createLengthPrefixedParser } from './length-prefixed.js';
 import { createMultipartParser } from './multipart.js';
 import { createNdjsonParser } from './ndjson.js';
 import { createSseParser } from './sse.js';
-import type { FramedMessage, FramingParser, FramingSpec, ParseResult } from './types.js';
+import type { FramedMessage, FramingParser, FramingProblem, FramingSpec, ParseResult } from './types.js';
 
 export type * from './types.js';
 export { createSseParser, type SseParser, type LineEnding } from './sse.js';
@@ -19,8 +19,10 @@ export { classifyEnd, classifyWireEnd, type EndClass, type EndInput, type EndKin
  */
 function createNoFramingParser(): FramingParser {
   let data = '';
+  const only: FramingProblem = { code: 'chunk-delimited', text: 'no in-band framing: messages are delimited only by HTTP chunk boundaries (declared "chunks")' };
   return {
-    problems: ['no in-band framing: messages are delimited only by HTTP chunk boundaries (declared "chunks")'],
+    problems: [only.text],
+    findings: [only],
     heartbeatTimes: [],
     push(bytes) {
       data += bytes.toString('latin1');
@@ -81,5 +83,5 @@ export function parseWhole(
   }
   pushTo(body.length, lastT);
   const { partial } = parser.finish();
-  return { messages, partial, problems: parser.problems, heartbeatTimes: parser.heartbeatTimes };
+  return { messages, partial, problems: parser.problems, findings: parser.findings, heartbeatTimes: parser.heartbeatTimes };
 }

@@ -1,4 +1,4 @@
-import type { FramedMessage, FramingParser } from './types.js';
+import type { FramedMessage, FramingParser, FramingProblem } from './types.js';
 import { CR, decodeUtf8, LF, Pending, ProblemLog, show } from './util.js';
 
 /**
@@ -38,6 +38,10 @@ class LengthPrefixed implements FramingParser {
 
   get problems(): string[] {
     return this.log.problems;
+  }
+
+  get findings(): FramingProblem[] {
+    return this.log.findings;
   }
 
   push(bytes: Buffer, t: number): FramedMessage[] {
@@ -108,6 +112,6 @@ class LengthPrefixed implements FramingParser {
   private breakAt(at: number, what: string): void {
     this.state = 'broken';
     const seen = decodeUtf8(this.raw.peek()).text;
-    this.log.add(`byte ${at}: expected "<decimal length>\\n" before message ${this.count + 1}, got ${what} (line so far ${show(seen)}); framing lost, the rest is unparsed`);
+    this.log.add('length-prefix-expected', `byte ${at}: expected "<decimal length>\\n" before message ${this.count + 1}, got ${what} (line so far ${show(seen)}); framing lost, the rest is unparsed`);
   }
 }

@@ -1,4 +1,4 @@
-import type { FramedMessage, FramingParser } from './types.js';
+import type { FramedMessage, FramingParser, FramingProblem } from './types.js';
 import { CR, decodeUtf8, LF, Pending, ProblemLog, show, startsWithBom } from './util.js';
 
 /**
@@ -29,6 +29,10 @@ class Ndjson implements NdjsonParser {
     return this.log.problems;
   }
 
+  get findings(): FramingProblem[] {
+    return this.log.findings;
+  }
+
   push(bytes: Buffer, t: number): FramedMessage[] {
     const out: FramedMessage[] = [];
     let from = 0;
@@ -56,7 +60,7 @@ class Ndjson implements NdjsonParser {
     let start = this.lineStart;
     if (this.lineNo === 1 && startsWithBom(bytes)) {
       // RFC 8259 §8.1: senders MUST NOT add a BOM; parsers MAY ignore one.
-      this.log.add(`line 1 (byte 0): starts with a UTF-8 BOM, which JSON senders must not add (RFC 8259 §8.1); ignored`);
+      this.log.add('bom-at-start', `line 1 (byte 0): starts with a UTF-8 BOM, which JSON senders must not add (RFC 8259 §8.1); ignored`);
       bytes = bytes.subarray(3);
       start += 3;
     }
@@ -69,12 +73,12 @@ class Ndjson implements NdjsonParser {
     }
     const where = `line ${this.lineNo} (byte ${start})`;
     const { text, valid } = decodeUtf8(bytes);
-    if (!valid) this.log.add(`${where}: invalid UTF-8 (JSON text must be UTF-8, RFC 8259 §8.1): ${show(text)}`);
+    if (!valid) this.log.add('invalid-utf8', `${where}: invalid UTF-8 (JSON text must be UTF-8, RFC 8259 §8.1): ${show(text)}`);
     try {
       JSON.parse(text);
     } catch (e: unknown) {
       const why = e instanceof Error ? e.message : String(e);
-      this.log.add(`${where}: not a JSON value (${why}): ${show(text)}`);
+      this.log.add('not-json', `${where}: not a JSON value (${why}): ${show(text)}`);
       return null;
     }
     return { data: text, start, end, t };

@@ -1,4 +1,4 @@
-import type { FramedMessage, FramingParser } from './types.js';
+import type { FramedMessage, FramingParser, FramingProblem } from './types.js';
 import { CR, decodeUtf8, LF, Pending, ProblemLog, show, startsWithBom } from './util.js';
 
 /**
@@ -61,6 +61,10 @@ class Sse implements SseParser {
     return this.log.problems;
   }
 
+  get findings(): FramingProblem[] {
+    return this.log.findings;
+  }
+
   get heartbeatTimes(): number[] {
     return this.commentTimes;
   }
@@ -118,9 +122,9 @@ class Sse implements SseParser {
     }
     const where = `line ${this.lineNo} (byte ${start})`;
     const { text, valid } = decodeUtf8(bytes);
-    if (!valid) this.log.add(`${where}: invalid UTF-8; user agents decode it as U+FFFD: ${show(text)}`);
+    if (!valid) this.log.add('invalid-utf8', `${where}: invalid UTF-8; user agents decode it as U+FFFD: ${show(text)}`);
     if (text.startsWith('\uFEFF')) {
-      this.log.add(`${where}: U+FEFF (BOM) at the start of a line; only one BOM at the very start of the stream is stripped, so it becomes part of the field name and user agents ignore the line`);
+      this.log.add('bom-in-line', `${where}: U+FEFF (BOM) at the start of a line; only one BOM at the very start of the stream is stripped, so it becomes part of the field name and user agents ignore the line`);
     }
     if (text === '') return this.dispatch(end, t);
     if (text.startsWith(':')) {
@@ -149,7 +153,7 @@ class Sse implements SseParser {
         return;
       case 'id':
         if (value.includes('\u0000')) {
-          this.log.add(`${where}: id ${show(value)} contains U+0000 NULL; user agents ignore the whole field`);
+          this.log.add('id-null', `${where}: id ${show(value)} contains U+0000 NULL; user agents ignore the whole field`);
         } else {
           this.idBuffer = value;
           this.blockId = value;
@@ -157,7 +161,7 @@ class Sse implements SseParser {
         return;
       case 'retry':
         if (/^[0-9]+$/.test(value)) this.retry = Number(value);
-        else this.log.add(`${where}: retry ${show(value)} is not only ASCII digits; user agents ignore the field`);
+        else this.log.add('retry-not-digits', `${where}: retry ${show(value)} is not only ASCII digits; user agents ignore the field`);
         return;
     }
     this.unknownFields.set(name, (this.unknownFields.get(name) ?? 0) + 1);
@@ -168,7 +172,7 @@ class Sse implements SseParser {
     const how: string[] = [];
     if (trimmed !== name) how.push('whitespace around the name (e.g. a space before the colon)');
     if (trimmed !== meant) how.push('different letter case');
-    this.log.add(`${where}: field name ${show(name)} is not "${meant}" (${how.join(', ')}); names are compared literally, so user agents ignore the line`);
+    this.log.add('field-name-mismatch', `${where}: field name ${show(name)} is not "${meant}" (${how.join(', ')}); names are compared literally, so user agents ignore the line`, meant);
   }
 
   /** §9.2.6 "dispatch the event", on a blank line. */

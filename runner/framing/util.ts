@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { FramingProblem, FramingProblemCode } from './types.js';
 
 /**
  * Pieces shared by the framing parsers: byte accumulation across pushes, a streaming
@@ -85,17 +86,21 @@ export function show(text: string, max = 60): string {
 
 /** Problems in order, capped so a stream that repeats one mistake cannot grow without bound. */
 export class ProblemLog {
-  private readonly list: string[] = [];
+  private readonly list: FramingProblem[] = [];
   private dropped = 0;
 
   constructor(private readonly max = 100) {}
 
-  add(text: string): void {
-    if (this.list.length < this.max) this.list.push(text);
+  add(code: FramingProblemCode, text: string, field?: string): void {
+    if (this.list.length < this.max) this.list.push({ code, text, ...(field === undefined ? {} : { field }) });
     else this.dropped++;
   }
 
+  get findings(): FramingProblem[] {
+    return this.dropped === 0 ? [...this.list] : [...this.list, { code: 'more-not-listed', text: `${this.dropped} further problem(s) not listed` }];
+  }
+
   get problems(): string[] {
-    return this.dropped === 0 ? [...this.list] : [...this.list, `${this.dropped} further problem(s) not listed`];
+    return this.findings.map((p) => p.text);
   }
 }

@@ -1,7 +1,7 @@
 import type { CaseContext } from '../../runner/context.js';
 import { StreamSession, streamBlock, type StreamKind, type StreamOpenOptions } from '../../runner/drivers/stream.js';
-import { createParser } from '../../runner/framing/index.js';
-import type { FramingSpec, ParseResult } from '../../runner/framing/types.js';
+import { createParser, createSseParser, type SseParser } from '../../runner/framing/index.js';
+import type { FramingParser, FramingSpec, ParseResult } from '../../runner/framing/types.js';
 import type { PublishResult } from '../../runner/publish.js';
 import { Inconclusive } from '../../runner/verdict.js';
 import { header, type WireResponse } from '../../runner/wire/index.js';
@@ -74,14 +74,22 @@ export function framingOf(ctx: CaseContext, kind: StreamKind): FramingSpec {
  * Parses what arrived with the declared framing, one byte at a time: a parser that only works
  * when reads line up with messages would hide exactly the fault §3.2 warns about.
  */
-export function parseBytewise(s: StreamSession, framing: FramingSpec): ParseResult & { parser: ReturnType<typeof createParser> } {
-  const parser = createParser(framing, s.headers ? header(s.headers, 'content-type') : undefined);
+export function parseBytewise(s: StreamSession, framing: FramingSpec): ParseResult & { parser: FramingParser } {
+  return feedBytewise(s, createParser(framing, s.headers ? header(s.headers, 'content-type') : undefined));
+}
+
+/** The same for an event stream, keeping the SSE parser's own state (last event ID, retry, fields). */
+export function parseSseBytewise(s: StreamSession): ParseResult & { parser: SseParser } {
+  return feedBytewise(s, createSseParser());
+}
+
+function feedBytewise<P extends FramingParser>(s: StreamSession, parser: P): ParseResult & { parser: P } {
   const messages = [];
   for (const piece of s.pieces()) {
     for (let i = 0; i < piece.bytes.length; i++) messages.push(...parser.push(piece.bytes.subarray(i, i + 1), piece.t));
   }
   const { partial } = parser.finish();
-  return { messages, partial, problems: [...parser.problems], heartbeatTimes: [...parser.heartbeatTimes], parser };
+  return { messages, partial, problems: [...parser.problems], findings: [...parser.findings], heartbeatTimes: [...parser.heartbeatTimes], parser };
 }
 
 /** Largest silence between body bytes from the headers to `until`, for idle-timeout judgements. */

@@ -6,16 +6,25 @@ import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive, Lost } from '../../runner/verdict.js';
 import { ms } from '../format.js';
 
+/**
+ * The waits long-poll scenarios plan around, as data (requirements state them as tolerances):
+ * a held poll must end by hold × pollFactor + pollSlackMs (× time scale), which separates "late"
+ * from "never"; events are published within the stimulus window, min(hold, stimulusCapMs), so
+ * scenarios stay short against 30 s holds with a clear margin before the server's own timer.
+ * The cap is not multiplied by --time-scale: it bounds the hold's share, not a wait for the machine.
+ */
+export const LP_TIMING = { pollFactor: 1.5, pollSlackMs: 2000, stimulusCapMs: 5000 } as const;
+
+/** Wake trials publish at stratified random offsets in [from, to] of the stimulus window. */
+export const WAKE_OFFSETS = { from: 0.2, to: 0.6 } as const;
+
 /** The hold a scenario plans its waits around, and the deadline of one poll derived from it. */
 export async function timing(ctx: CaseContext): Promise<{ holdMs: number; pollDeadlineMs: number; stimulusWindowMs: number }> {
   const holdMs = await ctx.env.shared.planningHoldMs();
   return {
     holdMs,
-    // A held poll must end by its hold; half again plus 2 s (scaled) separates "late" from "never".
-    pollDeadlineMs: holdMs * 1.5 + ctx.ms(2000),
-    // Publishing within the first 60% of the hold (capped at 5 s) keeps scenarios short against
-    // 30 s holds while leaving a clear margin before the server's own timer.
-    stimulusWindowMs: Math.min(holdMs, 5000),
+    pollDeadlineMs: holdMs * LP_TIMING.pollFactor + ctx.ms(LP_TIMING.pollSlackMs),
+    stimulusWindowMs: Math.min(holdMs, LP_TIMING.stimulusCapMs),
   };
 }
 
@@ -65,11 +74,12 @@ export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs:
   };
 }
 
-/** k trials at stratified random offsets in [20%, 60%] of the stimulus window, run together. */
+/** k trials at stratified random offsets in WAKE_OFFSETS of the stimulus window, run together. */
 export async function wakeTrials(ctx: CaseContext, k: number): Promise<WakeTrial[]> {
   const t = await timing(ctx);
   // Past one round trip, so the poll has reached the server even through a slow hop.
-  const offsets = Array.from({ length: k }, (_, i) => ctx.rttMs + t.stimulusWindowMs * (0.2 + (0.4 * (i + Math.random())) / k));
+  const { from, to } = WAKE_OFFSETS;
+  const offsets = Array.from({ length: k }, (_, i) => ctx.rttMs + t.stimulusWindowMs * (from + ((to - from) * (i + Math.random())) / k));
   // Where one publish reaches every subscriber, concurrent trials would wake each other.
   if (publishesReachOthers(ctx.manifest)) {
     const out: WakeTrial[] = [];
@@ -105,9 +115,9 @@ export interface GapObservation {
 /**
  * §2.2: the window between a response and the next poll. E1 wakes a held poll; while the client
  * has no poll pending, k more events are published; the client then re-polls with its cursor
- * until it has them all, a poll comes back empty, or six polls have been made.
+ * until it has them all, a poll comes back empty, or maxPolls polls have been made.
  */
-export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservation> {
+export async function gapScenario(ctx: CaseContext, k = 3, maxPolls = 6): Promise<GapObservation> {
   const t = await timing(ctx);
   const { client, first, e1 } = await clientPastFirstEvent(ctx);
   const gapTokens: string[] = [];
@@ -118,7 +128,7 @@ export async function gapScenario(ctx: CaseContext, k = 3): Promise<GapObservati
   }
   const received = [...first.tokens];
   const gapPolls: PollResult[] = [];
-  while (gapPolls.length < 6) {
+  while (gapPolls.length < maxPolls) {
     const r = await client.poll(t.pollDeadlineMs);
     gapPolls.push(r);
     received.push(...r.tokens);

@@ -3,18 +3,20 @@
  * recipients (Date, Content-Type, well-formed validators) and an answer to HEAD. Caches, proxies
  * and monitoring tools act on these before any push logic is involved.
  */
-import type { CaseContext } from '../runner/context.js';
-import { LongPollClient } from '../runner/drivers/long-poll.js';
-import { buildRequest, hostHeader } from '../runner/drivers/request.js';
-import { streamBlock } from '../runner/drivers/stream.js';
-import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../runner/http/field-syntax.js';
-import type { TransportName } from '../runner/manifest/types.js';
-import type { Requirement } from '../runner/requirement.js';
-import { Inconclusive, verdict, type Verdict } from '../runner/verdict.js';
-import { header, headerAll, type WireResponse } from '../runner/wire/index.js';
-import { timing, until } from './long-polling/scenarios.js';
-import { sseHeaders, streamHeaders } from './streaming/scenarios.js';
-import { rfc } from './sources.js';
+import type { CaseContext } from '../../runner/context.js';
+import { LongPollClient } from '../../runner/drivers/long-poll.js';
+import { buildRequest, hostHeader } from '../../runner/drivers/request.js';
+import { streamBlock } from '../../runner/drivers/stream.js';
+import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../../runner/http/field-syntax.js';
+import type { TransportName } from '../../runner/manifest/types.js';
+import { defineRequirement, type Requirement } from '../../runner/requirement.js';
+import { seen, type ResponseSeen } from '../../runner/observation.js';
+import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
+import { header, headerAll, type WireResponse } from '../../runner/wire/index.js';
+import { secs } from '../format.js';
+import { timing, until } from '../scenarios/long-polling.js';
+import { sseHeaders, streamHeaders } from '../scenarios/streaming.js';
+import { rfc } from '../sources.js';
 
 type PushTransport = Extract<TransportName, 'longPoll' | 'stream' | 'sse'>;
 
@@ -63,7 +65,7 @@ async function observe(ctx: CaseContext, transport: PushTransport): Promise<Samp
 }
 
 /** RFC 9112 §6.3: HEAD, 1xx, 204 and 304 responses have no content; neither has a zero length. */
-function hasContent(res: WireResponse): boolean {
+function hasContent(res: ResponseSeen): boolean {
   if (res.status < 200 || res.status === 204 || res.status === 304) return false;
   if (res.framing === 'content-length') return Number(header(res, 'content-length') ?? '0') > 0;
   return res.framing !== 'none';
@@ -83,24 +85,34 @@ function worstOf(expected: string, levels: readonly Level[], text: string): Verd
   return verdict.pass(expected, text);
 }
 
-/**
- * Judges each sample and combines the worst into one verdict; no sample at all is inconclusive.
- * `more` may add heads for a transport whose header values vary per response, judged alike.
- */
-async function judgeSamples(ctx: CaseContext, expected: string, judge: (res: WireResponse) => Judgement, more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>): Promise<Verdict> {
-  const all = await samples(ctx);
-  const seen = all.filter((s): s is Sample & { head: WireResponse } => s.head !== null);
-  if (seen.length === 0) throw new Inconclusive(`no push response head arrived (${all.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
-  const results: Array<{ s: Sample & { head: WireResponse }; j: Judgement }> = [];
-  for (const s of seen) {
-    const heads = [s.head, ...(more ? await more(ctx, s) : [])];
+/** The push response heads seen per declared transport: the shared sample first, then any more. */
+export interface HeadsSeen {
+  samples: Array<{ transport: PushTransport; heads: ResponseSeen[]; why: string }>;
+}
+
+/** `more` may add heads for a transport whose header values vary per response, judged alike. */
+async function observeHeads(ctx: CaseContext, more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>): Promise<HeadsSeen> {
+  const out: HeadsSeen['samples'] = [];
+  for (const s of await samples(ctx)) {
+    const heads = s.head === null ? [] : [s.head, ...(more ? await more(ctx, { ...s, head: s.head }) : [])];
+    // The body is no field check's business: kept out so a report's observation stays small.
+    out.push({ transport: s.transport, heads: heads.map((h) => seen(h)), why: s.why });
+  }
+  return { samples: out };
+}
+
+/** Judges each transport's heads and combines the worst into one verdict; no head at all is inconclusive. */
+function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) => Judgement): Verdict {
+  const withHeads = o.samples.filter((s) => s.heads.length > 0);
+  if (withHeads.length === 0) return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+  const results = withHeads.map(({ transport, heads }) => {
     const judged = heads.map(judge);
     const bad = judged.filter((j) => j.level !== 'ok');
     const worst: Judgement = bad.find((j) => j.level === 'fail') ?? bad[0] ?? judged[0] ?? { level: 'ok', text: '' };
     const of = heads.length > 1 ? (bad.length ? ` (${bad.length} of ${heads.length} responses)` : ` (all ${heads.length} responses)`) : '';
-    results.push({ s, j: { level: worst.level, text: `${worst.text}${of}` } });
-  }
-  const text = results.map(({ s, j }) => `${LABEL[s.transport]} (HTTP ${s.head.status}): ${j.text}`).join('; ');
+    return { transport, status: heads[0]?.status ?? 0, j: { level: worst.level, text: `${worst.text}${of}` } };
+  });
+  const text = results.map(({ transport, status, j }) => `${LABEL[transport]} (HTTP ${status}): ${j.text}`).join('; ');
   return worstOf(expected, results.map(({ j }) => j.level), text);
 }
 
@@ -128,14 +140,16 @@ async function moreBoundaries(ctx: CaseContext, s: Sample & { head: WireResponse
 
 // RFC 9110 §6.6.1: "An origin server with a clock MUST generate a Date header field in all 2xx,
 // 3xx and 4xx responses"; caches compute age and heuristic freshness from it (RFC 9111 §4.2).
-const date: Requirement = {
+const date = defineRequirement<HeadsSeen, Record<string, never>>({
   id: 'http.date', spec: 'RFC 9110', section: '6.6.1', level: 'must',
   title: 'Push responses carry a Date header field in IMF-fixdate form',
   sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
-  tolerance: 'exact: one push response per declared transport (a delivered long poll where a publish hook exists)',
+  limits: {},
+  tolerance: () => 'exact: one push response per declared transport (a delivered long poll where a publish hook exists)',
   faults: ['sse-no-date'],
   remedy: 'send Date on every 2xx, 3xx and 4xx response (Node\'s ServerResponse does; a head written by hand on the socket does not)',
-  run: (ctx) => judgeSamples(ctx, 'a Date header field in IMF-fixdate form', (res) => {
+  scenario: (ctx) => observeHeads(ctx),
+  evaluate: (o) => judgeHeads(o, 'a Date header field in IMF-fixdate form', (res) => {
     if (res.status >= 500 || res.status < 200) return { level: 'ok', text: 'Date is optional on this status' };
     const values = headerAll(res, 'date');
     if (values.length === 0) return { level: 'fail', text: 'no Date header field: a cache cannot compute the age of the response, and RFC 9110 §6.6.1 makes it a MUST for an origin server with a clock' };
@@ -143,19 +157,21 @@ const date: Requirement = {
     const problem = httpDateProblem(values[0] ?? '');
     return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Date: ${values[0] ?? ''}` };
   }),
-};
+});
 
 // RFC 9110 §8.3: "A sender that generates a message containing content SHOULD generate a
 // Content-Type header field"; without one a recipient may sniff (browsers do) or assume
 // application/octet-stream. §8.3.1 and §5.6.6 fix the grammar of the value.
-const contentType: Requirement = {
+const contentType = defineRequirement<HeadsSeen, { boundarySamples: number }>({
   id: 'http.content-type', spec: 'RFC 9110', section: '8.3', level: 'must',
   title: 'Push responses with content say what it is: a Content-Type that is a well-formed media type',
   sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
-  tolerance: `exact: one push response per declared transport (${BOUNDARY_SAMPLES} for a multipart stream, whose boundary changes per response); missing is a warning (SHOULD), malformed a failure (grammar)`,
+  limits: { boundarySamples: BOUNDARY_SAMPLES },
+  tolerance: (l) => `exact: one push response per declared transport (${l.boundarySamples} for a multipart stream, whose boundary changes per response); missing is a warning (SHOULD), malformed a failure (grammar)`,
   faults: ['stream-no-content-type'],
   remedy: 'send a Content-Type on every response with content (e.g. application/x-ndjson, text/event-stream, application/json), quoting parameter values that are not tokens',
-  run: (ctx) => judgeSamples(ctx, 'a well-formed Content-Type on every response with content', (res) => {
+  scenario: (ctx) => observeHeads(ctx, moreBoundaries),
+  evaluate: (o) => judgeHeads(o, 'a well-formed Content-Type on every response with content', (res) => {
     const ct = header(res, 'content-type');
     if (ct === undefined) {
       if (!hasContent(res)) return { level: 'ok', text: 'no content, no Content-Type needed' };
@@ -163,43 +179,50 @@ const contentType: Requirement = {
     }
     const problem = mediaTypeProblem(ct);
     return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Content-Type: ${ct}` };
-  }, moreBoundaries),
-};
+  }),
+});
 
 // RFC 9110 §8.8.3: an entity-tag is a quoted string; caches revalidate with it (RFC 9111 §4.3.1)
 // and a recipient may reject or mangle one that is not.
-const etagSyntax: Requirement = {
+const etagSyntax = defineRequirement<HeadsSeen, Record<string, never>>({
   id: 'http.etag-syntax', spec: 'RFC 9110', section: '8.8.3', level: 'must',
   title: 'An ETag on a push response is a well-formed entity-tag (double-quoted)',
   sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
-  tolerance: 'exact: one push response per declared transport; no ETag is a pass',
+  limits: {},
+  tolerance: () => 'exact: one push response per declared transport; no ETag is a pass',
   faults: ['etag-unquoted'],
   remedy: 'quote the ETag value ("7", W/"7"); clients that echo it in If-None-Match keep working',
-  run: (ctx) => judgeSamples(ctx, 'no ETag, or a double-quoted entity-tag', (res) => {
+  scenario: (ctx) => observeHeads(ctx),
+  evaluate: (o) => judgeHeads(o, 'no ETag, or a double-quoted entity-tag', (res) => {
     const values = headerAll(res, 'etag');
     if (values.length === 0) return { level: 'ok', text: 'no ETag' };
     const problems = values.map(entityTagProblem).filter((p): p is string => p !== null);
     return problems.length ? { level: 'fail', text: problems.join('; ') } : { level: 'ok', text: `ETag: ${values.join(', ')}` };
   }),
-};
+});
 
-/** How long a HEAD may take: a long poll's GET may be held for its hold, a stream's head comes at once. */
+/**
+ * How long a HEAD may take: a long poll's GET may be held for its hold (the poll deadline, hold ×
+ * 1.5 + 2 s), a stream's head comes at once (streamMs × time scale + ε + 2·RTT).
+ */
+const headLimits = { streamMs: 2000 };
+
 async function headDeadlineMs(ctx: CaseContext, transport: PushTransport): Promise<number> {
   if (transport === 'longPoll') return (await timing(ctx)).pollDeadlineMs;
-  return ctx.ms(2000) + ctx.epsilonMs + 2 * ctx.rttMs;
+  return ctx.ms(headLimits.streamMs) + ctx.epsilonMs + 2 * ctx.rttMs;
 }
 
-interface HeadAnswer {
-  transport: PushTransport;
-  level: Level | 'n/a';
-  text: string;
-}
+/** What one HEAD request got: not sent (n/a), no answer by its deadline, or an answer. */
+export type HeadProbe =
+  | { transport: PushTransport; kind: 'n/a'; why: string }
+  | { transport: PushTransport; kind: 'unanswered'; deadlineMs: number }
+  | { transport: PushTransport; kind: 'answered'; status: number; tookMs: number; strayBytes: number; allow: string | null; getStatus: number | null };
 
-async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: number | null): Promise<HeadAnswer> {
+async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: number | null): Promise<HeadProbe> {
   const block = transport === 'longPoll' ? ctx.manifest.longPoll : streamBlock(ctx, transport);
-  if (!block) return { transport, level: 'n/a', text: 'not declared' };
+  if (!block) return { transport, kind: 'n/a', why: 'not declared' };
   const method = (block.method ?? 'GET').toUpperCase();
-  if (method !== 'GET') return { transport, level: 'n/a', text: `the endpoint is ${method}, HEAD mirrors GET only` };
+  if (method !== 'GET') return { transport, kind: 'n/a', why: `the endpoint is ${method}, HEAD mirrors GET only` };
   const { req } = buildRequest(ctx, block, ctx.newChannel());
   const extra = transport === 'longPoll' ? [] : sseHeaders(ctx, transport);
   const deadlineMs = await headDeadlineMs(ctx, transport);
@@ -213,39 +236,51 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
   conn.close();
   ctx.note(res.tHeaders === null ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms` : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`, res.tHeaders ?? ctx.now());
   if (res.tHeaders === null) {
-    if (res.end === 'timeout') return { transport, level: 'fail', text: `no answer within ${Math.round(deadlineMs)} ms: a client, health check or cache that sends HEAD hangs until its own timeout, and the connection is lost for anything else` };
+    if (res.end === 'timeout') return { transport, kind: 'unanswered', deadlineMs };
     throw new Inconclusive(`the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`);
   }
-  const took = `after ${Math.round(res.tHeaders - tSent)} ms`;
-  if (stray > 0) return { transport, level: 'fail', text: `HTTP ${res.status} ${took}, followed by ${stray} body bytes: a HEAD response ends at its header section (RFC 9112 §6.3 rule 1), so the client reads them as the next response` };
-  if (res.status === 405 || res.status === 501) return { transport, level: 'ok', text: `HTTP ${res.status} ${took}: HEAD refused cleanly${header(res, 'allow') ? ` (Allow: ${header(res, 'allow') ?? ''})` : ''}` };
-  if (res.status >= 400 && getStatus !== null && getStatus < 300) {
-    return { transport, level: 'warn', text: `HTTP ${res.status} ${took}, where the same request with GET gets ${getStatus}: HEAD is GET without content (RFC 9110 §9.3.2); a server that does not support it on this resource answers 405 with Allow (§15.5.6)` };
+  return { transport, kind: 'answered', status: res.status, tookMs: res.tHeaders - tSent, strayBytes: stray, allow: header(res, 'allow') ?? null, getStatus };
+}
+
+function judgeHead(a: HeadProbe): Judgement | null {
+  if (a.kind === 'n/a') return null;
+  if (a.kind === 'unanswered') return { level: 'fail', text: `no answer within ${Math.round(a.deadlineMs)} ms: a client, health check or cache that sends HEAD hangs until its own timeout, and the connection is lost for anything else` };
+  const took = `after ${Math.round(a.tookMs)} ms`;
+  if (a.strayBytes > 0) return { level: 'fail', text: `HTTP ${a.status} ${took}, followed by ${a.strayBytes} body bytes: a HEAD response ends at its header section (RFC 9112 §6.3 rule 1), so the client reads them as the next response` };
+  if (a.status === 405 || a.status === 501) return { level: 'ok', text: `HTTP ${a.status} ${took}: HEAD refused cleanly${a.allow ? ` (Allow: ${a.allow})` : ''}` };
+  if (a.status >= 400 && a.getStatus !== null && a.getStatus < 300) {
+    return { level: 'warn', text: `HTTP ${a.status} ${took}, where the same request with GET gets ${a.getStatus}: HEAD is GET without content (RFC 9110 §9.3.2); a server that does not support it on this resource answers 405 with Allow (§15.5.6)` };
   }
-  return { transport, level: 'ok', text: `HTTP ${res.status} ${took}, no content` };
+  return { level: 'ok', text: `HTTP ${a.status} ${took}, no content` };
 }
 
 // RFC 9110 §9.1: "All general-purpose servers MUST support the methods GET and HEAD"; §9.3.2:
 // HEAD is identical to GET except that the server does not send content.
-const head: Requirement = {
+const head = defineRequirement<{ answers: HeadProbe[] }, typeof headLimits>({
   id: 'http.head', spec: 'RFC 9110', section: '9.3.2', level: 'must',
   title: 'A HEAD request to a push endpoint gets a prompt answer with no content (the GET\'s header section, or 405)',
   sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
-  tolerance: 'a long poll within its hold × 1.5 + 2 s (a HEAD may be held like its GET); a stream within 2 s + ε + 2·RTT (× time scale); ε for stray bytes',
+  limits: headLimits,
+  tolerance: (l) => `a long poll within its hold × 1.5 + 2 s (a HEAD may be held like its GET); a stream within ${secs(l.streamMs)} + ε + 2·RTT (× time scale); ε for stray bytes`,
   faults: ['head-unanswered'],
   remedy: 'end HEAD responses right after the header section (in Node, call res.end() for HEAD: writeHead() alone sends nothing), or answer 405 with Allow: GET',
-  async run(ctx) {
+  async scenario(ctx) {
     const gets = new Map((await samples(ctx)).map((s) => [s.transport, s.head?.status ?? null]));
-    const answers: HeadAnswer[] = [];
+    const answers: HeadProbe[] = [];
     for (const transport of ALL) {
       if (ctx.manifest[transport] === undefined) continue;
       answers.push(await headOnce(ctx, transport, gets.get(transport) ?? null));
     }
-    const levels = answers.map((a) => a.level).filter((l): l is Level => l !== 'n/a');
-    const text = answers.map((a) => `${LABEL[a.transport]}: ${a.text}`).join('; ');
+    return { answers };
+  },
+  evaluate(o): Verdict {
+    const judged = o.answers.map((a) => ({ a, j: judgeHead(a) }));
+    const levels = judged.flatMap(({ j }) => (j ? [j.level] : []));
+    const text = judged.map(({ a, j }) => `${LABEL[a.transport]}: ${j ? j.text : a.kind === 'n/a' ? a.why : ''}`).join('; ');
     if (levels.length === 0) return verdict.skip(`n/a: ${text}`);
     return worstOf('HEAD answered promptly, without content', levels, text);
   },
-};
+});
 
 export const semanticsRequirements: Requirement[] = [date, head, contentType, etagSyntax];
+export { date, head, contentType, etagSyntax };

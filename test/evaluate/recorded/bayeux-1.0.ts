@@ -1,0 +1,51 @@
+/**
+ * Observations recorded from real runs (report.json `observation`, 2026-12-02): the reference
+ * fixture, its faults, and faye. Each is judged again by evaluate in test/evaluate/.
+ */
+export const bayeuxRecorded = {
+  'bay.handshake': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.handshake", outcome: 'pass' as const, observation: {"status":200,"problem":null,"replyCount":1,"reply":{"channel":"/meta/handshake","id":"1","successful":true,"version":"1.0","supportedConnectionTypes":["long-polling","callback-polling"],"clientId":"0189d975ad050ef00455dbb379e265d0","advice":{"reconnect":"retry","interval":0,"timeout":2000}},"sentId":"1"} },
+    { name: "--fixture --fault bayeux-handshake-fields", recorded: "pushspec run --fixture --fault bayeux-handshake-fields --only bay.handshake", outcome: 'fail' as const, observation: {"status":200,"problem":null,"replyCount":1,"reply":{"channel":"/meta/handshake","successful":true,"clientId":"14a70d6d15386b5c29c0095f62cf9270"},"sentId":"1"} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.handshake", outcome: 'pass' as const, observation: {"status":200,"problem":null,"replyCount":1,"reply":{"id":"1","channel":"/meta/handshake","successful":true,"version":"1.0","supportedConnectionTypes":["long-polling","cross-origin-long-polling","callback-polling","websocket","eventsource","in-process"],"clientId":"6ucr2p3t4b14aoy61h76iegtaycrwn3","advice":{"reconnect":"retry","interval":0,"timeout":3000}},"sentId":"1"} },
+  ],
+  'bay.connect-held': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.connect-held", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.196,"rttMs":0.598},"advisedTimeoutMs":2000,"seq":4,"firstConnectMs":2081.88608,"heldMs":2001.3275169999997,"end":"complete","successful":true,"problem":null} },
+    { name: "--fixture --fault bayeux-connect-not-held", recorded: "pushspec run --fixture --fault bayeux-connect-not-held --only bay.connect-held", outcome: 'fail' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.468,"rttMs":0.734},"advisedTimeoutMs":2000,"seq":4,"firstConnectMs":0.27337699999952747,"heldMs":0.3327549999994517,"end":"complete","successful":true,"problem":null} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.connect-held", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":100.482,"rttMs":0.241},"advisedTimeoutMs":3000,"seq":4,"firstConnectMs":3017.910157,"heldMs":3002.2534429999996,"end":"complete","successful":true,"problem":null} },
+  ],
+  'bay.connect-wakes': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.connect-wakes", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.196,"rttMs":0.598},"timeoutMs":2000,"heldSeq":3,"heldForMs":403.726816,"onHeldMs":1.3214470000000347,"nextSeq":null,"onNextMs":null} },
+    { name: "--fixture --fault bayeux-no-wake", recorded: "pushspec run --fixture --fault bayeux-no-wake --only bay.connect-wakes", outcome: 'fail' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.468,"rttMs":0.734},"timeoutMs":2000,"heldSeq":3,"heldForMs":2001.2926290000005,"onHeldMs":1598.7412030000005,"nextSeq":null,"onNextMs":null} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.connect-wakes", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":100.482,"rttMs":0.241},"timeoutMs":3000,"heldSeq":3,"heldForMs":605.988677,"onHeldMs":2.3200030000000424,"nextSeq":null,"onNextMs":null} },
+  ],
+  'bay.two-connections': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.two-connections", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.196,"rttMs":0.598},"connectSeq":3,"connectConnection":23,"ackConnection":4,"ackMs":2.284020000000055,"ackEnd":"complete","ackAfterConnect":false} },
+    { name: "--fixture --fault bayeux-serial", recorded: "pushspec run --fixture --fault bayeux-serial --only bay.two-connections", outcome: 'fail' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":102.184,"rttMs":1.092},"connectSeq":3,"connectConnection":32,"ackConnection":31,"ackMs":1598.8869049999994,"ackEnd":"complete","ackAfterConnect":true} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.two-connections", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":100.482,"rttMs":0.241},"connectSeq":3,"connectConnection":13,"ackConnection":4,"ackMs":0.9052469999999175,"ackEnd":"complete","ackAfterConnect":false} },
+  ],
+  'bay.unknown-client': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.unknown-client", outcome: 'pass' as const, observation: {"clientId":"pushspecpstrvy2t4or0001z","status":200,"problem":null,"replyCount":1,"reply":{"channel":"/meta/connect","id":"1","successful":false,"error":"402::Unknown client","advice":{"reconnect":"handshake","interval":0}}} },
+    { name: "--fixture --fault bayeux-unknown-client-ok", recorded: "pushspec run --fixture --fault bayeux-unknown-client-ok --only bay.unknown-client", outcome: 'fail' as const, observation: {"clientId":"pushspecpstylnokf1w0001z","status":200,"problem":null,"replyCount":1,"reply":{"channel":"/meta/connect","id":"1","successful":true,"advice":{"reconnect":"retry","interval":0,"timeout":2000}}} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.unknown-client", outcome: 'pass' as const, observation: {"clientId":"pushspecpstsjijfa4g0001z","status":200,"problem":null,"replyCount":1,"reply":{"id":"1","channel":"/meta/connect","successful":false,"error":"401:pushspecpstsjijfa4g0001z:Unknown client","advice":{"reconnect":"handshake"}}} },
+  ],
+  'bay.no-loss': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.no-loss", outcome: 'pass' as const, observation: {"published":["pst-ugbnuzsq-0001-z","pst-ugbnuzsq-0002-z","pst-ugbnuzsq-0003-z"],"received":["pst-ugbnuzsq-0001-z","pst-ugbnuzsq-0002-z","pst-ugbnuzsq-0003-z"],"connects":1} },
+    { name: "--fixture --fault bayeux-drop-between-connects", recorded: "pushspec run --fixture --fault bayeux-drop-between-connects --only bay.no-loss", outcome: 'fail' as const, observation: {"published":["pst-tfmidvve-0001-z","pst-tfmidvve-0002-z","pst-tfmidvve-0003-z"],"received":[],"connects":3} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.no-loss", outcome: 'pass' as const, observation: {"published":["pst-fsfhtzjz-0001-z","pst-fsfhtzjz-0002-z","pst-fsfhtzjz-0003-z"],"received":["pst-fsfhtzjz-0001-z","pst-fsfhtzjz-0002-z","pst-fsfhtzjz-0003-z"],"connects":1} },
+  ],
+  'bay.multiple-clients': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.multiple-clients", outcome: 'pass' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.196,"rttMs":0.598},"cookieName":"BAYEUX_BROWSER","cookieFromServer":true,"tookMs":1.7781270000000404,"advice":{"reconnect":"retry","interval":2000,"timeout":2000,"multiple-clients":true}} },
+    { name: "--fixture --fault bayeux-hold-all-browsers", recorded: "pushspec run --fixture --fault bayeux-hold-all-browsers --only bay.multiple-clients", outcome: 'fail' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":101.584,"rttMs":0.792},"cookieName":"BAYEUX_BROWSER","cookieFromServer":true,"tookMs":2002.3030689999996,"advice":{"reconnect":"retry","interval":0,"timeout":2000}} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.multiple-clients", outcome: 'fail' as const, observation: {"conditions":{"timeScale":1,"epsilonMs":100.482,"rttMs":0.241},"cookieName":"BAYEUX_BROWSER","cookieFromServer":false,"tookMs":3002.8266860000003,"advice":{"reconnect":"retry","interval":0,"timeout":3000}} },
+  ],
+  'bay.jsonp-callback': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.jsonp-callback", outcome: 'pass' as const, observation: {"callback":"alert(1)//","status":400,"bodyStart":"Bad request: invalid jsonp callback\n","reflected":false} },
+    { name: "--fixture --fault bayeux-jsonp-unchecked", recorded: "pushspec run --fixture --fault bayeux-jsonp-unchecked --only bay.jsonp-callback", outcome: 'fail' as const, observation: {"callback":"alert(1)//","status":200,"bodyStart":"/**/alert(1)//([{\"channel\":\"/meta/handshake\",\"successful\":true,\"version\":\"1.0\",\"supportedConnectionTypes\":[\"long-polling\",\"callback-polling\"],\"clientId\":\"24fb5ba272f525e57860681d4d1b67fa\",\"advice\":{\"r","reflected":true} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.jsonp-callback", outcome: 'pass' as const, observation: {"callback":"alert(1)//","status":400,"bodyStart":"Bad request","reflected":false} },
+  ],
+  'bay.json-errors': [
+    { name: "--fixture", recorded: "pushspec run --fixture --only bay.json-errors", outcome: 'pass' as const, observation: {"gotHeaders":true,"status":400,"end":"complete"} },
+    { name: "--fixture --fault bayeux-json-500", recorded: "pushspec run --fixture --fault bayeux-json-500 --only bay.json-errors", outcome: 'fail' as const, observation: {"gotHeaders":true,"status":500,"end":"complete"} },
+    { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.json-errors", outcome: 'pass' as const, observation: {"gotHeaders":true,"status":400,"end":"complete"} },
+  ],
+};
