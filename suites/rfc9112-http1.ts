@@ -1,7 +1,7 @@
 import type { Requirement } from '../runner/requirement.js';
 import { buildRequest, hostHeader, summarizeResponse } from '../runner/drivers/request.js';
 import { Inconclusive, verdict } from '../runner/verdict.js';
-import { hasToken } from '../runner/wire/index.js';
+import { hasToken, header } from '../runner/wire/index.js';
 import { timing, until } from './long-polling/scenarios.js';
 import { rfc } from './sources.js';
 
@@ -34,7 +34,7 @@ const connectionClose: Requirement = {
     if (res.end !== 'complete') throw new Inconclusive(`the poll did not complete (${res.status || res.end})`);
     const closed = await conn.waitForClose(ctx.epsilonMs);
     const expected = 'the server closes the connection right after the response';
-    const said = hasToken(res, 'connection', 'close') ? 'the response says "Connection: close"' : `the response says "Connection: ${res.headers.find(([k]) => k.toLowerCase() === 'connection')?.[1] ?? '(nothing)'}"`;
+    const said = hasToken(res, 'connection', 'close') ? 'the response says "Connection: close"' : `the response says "Connection: ${header(res, 'connection') ?? '(nothing)'}"`;
     if (closed.how === 'timeout') return verdict.violation(expected, `the connection was still open ${Math.round(ctx.epsilonMs)} ms after the response (${said}): a client or proxy that relies on the close to end the exchange waits, and a request it sends next is processed against RFC 9112 §9.6`);
     return verdict.pass(expected, `closed (${closed.how}) ${Math.round(closed.t - (res.tEnd ?? closed.t))} ms after the response; ${said}`);
   },

@@ -4,6 +4,7 @@
  * (POST) and §15.1 (heuristically cacheable status codes). Pure: headers in, finding out.
  */
 import { parseCacheControl } from './cache-control.js';
+import { fieldValue } from './fields.js';
 
 export type Storability =
   | { storable: false; why: string; control: 'no-store' | 'private' | 'no-cache' | 'method' | 'status' | 'authorization' }
@@ -26,14 +27,10 @@ export interface CacheInput {
 
 export { parseCacheControl } from './cache-control.js';
 
-function get(headers: Array<[string, string]>, name: string): string | undefined {
-  const vals = headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
-  return vals.length ? vals.join(', ') : undefined;
-}
 
 export function classifyShared(input: CacheInput): Storability {
   const { method, status, headers } = input;
-  const cc = parseCacheControl(get(headers, 'cache-control'));
+  const cc = parseCacheControl(fieldValue(headers, 'cache-control'));
   if (cc.has('no-store')) return { storable: false, control: 'no-store', why: 'Cache-Control: no-store forbids storing it (RFC 9111 §5.2.2.5)' };
   // Likewise private="X" only keeps field X out of a shared cache (RFC 9111 §5.2.2.7).
   if (cc.get('private') === true) return { storable: false, control: 'private', why: 'Cache-Control: private keeps it out of shared caches (RFC 9111 §5.2.2.7)' };
@@ -43,11 +40,11 @@ export function classifyShared(input: CacheInput): Storability {
   if (noCache === true) return { storable: false, control: 'no-cache', why: 'Cache-Control: no-cache forces revalidation before any reuse (RFC 9111 §5.2.2.4)' };
 
   const maxAge = num(cc.get('s-maxage')) ?? num(cc.get('max-age'));
-  const expires = get(headers, 'expires');
+  const expires = fieldValue(headers, 'expires');
   const explicit = cc.has('public') || maxAge !== undefined || expires !== undefined;
 
   if (method !== 'GET' && method !== 'HEAD') {
-    const contentLocation = get(headers, 'content-location');
+    const contentLocation = fieldValue(headers, 'content-location');
     if (!(method === 'POST' && explicit && contentLocation)) {
       return { storable: false, control: 'method', why: `${method} responses are not reusable without explicit freshness and Content-Location (RFC 9110 §9.3.3)` };
     }
@@ -65,7 +62,7 @@ export function classifyShared(input: CacheInput): Storability {
       basis = `${cc.has('s-maxage') ? 's-maxage' : 'max-age'}=${maxAge}`;
     } else if (expires !== undefined) {
       const t = Date.parse(expires);
-      const date = Date.parse(get(headers, 'date') ?? '');
+      const date = Date.parse(fieldValue(headers, 'date') ?? '');
       const now = input.nowMs ?? (Number.isNaN(date) ? Date.now() : date);
       // An invalid Expires (e.g. "0") means already expired (RFC 9111 §5.3).
       freshForMs = Number.isNaN(t) ? 0 : Math.max(0, t - now);
@@ -76,7 +73,7 @@ export function classifyShared(input: CacheInput): Storability {
     return { storable: true, basis: 'explicit', freshForMs, why: `Cache-Control/Expires give it explicit freshness (${basis})${stale}: a shared cache may replay it (RFC 9111 §4.2.1)${qualified}` };
   }
   if (HEURISTIC_STATUS.has(status)) {
-    const lm = get(headers, 'last-modified');
+    const lm = fieldValue(headers, 'last-modified');
     const because = lm ? `Last-Modified without Cache-Control lets caches compute heuristic freshness (RFC 9111 §4.2.2)` : 'no Cache-Control at all: caches may store it heuristically (RFC 9111 §4.2.2; Varnish stores it for its default_ttl of 120 s)';
     return { storable: true, basis: 'heuristic', freshForMs: null, why: `status ${status} is heuristically cacheable (RFC 9110 §15.1) and ${because}` };
   }
