@@ -8,7 +8,7 @@
  * Body bytes are counted as they are on the wire and forwarded unchanged.
  */
 import { ExchangeWatch } from './exchange-watch.js';
-import { headerValue } from './http1.js';
+import { fieldValue } from '../runner/http/fields.js';
 import { type Hop, Scope, ms } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
 
@@ -85,7 +85,7 @@ export function bufferBytes(params: BufferBytesParams): Hop {
                     link.toClient(event.raw);
                     break;
                   }
-                  const optOut = honourXAccelBuffering && headerValue(head.headers, 'x-accel-buffering')?.toLowerCase() === 'no';
+                  const optOut = honourXAccelBuffering && fieldValue(head.headers, 'x-accel-buffering')?.toLowerCase() === 'no';
                   if (optOut) link.event(`response ${head.status}: X-Accel-Buffering: no, passing through`);
                   else if (event.framing.type === 'chunked' && chunked === 'pass') link.event(`response ${head.status}: chunked, passing through`);
                   else if (event.framing.type === 'none') link.event(`response ${head.status}: no body, passing through`);

@@ -7,7 +7,10 @@
  */
 import { createGzip } from 'node:zlib';
 import { type Hop, Scope } from './hop.js';
-import { answerError, endToEnd, flat, get, newAgent, pairs, relayBody, sendUpstream, startHttpHop, without } from './http-forward.js';
+import { cacheControlOf } from '../runner/http/cache-control.js';
+import { endToEnd } from '../runner/http/hop-by-hop.js';
+import { fieldValue, withoutFields } from '../runner/http/fields.js';
+import { answerError, flat, newAgent, pairs, relayBody, sendUpstream, startHttpHop } from './http-forward.js';
 
 export interface GzipParams {
   /** zlib level 1–9 (default 6, zlib's own). */
@@ -55,9 +58,10 @@ export function gzip(params: GzipParams = {}): Hop {
             (upstreamRes) => {
               const status = upstreamRes.statusCode ?? 502;
               let headers = endToEnd(pairs(upstreamRes.rawHeaders));
-              const noTransform = (get(headers, 'cache-control') ?? '').toLowerCase().split(',').some((d) => d.trim() === 'no-transform');
+              // RFC 9111 §5.2.2.6: no-transform forbids changing the content, so no gzip.
+              const noTransform = cacheControlOf(headers).has('no-transform');
               const hasBody = req.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
-              const compress = hasBody && !noTransform && get(headers, 'content-encoding') === undefined && acceptsGzip(req.headers['accept-encoding']);
+              const compress = hasBody && !noTransform && fieldValue(headers, 'content-encoding') === undefined && acceptsGzip(req.headers['accept-encoding']);
               if (!compress) {
                 scope.log.add(`${label}: ${status} passed uncompressed${noTransform ? ' (no-transform)' : ''}`);
                 res.writeHead(status, upstreamRes.statusMessage ?? '', flat(headers));
@@ -66,14 +70,14 @@ export function gzip(params: GzipParams = {}): Hop {
                 return;
               }
               scope.log.add(`${label}: ${status} gzipped through an internal buffer`);
-              const etag = get(headers, 'etag');
-              headers = without(headers, 'content-length', 'etag');
+              const etag = fieldValue(headers, 'etag');
+              headers = withoutFields(headers, 'content-length', 'etag');
               headers.push(['Content-Encoding', 'gzip']);
               // The encoded representation differs, so a strong validator must not survive (RFC 9110 §8.8.1).
               if (etag !== undefined) headers.push(['ETag', etag.startsWith('W/') ? etag : `W/${etag}`]);
-              const vary = get(headers, 'vary');
+              const vary = fieldValue(headers, 'vary');
               if (vary === undefined) headers.push(['Vary', 'Accept-Encoding']);
-              else if (!/accept-encoding|\*/i.test(vary)) headers = [...without(headers, 'vary'), ['Vary', `${vary}, Accept-Encoding`]];
+              else if (!/accept-encoding|\*/i.test(vary)) headers = [...withoutFields(headers, 'vary'), ['Vary', `${vary}, Accept-Encoding`]];
               res.writeHead(status, upstreamRes.statusMessage ?? '', flat(headers));
               res.flushHeaders();
               const zip = createGzip({ level, chunkSize: bufferBytes });

@@ -8,8 +8,6 @@ import http, { Agent, type IncomingMessage, type ServerResponse, createServer } 
 import { HOP_GENERATED_HEADER, type RunningHop, type Scope, listenLocal, runningHop } from './hop.js';
 import { upstreamAddress } from './link.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
 /** [name, value] pairs in wire order. */
 export type HeaderPairs = [string, string][];
 
@@ -17,27 +15,6 @@ export function pairs(rawHeaders: readonly string[]): HeaderPairs {
   const out: HeaderPairs = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) out.push([rawHeaders[i] ?? '', rawHeaders[i + 1] ?? '']);
   return out;
-}
-
-/** Drops hop-by-hop fields, including any the Connection header names (RFC 9110 §7.6.1). */
-export function endToEnd(headers: HeaderPairs): HeaderPairs {
-  const named = new Set(
-    headers
-      .filter(([name]) => name.toLowerCase() === 'connection')
-      .flatMap(([, value]) => value.split(',').map((t) => t.trim().toLowerCase())),
-  );
-  return headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()) && !named.has(name.toLowerCase()));
-}
-
-export function without(headers: HeaderPairs, ...names: string[]): HeaderPairs {
-  const drop = new Set(names.map((n) => n.toLowerCase()));
-  return headers.filter(([name]) => !drop.has(name.toLowerCase()));
-}
-
-export function get(headers: HeaderPairs, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const values = headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
-  return values.length === 0 ? undefined : values.join(', ');
 }
 
 /** Node accepts a flat [name, value, name, value…] array and keeps case and order. */

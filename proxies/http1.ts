@@ -8,11 +8,10 @@
  * or rewrite framing from `data` events. Bytes the parser cannot make sense of are surfaced as
  * `opaque` rather than dropped.
  */
+import { type Field, fieldTokens, fieldValues } from '../runner/http/fields.js';
 
-export interface HeaderField {
-  name: string;
-  value: string;
-}
+/** [name, value] as received, the field representation of the whole HTTP model (runner/http/fields.ts). */
+export type HeaderField = Field;
 
 export interface RequestHead {
   kind: 'request';
@@ -67,28 +66,12 @@ type State =
   | { s: 'close' }
   | { s: 'opaque' };
 
-export function headerValue(headers: readonly HeaderField[], name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const values = headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value);
-  return values.length === 0 ? undefined : values.join(', ');
-}
-
-/** Comma-separated tokens of a header, lower-cased (Connection, Transfer-Encoding, Cache-Control names). */
-export function headerTokens(headers: readonly HeaderField[], name: string): string[] {
-  const value = headerValue(headers, name);
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((t) => t.trim().toLowerCase())
-    .filter((t) => t !== '');
-}
-
 export function serializeHead(head: MessageHead): Buffer {
   const start =
     head.kind === 'request'
       ? `${head.method} ${head.target} HTTP/${head.version}`
       : `HTTP/${head.version} ${head.status} ${head.reason}`;
-  const lines = [start, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
+  const lines = [start, ...head.headers.map(([name, value]) => `${name}: ${value}`)];
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
 
@@ -344,18 +327,18 @@ function parseFieldLines(lines: readonly string[]): HeaderField[] {
     const last = headers[headers.length - 1];
     if ((line.startsWith(' ') || line.startsWith('\t')) && last !== undefined) {
       // obs-fold (RFC 9112 §5.2): a proxy replaces it with SP.
-      last.value = `${last.value} ${line.trim()}`;
+      last[1] = `${last[1]} ${line.trim()}`;
       continue;
     }
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+    headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   return headers;
 }
 
 function contentLength(headers: readonly HeaderField[]): number | undefined | null {
-  const values = headers.filter((h) => h.name.toLowerCase() === 'content-length').flatMap((h) => h.value.split(','));
+  const values = fieldValues(headers, 'content-length').flatMap((v) => v.split(','));
   if (values.length === 0) return undefined;
   const distinct = new Set(values.map((v) => v.trim()));
   if (distinct.size !== 1) return null;
@@ -365,7 +348,7 @@ function contentLength(headers: readonly HeaderField[]): number | undefined | nu
 }
 
 function requestFraming(headers: readonly HeaderField[]): Framing | undefined {
-  const codings = headerTokens(headers, 'transfer-encoding');
+  const codings = fieldTokens(headers, 'transfer-encoding');
   if (codings.length > 0) return { type: 'chunked' };
   const length = contentLength(headers);
   if (length === null) return undefined;
@@ -374,7 +357,7 @@ function requestFraming(headers: readonly HeaderField[]): Framing | undefined {
 
 function responseFraming(headers: readonly HeaderField[], status: number, method: string): Framing | undefined {
   if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return { type: 'none' };
-  const codings = headerTokens(headers, 'transfer-encoding');
+  const codings = fieldTokens(headers, 'transfer-encoding');
   if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? { type: 'chunked' } : { type: 'close' };
   const length = contentLength(headers);
   if (length === null) return undefined;

@@ -10,7 +10,9 @@
  * client connection stays open. Request bodies are read whole before they are sent, so a
  * chunked request body can be given a Content-Length.
  */
-import { Http1Parser, type HeaderField, type ParseEvent, type RequestHead, LAST_CHUNK, chunk, headerTokens, serializeHead } from './http1.js';
+import { Http1Parser, type HeaderField, type ParseEvent, type RequestHead, LAST_CHUNK, chunk, serializeHead } from './http1.js';
+import { fieldTokens } from '../runner/http/fields.js';
+import { endToEnd } from '../runner/http/hop-by-hop.js';
 import { type Hop, Scope, errorResponse } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
 
@@ -18,15 +20,12 @@ export interface Http10Params {
   side?: 'both' | 'upstream';
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
-
-/** Drops hop-by-hop fields, including any the Connection header names (RFC 9110 §7.6.1). */
-export function endToEndHeaders(headers: readonly HeaderField[]): HeaderField[] {
-  const named = new Set(headerTokens(headers, 'connection'));
-  return headers.filter((h) => {
-    const name = h.name.toLowerCase();
-    return !HOP_BY_HOP.has(name) && !named.has(name);
-  });
+/**
+ * Hop-by-hop fields go (RFC 9110 §7.6.1), and Expect too: the request body is read whole before
+ * it is sent upstream, so a 100-continue handshake cannot happen across this hop.
+ */
+function endToEndHeaders(headers: readonly HeaderField[]): HeaderField[] {
+  return endToEnd(headers, 'expect');
 }
 
 interface Request {
@@ -86,9 +85,9 @@ export function http10(params: Http10Params = {}): Hop {
                   const headers = endToEndHeaders(head.headers);
                   const delimitedByClose = event.framing.type === 'close' || event.framing.type === 'chunked';
                   current.rechunk = !oneZeroClient && delimitedByClose;
-                  current.keepAlive = !oneZeroClient && !headerTokens(current.request.head.headers, 'connection').includes('close');
-                  if (current.rechunk) headers.push({ name: 'Transfer-Encoding', value: 'chunked' });
-                  if (!current.keepAlive) headers.push({ name: 'Connection', value: 'close' });
+                  current.keepAlive = !oneZeroClient && !fieldTokens(current.request.head.headers, 'connection').includes('close');
+                  if (current.rechunk) headers.push(['Transfer-Encoding', 'chunked']);
+                  if (!current.keepAlive) headers.push(['Connection', 'close']);
                   const version = oneZeroClient ? '1.0' : '1.1';
                   link.event(
                     `response ${head.status} (${event.framing.type} upstream) → HTTP/${version} ${current.rechunk ? 'chunked' : event.framing.type === 'length' ? 'Content-Length' : event.framing.type === 'none' ? 'no body' : 'EOF-delimited'} downstream`,
@@ -126,9 +125,9 @@ export function http10(params: Http10Params = {}): Hop {
             responses.expectResponseTo(request.head.method);
             active = { request, responses, rechunk: false, keepAlive: false, started: false, finalHead: false };
             const body = Buffer.concat(request.body);
-            const headers = endToEndHeaders(request.head.headers).filter((h) => h.name.toLowerCase() !== 'content-length');
-            if (body.length > 0) headers.push({ name: 'Content-Length', value: String(body.length) });
-            headers.push({ name: 'Connection', value: 'close' });
+            const headers = endToEndHeaders(request.head.headers).filter(([name]) => name.toLowerCase() !== 'content-length');
+            if (body.length > 0) headers.push(['Content-Length', String(body.length)]);
+            headers.push(['Connection', 'close']);
             link.event(`${request.head.method} ${request.head.target} sent upstream as HTTP/1.0`);
             link.toServer(Buffer.concat([serializeHead({ ...request.head, version: '1.0', headers }), body]));
           };

@@ -7,7 +7,8 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { type RunningHop, Scope, type StartOptions } from './hop.js';
-import { answerError, endToEnd, flat, newAgent, pairs, relayBody, sendUpstream, startHttpHop } from './http-forward.js';
+import { endToEnd } from '../runner/http/hop-by-hop.js';
+import { answerError, flat, newAgent, pairs, relayBody, sendUpstream, startHttpHop } from './http-forward.js';
 
 export interface PoolOptions {
   maxConnections: number;

@@ -17,15 +17,20 @@
  * - stale objects with validators are revalidated with a conditional request;
  * - unsafe methods invalidate the target URI (§4.4).
  *
+ * What RFC 9111 allows is decided by runner/http/storability.ts, the model the judge uses too.
  * An unqualified `no-cache` response is not stored (equivalent for clients to storing and
- * revalidating each time). `quirks: 'varnish'` adds the builtin VCL's habits: requests with
+ * revalidating each time); a qualified one (`no-cache="Set-Cookie"`) is stored (§5.2.2.4). `quirks: 'varnish'` adds the builtin VCL's habits: requests with
  * Cookie or Authorization pass, responses with Set-Cookie are not stored, and an HTTP/1.1
  * response with neither Content-Length nor chunked on a keep-alive connection is read as empty.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCacheControl } from '../runner/http/cache-control.js';
+import { cacheControlOf, parseCacheControl } from '../runner/http/cache-control.js';
+import { httpDateMs, initialAgeMs } from '../runner/http/freshness.js';
+import { storeDecision } from '../runner/http/storability.js';
 import { type Hop, Scope } from './hop.js';
-import { type HeaderPairs, answerError, endToEnd, flat, get, newAgent, pairs, sendUpstream, startHttpHop, without } from './http-forward.js';
+import { endToEnd } from '../runner/http/hop-by-hop.js';
+import { fieldTokens, fieldValue, hasField, withoutFields } from '../runner/http/fields.js';
+import { type HeaderPairs, answerError, flat, newAgent, pairs, sendUpstream, startHttpHop } from './http-forward.js';
 
 export interface SharedCacheParams {
   /** Freshness for storable responses that carry none (Varnish default_ttl: 120000); 0 = RFC only. */
@@ -39,23 +44,9 @@ export interface SharedCacheParams {
   nowMs?: () => number;
 }
 
-/** Statuses Varnish gives default_ttl to (and the heuristically cacheable ones of RFC 9110 §15.1). */
+/** Statuses Varnish gives default_ttl to when RFC 9111 gives no lifetime (outside the RFC: 302, 307 too). */
 const DEFAULT_TTL_STATUSES = new Set([200, 203, 204, 300, 301, 302, 307, 308, 404, 405, 410, 414, 501]);
-const HEURISTIC_STATUSES = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
 const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
-
-
-
-function seconds(value: string | true | undefined): number | undefined {
-  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
-}
-
-function httpDate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 export interface Storability {
   store: boolean;
@@ -65,7 +56,12 @@ export interface Storability {
   reason: string;
 }
 
-/** RFC 9111 §3 and §4.2.1, plus the default TTL; exported for unit tests. */
+/**
+ * What this cache stores and for how long: RFC 9111 as runner/http/storability.ts reads it (the
+ * judge's model too), then this cache's own policy: GET only, the default TTL where the RFC leaves
+ * the lifetime to the cache, nothing kept that is stale on arrival, and the Varnish quirks.
+ * Exported for unit tests.
+ */
 export function storability(
   request: { method: string; headers: HeaderPairs },
   response: { status: number; headers: HeaderPairs },
@@ -74,37 +70,21 @@ export function storability(
 ): Storability {
   const no = (reason: string): Storability => ({ store: false, lifetimeMs: 0, reason });
   if (request.method !== 'GET') return no(`${request.method} is not cached`);
-  const reqCc = parseCacheControl(get(request.headers, 'cache-control'));
-  const cc = parseCacheControl(get(response.headers, 'cache-control'));
-  if (reqCc.has('no-store')) return no('request no-store');
-  if (cc.has('no-store')) return no('no-store');
-  if (cc.get('private') === true) return no('private');
-  if (cc.get('no-cache') === true) return no('no-cache');
-  if (get(response.headers, 'vary')?.trim() === '*') return no('Vary: *');
-  if (response.status < 200 || response.status === 206 || response.status === 304) return no(`status ${response.status}`);
-  if (get(request.headers, 'authorization') !== undefined && !cc.has('public') && !cc.has('s-maxage') && !cc.has('must-revalidate')) {
-    return no('request had Authorization');
-  }
-  if (params.quirks === 'varnish' && get(response.headers, 'set-cookie') !== undefined) return no('Set-Cookie (Varnish builtin VCL)');
+  const decision = storeDecision(
+    { method: request.method, authorization: hasField(request.headers, 'authorization'), noStore: cacheControlOf(request.headers).has('no-store') },
+    response,
+    { responseTimeMs, heuristicFraction: params.heuristicFraction },
+  );
+  const defaultTtl = params.defaultTtlMs > 0 && DEFAULT_TTL_STATUSES.has(response.status);
+  if (!decision.store) return decision.rule === 'no-freshness' && defaultTtl ? lifetime(params.defaultTtlMs, 'default TTL') : no(decision.why);
+  if (params.quirks === 'varnish' && hasField(response.headers, 'set-cookie')) return no('Set-Cookie (Varnish builtin VCL)');
   // builtin.vcl: Cache-Control ~ "(?i:no-cache|no-store|private)" makes it hit-for-miss, qualified or not.
+  const cc = cacheControlOf(response.headers);
   if (params.quirks === 'varnish' && (cc.has('no-cache') || cc.has('private'))) return no('Cache-Control no-cache/private, qualified or not (Varnish builtin VCL)');
-
-  const date = httpDate(get(response.headers, 'date')) ?? responseTimeMs;
-  const sMaxAge = seconds(cc.get('s-maxage'));
-  if (sMaxAge !== undefined) return lifetime(sMaxAge * 1000, 's-maxage');
-  const maxAge = seconds(cc.get('max-age'));
-  if (maxAge !== undefined) return lifetime(maxAge * 1000, 'max-age');
-  const expiresHeader = get(response.headers, 'expires');
-  if (expiresHeader !== undefined) {
-    const expires = httpDate(expiresHeader);
-    return lifetime(expires === undefined ? 0 : expires - date, 'Expires');
-  }
-  const lastModified = httpDate(get(response.headers, 'last-modified'));
-  if (params.heuristicFraction > 0 && lastModified !== undefined && (HEURISTIC_STATUSES.has(response.status) || cc.has('public'))) {
-    return lifetime(Math.floor(params.heuristicFraction * Math.max(0, date - lastModified)), `heuristic ${params.heuristicFraction} × (Date − Last-Modified)`);
-  }
-  if (params.defaultTtlMs > 0 && DEFAULT_TTL_STATUSES.has(response.status)) return lifetime(params.defaultTtlMs, 'default TTL');
-  return no('no freshness information');
+  const f = decision.freshness;
+  if (f.lifetimeMs !== null) return lifetime(f.lifetimeMs, f.detail);
+  if (defaultTtl) return lifetime(params.defaultTtlMs, 'default TTL');
+  return no(`no freshness information (${f.detail})`);
 
   function lifetime(ms: number, why: string): Storability {
     return ms > 0 ? { store: true, lifetimeMs: ms, reason: why } : no(`stale on arrival (${why})`);
@@ -161,7 +141,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
       const ageMs = (obj: Stored): number => obj.initialAgeMs + Math.max(0, nowMs() - obj.responseTimeMs);
 
       const find = (key: string, reqHeaders: HeaderPairs): Stored | undefined =>
-        entries.get(key)?.find((obj) => obj.vary.every(([name, value]) => get(reqHeaders, name) === value));
+        entries.get(key)?.find((obj) => obj.vary.every(([name, value]) => fieldValue(reqHeaders, name) === value));
 
       const remove = (obj: Stored): void => {
         const list = entries.get(obj.key)?.filter((o) => o !== obj) ?? [];
@@ -179,10 +159,10 @@ export function sharedCache(params: SharedCacheParams): Hop {
       /** 304 for a conditional the stored response satisfies (RFC 9110 §13.1.1, §13.1.3). */
       const notModified = (obj: Stored, reqHeaders: HeaderPairs): string | undefined => {
         if (obj.status !== 200) return undefined;
-        const inm = get(reqHeaders, 'if-none-match');
-        if (inm !== undefined) return etagMatches(inm, get(obj.headers, 'etag')) ? 'If-None-Match' : undefined;
-        const ims = httpDate(get(reqHeaders, 'if-modified-since'));
-        const lm = httpDate(get(obj.headers, 'last-modified'));
+        const inm = fieldValue(reqHeaders, 'if-none-match');
+        if (inm !== undefined) return etagMatches(inm, fieldValue(obj.headers, 'etag')) ? 'If-None-Match' : undefined;
+        const ims = httpDateMs(fieldValue(reqHeaders, 'if-modified-since'));
+        const lm = httpDateMs(fieldValue(obj.headers, 'last-modified'));
         return ims !== undefined && lm !== undefined && lm <= ims ? 'If-Modified-Since' : undefined;
       };
 
@@ -198,8 +178,8 @@ export function sharedCache(params: SharedCacheParams): Hop {
           return;
         }
         if (kind === 'HIT') log(`${label}: HIT object ${obj.id}, age ${age} s${obj.complete ? '' : ', still arriving'}`);
-        let headers = without(obj.headers, 'age');
-        if (obj.complete) headers = [...without(headers, 'content-length'), ['Content-Length', String(obj.bytes)]];
+        let headers = withoutFields(obj.headers, 'age');
+        if (obj.complete) headers = [...withoutFields(headers, 'content-length'), ['Content-Length', String(obj.bytes)]];
         res.writeHead(obj.status, obj.statusMessage, flat([...headers, ['Age', String(age)], ['X-Cache', kind]]));
         res.flushHeaders();
         for (const data of obj.chunks) res.write(data);
@@ -294,9 +274,9 @@ export function sharedCache(params: SharedCacheParams): Hop {
         const method = req.method ?? 'GET';
         const reqHeaders = pairs(req.rawHeaders);
         // On a miss the client's own validators stay here; the cache judges them against what it gets.
-        let headers = without(endToEnd(reqHeaders), 'if-none-match', 'if-modified-since', 'if-range', 'range');
-        const etag = stale === undefined ? undefined : get(stale.headers, 'etag');
-        const lastModified = stale === undefined ? undefined : get(stale.headers, 'last-modified');
+        let headers = withoutFields(endToEnd(reqHeaders), 'if-none-match', 'if-modified-since', 'if-range', 'range');
+        const etag = stale === undefined ? undefined : fieldValue(stale.headers, 'etag');
+        const lastModified = stale === undefined ? undefined : fieldValue(stale.headers, 'last-modified');
         if (etag !== undefined) headers = [...headers, ['If-None-Match', etag]];
         if (lastModified !== undefined) headers = [...headers, ['If-Modified-Since', lastModified]];
         log(stale === undefined ? `${label}: MISS, fetching` : `${label}: stale object ${stale.id}, revalidating`);
@@ -314,18 +294,16 @@ export function sharedCache(params: SharedCacheParams): Hop {
             const responseTimeMs = nowMs();
             const status = up.statusCode ?? 502;
             const upHeaders = endToEnd(pairs(up.rawHeaders));
-            const upstreamAge = (seconds(get(upHeaders, 'age')?.trim()) ?? 0) * 1000;
-            const date = httpDate(get(upHeaders, 'date'));
-            const initialAgeMs = Math.max(upstreamAge, date === undefined ? 0 : Math.max(0, Math.floor((responseTimeMs - date) / 1000) * 1000));
+            const ageOnArrivalMs = initialAgeMs(upHeaders, responseTimeMs);
 
             if (stale !== undefined && status === 304) {
               up.resume();
               stop();
-              const merged: HeaderPairs = [...stale.headers.filter(([n]) => get(upHeaders, n) === undefined), ...without(upHeaders, 'content-length')];
+              const merged: HeaderPairs = [...stale.headers.filter(([n]) => fieldValue(upHeaders, n) === undefined), ...withoutFields(upHeaders, 'content-length')];
               const decision = storability({ method, headers: reqHeaders }, { status: stale.status, headers: merged }, params, responseTimeMs);
               stale.headers = merged;
               stale.responseTimeMs = responseTimeMs;
-              stale.initialAgeMs = initialAgeMs;
+              stale.initialAgeMs = ageOnArrivalMs;
               stale.lifetimeMs = decision.store ? decision.lifetimeMs : 0;
               log(`${label}: 304 from upstream, object ${stale.id} fresh again for ${stale.lifetimeMs} ms (${decision.reason})`);
               if (!decision.store) remove(stale);
@@ -336,7 +314,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
             if (stale !== undefined) remove(stale);
 
             const empty = unframedKeepAlive(up, method);
-            const storedHeaders = empty ? [...without(upHeaders, 'content-length'), ['Content-Length', '0'] as [string, string]] : upHeaders;
+            const storedHeaders = empty ? [...withoutFields(upHeaders, 'content-length'), ['Content-Length', '0'] as [string, string]] : upHeaders;
             if (empty) {
               log(`${label}: unframed keep-alive response read as empty (Varnish)`);
               up.destroy();
@@ -362,14 +340,11 @@ export function sharedCache(params: SharedCacheParams): Hop {
               });
               return;
             }
-            const varyNames = (get(storedHeaders, 'vary') ?? '')
-              .split(',')
-              .map((n) => n.trim().toLowerCase())
-              .filter((n) => n !== '');
+            const varyNames = fieldTokens(storedHeaders, 'vary');
             const obj: Stored = {
               id: nextId++,
               key,
-              vary: varyNames.map((n) => [n, get(reqHeaders, n)]),
+              vary: varyNames.map((n) => [n, fieldValue(reqHeaders, n)]),
               status,
               statusMessage: up.statusMessage ?? '',
               headers: storedHeaders,
@@ -378,7 +353,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
               complete: false,
               readers: new Set(),
               responseTimeMs,
-              initialAgeMs,
+              initialAgeMs: ageOnArrivalMs,
               lifetimeMs: decision.lifetimeMs,
               abortFetch: () => {
                 remove(obj);
@@ -435,7 +410,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
             serve(obj, reqHeaders, res, label, 'HIT');
             return;
           }
-          const validators = get(obj.headers, 'etag') !== undefined || get(obj.headers, 'last-modified') !== undefined;
+          const validators = fieldValue(obj.headers, 'etag') !== undefined || fieldValue(obj.headers, 'last-modified') !== undefined;
           if (obj.complete && validators) stale = obj;
           else {
             remove(obj);

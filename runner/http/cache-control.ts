@@ -1,28 +1,26 @@
-import { splitOutsideQuotes } from '../wire/headers.js';
-
-/** Cache-Control directives by lower-cased name: the unquoted argument, or `true` without one. */
-export type Directives = Map<string, string | true>;
-
 /**
- * RFC 9111 §5.2: a comma-separated list of `token [ "=" ( token / quoted-string ) ]`. Commas
- * inside a quoted argument do not split (`no-cache="Set-Cookie, X-Trace"` is one directive), and
- * the quoted-string is unescaped. The first occurrence of a directive wins. One parser for the
- * judge (runner/http/cacheability.ts) and the simulated caches (proxies/shared-cache.ts), so the
- * two can never disagree about what a response says.
+ * Cache-Control (RFC 9111 §5.2): directives by lower-cased name. One parser for the judge
+ * (runner/http/storability.ts via the suites) and the simulated caches (proxies/shared-cache.ts),
+ * so the two can never disagree about what a response says. Commas inside a quoted argument do
+ * not split (`no-cache="Set-Cookie, X-Trace"` is one directive) and the argument is unescaped.
  */
+import { type Fields, fieldValue } from './fields.js';
+import { type Directives, parseDirectives } from './lists.js';
+
+export type { Directives } from './lists.js';
+
+/** Parses one (possibly combined) Cache-Control value; undefined gives no directives. */
 export function parseCacheControl(value: string | undefined): Directives {
-  const out: Directives = new Map();
-  if (value === undefined) return out;
-  for (const part of splitOutsideQuotes(value, ',')) {
-    const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
-    if (name === '' || out.has(name)) continue;
-    if (eq < 0) {
-      out.set(name, true);
-      continue;
-    }
-    const raw = part.slice(eq + 1).trim();
-    out.set(name, /^".*"$/s.test(raw) ? raw.slice(1, -1).replace(/\\(.)/gs, '$1') : raw);
-  }
-  return out;
+  return parseDirectives(value);
+}
+
+/** The Cache-Control directives of a whole section, every field line combined (RFC 9110 §5.3). */
+export function cacheControlOf(fields: Fields): Directives {
+  return parseDirectives(fieldValue(fields, 'cache-control'));
+}
+
+/** A delta-seconds argument (RFC 9111 §1.2.2): digits only, else undefined (invalid is ignored). */
+export function deltaSeconds(value: string | true | undefined): number | undefined {
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
 }

@@ -3,7 +3,7 @@
  * (§8.8.3), HTTP-dates (§5.6.7), media types (§8.3.1). Pure: a field value in, a problem (or
  * null) out. Every function names what it expected, so the message can go straight to a report.
  */
-import { splitOutsideQuotes } from '../wire/headers.js';
+import { splitOutsideQuotes } from './lists.js';
 
 const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
+import { hasField } from '../http/fields.js';
 import { ResponseParser, type Expectation, type ParserEndHow } from './parser.js';
 import type { ExchangeLimits, RawRequest, WireEvent, WireEventKind, WireResponse } from './types.js';
 
@@ -288,7 +289,7 @@ export class WireConnection {
  */
 export function serializeRequest(req: RawRequest, hostHeader: string): Buffer {
   const fields = req.headers ?? [];
-  const has = (name: string): boolean => fields.some(([n]) => n.toLowerCase() === name);
+  const has = (name: string): boolean => hasField(fields, name);
   const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
   const lines = [`${req.method} ${req.path} HTTP/${req.httpVersion ?? '1.1'}`];
   if (!has('host')) lines.push(`Host: ${hostHeader}`);

@@ -50,7 +50,7 @@ describe('proxies/http1 parser', () => {
     ]);
     const ends = events.filter((e) => e.type === 'end');
     expect(ends).to.have.length(6);
-    expect(ends[1]?.trailers).to.deep.equal([{ name: 'X-Trailer', value: 't' }]);
+    expect(ends[1]?.trailers).to.deep.equal([['X-Trailer', 't']]);
     const data = events.filter((e) => e.type === 'data').map((e) => e.raw.toString('latin1'));
     expect(data.join('|')).to.equal('hello| world|abc|until the end');
   });
