@@ -25,7 +25,9 @@ describe('requirement coverage', () => {
 
   it('every requirement states its section, sources, tolerance and a normative title', () => {
     for (const r of REQUIREMENTS) {
-      expect(r.section, r.id).to.match(/^\d+(\.\d+)*$/);
+      // Bayeux 1.0 has no section numbers in the text CometD publishes: it is cited by title.
+      if (r.spec === 'Bayeux 1.0') expect(r.section, r.id).to.match(/^[A-Za-z][\w -]{3,}$/);
+      else expect(r.section, r.id).to.match(/^\d+(\.\d+)*$/);
       expect(r.sources.length, r.id).to.be.greaterThan(0);
       for (const s of r.sources) expect(s, r.id).to.match(/^https:\/\//);
       expect(r.tolerance.length, r.id).to.be.greaterThan(10);

@@ -82,14 +82,15 @@ interface ConnectHeldSeen {
   problem: string | null;
 }
 
-const connectLimits = { ...EPSILON, agreementMs: 1000 };
+/** Hold and advice agree within ε plus 1 s, or a quarter of the timeout when that is less. */
+const connectLimits = { ...EPSILON, agreementMs: 1000, agreementFraction: 0.25 };
 
 const connectHeld = defineRequirement<ConnectHeldSeen, typeof connectLimits>({
   id: 'bay.connect-held', spec: 'Bayeux 1.0', section: 'Connect Response', level: 'should',
   title: 'An idle /meta/connect is held for about the advised timeout, then answered successfully',
   sources: [BAYEUX_SPEC, rfc(6202, '4.1')], transports: [...BAYEUX], needsPublish: false, timing: true,
   limits: connectLimits,
-  tolerance: (l) => `the second connect (the first may return at once) ends within advice.timeout ± (ε + ${secs(l.agreementMs)}), ε = ${EPSILON_TEXT}; without advice it must only be held longer than 2ε`,
+  tolerance: (l) => `the second connect (the first may return at once) ends within advice.timeout ± (ε + min(${secs(l.agreementMs)}, ${l.agreementFraction * 100} % of it)), ε = ${EPSILON_TEXT}; without advice it must only be held longer than 2ε`,
   via: ['latency'], deploymentCheck: true,
   faults: ['bayeux-connect-not-held'],
   remedy: 'hold /meta/connect until an event arrives or advice.timeout passes, then answer it successfully',
@@ -116,8 +117,8 @@ const connectHeld = defineRequirement<ConnectHeldSeen, typeof connectLimits>({
     }
   },
   evaluate(o, l): Verdict {
-    const tol = eps(o.conditions) + l.agreementMs * o.conditions.timeScale;
     const t = o.advisedTimeoutMs;
+    const tol = eps(o.conditions) + Math.min(l.agreementMs * o.conditions.timeScale, (t ?? Infinity) * l.agreementFraction);
     const expected = t === null ? 'an idle connect held (the server advises no timeout)' : `an idle connect held ${ms(t)} (advice.timeout) ± ${ms(tol)}`;
     if (o.heldMs === null) return verdict.violation(expected, `connect #${o.seq} got no complete answer (${o.end})`);
     if (!o.successful) return verdict.violation(expected, `connect #${o.seq} ended after ${ms(o.heldMs)} without a successful reply (${o.problem ?? ''})`);

@@ -101,14 +101,15 @@ interface WaitSeen {
   payloads: number;
 }
 
-const waitLimits = { ...EPSILON, agreementMs: 1000 };
+/** Hold and wait agree within ε plus 1 s, or a quarter of the wait when that is less. */
+const waitLimits = { ...EPSILON, agreementMs: 1000, agreementFraction: 0.25 };
 
 const wait = defineRequirement<WaitSeen, typeof waitLimits>({
   id: 'bosh.wait', spec: 'XEP-0124', section: '8', level: 'should',
   title: 'An empty request is held until the granted wait, then answered with an empty body',
   sources: [xep('0124', 'payloads'), rfc(6202, '4.2')], transports: [...BOSH], needsPublish: false, timing: true,
   limits: waitLimits,
-  tolerance: (l) => `held wait ± (ε + ${secs(l.agreementMs)}), ε = ${EPSILON_TEXT}; a request right after authentication may be answered at once`,
+  tolerance: (l) => `held wait ± (ε + min(${secs(l.agreementMs)}, ${l.agreementFraction * 100} % of it)), ε = ${EPSILON_TEXT}; a request right after authentication may be answered at once`,
   via: ['latency'], deploymentCheck: true,
   faults: ['bosh-no-hold'],
   remedy: 'keep an empty request until a payload arrives or wait seconds pass, then answer it with an empty <body/>',
@@ -126,7 +127,7 @@ const wait = defineRequirement<WaitSeen, typeof waitLimits>({
     }
   },
   evaluate(o, l): Verdict {
-    const tol = eps(o.conditions) + l.agreementMs * o.conditions.timeScale;
+    const tol = eps(o.conditions) + Math.min(l.agreementMs * o.conditions.timeScale, o.waitMs * l.agreementFraction);
     const expected = `held ${ms(o.waitMs)} (the granted wait) ± ${ms(tol)}, then an empty body`;
     if (o.problem !== null) return verdict.violation(expected, `rid ${o.rid}: ${o.problem}`);
     const measurements = { waitMs: o.waitMs, heldMs: Math.round(o.heldMs) };
