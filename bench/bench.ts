@@ -288,7 +288,7 @@ async function measureRest(live: Live, origin: Origin, baseline: RttResult | und
   const none = live.startError ?? failed('not started');
   const { headers, query } = target;
   const id = encodeURIComponent(`${target.label}-${Math.round(performance.now())}`);
-  const event = running === undefined ? none : await attempt(() => measureEventLatency(running.url, live.agent, headers, query, SETTINGS.events, SETTINGS.eventGapMs, origin.eventWrites, id));
+  const event = running === undefined ? none : await attempt(() => measureEventLatency(running.url, live.agent, headers, query, SETTINGS.events, SETTINGS.eventGapMs, origin.eventWrites.bind(origin), id));
   const throughput =
     running === undefined ? none : await attempt(() => repeated(target.repeats, () => measureThroughput(running.url, live.agent, headers, `/bulk?bytes=${target.bulkBytes}${query}`, target.bulkBytes)));
   let burstRun = 0;

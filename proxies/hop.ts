@@ -23,7 +23,7 @@ export interface RunningHop {
   /** Append-only: what the hop did, in order. */
   events: HopEvent[];
   /** Called for every event as it is recorded; returns an unsubscribe function. */
-  watch?(listener: (event: HopEvent) => void): () => void;
+  watch?: (listener: (event: HopEvent) => void) => () => void;
   /** Destroys every socket, clears every timer, resolves promptly. */
   close(): Promise<void>;
 }

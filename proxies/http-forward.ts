@@ -29,7 +29,7 @@ export interface UpstreamRequest {
   agent: Agent;
   body?: IncomingMessage;
   /** Called when the request gets a connection (the Agent may have queued it). */
-  onSocket?(): void;
+  onSocket?: () => void;
 }
 
 /** Sends one request upstream; resolves with the response head (the body is still to be read). */

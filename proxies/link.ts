@@ -14,7 +14,7 @@ export interface Link {
   readonly upstream: Socket;
   readonly scope: Scope;
   /** Records `conn <id>: <what>` in the hop's log. */
-  event(what: string): void;
+  event: (what: string) => void;
   /** Writes toward the client; dropped (and logged) once the client side is finished. */
   toClient(data: Buffer): void;
   toServer(data: Buffer): void;

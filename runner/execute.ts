@@ -83,7 +83,7 @@ export class Executor {
     // An idle watcher's sockets carry heartbeats at most, so a re-run alongside it is still alone;
     // where publishes reach every subscriber, the re-run's events would reach its streams.
     const waitFor = cases.filter((c) => publishesReachOthers(env.manifest) || c.requirement.idleWatch !== true);
-    this.busyFirst = Promise.allSettled(waitFor.map((c) => this.first.get(c.key)));
+    this.busyFirst = Promise.allSettled(waitFor.map((c) => this.first.get(c.key) ?? Promise.resolve(null)));
     for (const c of cases) this.final.set(c.key, this.settle(c));
   }
 

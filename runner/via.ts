@@ -83,15 +83,15 @@ export function describeVia(key: string): string {
 
 export interface OpenVia {
   origin: URL;
-  release(): Promise<void>;
+  release: () => Promise<void>;
   /** what the chain's hops did so far, on the harness clock */
-  events(): ReadonlyArray<{ t: number; what: string }>;
+  events: () => ReadonlyArray<{ t: number; what: string }>;
   /**
    * When a request for `pathAndQuery` sent at or after `since` reached the target through the
    * chain (waiting up to `waitMs`); null when it has not, or straight to the target, where the
    * client's own send time is the answer.
    */
-  arrival(pathAndQuery: string, since: number, waitMs: number): Promise<number | null>;
+  arrival: (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null>;
 }
 
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */

@@ -108,7 +108,7 @@ describe('HTML report in headless Chromium', function () {
   }
 
   async function cspViolations(page: Page): Promise<string[]> {
-    return (await page.evaluate('window.__csp')) as string[];
+    return await page.evaluate<string[]>('window.__csp');
   }
 
   /**
@@ -122,9 +122,9 @@ describe('HTML report in headless Chromium', function () {
 
   async function visibleCount(page: Page, selector: string): Promise<number> {
     // The project compiles without DOM typings, so in-page code is passed as source text.
-    return (await page.evaluate(
+    return await page.evaluate<number>(
       `Array.from(document.querySelectorAll(${JSON.stringify(selector)})).filter((e) => e.offsetParent !== null).length`,
-    )) as number;
+    );
   }
 
   it('renders the matrix, filters, expands cases and loads nothing', async () => {
@@ -204,9 +204,9 @@ describe('HTML report in headless Chromium', function () {
     try {
       await page.locator('#matrix').waitFor({ state: 'visible' });
       expect(await page.evaluate(`document.querySelectorAll('#matrix th.via').length`)).to.equal(VIA_PROFILES.length);
-      const [pageW, viewW, boxScroll, boxW] = (await page.evaluate(
+      const [pageW, viewW, boxScroll, boxW] = await page.evaluate<number[]>(
         `[document.documentElement.scrollWidth, window.innerWidth, document.getElementById('matrix-scroll').scrollWidth, document.getElementById('matrix-scroll').clientWidth]`,
-      )) as number[];
+      );
       expect(pageW, 'page width').to.be.at.most(viewW ?? 0);
       expect(boxScroll, 'the matrix box scrolls').to.be.greaterThan(boxW ?? 0);
     } finally {

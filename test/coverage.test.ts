@@ -13,8 +13,8 @@ describe('requirement coverage', () => {
 
   for (const r of REQUIREMENTS) {
     it(`${r.id} names at least one violating fault that exists in fixtures/`, () => {
-      expect(r.faults, `${r.id} has no violating fault`).to.not.be.empty;
-      for (const f of r.faults) expect(FAULT_NAMES as readonly string[], `${r.id} names unknown fault ${f}`).to.include(f);
+      expect(r.faults.length, `${r.id} has no violating fault`).to.be.greaterThan(0);
+      for (const f of r.faults) expect(FAULT_NAMES, `${r.id} names unknown fault ${f}`).to.include(f);
     });
   }
 

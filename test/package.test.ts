@@ -10,7 +10,7 @@ describe('npm package', function () {
 
   it('npm pack ships the runtime only: the CLI, suites, fixtures, proxies, schema — no tests, no bench', async () => {
     const out = await new Promise<string>((resolve, reject) => {
-      execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => (err ? reject(new Error(err.message)) : resolve(stdout)));
     });
     const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
     const files = (pack?.files ?? []).map((f) => f.path);

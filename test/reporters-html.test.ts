@@ -180,7 +180,7 @@ describe('HTML report', () => {
   it('shows counts that match the summary, and an overall badge', () => {
     const all = sel(byId(doc, 'counts') as Element, 'tr', 'all')[0] as Element;
     const cells = sel(all, 'td').filter((td) => attr(td, 'data-outcome') !== undefined);
-    const shown = Object.fromEntries(cells.map((td) => [attr(td, 'data-outcome'), Number(text(td))]));
+    const shown: Record<string, number> = Object.fromEntries(cells.map((td): [string, number] => [attr(td, 'data-outcome') ?? '', Number(text(td))]));
     expect(shown).to.deep.equal(sample.summary);
     expect(text(byId(doc, 'overall') as Element)).to.equal('FAIL · 2 failing');
     expect(byId(doc, 'summary-mismatch')).to.equal(undefined);
@@ -302,6 +302,7 @@ describe('HTML report of a hostile server', () => {
   });
 
   it('makes bidi overrides and control characters visible instead of interpreting them', () => {
+    // eslint-disable-next-line no-control-regex -- NUL and ESC are exactly what must not appear
     expect(html).not.to.match(/[\u202A-\u202E\u2066-\u2069\u200B\u0000\u001b]/);
     const ctl = sel(doc, 'span', 'ctl').map(text);
     for (const cp of ['U+202E', 'U+202C', 'U+2066', 'U+2069', 'U+200B', 'U+0000', 'U+001B']) expect(ctl).to.include(cp);

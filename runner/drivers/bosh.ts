@@ -85,7 +85,8 @@ export function parseBoshBody(text: string): { body: BoshBody | null; problem: s
 }
 
 function isElement(n: Node): n is Element {
-  return n.nodeType === 1;
+  // Node.ELEMENT_NODE; the DOM enum is not importable at run time here.
+  return Number(n.nodeType) === 1;
 }
 
 const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/</g, '&lt;');

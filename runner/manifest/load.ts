@@ -591,7 +591,7 @@ function semanticProblems(m: Obj): ManifestProblem[] {
 
   // A body on GET/HEAD is dropped or refused on the way, so a declared one is a mistake.
   for (const [path, block, dflt] of [
-    ...(['longPoll', 'stream'] as const).flatMap((n) => (isObject(m[n]) ? [[`/${n}`, m[n] as Obj, 'GET'] as const] : [])),
+    ...(['longPoll', 'stream'] as const).flatMap((n) => (isObject(m[n]) ? [[`/${n}`, m[n], 'GET'] as const] : [])),
     ...(publish && !Array.isArray(publish['command']) ? [['/publish', publish, 'POST'] as const] : []),
   ]) {
     const method = typeof block['method'] === 'string' ? block['method'] : dflt;

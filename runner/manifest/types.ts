@@ -63,7 +63,7 @@ export interface SseBlock extends TransportBase {
   heartbeatSeconds?: number;
 }
 
-export interface BayeuxBlock extends TransportBase {}
+export type BayeuxBlock = TransportBase;
 
 export interface BoshBlock extends TransportBase {
   domain?: string;

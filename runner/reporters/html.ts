@@ -28,7 +28,9 @@ const MAX_TEXT = 10_000;
  * bidi embeddings/overrides/isolates, zero-width characters, BOM, interlinear annotations,
  * and lone surrogates. Shown as a visible marker rather than interpreted.
  */
+// The C0/C1 controls are exactly what this pattern exists to find.
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B-\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function codePointLabel(ch: string): string {

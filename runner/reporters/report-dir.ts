@@ -7,7 +7,7 @@ import { HarnessError } from '../errors.js';
 const PROBE_DEADLINE_MS = 5000;
 
 function code(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
 }
 
 function problem(dir: string, what: string): HarnessError {

@@ -53,7 +53,7 @@ async function observe(ctx: CaseContext, transport: PushTransport): Promise<Samp
   }
   if (!ctx.env.publisher) {
     const h = await ctx.env.shared.hold();
-    return { transport, head: h.result?.res.tHeaders != null ? h.result.res : null, why: h.problem ?? h.result?.res.end ?? 'no poll' };
+    return { transport, head: h.result?.res.tHeaders !== null && h.result?.res.tHeaders !== undefined ? h.result.res : null, why: h.problem ?? h.result?.res.end ?? 'no poll' };
   }
   const t = await timing(ctx);
   const client = new LongPollClient(ctx, ctx.newChannel(), 'sample');

@@ -29,7 +29,7 @@ export function canned<O extends object, T extends Limits>(requirement: Requirem
       cases.map((c) => {
         const v = requirement.evaluate(c.observation, requirement.limits);
         // Observations are serialisable: the parsed copy (what report.json holds) is judged the same.
-        const copy: O = JSON.parse(JSON.stringify(c.observation));
+        const copy = JSON.parse(JSON.stringify(c.observation)) as O;
         return { c, outcome: v.outcome, actual: v.actual, excessMs: v.excessMs, again: requirement.evaluate(copy, requirement.limits).outcome };
       }),
   };

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { direct } from '../../proxies/direct.js';
@@ -5,7 +6,7 @@ import type { RunningHop } from '../../proxies/hop.js';
 import { RawClient, type TestServer, closeAll, rawUpstream, sha256, until } from './helpers.js';
 
 describe('proxies/direct', () => {
-  let upstream: TestServer & { connections: import('node:net').Socket[] };
+  let upstream: TestServer & { connections: Socket[] };
   let hop: RunningHop;
   afterEach(() => closeAll(hop, upstream));
 

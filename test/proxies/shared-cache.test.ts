@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import nock from 'nock';
@@ -11,7 +12,7 @@ nock.restore();
 const VARNISH: SharedCacheParams = { defaultTtlMs: 120_000, heuristicFraction: 0, coalesce: true };
 
 describe('proxies/shared-cache', () => {
-  let upstream: (TestServer & { requests: import('node:http').IncomingMessage[] }) | undefined;
+  let upstream: (TestServer & { requests: IncomingMessage[] }) | undefined;
   let hop: RunningHop | undefined;
   let clock = Date.now();
   const nowMs = (): number => clock;

@@ -16,6 +16,8 @@ declare module 'faye' {
     publish(channel: string, data: unknown): Publication;
     disconnect(): void;
   }
+  // Used only through `typeof NodeAdapter` below, which the unused-vars rule does not see.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   class NodeAdapter {
     constructor(options?: NodeAdapterOptions);
     attach(server: Server): void;

@@ -65,7 +65,7 @@ export const printedPort = (out: string): number | undefined => {
  * A fresh temp directory for a program's config and data, and one idempotent stop() that stops
  * the child (once `own()` was given it) by its PID and then removes the directory.
  */
-export async function programDir(prefix: string): Promise<{ dir: string; own(child: Child): void; stop(): Promise<void> }> {
+export async function programDir(prefix: string): Promise<{ dir: string; own: (child: Child) => void; stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   let child: Child | null = null;
   let stopping: Promise<void> | null = null;
