@@ -8,7 +8,6 @@
  * the server's replies parsed, so suites judge what was said without re-parsing.
  */
 import type { RawRequest, WireConnection, WireResponse } from '../wire/index.js';
-import { header } from '../wire/index.js';
 import type { Door } from './door.js';
 import { connectionReusable } from './request.js';
 
@@ -233,9 +232,4 @@ export class BayeuxClient {
     q.set('jsonp', JSONP_CALLBACK);
     return { method: 'GET', path: `${this.url.pathname}?${q.toString()}`, headers: [...this.extraHeaders] };
   }
-}
-
-/** The Content-Type of a Bayeux answer, for the suites' media-type checks. */
-export function replyType(res: WireResponse): string | undefined {
-  return header(res, 'content-type');
 }

@@ -18,7 +18,8 @@ const BAYEUX = ['bayeux'] as const;
 
 const channelOf = (c: string): string => `/pushspec/${c}`;
 const tokensIn = (messages: readonly BayeuxMessage[]): string[] => messages.flatMap((m) => findTokens(JSON.stringify(m.data ?? null)));
-const eps = (c: Conditions): number => epsilonMs(c.timeScale, c.rttMs);
+/** ε from the requirement's own limits, scaled by the conditions the observation was made under. */
+const eps = (c: Conditions, l: { slackMs: number; rtts: number }): number => epsilonMs(c.timeScale, c.rttMs, l);
 
 /** A reply as an observation keeps it: the reply itself, or why there was none. */
 interface ReplySeen {
@@ -118,14 +119,14 @@ const connectHeld = defineRequirement<ConnectHeldSeen, typeof connectLimits>({
   },
   evaluate(o, l): Verdict {
     const t = o.advisedTimeoutMs;
-    const tol = eps(o.conditions) + Math.min(l.agreementMs * o.conditions.timeScale, (t ?? Infinity) * l.agreementFraction);
+    const tol = eps(o.conditions, l) + Math.min(l.agreementMs * o.conditions.timeScale, (t ?? Infinity) * l.agreementFraction);
     const expected = t === null ? 'an idle connect held (the server advises no timeout)' : `an idle connect held ${ms(t)} (advice.timeout) ± ${ms(tol)}`;
     if (o.heldMs === null) return verdict.violation(expected, `connect #${o.seq} got no complete answer (${o.end})`);
     if (!o.successful) return verdict.violation(expected, `connect #${o.seq} ended after ${ms(o.heldMs)} without a successful reply (${o.problem ?? ''})`);
     const measurements = { heldMs: Math.round(o.heldMs), firstConnectMs: Math.round(o.firstConnectMs), ...(t === null ? {} : { timeoutMs: t }) };
     const polls = `connect #${o.seq} with nothing to deliver was answered after ${ms(o.heldMs)} (the first after ${ms(o.firstConnectMs)}): the server polls instead of holding, which costs a round trip per advice.interval and hides the two-connection budget`;
     if (t === null) {
-      if (o.heldMs < 2 * eps(o.conditions)) return verdict.violation(expected, polls, { measurements });
+      if (o.heldMs < 2 * eps(o.conditions, l)) return verdict.violation(expected, polls, { measurements });
       return verdict.pass(expected, `connect #${o.seq} held ${ms(o.heldMs)}; no advice.timeout was given, so its length is not judged`, { measurements });
     }
     const excessMs = Math.round(Math.abs(o.heldMs - t) - tol);
@@ -182,8 +183,8 @@ const connectWakes = defineRequirement<WakeSeen, typeof wakeLimits>({
       pub.close();
     }
   },
-  evaluate(o): Verdict {
-    const e = eps(o.conditions);
+  evaluate(o, l): Verdict {
+    const e = eps(o.conditions, l);
     const expected = `the event on the held connect within ${ms(e)} of the publish`;
     if (o.onHeldMs !== null && o.onHeldMs <= e) return verdict.pass(expected, `arrived ${ms(o.onHeldMs)} after the publish on connect #${o.heldSeq}`, { measurements: { latencyMs: Math.round(o.onHeldMs) } });
     if (o.onHeldMs !== null) return verdict.violation(expected, `arrived ${ms(o.onHeldMs)} after the publish, when connect #${o.heldSeq} ended (advice.timeout ${ms(o.timeoutMs)}): the publish did not wake the held connect`, { measurements: { latencyMs: Math.round(o.onHeldMs) }, excessMs: Math.round(o.onHeldMs - e) });
@@ -240,8 +241,8 @@ const twoConnections = defineRequirement<TwoConnectionsSeen, typeof twoLimits>({
       client.close();
     }
   },
-  evaluate(o): Verdict {
-    const e = eps(o.conditions);
+  evaluate(o, l): Verdict {
+    const e = eps(o.conditions, l);
     const expected = `the publish acknowledged within ${ms(e)}, while the connect is still held`;
     if (o.ackMs === null) return verdict.violation(expected, `the publish got no answer while connect #${o.connectSeq} was held (${o.ackEnd})`);
     const facts = { measurements: { ackMs: Math.round(o.ackMs) }, excessMs: Math.round(o.ackMs - e) };
@@ -386,7 +387,7 @@ const multipleClients = defineRequirement<MultipleClientsSeen, typeof multiLimit
     }
   },
   evaluate(o, l): Verdict {
-    const limit = eps(o.conditions) + l.promptMs * o.conditions.timeScale;
+    const limit = eps(o.conditions, l) + l.promptMs * o.conditions.timeScale;
     const expected = `tab 2's connect back within ${ms(limit)} with multiple-clients or interval > 0`;
     const told = o.advice['multiple-clients'] === true || (o.advice.interval ?? 0) > 0;
     if (o.tookMs <= limit && told) return verdict.pass(expected, `answered after ${ms(o.tookMs)} with advice ${JSON.stringify(o.advice)}${o.cookieFromServer ? '' : ' (the server set no BAYEUX_BROWSER cookie; pushspec sent its own)'}`);

@@ -15,7 +15,8 @@ import { rfc } from '../sources.js';
 
 const BOSH = ['bosh'] as const;
 const xep = (n: string, anchor: string): string => `https://xmpp.org/extensions/xep-${n}.html#${anchor}`;
-const eps = (c: Conditions): number => epsilonMs(c.timeScale, c.rttMs);
+/** ε from the requirement's own limits, scaled by the conditions the observation was made under. */
+const eps = (c: Conditions, l: { slackMs: number; rtts: number }): number => epsilonMs(c.timeScale, c.rttMs, l);
 /** the deadline of a request that may be held for `waitMs` */
 const heldDeadline = (waitMs: number, timeScale: number): number => waitMs * 1.5 + 2000 * timeScale;
 
@@ -127,7 +128,7 @@ const wait = defineRequirement<WaitSeen, typeof waitLimits>({
     }
   },
   evaluate(o, l): Verdict {
-    const tol = eps(o.conditions) + Math.min(l.agreementMs * o.conditions.timeScale, o.waitMs * l.agreementFraction);
+    const tol = eps(o.conditions, l) + Math.min(l.agreementMs * o.conditions.timeScale, o.waitMs * l.agreementFraction);
     const expected = `held ${ms(o.waitMs)} (the granted wait) ± ${ms(tol)}, then an empty body`;
     if (o.problem !== null) return verdict.violation(expected, `rid ${o.rid}: ${o.problem}`);
     const measurements = { waitMs: o.waitMs, heldMs: Math.round(o.heldMs) };
@@ -169,8 +170,8 @@ const holdRelease = defineRequirement<HoldReleaseSeen, typeof holdLimits>({
       s.close();
     }
   },
-  evaluate(o): Verdict {
-    const e = eps(o.conditions);
+  evaluate(o, l): Verdict {
+    const e = eps(o.conditions, l);
     const expected = `rid ${o.heldRid} answered within ${ms(e)} of rid ${o.newRid}`;
     if (o.afterMs <= e) return verdict.pass(expected, `answered ${ms(Math.max(0, o.afterMs))} after rid ${o.newRid} was sent`);
     return verdict.violation(expected, `rid ${o.heldRid} stayed held ${ms(o.afterMs)} after rid ${o.newRid} arrived: two requests wait at once, and a browser has no connection left to send on`, { measurements: { afterMs: Math.round(o.afterMs) }, excessMs: Math.round(o.afterMs - e) });
@@ -226,8 +227,8 @@ const ridOrder = defineRequirement<RidOrderSeen, typeof orderLimits>({
       s.close();
     }
   },
-  evaluate(o): Verdict {
-    const e = eps(o.conditions);
+  evaluate(o, l): Verdict {
+    const e = eps(o.conditions, l);
     const expected = `rid ${o.heldRid} answered before (or with) rid ${o.newRid}`;
     if (o.carriedBy === null && !o.laterCarried) return verdict.loss(expected, `the message to ${o.jid} never came back on rid ${o.heldRid}, ${o.newRid} or ${o.laterRid ?? '?'}`, { published: 1, lost: 1 });
     if (o.gapMs > e) return verdict.violation(expected, `rid ${o.newRid} (carrying the message to self) was answered ${o.carriedBy === o.newRid ? 'with the message ' : ''}${ms(o.gapMs)} before the older held rid ${o.heldRid}, which waited for its wait: a client processes responses in rid order (§14.2), so it sees the event only then`, { measurements: { gapMs: Math.round(o.gapMs) }, excessMs: Math.round(o.gapMs - e) });

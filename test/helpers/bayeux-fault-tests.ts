@@ -1,28 +1,20 @@
 import { expect } from 'chai';
 import type { FaultName } from '../../fixtures/faults.js';
-import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.js';
+import type { ReferenceServer } from '../../fixtures/reference-server.js';
 import { BayeuxClient, type BayeuxTransport } from '../../runner/drivers/bayeux.js';
-import { testDoor } from '../drivers/door.js';
+import { faultPairs } from './fault-pair.js';
 
 /**
  * The reference server's Bayeux faults, each shown against the compliant endpoint with the
  * Bayeux driver itself (fixture behaviour, not requirement verdicts: the matrix judges those).
  */
 const HOLD_MS = 600;
-const servers: ReferenceServer[] = [];
-const doors: Array<{ close(): void }> = [];
-
-async function both(fault: FaultName): Promise<[ReferenceServer, ReferenceServer]> {
-  const pair = await Promise.all([startReferenceServer({ holdMs: HOLD_MS }), startReferenceServer({ holdMs: HOLD_MS, faults: [fault] })]);
-  servers.push(...pair);
-  return pair;
-}
+const pairs = faultPairs(HOLD_MS);
+const both = pairs.both;
 
 function client(server: ReferenceServer, transport: BayeuxTransport = 'long-polling', headers: Array<[string, string]> = []): BayeuxClient {
   const url = new URL('/bayeux', server.url);
-  const door = testDoor(url);
-  doors.push(door);
-  return new BayeuxClient(door, url, transport, headers);
+  return new BayeuxClient(pairs.door(url), url, transport, headers);
 }
 
 async function subscribed(server: ReferenceServer, channel = '/c', headers: Array<[string, string]> = []): Promise<BayeuxClient> {
@@ -33,10 +25,7 @@ async function subscribed(server: ReferenceServer, channel = '/c', headers: Arra
 }
 
 /** Closes every server and connection the fault tests opened. */
-export async function closeBayeuxFaultTests(): Promise<void> {
-  for (const d of doors.splice(0)) d.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-}
+export const closeBayeuxFaultTests = (): Promise<void> => pairs.close();
 
 const connectMs = async (c: BayeuxClient): Promise<number> => {
   const p = await c.startConnect(5000);

@@ -1,29 +1,21 @@
 import { expect } from 'chai';
 import type { FaultName } from '../../fixtures/faults.js';
-import { startReferenceServer, type ReferenceServer } from '../../fixtures/reference-server.js';
+import type { ReferenceServer } from '../../fixtures/reference-server.js';
 import { BoshSession } from '../../runner/drivers/bosh.js';
 import { header } from '../../runner/wire/index.js';
-import { testDoor } from '../drivers/door.js';
+import { faultPairs } from './fault-pair.js';
 
 /**
  * The reference server's BOSH faults, each shown against the compliant connection manager with
  * the BOSH driver (fixture behaviour; the matrix judges the requirements).
  */
 const WAIT_MS = 600;
-const servers: ReferenceServer[] = [];
-const doors: Array<{ close(): void }> = [];
-
-async function both(fault: FaultName): Promise<[ReferenceServer, ReferenceServer]> {
-  const pair = await Promise.all([startReferenceServer({ holdMs: WAIT_MS }), startReferenceServer({ holdMs: WAIT_MS, faults: [fault] })]);
-  servers.push(...pair);
-  return pair;
-}
+const pairs = faultPairs(WAIT_MS);
+const both = pairs.both;
 
 async function session(server: ReferenceServer, content?: string): Promise<BoshSession> {
   const url = new URL('/http-bind', server.url);
-  const door = testDoor(url);
-  doors.push(door);
-  const s = new BoshSession(door, url);
+  const s = new BoshSession(pairs.door(url), url);
   await s.create({ to: 'pushspec.localhost', wait: 5, hold: 1, ...(content === undefined ? {} : { content }) }, 2000);
   return s;
 }
@@ -33,10 +25,7 @@ async function signedIn(server: ReferenceServer): Promise<{ s: BoshSession; jid:
   return { s, jid: await s.authenticate({ mechanism: 'ANONYMOUS' }, 2000) };
 }
 
-export async function closeBoshFaultTests(): Promise<void> {
-  for (const d of doors.splice(0)) d.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-}
+export const closeBoshFaultTests = (): Promise<void> => pairs.close();
 
 const heldMs = async (s: BoshSession): Promise<number> => {
   const p = await s.start('', 5000);
