@@ -251,7 +251,9 @@ export class Executor {
    * A backstop only: every exchange has its own deadline well inside this one. Derived from the
    * longest waits the plan can choose: a long-poll case runs up to ten polls of a hold each, a
    * stream case watches an idle stream for up to 1.5× the heartbeat limit (shared) and then
-   * confirms live through a profile for at most as long again.
+   * confirms live through a profile for at most as long again; a Bayeux or BOSH case waits for at
+   * most three holds the server chose, each capped by --hold-limit (bosh.inactivity: two quiet
+   * periods and a held request).
    */
   private async caseDeadlineMs(ctx: CaseContext): Promise<number> {
     const m = ctx.manifest;
@@ -259,7 +261,8 @@ export class Executor {
     const pollMs = m.longPoll ? (hold * 1.5 + ctx.ms(2000)) * 10 : 0;
     const windows = [m.stream, m.sse].filter((b) => b !== undefined).map((b) => idleWindowMs(b.heartbeatSeconds === undefined ? null : b.heartbeatSeconds * 1000, ctx.epsilonMs).windowMs);
     const streamMs = windows.length > 0 ? 3 * (ctx.ms(Math.max(...windows)) + ctx.ms(5000)) : 0;
-    return Math.max(pollMs, streamMs) + ctx.ms(15000);
+    const heldMs = m.bayeux || m.bosh ? 3 * (this.env.options.holdLimitSeconds * 1000 * 1.5 + ctx.ms(2000)) : 0;
+    return Math.max(pollMs, streamMs, heldMs) + ctx.ms(15000);
   }
 }
 

@@ -8,6 +8,10 @@ import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
 import { boshRequirements } from './xep0124/bosh.js';
+import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
+import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
+import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
+import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
-export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...boshRequirements];
+export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...bayeuxIntermediaryRequirements, ...boshRequirements, ...boshLifetimeRequirements, ...boshCrossOriginRequirements, ...boshIntermediaryRequirements];

@@ -130,6 +130,11 @@ export class BoshSession {
     return this.rid;
   }
 
+  /** Takes the next rid for a request the caller sends later with `{ rid }` (to send rids out of order). */
+  takeRid(): number {
+    return this.rid++;
+  }
+
   /** Session creation request (XEP-0124 §7.1, XEP-0206 §3). */
   async create(r: SessionRequest, deadlineMs: number): Promise<BoshExchange> {
     const attrs = [

@@ -3,7 +3,8 @@ import { LongPollClient } from '../../runner/drivers/long-poll.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
-import { baseProfile, viaOf, viaTimeouts } from '../../runner/via.js';
+import { viaTimeouts } from '../../runner/via.js';
+import { holdSurvivalLimits, judgeHoldSurvival, observeHoldSurvival, scaledVia, type HoldSurvivalSeen } from '../scenarios/hold-survival.js';
 import { header } from '../../runner/wire/index.js';
 import { eventPoll, timing } from '../scenarios/long-polling.js';
 import { CACHING_HOPS, HOLD_TIMEOUT_HOPS, IDLE_TIMEOUT_HOPS } from '../profiles.js';
@@ -12,13 +13,6 @@ import { openStream, streamTiming } from '../scenarios/streaming.js';
 import { rfc } from '../sources.js';
 
 const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
-
-/** The case's profile with every timeout divided so that the tightest (now `tightestMs`) becomes `targetMs`. */
-function scaledVia(ctx: CaseContext, tightestMs: number, targetMs: number): { key: string; divisor: number } {
-  const already = viaOf(ctx.via).divisor;
-  const divisor = Math.round(Math.max(1, (tightestMs * already) / targetMs) * 100) / 100;
-  return { key: divisor === 1 ? baseProfile(ctx.via) : `${baseProfile(ctx.via)}/${divisor}`, divisor };
-}
 
 /** Client B's poll for the URL client A just got an event from, through a caching profile. */
 export interface CacheReplaySeen {
@@ -83,30 +77,6 @@ const cacheReplay = defineRequirement<CacheReplaySeen, typeof replayLimits>({
   },
 });
 
-/** A hold is predicted cut when hold + ε + marginFraction × the tightest timeout reaches it. */
-const holdSurvivalLimits = { marginFraction: 0.05 };
-
-/** The hold against the profile's tightest timeout, and the live idle poll that confirmed the prediction. */
-export interface HoldSurvivalSeen {
-  via: string;
-  conditions: Conditions;
-  /** the profile's tightest timeout (first byte, idle or total) */
-  timeoutMs: number;
-  /** what the profile answers when its first-byte timeout fires, when it says */
-  firstByteStatus: number | null;
-  /** declared, else measured hold; null when still open after capMs */
-  holdMs: number | null;
-  capMs: number;
-  live: { status: number; end: string; afterMs: number };
-  /** the timeouts were divided by this for the live check (predicted cut); null: the real profile */
-  divisor: number | null;
-}
-
-function holdPrediction(o: Pick<HoldSurvivalSeen, 'conditions' | 'timeoutMs' | 'holdMs' | 'capMs'>, l: typeof holdSurvivalLimits): { hold: number; cut: boolean } {
-  const hold = o.holdMs ?? o.capMs;
-  return { hold, cut: hold + o.conditions.epsilonMs + l.marginFraction * o.timeoutMs >= o.timeoutMs };
-}
-
 // RFC 6202 §5.5: hops time out requests that produce no bytes; 30 s is "a safer value".
 const holdSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimits>({
   id: 'lp.hold-survives', spec: 'RFC 6202', section: '5.5', level: 'should',
@@ -119,38 +89,19 @@ const holdSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimi
   remedy: 'end each held poll with a normal response before the tightest proxy timeout on the path (≤ 30 s behind Heroku, API Gateway, CloudFront)',
   async scenario(ctx) {
     const h = await ctx.env.shared.hold();
-    const to = viaTimeouts(ctx.via);
-    const timeouts = [to.firstByteMs, to.idleMs, to.totalMs].filter((x): x is number => x !== undefined);
-    if (timeouts.length === 0) throw new Inconclusive(`${ctx.via} has no timeout`);
-    const T = Math.min(...timeouts);
-    const holdMs = h.declaredMs ?? h.measuredMs;
-    if (holdMs === null && h.capMs < T) throw new Inconclusive(`the hold was not observed (still open after ${s(h.capMs)}), so it cannot be compared with ${s(T)}`);
-    const base = { via: ctx.via, conditions: conditions(ctx), timeoutMs: T, firstByteStatus: to.firstByteStatus ?? null, holdMs, capMs: h.capMs };
-    const { hold, cut } = holdPrediction(base, holdSurvivalLimits);
-    const idlePoll = async (c: CaseContext): Promise<HoldSurvivalSeen['live']> => {
-      const client = new LongPollClient(c, c.newChannel(), 'idle poll');
-      const p = await client.start(hold * 1.5 + c.ms(2000));
-      const r = await p.done;
-      return { status: r.res.status, end: r.res.end, afterMs: (r.res.tEnd ?? c.now()) - p.tSent };
-    };
-    if (!cut) return { ...base, live: await idlePoll(ctx), divisor: null };
-    const scaled = scaledVia(ctx, T, Math.max(ctx.ms(500), Math.min(T, hold / 2)));
-    return { ...base, live: await ctx.through(scaled.key, ctx.rttMs, idlePoll), divisor: scaled.divisor };
+    return observeHoldSurvival(ctx, {
+      holdMs: h.declaredMs ?? h.measuredMs,
+      capMs: h.capMs,
+      what: 'poll',
+      async idle(c, hold) {
+        const client = new LongPollClient(c, c.newChannel(), 'idle poll');
+        const p = await client.start(hold * 1.5 + c.ms(2000));
+        const r = await p.done;
+        return { status: r.res.status, end: r.res.end, afterMs: (r.res.tEnd ?? c.now()) - p.tSent };
+      },
+    });
   },
-  evaluate(o, l): Verdict {
-    const { hold, cut: predictedCut } = holdPrediction(o, l);
-    const T = o.timeoutMs;
-    const measurements = { holdMs: o.holdMs === null ? null : Math.round(o.holdMs), timeoutMs: Math.round(T) };
-    const analytic = `analytic: hold ${o.holdMs === null ? `> ${s(hold)}` : s(hold)} ${predictedCut ? '≥' : '<'} ${o.via}'s ${s(T)} timeout`;
-    const expected = `the poll ends with the server's response before ${o.via}'s ${s(T)} timeout`;
-    const { live } = o;
-    const liveCut = live.status >= 500 || live.end !== 'complete';
-    if (!predictedCut) {
-      if (liveCut) return verdict.violation(expected, `${analytic}, yet live through ${o.via} the poll ended with ${live.status || live.end} after ${s(live.afterMs)}`, { measurements });
-      return verdict.pass(expected, `${analytic}; confirmed live: HTTP ${live.status} after ${s(live.afterMs)} through ${o.via}`, { measurements });
-    }
-    return verdict.violation(expected, `${analytic}: ${o.firstByteStatus ? `the client gets ${o.firstByteStatus}` : 'the request is cut'} instead of the server's answer. ${liveCut ? `Confirmed live with the timeouts scaled ÷ ${o.divisor ?? 1}: ${live.status || live.end} after ${s(live.afterMs)}` : `Live with the timeouts scaled ÷ ${o.divisor ?? 1} the poll was not cut (${live.status} after ${s(live.afterMs)})`}`, { measurements });
-  },
+  evaluate: judgeHoldSurvival,
 });
 
 // RFC 6202 §5.5, WHATWG HTML §9.2.7: idle connections are dropped; heartbeats keep them open.
@@ -253,5 +204,6 @@ const idleSurvives = defineRequirement<IdleSurvivalSeen, Record<string, never>>(
   },
 });
 
+export type { HoldSurvivalSeen };
 export const intermediaryRequirements: Requirement[] = [cacheReplay, holdSurvives, idleSurvives];
 export { cacheReplay, holdSurvives, idleSurvives };

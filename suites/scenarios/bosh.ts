@@ -20,9 +20,9 @@ export const boshDomain = (ctx: CaseContext): string => ctx.manifest.bosh?.domai
 /** The wait pushspec asks for: 3 s (scaled), within the hold limit. */
 export const requestedWaitS = (ctx: CaseContext): number => Math.max(1, Math.min(Math.round(3 * ctx.env.options.timeScale), ctx.env.options.holdLimitSeconds));
 
-export function newSession(ctx: CaseContext, label = 'bosh'): BoshSession {
+export function newSession(ctx: CaseContext, label = 'bosh', extra: Array<[string, string]> = []): BoshSession {
   const headers = Object.entries({ ...ctx.manifest.headers, ...ctx.manifest.bosh?.headers });
-  return new BoshSession(ctx, boshUrl(ctx), headers, label);
+  return new BoshSession(ctx, boshUrl(ctx), [...headers, ...extra], label);
 }
 
 /** Creates a session (wait as asked, hold 1) or throws Inconclusive with what came back. */

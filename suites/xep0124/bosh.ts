@@ -236,6 +236,64 @@ const ridOrder = defineRequirement<RidOrderSeen, typeof orderLimits>({
   },
 });
 
+// XEP-0124 §14.2: requests that arrive out of rid order are processed in rid order.
+interface OutOfOrderSeen {
+  conditions: Conditions;
+  jid: string;
+  /** rid n, sent second, and rid n+1 (carrying a message to self), sent first */
+  rid: number;
+  aheadRid: number;
+  /** rid n+1 was still unanswered when rid n was sent */
+  aheadPending: boolean;
+  answers: Array<{ rid: number; status: number; attrs: Record<string, string>; carried: boolean; tEnd: number | null; problem: string | null }>;
+}
+
+const outOfOrderLimits = { ...EPSILON };
+
+const ridOutOfOrder = defineRequirement<OutOfOrderSeen, typeof outOfOrderLimits>({
+  id: 'bosh.rid-out-of-order', spec: 'XEP-0124', section: '14.2', level: 'must',
+  title: 'A request that arrives before an earlier rid waits for it: payloads are forwarded and answered in rid order',
+  sources: [xep('0124', 'rids-order')], transports: [...BOSH], needsPublish: false, timing: true,
+  limits: outOfOrderLimits,
+  tolerance: () => `rid n+1 is not answered more than ε = ${EPSILON_TEXT} before rid n; neither ends the session; the message it carries arrives`,
+  faults: ['bosh-rid-gap-terminates'],
+  remedy: 'keep a request whose rid is ahead of the next expected one (within the requests window) until the missing rid arrives, then process both in rid order',
+  async scenario(ctx) {
+    const { s, jid, waitMs } = await authenticated(ctx);
+    try {
+      const deadline = heldDeadline(waitMs, ctx.env.options.timeScale);
+      const token = ctx.nextToken();
+      const rid = s.takeRid();
+      const aheadRid = s.takeRid();
+      const ahead = await s.start(BoshSession.messageTo(jid, token), deadline, { rid: aheadRid });
+      // Long enough for rid n+1 to reach the server first, even through a slow hop.
+      const aheadAnswered = await Promise.race([ahead.done.then(() => true), ctx.pause(Math.max(2 * ctx.rttMs, ctx.ms(200))).then(() => false)]);
+      const first = await s.start('', deadline, { rid });
+      const a = await first.done;
+      // With hold=1, rid n+1 may now be the held request: one more releases it.
+      const stillHeld = await Promise.race([ahead.done.then(() => false), ctx.pause(ctx.epsilonMs).then(() => true)]);
+      if (stillHeld) s.start('', deadline).catch(() => undefined);
+      const b = await ahead.done;
+      const answer = (e: typeof a): OutOfOrderSeen['answers'][number] => ({ rid: e.rid, status: e.res.status, attrs: e.body?.attrs ?? {}, carried: (e.body?.children ?? []).join('').includes(token), tEnd: e.res.tEnd, problem: e.problem });
+      return { conditions: conditions(ctx), jid, rid, aheadRid, aheadPending: !aheadAnswered, answers: [answer(a), answer(b)] };
+    } finally {
+      s.close();
+    }
+  },
+  evaluate(o, l): Verdict {
+    const e = eps(o.conditions, l);
+    const expected = `rid ${o.aheadRid} (sent first) waits for rid ${o.rid}; both answered in rid order within the session`;
+    const [n, ahead] = o.answers;
+    if (n === undefined || ahead === undefined) return verdict.error(expected, 'the scenario recorded fewer than two answers');
+    const terminated = o.answers.find((x) => x.attrs['type'] === 'terminate' || x.status === 404 || x.problem !== null);
+    if (terminated) return verdict.violation(expected, `rid ${o.aheadRid} was sent before rid ${o.rid} (as two connections can deliver them); rid ${terminated.rid} got ${terminated.problem ?? (terminated.attrs['condition'] ?? `HTTP ${terminated.status}`)}: the session breaks whenever the network reorders a client's requests`);
+    if (!o.answers.some((x) => x.carried)) return verdict.loss(expected, `the message to ${o.jid} carried by rid ${o.aheadRid} never came back on rid ${o.rid} or ${o.aheadRid}`, { published: 1, lost: 1 });
+    const gap = (n.tEnd ?? Infinity) - (ahead.tEnd ?? Infinity);
+    if (Number.isFinite(gap) && gap > e) return verdict.violation(expected, `rid ${o.aheadRid} was answered ${ms(gap)} before rid ${o.rid}: its payload was processed out of rid order`, { measurements: { gapMs: Math.round(gap) }, excessMs: Math.round(gap - e) });
+    return verdict.pass(expected, `rid ${o.aheadRid} ${o.aheadPending ? 'waited' : 'was answered at once'}; the message came on rid ${o.answers.find((x) => x.carried)?.rid ?? '?'}, rid ${o.rid} answered ${Number.isFinite(gap) ? `${ms(Math.max(0, -gap))} before rid ${o.aheadRid}` : ''}`);
+  },
+});
+
 // XEP-0124 §14.2: a rid beyond the window ends the session.
 interface RidWindowSeen {
   rid: number;
@@ -374,5 +432,5 @@ const noChunked = defineRequirement<ChunkedSeen, Record<string, never>>({
   },
 });
 
-export { content, holdRelease, noChunked, ridOrder, ridResend, ridWindow, session, terminate, wait };
-export const boshRequirements: Requirement[] = [session, content, wait, holdRelease, ridOrder, ridWindow, ridResend, terminate, noChunked];
+export { content, holdRelease, noChunked, ridOrder, ridOutOfOrder, ridResend, ridWindow, session, terminate, wait };
+export const boshRequirements: Requirement[] = [session, content, wait, holdRelease, ridOrder, ridOutOfOrder, ridWindow, ridResend, terminate, noChunked];

@@ -1,4 +1,5 @@
 import * as b from '../../suites/bayeux/1.0.js';
+import * as bi from '../../suites/bayeux/intermediaries.js';
 import { canned } from './canned.js';
 import { bayeuxRecorded as rec } from './recorded/bayeux-1.0.js';
 
@@ -33,4 +34,10 @@ export const bayeuxCases = [
   canned(b.multipleClients, rec['bay.multiple-clients']),
   canned(b.jsonpCallback, [...rec['bay.jsonp-callback'], { name: 'a 200 that does not reflect the callback', observation: { callback: 'alert(1)//', status: 200, bodyStart: '/**/jsonpcallback([])', reflected: false }, outcome: 'pass' }]),
   canned(b.jsonErrors, [...rec['bay.json-errors'], { name: 'no answer', observation: { gotHeaders: false, status: 0, end: 'timeout' }, outcome: 'fail', actual: 'no answer (timeout)' }]),
+  canned(bi.connectSurvives, rec['bay.connect-survives']),
+  canned(bi.notStorable, [
+    { name: 'no-store on every reply', observation: { responses: [{ label: '/meta/handshake #1', status: 200, headers: [['Content-Type', 'text/javascript'], ['Cache-Control', 'no-cache, no-store']] }, { label: '/meta/connect #3', status: 200, headers: [['Cache-Control', 'no-store']] }] }, outcome: 'pass' },
+    { name: 'public, max-age=60 on the connect', observation: { responses: [{ label: '/meta/handshake #1', status: 200, headers: [['Cache-Control', 'no-store']] }, { label: '/meta/connect #3', status: 200, headers: [['Cache-Control', 'public, max-age=60']] }] }, outcome: 'fail', actual: '/meta/connect #3 (200)' },
+    { name: 'no Cache-Control but Last-Modified: heuristic freshness', observation: { responses: [{ label: '/meta/connect #3', status: 200, headers: [['Last-Modified', 'Mon, 01 Jan 2024 00:00:00 GMT']] }] }, outcome: 'fail', actual: 'replay a stored /meta/connect answer' },
+  ]),
 ];

@@ -34,6 +34,23 @@ const connectMs = async (c: BayeuxClient): Promise<number> => {
 };
 
 export const BAYEUX_FAULT_TESTS: Record<Extract<FaultName, `bayeux-${string}`>, () => Promise<void>> = {
+  'bayeux-long-timeout': async () => {
+    const [ok, bad] = await both('bayeux-long-timeout');
+    const [normal, long] = await Promise.all([subscribed(ok), subscribed(bad)]);
+    expect(normal.advice.timeout).to.equal(HOLD_MS);
+    expect(long.advice.timeout).to.equal(5 * HOLD_MS);
+    expect(await connectMs(long)).to.be.at.least(5 * HOLD_MS - 100);
+  },
+  'bayeux-cacheable': async () => {
+    const [ok, bad] = await both('bayeux-cacheable');
+    const cacheControl = async (server: ReferenceServer): Promise<string | undefined> => {
+      const c = client(server, 'callback-polling');
+      const hs = await c.handshake(2000);
+      return hs.ex.res.headers.find(([k]) => k.toLowerCase() === 'cache-control')?.[1];
+    };
+    expect(await cacheControl(ok)).to.equal('no-cache, no-store');
+    expect(await cacheControl(bad)).to.equal('public, max-age=60');
+  },
   'bayeux-handshake-fields': async () => {
     const [ok, bad] = await both('bayeux-handshake-fields');
     const [good, poor] = await Promise.all([client(ok).handshake(2000), client(bad).handshake(2000)]);

@@ -110,6 +110,94 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
     expect(await run(ok)).to.include({ type: 'terminate', condition: 'item-not-found' });
     expect(await run(bad)).to.not.have.property('type');
   },
+  'bosh-wait-uncapped': async () => {
+    const [ok, bad] = await both('bosh-wait-uncapped');
+    const grant = async (server: ReferenceServer): Promise<string | undefined> => {
+      const url = new URL('/http-bind', server.url);
+      const s = new BoshSession(pairs.door(url), url);
+      await s.create({ to: 'pushspec.localhost', wait: 60, hold: 1 }, 2000);
+      return s.granted['wait'];
+    };
+    expect(await grant(ok)).to.equal('0.6');
+    expect(await grant(bad)).to.equal('60');
+  },
+  'bosh-rid-gap-terminates': async () => {
+    const [ok, bad] = await both('bosh-rid-gap-terminates');
+    const run = async (server: ReferenceServer): Promise<Array<Record<string, string> | undefined>> => {
+      const { s, jid } = await signedIn(server);
+      const n = s.takeRid();
+      const ahead = await s.start(BoshSession.messageTo(jid, 'tok-3'), 3000, { rid: s.takeRid() });
+      await pause(50);
+      const first = await s.request('', 3000, { rid: n });
+      expect(first.body?.children.join('') ?? '', 'rid n carries the message').to.satisfy((x: string) => x.includes('tok-3') || first.body?.attrs['type'] === 'terminate');
+      void s.start('', 3000).catch(() => undefined);
+      return [first.body?.attrs, (await ahead.done).body?.attrs];
+    };
+    const [good, broken] = [await run(ok), await run(bad)];
+    expect(good.map((a) => a?.['type'])).to.deep.equal([undefined, undefined]);
+    expect(broken.some((a) => a?.['condition'] === 'item-not-found')).to.equal(true);
+  },
+  'bosh-inactivity-ignored': async () => {
+    const [ok, bad] = await both('bosh-inactivity-ignored');
+    const run = async (server: ReferenceServer): Promise<Record<string, string> | undefined> => {
+      const s = await session(server);
+      const quietS = Number(s.granted['inactivity']) + 0.5;
+      await pause(quietS * 1000);
+      return (await s.request('', 3000)).body?.attrs;
+    };
+    const [good, kept] = await Promise.all([run(ok), run(bad)]);
+    expect(good).to.include({ type: 'terminate', condition: 'item-not-found' });
+    expect(kept).to.not.have.property('type');
+  },
+  'bosh-inactivity-early': async () => {
+    const [ok, bad] = await both('bosh-inactivity-early');
+    const run = async (server: ReferenceServer): Promise<Record<string, string> | undefined> => {
+      const s = await session(server);
+      await pause(Number(s.granted['inactivity']) * 1000 * 0.75);
+      return (await s.request('', 3000)).body?.attrs;
+    };
+    const [alive, gone] = await Promise.all([run(ok), run(bad)]);
+    expect(alive).to.not.have.property('type');
+    expect(gone).to.include({ type: 'terminate', condition: 'item-not-found' });
+  },
+  'bosh-polling-hold': async () => {
+    const [ok, bad] = await both('bosh-polling-hold');
+    const grant = async (server: ReferenceServer): Promise<Record<string, string>> => {
+      const url = new URL('/http-bind', server.url);
+      const s = new BoshSession(pairs.door(url), url);
+      await s.create({ to: 'pushspec.localhost', wait: 0, hold: 0 }, 2000);
+      return s.granted;
+    };
+    expect(await grant(ok)).to.include({ wait: '0', hold: '0' });
+    expect(await grant(bad)).to.include({ wait: '0', hold: '1' });
+  },
+  'bosh-overactivity-ignored': async () => {
+    const [ok, bad] = await both('bosh-overactivity-ignored');
+    const run = async (server: ReferenceServer): Promise<Record<string, string> | undefined> => {
+      const url = new URL('/http-bind', server.url);
+      const s = new BoshSession(pairs.door(url), url);
+      await s.create({ to: 'pushspec.localhost', wait: 0, hold: 0 }, 2000);
+      await s.request('', 2000);
+      return (await s.request('', 2000)).body?.attrs;
+    };
+    expect(await run(ok)).to.include({ type: 'terminate', condition: 'policy-violation' });
+    expect(await run(bad)).to.not.have.property('type');
+  },
+  'bosh-no-cors': async () => {
+    const [ok, bad] = await both('bosh-no-cors');
+    const preflight = async (server: ReferenceServer): Promise<{ status: number; origin: string | undefined }> => {
+      const url = new URL('/http-bind', server.url);
+      const conn = await pairs.door(url).connect();
+      try {
+        const res = await conn.exchange({ method: 'OPTIONS', path: url.pathname, headers: [['Origin', 'https://app.example.com'], ['Access-Control-Request-Method', 'POST'], ['Access-Control-Request-Headers', 'content-type']] }, { deadlineMs: 2000 }, url.host);
+        return { status: res.status, origin: header(res, 'access-control-allow-origin') };
+      } finally {
+        conn.close();
+      }
+    };
+    expect(await preflight(ok)).to.deep.equal({ status: 204, origin: 'https://app.example.com' });
+    expect(await preflight(bad)).to.deep.equal({ status: 405, origin: undefined });
+  },
   'bosh-chunked': async () => {
     const [ok, bad] = await both('bosh-chunked');
     const [a, b] = await Promise.all([session(ok), session(bad)]);

@@ -48,4 +48,8 @@ export const bayeuxRecorded = {
     { name: "--fixture --fault bayeux-json-500", recorded: "pushspec run --fixture --fault bayeux-json-500 --only bay.json-errors", outcome: 'fail' as const, observation: {"gotHeaders":true,"status":500,"end":"complete"} },
     { name: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant", recorded: "faye 1.4.3 (test/real-world/servers/faye.ts), bayeux variant --only bay.json-errors", outcome: 'pass' as const, observation: {"gotHeaders":true,"status":400,"end":"complete"} },
   ],
+  'bay.connect-survives': [
+    { name: "--fixture @heroku", recorded: "pushspec run --fixture --via heroku --only bay.connect-survives", outcome: 'pass' as const, observation: {"via":"heroku","conditions":{"timeScale":1,"epsilonMs":105.95,"rttMs":2.975},"timeoutMs":30000,"firstByteStatus":503,"holdMs":2000,"capMs":2000,"what":"/meta/connect","live":{"status":200,"end":"complete","afterMs":2023.2201850000001},"divisor":null} },
+    { name: "--fixture --fault bayeux-long-timeout @first-byte-timeout/10", recorded: "pushspec run --fixture --fault bayeux-long-timeout --via first-byte-timeout/10 --only bay.connect-survives", outcome: 'fail' as const, observation: {"via":"first-byte-timeout/10","conditions":{"timeScale":1,"epsilonMs":104.534,"rttMs":2.267},"timeoutMs":3000,"firstByteStatus":504,"holdMs":10000,"capMs":10000,"what":"/meta/connect","live":{"status":504,"end":"complete","afterMs":3001.492103},"divisor":10} },
+  ],
 };

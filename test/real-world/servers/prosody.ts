@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from '../../../runner/manifest/types.js';
@@ -8,11 +10,15 @@ import type { CorpusServer, RunningServer } from './types.js';
 /**
  * Prosody 0.12 (Debian `prosody`) with mod_bosh, one foreground process with a generated config
  * in a fresh temp directory: an anonymous host (`anon.localhost`, SASL ANONYMOUS) and a host with
- * internal accounts (`localhost`), BOSH on a free loopback port at /http-bind, the c2s listener
+ * internal accounts (`localhost`, one account registered with prosodyctl before start for SASL
+ * PLAIN), BOSH on a free loopback port at /http-bind, the c2s listener
  * on another free port (nothing uses it), no s2s, no TLS. Ground truth: ../prosody.md.
  */
 
 const PROSODY = process.env['PUSHSPEC_PROSODY'] ?? '/usr/bin/prosody';
+const PROSODYCTL = process.env['PUSHSPEC_PROSODYCTL'] ?? '/usr/bin/prosodyctl';
+/** The account the PLAIN variant signs in with (internal storage in the run's own data dir). */
+const ACCOUNT = { user: 'pushspec', host: 'localhost', password: 'conformance-only' };
 /** The longest `wait` Prosody grants (bosh_max_wait); pushspec asks for less. */
 const MAX_WAIT_SECONDS = 120;
 /** bosh_max_inactivity: how long a session lives with no request pending. */
@@ -51,7 +57,15 @@ VirtualHost "localhost"
 
 export const prosody: CorpusServer = {
   name: 'prosody',
-  description: 'Prosody 0.12 (Debian) mod_bosh, anonymous host',
+  description: 'Prosody 0.12 (Debian) mod_bosh, anonymous host and SASL PLAIN account',
+  skip: {
+    // The same connection manager as bosh-anonymous: only what runs on a signed-in session is
+    // repeated with PLAIN; session creation, polling, CORS and the hops are judged once.
+    'bosh-plain': {
+      ids: ['bosh.session', 'bosh.content', 'bosh.rid-window', 'bosh.polling-session', 'bosh.overactivity', 'bosh.cors-preflight', 'bosh.wait-survives', 'bosh.inactivity'],
+      why: 'session-level checks already judged on bosh-anonymous; bosh-plain repeats the ones that run on an authenticated session',
+    },
+  },
   missing() {
     return existsSync(PROSODY) ? null : 'apt-get install -y prosody';
   },
@@ -63,12 +77,14 @@ export const prosody: CorpusServer = {
       const c2sPort = await freePort();
       const conf = join(dir, 'prosody.cfg.lua');
       await writeFile(conf, config(dir, httpPort, c2sPort));
+      await promisify(execFile)(PROSODYCTL, ['--config', conf, 'register', ACCOUNT.user, ACCOUNT.host, ACCOUNT.password], { cwd: dir, timeout: 15_000 });
       // "Serving 'bosh' at …" is logged once the HTTP listener is bound for the host.
       const started = await startChild(PROSODY, ['--config', conf], (out) => (out.includes(`Serving 'bosh' at http://anon.localhost:${httpPort}/http-bind`) ? true : undefined), { deadlineMs: 15_000, cwd: dir });
       own(started.child);
       const baseUrl = `http://127.0.0.1:${httpPort}`;
       const anonymous: Manifest = { name: 'prosody-bosh-anonymous', baseUrl, bosh: { url: '/http-bind', domain: 'anon.localhost' } };
-      return { targets: { 'bosh-anonymous': anonymous }, stop };
+      const plain: Manifest = { name: 'prosody-bosh-plain', baseUrl, bosh: { url: '/http-bind', domain: ACCOUNT.host, jid: `${ACCOUNT.user}@${ACCOUNT.host}`, password: ACCOUNT.password } };
+      return { targets: { 'bosh-anonymous': anonymous, 'bosh-plain': plain }, stop };
     } catch (e) {
       await stop();
       throw e;
