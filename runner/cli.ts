@@ -209,7 +209,13 @@ async function main(argv: string[]): Promise<number> {
   const word = argv[2];
   const commands = [...program.commands.map((c) => c.name()), 'help'];
   if (word !== undefined && !word.startsWith('-') && !commands.includes(word)) {
-    process.stderr.write(`pushspec: unknown command ${JSON.stringify(word)}; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    process.stderr.write(`pushspec: unknown command '${word}'; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    return 2;
+  }
+  // `pushspec help frobnicate` would print the whole usage and exit 2 without saying why.
+  const asked = argv[3];
+  if (word === 'help' && asked !== undefined && !commands.includes(asked)) {
+    process.stderr.write(`pushspec: unknown command '${asked}'; expected one of ${commands.join(', ')} (pushspec help)\n`);
     return 2;
   }
   try {
