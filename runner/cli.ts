@@ -7,7 +7,8 @@ import { HarnessError } from './errors.js';
 import { buildQuickManifest, isManifestError, loadManifestFile } from './manifest/index.js';
 import type { Manifest } from './manifest/types.js';
 import { loadRequirements } from './registry.js';
-import { renderSummary } from './reporters/console-summary.js';
+import { printable, renderSummary } from './reporters/console-summary.js';
+import { coverageLines } from './reporters/coverage.js';
 import { wantsColour } from './reporters/colour.js';
 import { checkReportDir } from './reporters/report-dir.js';
 import { runSuite } from './run.js';
@@ -81,6 +82,8 @@ async function runAction(flags: RunFlags): Promise<number> {
   try {
     const { report, exitCode: plainExit, files } = await runSuite({ ...validated, manifest, observer: tally });
     process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
+    // Asked about named profiles: what was judged behind each, and what was not applicable there.
+    process.stdout.write(coverageLines(report, printable).map((l) => `${l}\n`).join(''));
     let exitCode = plainExit;
     if (baseline) {
       const b = applyBaseline(report, baseline, { includeWarnings: validated.strict });
@@ -206,7 +209,13 @@ async function main(argv: string[]): Promise<number> {
   const word = argv[2];
   const commands = [...program.commands.map((c) => c.name()), 'help'];
   if (word !== undefined && !word.startsWith('-') && !commands.includes(word)) {
-    process.stderr.write(`pushspec: unknown command ${JSON.stringify(word)}; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    process.stderr.write(`pushspec: unknown command '${word}'; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    return 2;
+  }
+  // `pushspec help frobnicate` would print the whole usage and exit 2 without saying why.
+  const asked = argv[3];
+  if (word === 'help' && asked !== undefined && !commands.includes(asked)) {
+    process.stderr.write(`pushspec: unknown command '${asked}'; expected one of ${commands.join(', ')} (pushspec help)\n`);
     return 2;
   }
   try {

@@ -1,14 +1,18 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
 import { baseProfile, describeVia, streamingPossible, viaMissing } from './via.js';
-import { DEPLOYMENT_PROFILES } from '../suites/profiles.js';
+import { applicability } from './applicability.js';
 
 export interface PlanFilter {
   only: string[];
   skip: string[];
   level: 'must' | 'should' | 'all';
   via: string[];
-  /** the user named these profiles (not `all`): a deployment question, so deployment checks run through them too */
+  /**
+   * the user named these profiles (not `all`): a deployment question, so every requirement that
+   * means something behind each runs through it (applicability.ts), and those that do not are
+   * listed as skips with the reason (the coverage statement)
+   */
   viaNamed?: boolean;
 }
 
@@ -42,9 +46,18 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
     if (!selected(r, f)) continue;
     for (const via of f.via) {
       const base = baseProfile(via);
-      const asked = f.viaNamed === true && r.deploymentCheck === true && (DEPLOYMENT_PROFILES as readonly string[]).includes(base);
-      if (base !== 'direct' && !(r.via ?? []).includes(base) && !asked) continue;
       if (base === 'direct' && r.directToo === false) continue;
+      const key = `${r.id}@${via}`;
+      if (base !== 'direct' && f.viaNamed === true) {
+        const a = applicability(r, base);
+        // A requirement that only means something behind other kinds of hop is left out, as in
+        // any run without them; any other that does not apply here is listed with the reason.
+        if (!a.applies && a.elsewhere === true) continue;
+        if (!a.applies) {
+          cases.push({ key, requirement: r, via, skipReason: `n/a behind ${via}: ${a.reason}` });
+          continue;
+        }
+      } else if (base !== 'direct' && !(r.via ?? []).includes(base)) continue;
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
       const missing = missingFor.get(via) ?? null;
@@ -55,7 +68,7 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
         : streaming && !streamingPossible(via)
           ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
           : null;
-      cases.push({ key: `${r.id}@${via}`, requirement: r, via, skipReason });
+      cases.push({ key, requirement: r, via, skipReason });
     }
   }
   return cases;

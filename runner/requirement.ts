@@ -54,8 +54,9 @@ export interface Requirement<O extends object = object, T extends Limits = Limit
    */
   via?: readonly string[];
   /**
-   * Also judged through a deployment profile the user names explicitly (`--via nginx-default`),
-   * beyond `via`: the checks that answer "does delivery work behind it".
+   * No longer read by the plan: a profile the user names (`--via nginx-default`) runs every
+   * requirement that means something behind it, derived in runner/applicability.ts. Kept only as
+   * the fidelity test's comparison scope (test/helpers/fidelity.ts) until that is widened.
    */
   deploymentCheck?: boolean;
   /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */

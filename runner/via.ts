@@ -94,10 +94,50 @@ export interface OpenVia {
   arrival: (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null>;
 }
 
+/**
+ * At most this many copies of one real program run at once. Asked about by name, a real profile
+ * judges most of the catalogue (applicability.ts), and dozens of squid or varnishd processes
+ * started together fail to start on a small machine; a case waits for its slot before its
+ * deadline starts (execute.ts), so the wait costs run time, not verdicts.
+ */
+const REAL_PROGRAM_SLOTS = 6;
+const realSlots = new Map<string, { free: number; waiting: Array<() => void> }>();
+
+async function realSlot(profile: string): Promise<() => void> {
+  let s = realSlots.get(profile);
+  if (!s) realSlots.set(profile, (s = { free: REAL_PROGRAM_SLOTS, waiting: [] }));
+  const slots = s;
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free += 1;
+  };
+}
+
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
 export async function openVia(key: string, target: URL): Promise<OpenVia> {
   const v = viaOf(key);
   if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) };
+  if (PROFILES[v.profile]?.real !== undefined) {
+    const free = await realSlot(v.profile);
+    try {
+      const opened = await openChain(v, target);
+      return { ...opened, release: () => opened.release().finally(free) };
+    } catch (error) {
+      free();
+      throw error;
+    }
+  }
+  return openChain(v, target);
+}
+
+async function openChain(v: Via, target: URL): Promise<OpenVia> {
+  if (!v.profile) throw new Error('openChain needs a profile');
   const hops = v.divisor === 1 ? (PROFILES[v.profile]?.hops() ?? []) : scaledHops(v.profile, v.divisor);
   const edge = await startTargetEdge(target);
   let chain;

@@ -14,15 +14,6 @@ export const CACHING_HOPS = ['shared-cache', 'varnish-default', 'real-varnish', 
 /** Hops whose timeouts a held poll runs into (first byte, idle, total). */
 export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-timeout', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'nginx-default', 'varnish-default',
   'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish'] as const;
-/**
- * Profiles that model a whole real deployment. Asked about one of them by name (`--via
- * nginx-default`), a run also judges through it every requirement marked `deploymentCheck`:
- * delivery, gaps, stream framing and SSE reconnects, not only the checks the full matrix keeps.
- */
-export const DEPLOYMENT_PROFILES = [
-  'nginx-default', 'nginx-http11', 'varnish-default', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default',
-  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish', 'real-squid', 'node-http-proxy', 'node-compression',
-] as const;
 /** Hops whose idle timeouts a quiet stream runs into. */
 export const IDLE_TIMEOUT_HOPS = [
   'idle-timeout', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'nginx-http11', 'varnish-default',

@@ -64,7 +64,11 @@ describe('CLI end to end', function () {
     [['run', '--report-dir', '/proc/pushspec-x'], /--report-dir "\/proc\/pushspec-x": .*expected a directory pushspec can create and write/],
     [['run', '--report-dir', 'package.json/sub'], /--report-dir "package.json\/sub": .*package.json is a file, so no directory can be created under it/],
     [['run', '--report-dir', 'package.json'], /--report-dir "package.json": it is a file, not a directory/],
-    [['frobnicate'], /unknown command "frobnicate"; expected one of run, list, .*help/],
+    [['frobnicate'], /^pushspec: unknown command 'frobnicate'; expected one of run, list, .*help/],
+    [['help', 'frobnicate'], /^pushspec: unknown command 'frobnicate'; expected one of run, list/],
+    [['--fault', 'drop-gap', '--target', 'x.json'], /--fault drop-gap: faults are injected/],
+    [['run', '--via', 'nginx-default/0'], /--via "nginx-default\/0": expected NAME\/N with N a number greater than 0/],
+    [['run', '--report-dir', '/proc/self/pushspec-x/y'], /--report-dir "\/proc\/self\/pushspec-x\/y": .*expected a directory pushspec can create and write/],
   ];
   for (const [args, message] of badFlags) {
     it(`rejects ${args.join(' ')} with exit 2, before any case runs, with a message naming the flag`, async () => {
@@ -74,6 +78,10 @@ describe('CLI end to end', function () {
       // Caught before the run: no reference server started, no progress printed.
       expect(r.stderr).to.not.match(/running against the bundled reference server|\d+ cases/);
       expect(r.ms).to.be.below(5000);
+      // The message (and at most a hint or the problem's line): no usage dump, no stack trace.
+      expect(r.stderr.trim().split('\n').length, r.stderr).to.be.at.most(2);
+      expect(r.stderr).to.not.match(/Usage:|\n\s+at /);
+      expect(r.stdout).to.equal('');
     });
   }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { exitCodeFor } from '../runner/exit-code.js';
 import type { Manifest } from '../runner/manifest/types.js';
+import { applicability } from '../runner/applicability.js';
 import { plan } from '../runner/plan.js';
 import type { Summary } from '../runner/report.js';
 import { parseVia, viaTimeouts, VIA_PROFILES } from '../runner/via.js';
@@ -66,15 +67,36 @@ describe('plan: requirements × intermediary profiles', () => {
     expect(full?.skipReason).to.match(/^info: no server can stream through buffer-full/);
   });
 
-  it('a profile asked about by name (a deployment question) also runs the deployment checks through it, and direct', () => {
+  it('a profile asked about by name (a deployment question) runs every requirement that means something behind it, and direct', () => {
     const named = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'], viaNamed: true });
     const matrix = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'] });
-    const through = (cs: typeof named): string[] => cs.filter((c) => c.via === 'nginx-default').map((c) => c.requirement.id).sort();
-    expect(through(matrix)).to.deep.equal(['lp.held', 'lp.hold-survives', 'lp.wake', 'st.incremental']);
-    expect(through(named)).to.include.members(['lp.gap-no-loss', 'st.stays-open', 'st.app-framing', 'sse.dispatch', 'sse.resume', 'lp.hold-survives']);
-    // A hop that models no deployment stays with the curated matrix.
-    const latency = plan(REQUIREMENTS, everything, { ...all, via: ['latency'], viaNamed: true });
-    expect(latency.map((c) => c.requirement.id).sort()).to.deep.equal(plan(REQUIREMENTS, everything, { ...all, via: ['latency'] }).map((c) => c.requirement.id).sort());
+    const through = (cs: typeof named, judged: boolean): string[] => cs.filter((c) => c.via === 'nginx-default' && (c.skipReason === null) === judged).map((c) => c.requirement.id).sort();
+    // The full matrix keeps its curated lists.
+    expect(through(matrix, true)).to.deep.equal(['lp.hold-survives', 'lp.held', 'lp.wake', 'st.incremental'].sort());
+    // Named: SSE, gap and idle checks too (the idle timeout is one of nginx-default's hops).
+    expect(through(named, true)).to.include.members(['lp.gap-no-loss', 'lp.order', 'lp.no-duplicates', 'st.stays-open', 'st.app-framing', 'st.idle-survives', 'sse.dispatch', 'sse.resume', 'sse.retry', 'lp.hold-survives']);
+    // Message-syntax checks are listed as not applicable, with the reason; a cache-only check is left out.
+    const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
+    expect(na.map((c) => c.requirement.id).sort()).to.deep.equal(['h1.connection-close', 'http.content-type', 'http.date', 'http.etag-syntax', 'http.head', 'st.chunk-syntax', 'st.http10-eof', 'st.no-content-length']);
+    expect(na[0]?.skipReason).to.match(/judges the server's own message syntax/);
+    expect(named.some((c) => c.key === 'lp.cache-replay@nginx-default')).to.equal(false);
+    // Every requirement either runs behind it or says why not; only the cache-only check is absent.
+    expect(new Set(named.filter((c) => c.via === 'nginx-default').map((c) => c.requirement.id)).size).to.equal(REQUIREMENTS.length - 1);
+  });
+
+  it('applicability behind a named profile follows what its hops change', () => {
+    const ids = (via: string): string[] => plan(REQUIREMENTS, everything, { ...all, via: [via], viaNamed: true }).filter((c) => c.skipReason === null).map((c) => c.requirement.id);
+    // rechunking touches bodies that are read as they arrive: streams and SSE, not long polls.
+    expect(ids('rechunk-split').every((id) => id.startsWith('st.') || id.startsWith('sse.'))).to.equal(true);
+    expect(ids('rechunk-split')).to.include('sse.dispatch');
+    // a cache changes long polls (replays) as well as streams
+    expect(ids('shared-cache')).to.include.members(['lp.cache-replay', 'lp.gap-no-loss', 'sse.not-storable']);
+    // a chain inherits what its hops are declared for: varnish-default has a shared cache
+    expect(ids('varnish-default')).to.include('lp.cache-replay');
+    // serialising pipelined requests matters to BOSH only
+    expect(REQUIREMENTS.filter((r) => applicability(r, 'no-pipeline').applies).every((r) => r.id.startsWith('bosh.'))).to.equal(true);
+    const noPipe = plan(REQUIREMENTS, everything, { ...all, via: ['no-pipeline'], viaNamed: true }).find((c) => c.key === 'lp.held@no-pipeline');
+    expect(noPipe?.skipReason).to.match(/^n\/a behind no-pipeline: no-pipeline only serialises pipelined requests, and the check depends on none of that/);
   });
 
   it('filters by ID prefix and level', () => {
