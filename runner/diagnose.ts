@@ -41,7 +41,9 @@ export function diagnose(d: DiagnosisInput): CaseResult {
   const directRefusals = refusals(d.directSightings);
   const refused = refusals(d.sightings).filter((st) => !directRefusals.includes(st));
   // Requirements that only mean something behind a hop are the ones that wait for its timeouts.
-  const hopRemedy = remediesOf(profile, { timeouts: !d.directToo }).join('; ');
+  // A profile whose only hops are timeouts has nothing to say about a check that never waits for
+  // them; the requirement's own remedy is then what the server can change.
+  const hopRemedy = remediesOf(profile, { timeouts: !d.directToo }).join('; ') || (d.requirementRemedy ?? '');
   // Checks that only run through hops have no direct twin; their own direct observation was 2xx.
   if ((directOk || !d.directToo) && refused.length > 0 && (violated(r.verdict) || r.verdict === 'inconclusive')) {
     // A hop that removes hop-by-hop fields does what RFC 9110 §7.6.1 requires of every proxy;

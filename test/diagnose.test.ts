@@ -22,6 +22,11 @@ describe('diagnose: whose doing a verdict is', () => {
     expect(d.remedy).to.match(/X-Accel-Buffering: no/);
   });
 
+  it('a hop-caused failure behind a profile of timeouts only, on a check that waits for none, still carries a remedy', () => {
+    const d = diagnose({ result: result('heroku', 'warn', 'late', 'should'), direct: result('direct', 'pass', 'ok'), sightings: { statuses: [200] }, directSightings: { statuses: [200] }, requirementRemedy: 'flush', directToo: true });
+    expect([d.cause, d.remedy]).to.deep.equal(['intermediary', 'flush']);
+  });
+
   it('a refusal only through a header-rewriting hop (TE stripped → 403) is the server\'s dependence on hop-by-hop headers', () => {
     const d = diagnose({ result: result('http10', 'inconclusive', 'no event arrived'), direct: result('direct', 'pass', 'ok'), sightings: { statuses: [403] }, directSightings: { statuses: [200] }, requirementRemedy: 'flush', directToo: true });
     expect(d.verdict).to.equal('fail');

@@ -16,7 +16,8 @@ import {
 } from '../runner/commands/report-commands.js';
 import type { Report } from '../runner/report.js';
 import { compareRows, renderComparison } from '../runner/reporters/compare-html.js';
-import { kindOf, renderHtml, specUrl } from '../runner/reporters/html.js';
+import { renderHtml, specUrl } from '../runner/reporters/html.js';
+import { kindOf, laneOf, rawTimeline } from '../runner/reporters/html-timeline.js';
 
 type Node = DefaultTreeAdapterTypes.Node;
 type Element = DefaultTreeAdapterTypes.Element;
@@ -255,14 +256,30 @@ describe('HTML report', () => {
     expect(specUrl('RFC 6202<script>', '1')).to.equal(undefined);
   });
 
-  it('classifies evidence by its first word for the timeline colours', () => {
-    expect(kindOf('sent GET /x')).to.equal('request');
-    expect(kindOf('headers 200 OK')).to.equal('headers');
-    expect(kindOf('read off=0 size=12')).to.equal('read');
-    expect(kindOf('publish fired')).to.equal('publish');
-    expect(kindOf('FIN from proxy')).to.equal('end');
-    expect(kindOf('RST at 12')).to.equal('fault');
-    expect(kindOf('<script>')).to.equal('other');
+  it('draws each moment in the lane of its typed kind, and guesses only for reports without kinds', () => {
+    expect(laneOf({ kind: 'request', what: 'anything' })).to.equal('request');
+    expect(laneOf({ kind: 'response-head', what: 'read 4 bytes' })).to.equal('response');
+    expect(laneOf({ kind: 'body-read', what: 'x' })).to.equal('body read');
+    expect(laneOf({ kind: 'connection-end', what: 'x' })).to.equal('connection');
+    expect(laneOf({ kind: 'hop', what: 'x' })).to.equal('intermediary');
+    // A report from before evidence was typed: the first word decides.
+    expect(kindOf({ what: 'sent GET /x' })).to.equal('request');
+    expect(kindOf({ what: 'headers 200 OK' })).to.equal('response-head');
+    expect(kindOf({ what: 'read off=0 size=12' })).to.equal('body-read');
+    expect(kindOf({ what: 'publish fired' })).to.equal('publish');
+    expect(kindOf({ what: 'FIN from proxy' })).to.equal('connection-end');
+    // A kind we do not know (a tampered report) is guessed from the text, never trusted.
+    expect(kindOf({ kind: '<script>', what: '<script>' })).to.equal('note');
+  });
+
+  it('lists the timeline in time order whatever order report.json has it in', () => {
+    const raw = rawTimeline([
+      { t: 30, kind: 'connection-end', conn: 2, what: 'third' },
+      { t: 10, kind: 'request', conn: 2, bytes: 80, what: 'first' },
+      { t: 20, kind: 'body-read', conn: 2, bytes: 12, what: 'second' },
+    ]);
+    expect(raw.split('\n').map((l) => l.trim().split(/\s+/).at(-1))).to.deep.equal(['first', 'second', 'third']);
+    expect(raw).to.match(/\+10 ms {2}request {9}#2 {8}80 B {2}first/);
   });
 });
 

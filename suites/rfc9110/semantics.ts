@@ -40,7 +40,7 @@ async function samples(ctx: CaseContext): Promise<Sample[]> {
   for (const transport of ALL) {
     if (ctx.manifest[transport] === undefined) continue;
     const o = await ctx.env.shared.memo(`head:${transport}`, (c) => observe(c, transport));
-    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t);
+    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t, e);
     out.push(o.value);
   }
   return out;
