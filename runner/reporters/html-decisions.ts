@@ -44,10 +44,12 @@ export function renderHeadline(report: Report): string {
   const by = (a: ProfileAnswer['answer']): ProfileAnswer[] => answers.filter((x) => x.answer === a);
   const names = (list: readonly ProfileAnswer[]): string => list.map((a) => `<span class="via">${esc(a.via)}</span>`).join(', ');
   const breaks = by('breaks');
-  if (breaks.length) {
-    const hop = breaks.filter((a) => a.hopCaused > 0).length;
-    lines.push(`<b>Breaks behind ${names(breaks)}</b>${hop ? ` (${hop} of them break what works direct)` : ''}.`);
-  }
+  // Behind a profile whose deciding cases all fail direct too, the fix is the server's own; a
+  // profile that breaks what works direct is the deployment question proper.
+  const hopBreaks = breaks.filter((a) => a.hopCaused > 0);
+  const alsoDirect = breaks.filter((a) => a.hopCaused === 0);
+  if (hopBreaks.length) lines.push(`<b>Breaks behind ${names(hopBreaks)}</b>, where what works direct fails.`);
+  if (alsoDirect.length) lines.push(`${hopBreaks.length ? 'Also breaks' : '<b>Breaks</b>'} behind ${names(alsoDirect)}, each time for something the server itself does.`);
   if (by('works with warnings').length) lines.push(`Works with warnings behind ${names(by('works with warnings'))}.`);
   if (by('works').length) lines.push(`Works behind ${names(by('works'))}.`);
   if (by('not judged').length) lines.push(`Not judged behind ${names(by('not judged'))}.`);
@@ -56,21 +58,47 @@ export function renderHeadline(report: Report): string {
   return `<p class="headline" id="headline">${lines.join(' ')}</p>\n`;
 }
 
-/** What broke first: every fail and error, then warnings, each with its remedy and a link to the case. */
+/** Remedies shown per item of "what failed"; the rest are in each case. */
+const MAX_REMEDIES = 3;
+
+interface Notable {
+  r: CaseResult;
+  i: number;
+  o: Outcome;
+}
+
+/**
+ * What broke first: every fail and error, then warnings, one item per requirement, verdict and
+ * cause (the same finding through six profiles is one thing to fix, not six), each with where it
+ * showed (links to the cases), what was seen, whose doing it is and the remedy.
+ */
 export function renderFailuresFirst(report: Report): string {
   const rank: Partial<Record<Outcome, number>> = { fail: 0, error: 1, warn: 2 };
   const notable = report.results
-    .map((r, i) => ({ r, i, o: outcomeOf(r.verdict) }))
+    .map((r, i): Notable => ({ r, i, o: outcomeOf(r.verdict) }))
     .filter((x) => rank[x.o] !== undefined)
     .sort((a, b) => (rank[a.o] ?? 9) - (rank[b.o] ?? 9) || a.i - b.i);
   if (notable.length === 0) return '<h2 id="failures">What failed</h2>\n<p class="muted" id="failures-none">Nothing failed or warned.</p>\n';
-  const items = notable.map(
-    ({ r, i, o }) =>
-      `<li data-verdict="${o}">${badge(o)} <a href="#case-${i}"><span class="id">${esc(r.id)}</span><span class="muted">@</span>${esc(r.via)}</a> — ${esc(r.title)}` +
-      `<div class="actual">${esc(r.actual)}</div>` +
-      `${typeof r.cause === 'string' ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>` : ''}` +
-      `${typeof r.remedy === 'string' ? `<div class="remedy">Remedy: ${esc(r.remedy)}</div>` : ''}</li>`,
-  );
+  const groups = new Map<string, Notable[]>();
+  for (const n of notable) {
+    const key = JSON.stringify([str(n.r.id), n.o, str(n.r.cause)]);
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  const items = [...groups.values()].map((g) => {
+    const head = g.find((n) => str(n.r.via) === 'direct') ?? g[0];
+    if (!head) return '';
+    const r = head.r;
+    const where = g.map((n) => `<a href="#case-${n.i}">${esc(n.r.via)}</a>`).join(', ');
+    const remedies = [...new Set(g.map((n) => n.r.remedy).filter((x): x is string => typeof x === 'string' && x !== ''))];
+    const more = remedies.length > MAX_REMEDIES ? ` <span class="muted">(${remedies.length - MAX_REMEDIES} more, one per profile, in the cases)</span>` : '';
+    const remedy = remedies.length ? `<div class="remedy">Remedy: ${remedies.slice(0, MAX_REMEDIES).map((x) => esc(x)).join('<br>')}${more}</div>` : '';
+    const cause = typeof r.cause === 'string' ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>` : '';
+    return (
+      `<li data-verdict="${head.o}">${badge(head.o)} <span class="id">${esc(r.id)}</span> — ${esc(r.title)}` +
+      `<div class="where">${g.length === 1 ? 'on' : `on ${g.length} paths:`} ${where}</div>` +
+      `<div class="actual">${esc(r.actual)}</div>${cause}${remedy}</li>`
+    );
+  });
   return `<h2 id="failures">What failed</h2>\n<ol class="failures" id="failure-list">\n${items.join('\n')}\n</ol>\n`;
 }
 

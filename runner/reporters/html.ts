@@ -183,8 +183,11 @@ dl.meta dd{margin:0;overflow-wrap:anywhere}
 const CSS =
   BASE_CSS +
   `
-header.top{display:flex;gap:24px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap}
-header.top .verdict{text-align:center}
+header.top h1 .muted{font-weight:400;font-size:15px;overflow-wrap:anywhere}
+header.top .decision{display:flex;gap:20px;align-items:flex-start;margin:10px 0 6px}
+header.top .verdict{text-align:center;flex:none}
+header.top details.run>summary{cursor:pointer;color:var(--muted);font-size:12.5px}
+ol.failures .where{font-size:12.5px;margin:.1em 0 0}
 ol.failures li{margin:.5em 0}
 ol.failures .actual,ol.failures .remedy{margin:.2em 0 0 0;overflow-wrap:anywhere}
 ol.failures .remedy,table.profiles .remedy{color:#1f5f2a}
@@ -237,7 +240,7 @@ svg.tl .span{fill:#8c959f}
 svg.tl text.lane-label{fill:var(--fg)}
 details.raw>summary{cursor:pointer;color:var(--muted);font-size:12.5px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
-p.headline{font-size:15.5px;margin:14px 0 4px;max-width:80em}
+p.headline{font-size:15.5px;margin:0;max-width:80em}
 p.headline .via,p.headline .id{font-weight:600}
 details.legend{margin:8px 0 0}
 details.legend>summary{cursor:pointer;color:var(--muted)}
@@ -245,7 +248,7 @@ dl.legend{grid-template-columns:max-content 1fr;font-size:12.5px}
 th[title]{cursor:help;text-decoration:underline dotted}
 table.profiles td.models{min-width:14em;max-width:30em}
 @media (max-width:1000px){header.top dl.meta{grid-template-columns:max-content minmax(0,1fr)}body{padding:12px}}
-@media (max-width:800px){.ea{grid-template-columns:1fr}}
+@media (max-width:800px){.ea{grid-template-columns:1fr}header.top .decision{flex-direction:column;gap:8px}}
 @media print{
  details.case{page-break-inside:avoid}
  div.scroll{overflow:visible}
@@ -385,11 +388,12 @@ function renderHeader(report: Report, counts: Record<Outcome, number>): string {
     ['Publish hook', env.publish],
   ];
   return (
-    `<header class="top">\n<div>\n<h1>pushspec conformance report</h1>\n` +
-    `<div class="muted">${esc(target.name)}</div>\n<dl class="meta" id="meta">\n` +
+    `<header class="top">\n<h1>pushspec conformance report <span class="muted">${esc(target.name)}</span></h1>\n` +
+    `<div class="decision"><div class="verdict"><span class="badge big v-${ov.o}" id="overall">${esc(ov.text)}</span>` +
+    `<div class="muted">${report.results.length} cases</div></div>\n${renderHeadline(report)}</div>\n` +
+    `<details class="run" open><summary>Run details</summary><dl class="meta" id="meta">\n` +
     rows.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join('\n') +
-    `\n</dl>\n</div>\n<div class="verdict"><span class="badge big v-${ov.o}" id="overall">${esc(ov.text)}</span>` +
-    `<div class="muted">${report.results.length} cases</div></div>\n</header>\n`
+    `\n</dl></details>\n</header>\n`
   );
 }
 
@@ -570,7 +574,6 @@ export function renderHtml(report: Report): string {
   const { groups, vias } = buildGroups(safe);
   const body =
     renderHeader(safe, counts) +
-    renderHeadline(safe) +
     renderFailuresFirst(safe) +
     renderProfiles(safe) +
     renderSummary(safe, counts) +
