@@ -256,6 +256,9 @@ describe('HTML report in headless Chromium', function () {
       const times = await page.evaluate<number[]>(`document.querySelector('#${id} pre.raw').textContent.split('\\n').map((l) => Number(l.trim().split(' ')[0]))`);
       expect(times).to.deep.equal([...times].sort((a, b) => a - b));
       expect(await page.locator(`#${id} svg.tl`).isVisible()).to.equal(true);
+      const tl = join(OUT, 'full-run-timeline.png');
+      await page.locator(`#${id} figure.tl`).screenshot({ path: tl });
+      console.log(`      screenshot: ${tl}`);
 
       // Responsive: at 1400 px and at 800 px the page never scrolls sideways; the matrix does, inside its box.
       for (const width of [1400, 800]) {
