@@ -176,6 +176,7 @@ export class Executor {
       directSightings: direct ? (this.sightings.get(directKey) ?? null) : null,
       requirementRemedy: c.requirement.remedy,
       directToo: c.requirement.directToo !== false,
+      ...(c.requirement.via ? { meaningfulVia: c.requirement.via } : {}),
     });
   }
 

@@ -35,6 +35,14 @@ describe('diagnose: whose doing a verdict is', () => {
     expect(d.remedy).to.match(/do not require TE: chunked/);
   });
 
+  it('a hop-only check behind a preset names what the server can do about the hops it is about, not the whole preset', () => {
+    const cache = diagnose({ result: result('varnish-default', 'fail', 'replayed'), direct: null, sightings: none, directSightings: null, requirementRemedy: 'no-store', directToo: false, meaningfulVia: ['shared-cache', 'varnish-default'] });
+    expect(cache.remedy).to.match(/^no-store; behind varnish-default: mark push responses "Cache-Control: no-store"/);
+    expect(cache.remedy).not.to.match(/heartbeat|first byte|30 s/);
+    const idle = diagnose({ result: result('nginx-http11', 'fail', 'cut'), direct: null, sightings: none, directSightings: null, requirementRemedy: 'heartbeat', directToo: false, meaningfulVia: ['idle-timeout', 'nginx-http11'] });
+    expect(idle.remedy).to.match(/heartbeat/).and.not.match(/X-Accel-Buffering/);
+  });
+
   it('failing direct too is the server\'s, not the hop\'s', () => {
     const d = diagnose({ result: result('http10', 'fail', 'late'), direct: result('direct', 'fail', 'late'), sightings: none, directSightings: none, requirementRemedy: 'flush', directToo: true });
     expect([d.cause, d.actual]).to.deep.equal(['server', 'late (fails direct too)']);
