@@ -2,9 +2,9 @@ import type { Clock } from './clock.js';
 import { epsilonMs } from './epsilon.js';
 import type { Manifest } from './manifest/types.js';
 import type { PublishAdapter, PublishResult } from './publish.js';
-import { Inconclusive, type EvidenceItem } from './verdict.js';
+import { Inconclusive, type EvidenceDetail, type EvidenceItem } from './verdict.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
-import { header, WireConnection, type WireResponse } from './wire/index.js';
+import { connectionEndings, header, WireConnection, type WireResponse } from './wire/index.js';
 import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
 import type { SharedProbes } from './shared-probes.js';
 import { openVia } from './via.js';
@@ -79,12 +79,20 @@ export class CaseContext {
     return Math.round((t - this.t0) * 10) / 10;
   }
 
-  note(what: string, t: number = this.now()): void {
+  /**
+   * Adds a moment to the timeline. `detail` types it (request, response head, body read, …) so
+   * reports draw it without reading the text; without one it is a note.
+   */
+  note(what: string, t: number = this.now(), detail: EvidenceDetail = {}): void {
     if (this.parent) {
-      this.parent.note(`[${this.via}] ${what}`, t);
+      this.parent.note(`[${this.via}] ${what}`, t, detail);
       return;
     }
-    if (this.timeline.length < 500) this.timeline.push({ t: this.rel(t), what });
+    if (this.timeline.length >= 500) return;
+    const item: EvidenceItem = { t: this.rel(t), kind: detail.kind ?? 'note', what };
+    if (detail.conn !== undefined) item.conn = detail.conn;
+    if (detail.bytes !== undefined) item.bytes = detail.bytes;
+    this.timeline.push(item);
   }
 
   /**
@@ -124,7 +132,7 @@ export class CaseContext {
     const p = this.env.publisher;
     if (!p) throw new Inconclusive(this.env.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
     const r = await p.publish(channel, payload, this.signal);
-    this.note(`publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`, r.tStart);
+    this.note(`publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`, r.tStart, { kind: 'publish' });
     if (!r.ok) throw new Inconclusive(r.error ?? 'publish failed');
     return r;
   }
@@ -132,7 +140,7 @@ export class CaseContext {
   async connect(): Promise<WireConnection> {
     const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock });
     this.connections.add(c);
-    this.note(`connection #${c.id} opened (local port ${c.localPort})`);
+    this.note(`connection #${c.id} opened (local port ${c.localPort})`, c.events[0]?.t ?? this.now(), { kind: 'connection-open', conn: c.id });
     return c;
   }
 
@@ -177,6 +185,9 @@ export class CaseContext {
   private parent: CaseContext | null = null;
 
   dispose(): void {
+    // How each connection ended belongs on the timeline; read before our own closing below,
+    // which is cleanup, not something the target did.
+    for (const c of this.connections) for (const m of connectionEndings(c.events)) this.note(m.what, m.t, m.detail);
     for (const c of this.connections) c.close();
     this.connections.clear();
   }

@@ -1,5 +1,5 @@
 import { describeVia, viaOf } from './via.js';
-import { remediesOf, rewritesRequests } from '../proxies/index.js';
+import { HOP_REMEDIES, profileNamed, remediesOf, rewritesRequests } from '../proxies/index.js';
 import type { CaseResult } from './report.js';
 
 /** What the harness saw of a case beyond its verdict: the status of every response it read. */
@@ -17,6 +17,12 @@ export interface DiagnosisInput {
   requirementRemedy: string | undefined;
   /** false for requirements that only mean something behind a hop (a cache replay, a hold cut by a timeout) */
   directToo: boolean;
+  /**
+   * The profiles (hop units among them) where the requirement is meaningful (Requirement.via):
+   * for a hop-only check, the hops of a preset that the check is about. A cache replay behind
+   * varnish-default is the cache's doing, not its first-byte timeout's.
+   */
+  meaningfulVia?: readonly string[];
 }
 
 const violated = (v: CaseResult['verdict']): boolean => v === 'fail' || v === 'warn';
@@ -41,7 +47,7 @@ export function diagnose(d: DiagnosisInput): CaseResult {
   const directRefusals = refusals(d.directSightings);
   const refused = refusals(d.sightings).filter((st) => !directRefusals.includes(st));
   // Requirements that only mean something behind a hop are the ones that wait for its timeouts.
-  const hopRemedy = remediesOf(profile, { timeouts: !d.directToo }).join('; ');
+  const hopRemedy = remedyFor(profile, d);
   // Checks that only run through hops have no direct twin; their own direct observation was 2xx.
   if ((directOk || !d.directToo) && refused.length > 0 && (violated(r.verdict) || r.verdict === 'inconclusive')) {
     // A hop that removes hop-by-hop fields does what RFC 9110 §7.6.1 requires of every proxy;
@@ -68,6 +74,21 @@ export function diagnose(d: DiagnosisInput): CaseResult {
   }
   if (d.direct && violated(d.direct.verdict)) return withRemedy({ ...base, cause: 'server', actual: `${r.actual} (fails direct too)` }, d.requirementRemedy);
   return withRemedy({ ...base, cause: 'intermediary' }, hopRemedy);
+}
+
+/**
+ * What the server can do about the hops of a profile. A hop-only check names only the hops it is
+ * about, when the preset has any (the rest of the preset did not decide it). A profile whose only
+ * hops are timeouts has nothing to say about a check that never waits for them; the
+ * requirement's own remedy is then what the server can change.
+ */
+function remedyFor(profile: string, d: DiagnosisInput): string {
+  if (!d.directToo && d.meaningfulVia) {
+    const about = profileNamed(profile).specs.map((s) => s.unit).filter((u) => d.meaningfulVia?.includes(u));
+    const only = [...new Set(about.map((u) => HOP_REMEDIES[u]))].join('; ');
+    if (only) return only;
+  }
+  return remediesOf(profile, { timeouts: !d.directToo }).join('; ') || (d.requirementRemedy ?? '');
 }
 
 function withRemedy(r: CaseResult, remedy: string | undefined): CaseResult {

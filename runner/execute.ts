@@ -7,7 +7,7 @@ import type { Case } from './plan.js';
 import type { CaseResult } from './report.js';
 import { diagnose, type CaseSightings } from './diagnose.js';
 import { describe } from './publish.js';
-import { Inconclusive, Lost, verdict, type Verdict } from './verdict.js';
+import { byTime, Inconclusive, Lost, verdict, type Verdict } from './verdict.js';
 import { reportable } from './observation.js';
 
 export interface ExecuteOptions {
@@ -176,6 +176,7 @@ export class Executor {
       directSightings: direct ? (this.sightings.get(directKey) ?? null) : null,
       requirementRemedy: c.requirement.remedy,
       directToo: c.requirement.directToo !== false,
+      ...(c.requirement.via ? { meaningfulVia: c.requirement.via } : {}),
     });
   }
 
@@ -190,7 +191,7 @@ export class Executor {
       actual: v.actual,
       durationMs: Math.round(this.env.clock.now() - started),
       measurements: v.measurements,
-      evidence: [...v.evidence].sort((a, b) => a.t - b.t),
+      evidence: byTime(v.evidence),
       ...(v.loss ? { loss: v.loss } : {}),
       ...(v.excessMs === undefined ? {} : { excessMs: v.excessMs }),
       ...(observation ? { observation } : {}),
@@ -231,7 +232,7 @@ export class Executor {
       // What the hop did (headers held, chunks joined, timeouts fired) belongs in the evidence;
       // read after release, since a real program's own log is collected when it stops.
       await release();
-      for (const e of events()) ctx.note(`[${c.via}] ${e.what}`, e.t);
+      for (const e of events()) ctx.note(`[${c.via}] ${e.what}`, e.t, { kind: 'hop' });
     }
     this.sightings.set(c.key, { statuses: ctx.statuses });
     // A timing violation no larger than a stall of the harness's own event loop says nothing

@@ -61,8 +61,13 @@ export interface Requirement<O extends object = object, T extends Limits = Limit
   deploymentCheck?: boolean;
   /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */
   directToo?: boolean;
-  /** What a server author changes when this requirement fails direct (shown with every fail/warn). */
-  remedy?: string;
+  /**
+   * What a server author changes when this requirement fails or warns (shown with every fail and
+   * warn in the console, report.json, JUnit and HTML). Required: a verdict nobody can act on is
+   * half a verdict. Through an intermediary the runner adds what the server can do about that hop
+   * (proxies/profiles.ts HOP_REMEDIES), so this names the server's own change only.
+   */
+  remedy: string;
   /** Fault names in fixtures/ that violate this requirement (coverage test enforces ≥ 1). */
   faults: string[];
   /**

@@ -8,10 +8,46 @@ export type Outcome = 'pass' | 'fail' | 'warn' | 'inconclusive' | 'skip' | 'erro
 
 export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'inconclusive', 'skip', 'error'];
 
+/**
+ * What a moment on a case's timeline is, so every renderer draws it without reading the prose:
+ * a request written, a response head or body bytes read, a response's framing complete, a
+ * publish fired, a connection opened or ended (FIN, RST, error, our close), something an
+ * intermediary on the path did, or a note.
+ */
+export type EvidenceKind = 'request' | 'response-head' | 'body-read' | 'response-end' | 'publish' | 'connection-open' | 'connection-end' | 'hop' | 'note';
+
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['request', 'response-head', 'body-read', 'response-end', 'publish', 'connection-open', 'connection-end', 'hop', 'note'];
+
 /** One line of evidence: a moment on the case's timeline, in ms from the case start. */
 export interface EvidenceItem {
   t: number;
+  kind: EvidenceKind;
+  /** the recorded connection it happened on (WireConnection.id), when it happened on one */
+  conn?: number;
+  /** bytes written or read, when the moment is a write or a read */
+  bytes?: number;
+  /** the human text */
   what: string;
+}
+
+/** What a producer may say about a moment besides its text and time; the kind defaults to note. */
+export interface EvidenceDetail {
+  kind?: EvidenceKind;
+  conn?: number;
+  bytes?: number;
+}
+
+/**
+ * Evidence in time order; equal times keep the order they were recorded in (a stable sort). A
+ * time that is not a finite number (a tampered or foreign report) sorts last.
+ */
+export function byTime<E extends { t: unknown }>(items: readonly E[]): E[] {
+  const key = (e: E): number => (typeof e.t === 'number' && Number.isFinite(e.t) ? e.t : Number.POSITIVE_INFINITY);
+  return [...items].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 /**

@@ -37,7 +37,7 @@ describe('HTML report in headless Chromium', function () {
   this.timeout(90_000);
   let ctx: BrowserContext | undefined;
   let profileDir: string | undefined;
-  const files: Record<'report' | 'hostile' | 'compare' | 'wide', string> = { report: '', hostile: '', compare: '', wide: '' };
+  const files: Record<'report' | 'hostile' | 'compare' | 'wide' | 'full', string> = { report: '', hostile: '', compare: '', wide: '', full: '' };
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -51,6 +51,9 @@ describe('HTML report in headless Chromium', function () {
     files.report = join(OUT, 'report.html');
     files.hostile = join(OUT, 'hostile.html');
     files.compare = join(OUT, 'compare.html');
+    // A real run (pushspec fixture with six faults), typed evidence and all.
+    files.full = join(OUT, 'full-run.html');
+    await writeFile(files.full, renderHtml(await fixture('full-run.json')));
     await writeFile(files.report, renderHtml(sample as Report));
     await writeFile(files.hostile, renderHtml(hostile as Report));
     // Every profile a full run has, as columns: the matrix must scroll inside, not the page.
@@ -209,6 +212,92 @@ describe('HTML report in headless Chromium', function () {
       );
       expect(pageW, 'page width').to.be.at.most(viewW ?? 0);
       expect(boxScroll, 'the matrix box scrolls').to.be.greaterThan(boxW ?? 0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a real run reads as a decision: headline, failures first with remedies, the answer per profile, a legend, typed timeline lanes', async () => {
+    const { page, watch } = await open(files.full);
+    try {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.locator('#headline').waitFor({ state: 'visible' });
+      const headline = (await page.locator('#headline').textContent()) ?? '';
+      expect(headline).to.match(/^The server itself fails \d+ requirements: /);
+      expect(headline).to.match(/Breaks behind [a-z0-9-]+(, [a-z0-9/-]+)*/);
+      // What failed: fails before warnings, and every one says what to change.
+      const list = await page.evaluate<Array<[string, boolean]>>(`Array.from(document.querySelectorAll('#failure-list li')).map((li) => [li.dataset.verdict, !!li.querySelector('.remedy')])`);
+      expect(list.length).to.be.greaterThan(5);
+      expect(list.every(([, remedy]) => remedy), 'every failure has a remedy').to.equal(true);
+      const verdicts = list.map(([v]) => v);
+      expect(verdicts.lastIndexOf('fail')).to.be.lessThan(verdicts.indexOf('warn'));
+      // Per profile: an answer, the deciding requirements and the fix; the description on hover.
+      const rows = await page.evaluate<Array<[string, string, string]>>(`Array.from(document.querySelectorAll('#profile-table tbody tr')).map((tr) => [tr.dataset.answer, tr.querySelector('th').getAttribute('title') || '', tr.querySelector('td.remedy').textContent])`);
+      expect(rows.some(([a]) => a === 'fail') && rows.some(([a]) => a === 'pass')).to.equal(true);
+      expect(rows.every(([, title]) => title.length > 10), 'profile descriptions on hover').to.equal(true);
+      expect(rows.filter(([a]) => a === 'fail').every(([, , fix]) => fix.length > 10)).to.equal(true);
+      const matrixTitles = await page.evaluate<number>(`document.querySelectorAll('#matrix th.via[title]').length`);
+      const columns = await page.evaluate<number>(`document.querySelectorAll('#matrix th.via').length`);
+      expect(matrixTitles).to.equal(columns);
+      expect(await page.evaluate<number>(`document.querySelectorAll('#profile-legend dt').length`)).to.equal(columns);
+      // Order on the page: headline, failures, profiles, matrix, cases.
+      const order = await page.evaluate<number[]>(`['headline', 'failure-list', 'profile-table', 'matrix', 'cases'].map((id) => document.getElementById(id).getBoundingClientRect().top)`);
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+
+      // The timeline of a case with every kind of moment: lanes by kind, no "other", in time order.
+      const id = await page.evaluate<string>(
+        `(() => { const want = ['request', 'response', 'body read', 'publish', 'connection']; return Array.from(document.querySelectorAll('details.case')).find((d) => want.every((l) => Array.from(d.querySelectorAll('svg.tl text.lane-label')).some((t) => t.textContent === l)))?.id ?? ''; })()`,
+      );
+      expect(id, 'a case with request, response, body read, publish and connection lanes').to.match(/^case-\d+$/);
+      await page.locator(`#${id} > summary`).click();
+      const lanes = await page.evaluate<string[]>(`Array.from(document.querySelectorAll('#${id} svg.tl text.lane-label')).map((t) => t.textContent)`);
+      expect(lanes.slice(0, 5)).to.deep.equal(['request', 'response', 'body read', 'publish', 'connection']);
+      expect(lanes).to.not.include('other');
+      const times = await page.evaluate<number[]>(`document.querySelector('#${id} pre.raw').textContent.split('\\n').map((l) => Number(l.trim().split(' ')[0]))`);
+      expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+      expect(await page.locator(`#${id} svg.tl`).isVisible()).to.equal(true);
+      const tl = join(OUT, 'full-run-timeline.png');
+      await page.locator(`#${id} figure.tl`).screenshot({ path: tl });
+      console.log(`      screenshot: ${tl}`);
+
+      // Responsive: at 1400 px and at 800 px the page never scrolls sideways; the matrix does, inside its box.
+      for (const width of [1400, 800]) {
+        await page.setViewportSize({ width, height: 1000 });
+        const [pageW, viewW, boxScroll, boxW] = await page.evaluate<number[]>(
+          `[document.documentElement.scrollWidth, document.documentElement.clientWidth, document.getElementById('matrix-scroll').scrollWidth, document.getElementById('matrix-scroll').clientWidth]`,
+        );
+        expect(pageW, `page width at ${width} px`).to.be.at.most(viewW ?? 0);
+        if (width === 800) expect(boxScroll, 'the matrix scrolls inside its box at 800 px').to.be.greaterThan(boxW ?? 0);
+        await page.evaluate('window.scrollTo(0, 0)');
+        const shot = join(OUT, `full-run-${width}.png`);
+        await page.screenshot({ path: shot, fullPage: false });
+        console.log(`      screenshot: ${shot}`);
+      }
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('#profile-legend').isVisible()).to.equal(true);
+      const printed = join(OUT, 'full-run-print.pdf');
+      await page.pdf({ path: printed, format: 'A4' });
+      console.log(`      print: ${printed}`);
+      await page.emulateMedia({ media: 'screen' });
+
+      expect(await cspViolations(page)).to.deep.equal([]);
+      expect(watch.pageErrors).to.deep.equal([]);
+      expect(watch.requests).to.deep.equal([pathToFileURL(files.full).href]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('renders a full run quickly (size and time printed)', async () => {
+    const html = await readFile(files.full, 'utf8');
+    const page = await (ctx as BrowserContext).newPage();
+    try {
+      const t0 = Date.now();
+      await page.goto(pathToFileURL(files.full).href, { waitUntil: 'load' });
+      const loadMs = Date.now() - t0;
+      const paint = await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].loadEventEnd`);
+      console.log(`      full run: ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${(await fixture('full-run.json')).results.length} cases; load event after ${paint.toFixed(0)} ms (goto → load ${loadMs} ms)`);
+      expect(loadMs, 'a full report opens within 5 s even on a loaded machine').to.be.lessThan(5_000);
     } finally {
       await page.close();
     }

@@ -3,6 +3,7 @@ import { FAULT_NAMES } from '../fixtures/faults.js';
 import { isValidRequirementId } from '../runner/requirement.js';
 import { loadRequirements } from '../runner/registry.js';
 import { REQUIREMENTS } from '../suites/index.js';
+import { PROFILE_NAMES, remediesOf } from '../proxies/index.js';
 
 /** A check that cannot fail is a defect: every requirement names a fault that violates it. */
 describe('requirement coverage', () => {
@@ -33,5 +34,17 @@ describe('requirement coverage', () => {
       expect(r.tolerance.length, r.id).to.be.greaterThan(10);
       expect(r.title.length, r.id).to.be.greaterThan(20);
     }
+  });
+
+  it('every requirement says what a server author changes when it fails or warns (remedy)', () => {
+    const without = REQUIREMENTS.filter((r) => typeof r.remedy !== 'string' || r.remedy.trim().length < 12).map((r) => r.id);
+    expect(without, 'requirements without a remedy').to.deep.equal([]);
+    // A remedy is an instruction, not a restated title or a cross-reference.
+    for (const r of REQUIREMENTS) expect(r.remedy, r.id).to.not.match(/^(see|cf\.)\s/i);
+  });
+
+  it('every intermediary profile says what the server can do about it, whatever the check', () => {
+    const silent = PROFILE_NAMES.filter((p) => p !== 'direct' && remediesOf(p, { timeouts: true }).length === 0);
+    expect(silent, 'profiles without a remedy').to.deep.equal([]);
   });
 });

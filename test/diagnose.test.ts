@@ -22,12 +22,25 @@ describe('diagnose: whose doing a verdict is', () => {
     expect(d.remedy).to.match(/X-Accel-Buffering: no/);
   });
 
+  it('a hop-caused failure behind a profile of timeouts only, on a check that waits for none, still carries a remedy', () => {
+    const d = diagnose({ result: result('heroku', 'warn', 'late', 'should'), direct: result('direct', 'pass', 'ok'), sightings: { statuses: [200] }, directSightings: { statuses: [200] }, requirementRemedy: 'flush', directToo: true });
+    expect([d.cause, d.remedy]).to.deep.equal(['intermediary', 'flush']);
+  });
+
   it('a refusal only through a header-rewriting hop (TE stripped → 403) is the server\'s dependence on hop-by-hop headers', () => {
     const d = diagnose({ result: result('http10', 'inconclusive', 'no event arrived'), direct: result('direct', 'pass', 'ok'), sightings: { statuses: [403] }, directSightings: { statuses: [200] }, requirementRemedy: 'flush', directToo: true });
     expect(d.verdict).to.equal('fail');
     expect(d.cause).to.equal('server');
     expect(d.actual).to.match(/refused the request with HTTP 403: http10 forwards requests as every proxy must, without hop-by-hop headers such as TE/);
     expect(d.remedy).to.match(/do not require TE: chunked/);
+  });
+
+  it('a hop-only check behind a preset names what the server can do about the hops it is about, not the whole preset', () => {
+    const cache = diagnose({ result: result('varnish-default', 'fail', 'replayed'), direct: null, sightings: none, directSightings: null, requirementRemedy: 'no-store', directToo: false, meaningfulVia: ['shared-cache', 'varnish-default'] });
+    expect(cache.remedy).to.match(/^no-store; behind varnish-default: mark push responses "Cache-Control: no-store"/);
+    expect(cache.remedy).not.to.match(/heartbeat|first byte|30 s/);
+    const idle = diagnose({ result: result('nginx-http11', 'fail', 'cut'), direct: null, sightings: none, directSightings: null, requirementRemedy: 'heartbeat', directToo: false, meaningfulVia: ['idle-timeout', 'nginx-http11'] });
+    expect(idle.remedy).to.match(/heartbeat/).and.not.match(/X-Accel-Buffering/);
   });
 
   it('failing direct too is the server\'s, not the hop\'s', () => {

@@ -1,25 +1,10 @@
 import { expect } from 'chai';
-import type { CaseResult, Report } from '../runner/report.js';
+import type { CaseResult } from '../runner/report.js';
 import { wantsColour } from '../runner/reporters/colour.js';
-import { renderJunit } from '../runner/reporters/junit.js';
 import { LiveProgress, WAITING_LINE_MS } from '../runner/reporters/progress.js';
-import { summarize } from '../runner/report.js';
 
 function result(id: string, verdict: CaseResult['verdict'], extra: Partial<CaseResult> = {}): CaseResult {
   return { id, section: '2.1', spec: 'RFC 6202', level: 'should', title: `title of ${id}`, via: 'direct', verdict, expected: 'e', actual: `actual of ${id}`, durationMs: 1200, measurements: {}, evidence: [], ...extra };
-}
-
-function report(results: CaseResult[]): Report {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'pushspec', version: '0.0.0' },
-    target: { name: 't', baseUrl: 'http://127.0.0.1:1' },
-    startedAt: '2026-12-02T00:00:00.000Z',
-    durationMs: 1000,
-    environment: { rttMs: 1, timeScale: 1, node: 'v20', platform: 'linux-x64', concurrency: 32, publish: 'http' },
-    results,
-    summary: summarize(results),
-  };
 }
 
 describe('console progress', () => {
@@ -61,26 +46,5 @@ describe('console progress', () => {
     p.caseDone(result('lp.held', 'fail'));
     p.stop();
     expect(lines[1]).to.include('\u001b[31mFAIL');
-  });
-});
-
-describe('JUnit warnings', () => {
-  const results = [result('lp.batch', 'warn', { cause: 'server', remedy: 'batch them' }), result('lp.held', 'pass')];
-
-  it('a warn passes with a verdict property and a WARN system-out; the root counts warnings', () => {
-    const xml = renderJunit(report(results), { strict: false });
-    expect(xml).to.match(/<property name="warnings" value="1"\/>/);
-    const tc = /<testcase[^>]*name="lp.batch@direct"[\s\S]*?<\/testcase>/.exec(xml)?.[0] ?? '';
-    expect(tc).to.include('<property name="verdict" value="warn"/>').and.include('<property name="cause" value="server"/>');
-    expect(tc).to.match(/<system-out>WARN: title of lp.batch/);
-    expect(tc).to.not.include('<failure');
-    expect(xml).to.match(/<testsuites[^>]* failures="0"/);
-  });
-
-  it('under --strict a warn is a failure of type "warning"', () => {
-    const xml = renderJunit(report(results), { strict: true });
-    const tc = /<testcase[^>]*name="lp.batch@direct"[\s\S]*?<\/testcase>/.exec(xml)?.[0] ?? '';
-    expect(tc).to.match(/<failure [^>]*type="warning"/);
-    expect(xml).to.match(/<testsuites[^>]* failures="1"/);
   });
 });

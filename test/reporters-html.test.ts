@@ -14,9 +14,11 @@ import {
   reportCommand,
   validateReport,
 } from '../runner/commands/report-commands.js';
-import type { Report } from '../runner/report.js';
+import { summarize, type CaseResult, type Report } from '../runner/report.js';
+import type { EvidenceKind } from '../runner/verdict.js';
 import { compareRows, renderComparison } from '../runner/reporters/compare-html.js';
-import { kindOf, renderHtml, specUrl } from '../runner/reporters/html.js';
+import { renderHtml, specUrl } from '../runner/reporters/html.js';
+import { kindOf, laneOf, rawTimeline } from '../runner/reporters/html-timeline.js';
 
 type Node = DefaultTreeAdapterTypes.Node;
 type Element = DefaultTreeAdapterTypes.Element;
@@ -190,18 +192,32 @@ describe('HTML report', () => {
   it('lists what failed first (fail, error, then warn), each linked to its case, with cause and remedy', () => {
     const list = byId(doc, 'failure-list') as Element;
     const items = sel(list, 'li');
-    const notable = sample.results.map((r, i) => ({ r, i })).filter(({ r }) => ['fail', 'error', 'warn'].includes(r.verdict));
-    expect(items).to.have.length(notable.length);
+    const notable = sample.results.filter((r) => ['fail', 'error', 'warn'].includes(r.verdict));
+    // One item per requirement, verdict and cause, linking every case it showed in.
+    expect(items).to.have.length(new Set(notable.map((r) => JSON.stringify([r.id, r.verdict, r.cause ?? '']))).size);
+    expect(items.flatMap((li) => sel(li, 'a'))).to.have.length(notable.length);
     const order = items.map((li) => attr(li, 'data-verdict'));
     expect(order).to.deep.equal([...order].sort((a, b) => ['fail', 'error', 'warn'].indexOf(a ?? '') - ['fail', 'error', 'warn'].indexOf(b ?? '')));
     for (const li of items) {
-      const href = attr(sel(li, 'a')[0] as Element, 'href') ?? '';
-      const target = byId(doc, href.slice(1)) as Element;
-      expect(attr(target, 'data-verdict')).to.equal(attr(li, 'data-verdict'));
+      for (const a of sel(li, 'a')) {
+        const target = byId(doc, (attr(a, 'href') ?? '').slice(1)) as Element;
+        expect(attr(target, 'data-verdict')).to.equal(attr(li, 'data-verdict'));
+      }
     }
     expect(html.indexOf('id="failures"')).to.be.lessThan(html.indexOf('id="matrix"'));
     const clean = parse(renderHtml({ ...sample, results: sample.results.filter((r) => r.verdict === 'pass') }));
     expect(byId(clean, 'failures-none')).to.not.equal(undefined);
+  });
+
+  it('opens with a headline: the server direct, then where it breaks, separating the hop\'s doing from the server\'s', () => {
+    const base = sample.results[0] as CaseResult;
+    const mk = (via: string, verdict: CaseResult['verdict'], cause?: CaseResult['cause']): CaseResult => ({ ...base, id: 'st.incremental', via, verdict, ...(cause ? { cause, remedy: 'X-Accel-Buffering: no' } : {}) });
+    const results = [mk('direct', 'pass'), mk('nginx-default', 'fail', 'intermediary'), mk('shared-cache', 'fail', 'server'), mk('latency', 'pass')];
+    const headline = text(byId(parse(renderHtml({ ...sample, results, summary: summarize(results) })), 'headline') as Element);
+    expect(headline).to.equal(
+      'Directly, the server meets every requirement it was judged on. Breaks behind nginx-default, where what works direct fails. ' +
+        'Also breaks behind shared-cache, each time for something the server itself does. Works behind latency. What to change is listed first, below.',
+    );
   });
 
   it('answers "does it work behind X?" per profile: what it models, the answer, the deciding checks, the fix', () => {
@@ -255,14 +271,30 @@ describe('HTML report', () => {
     expect(specUrl('RFC 6202<script>', '1')).to.equal(undefined);
   });
 
-  it('classifies evidence by its first word for the timeline colours', () => {
-    expect(kindOf('sent GET /x')).to.equal('request');
-    expect(kindOf('headers 200 OK')).to.equal('headers');
-    expect(kindOf('read off=0 size=12')).to.equal('read');
-    expect(kindOf('publish fired')).to.equal('publish');
-    expect(kindOf('FIN from proxy')).to.equal('end');
-    expect(kindOf('RST at 12')).to.equal('fault');
-    expect(kindOf('<script>')).to.equal('other');
+  it('draws each moment in the lane of its typed kind, and guesses only for reports without kinds', () => {
+    expect(laneOf({ kind: 'request', what: 'anything' })).to.equal('request');
+    expect(laneOf({ kind: 'response-head', what: 'read 4 bytes' })).to.equal('response');
+    expect(laneOf({ kind: 'body-read', what: 'x' })).to.equal('body read');
+    expect(laneOf({ kind: 'connection-end', what: 'x' })).to.equal('connection');
+    expect(laneOf({ kind: 'hop', what: 'x' })).to.equal('intermediary');
+    // A report from before evidence was typed: the first word decides.
+    expect(kindOf({ what: 'sent GET /x' })).to.equal('request');
+    expect(kindOf({ what: 'headers 200 OK' })).to.equal('response-head');
+    expect(kindOf({ what: 'read off=0 size=12' })).to.equal('body-read');
+    expect(kindOf({ what: 'publish fired' })).to.equal('publish');
+    expect(kindOf({ what: 'FIN from proxy' })).to.equal('connection-end');
+    // A kind we do not know (a tampered report) is guessed from the text, never trusted.
+    expect(kindOf({ kind: '<script>', what: '<script>' })).to.equal('note');
+  });
+
+  it('lists the timeline in time order whatever order report.json has it in', () => {
+    const raw = rawTimeline([
+      { t: 30, kind: 'connection-end', conn: 2, what: 'third' },
+      { t: 10, kind: 'request', conn: 2, bytes: 80, what: 'first' },
+      { t: 20, kind: 'body-read', conn: 2, bytes: 12, what: 'second' },
+    ]);
+    expect(raw.split('\n').map((l) => l.trim().split(/\s+/).at(-1))).to.deep.equal(['first', 'second', 'third']);
+    expect(raw).to.match(/\+10 ms {2}request {9}#2 {8}80 B {2}first/);
   });
 });
 
@@ -306,6 +338,33 @@ describe('HTML report of a hostile server', () => {
     expect(html).not.to.match(/[\u202A-\u202E\u2066-\u2069\u200B\u0000\u001b]/);
     const ctl = sel(doc, 'span', 'ctl').map(text);
     for (const cp of ['U+202E', 'U+202C', 'U+2066', 'U+2069', 'U+200B', 'U+0000', 'U+001B']) expect(ctl).to.include(cp);
+  });
+
+  it('keeps typed evidence, remedies, profile names and the headline inert too (</script>, <img onerror>, U+2028, NUL)', () => {
+    const evil = '</script><img src=x onerror="window.__pwned=7">\u2028\u0000"\'';
+    const first = hostile.results[0] as CaseResult;
+    const results: CaseResult[] = [
+      { ...first, via: 'direct', verdict: 'fail', remedy: evil, cause: 'server', excessMs: 1e9, measurements: { latencyMs: 1e9, [evil]: evil }, evidence: [{ t: 5, kind: evil as EvidenceKind, conn: evil as unknown as number, bytes: 3, what: evil }, { t: 1, kind: 'request', conn: 1, what: evil }] },
+      { ...first, via: evil, verdict: 'warn', remedy: evil, cause: 'intermediary' },
+    ];
+    const page = renderHtml({ ...hostile, results, summary: summarize(results) });
+    const tree = parse(page);
+    assertCsp(tree, page);
+    assertInert(tree);
+    // eslint-disable-next-line no-control-regex -- NUL and the line separator must only appear as markers
+    expect(page).not.to.match(/[\u2028\u0000]/);
+    expect(page).not.to.include('<img');
+    const body = text(tree);
+    expect(body).to.include('</script><img src=x onerror="window.__pwned=7">U+2028U+0000');
+    expect(text(byId(tree, 'headline') as Element)).to.include('</script><img');
+    // A kind we do not define never becomes a class; the raw line is in time order.
+    for (const e of all(tree, (x) => x.attrs.some((a) => a.name === 'class'))) expect(attr(e, 'class')).not.to.include('<');
+    const raw = text(sel(tree, 'pre', 'raw')[0] as Element);
+    expect(raw.indexOf('+1 ms')).to.be.lessThan(raw.indexOf('+5 ms'));
+    // A legacy never-arrived stand-in reads as what it meant.
+    expect(body).to.include('never arrived').and.not.include('1.000e+9');
+    // The hostile profile name gets no hover title (only catalogued profiles do).
+    expect(sel(tree, 'th', 'via').map((th) => attr(th, 'title'))).to.deep.equal(['straight to the target', undefined]);
   });
 
   it('keeps hostile specs and sections out of URLs and odd timestamps on the chart', () => {

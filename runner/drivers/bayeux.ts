@@ -182,7 +182,7 @@ export class BayeuxClient {
     const body = JSON.stringify(sent);
     const req = this.transport === 'callback-polling' ? this.getRequest(body) : this.postRequest(body);
     const tSent = this.door.now();
-    this.door.note(`${this.label} #${seq} on connection #${conn.id}: ${sent.map((m) => m.channel).join(', ')}`, tSent);
+    this.door.note(`${this.label} #${seq} on connection #${conn.id}: ${sent.map((m) => m.channel).join(', ')}`, tSent, { kind: 'request', conn: conn.id, bytes: Buffer.byteLength(body) });
     const done = conn.exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host).then((res) => this.finish(seq, sent, res, tSent));
     // Awaited later by the scenario; a rejection must not surface as an unhandled one first.
     done.catch(() => undefined);
@@ -199,7 +199,7 @@ export class BayeuxClient {
       if (!m.channel.startsWith('/meta/')) this.delivered.push({ message: m, t: res.tEnd ?? this.door.now(), exchange: seq });
     }
     const summary = problem ?? (replies ?? []).map((m) => `${m.channel}${m.successful === false ? ` failed (${m.error ?? 'no error'})` : ''}`).join(', ');
-    this.door.note(`${this.label} #${seq} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${summary}`, res.tEnd ?? this.door.now());
+    this.door.note(`${this.label} #${seq} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${summary}`, res.tEnd ?? this.door.now(), { kind: 'response-end', conn: res.connectionId, bytes: res.body.length });
     return ex;
   }
 

@@ -218,7 +218,7 @@ export class BoshSession {
       body: xml,
     };
     const tSent = this.door.now();
-    this.door.note(`${this.label} rid ${rid} on connection #${conn.id}: ${xml.length > 160 ? `${xml.slice(0, 160)}…` : xml}`, tSent);
+    this.door.note(`${this.label} rid ${rid} on connection #${conn.id}: ${xml.length > 160 ? `${xml.slice(0, 160)}…` : xml}`, tSent, { kind: 'request', conn: conn.id, bytes: Buffer.byteLength(xml) });
     const done = conn.exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host).then((res) => {
       this.busy.delete(conn);
       if (!connectionReusable(res)) conn.close();
@@ -226,7 +226,7 @@ export class BoshSession {
       const ex: BoshExchange = { rid, sent: xml, res, ...parsed, tSent, connectionId: conn.id };
       this.exchanges.push(ex);
       const what = parsed.problem ?? `<body${Object.entries(parsed.body?.attrs ?? {}).filter(([k]) => k !== 'sid').map(([k, v]) => ` ${k}='${v}'`).join('')}> with ${parsed.body?.children.length ?? 0} payload(s)`;
-      this.door.note(`${this.label} rid ${rid} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${what}`, res.tEnd ?? this.door.now());
+      this.door.note(`${this.label} rid ${rid} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${what}`, res.tEnd ?? this.door.now(), { kind: 'response-end', conn: conn.id, bytes: res.body.length });
       return ex;
     });
     done.catch(() => this.busy.delete(conn));

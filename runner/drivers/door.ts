@@ -1,3 +1,4 @@
+import type { EvidenceDetail } from '../verdict.js';
 import type { WireConnection } from '../wire/index.js';
 
 /**
@@ -9,7 +10,7 @@ import type { WireConnection } from '../wire/index.js';
 export interface Door {
   connect(): Promise<WireConnection>;
   now(): number;
-  note(what: string, t?: number): void;
+  note(what: string, t?: number, detail?: EvidenceDetail): void;
   readonly signal: AbortSignal;
   /** the Host header value of the target */
   readonly host: string;

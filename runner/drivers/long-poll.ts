@@ -4,7 +4,8 @@ import { findTokens } from '../tokens.js';
 import { Inconclusive } from '../verdict.js';
 import { firstArrival, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
 import { CursorState } from './cursor.js';
-import { buildRequest, connectionReusable, hostHeader, is2xx, summarizeResponse } from './request.js';
+import { buildRequest, connectionReusable, hostHeader, is2xx } from './request.js';
+import { noteBodyAndEnd, noteHead } from './evidence.js';
 
 export interface PollResult {
   seq: number;
@@ -76,7 +77,7 @@ export class LongPollClient {
     // A scenario may be busy publishing when an unreadable answer rejects `done`; it awaits it
     // later, so the rejection is handled there, not an unhandled crash of the run.
     done.catch(() => undefined);
-    ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent);
+    ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent, { kind: 'request', conn: conn.id });
     return { seq, tSent, path: request.path, done };
   }
 
@@ -108,10 +109,10 @@ export class LongPollClient {
     const ctx = this.ctx;
     if (res.tHeaders !== null) {
       ctx.sawResponse(res);
-      ctx.note(`${this.label} poll #${seq} headers: HTTP/${res.httpVersion} ${res.status}`, res.tHeaders);
+      noteHead(ctx, `${this.label} poll #${seq}`, res, res.tHeaders);
     }
     const tokens = findTokens(res.body);
-    ctx.note(`${this.label} poll #${seq} ${summarizeResponse(res)}${tokens.length ? `, ${tokens.length} event(s)` : ''}`, res.tEnd ?? ctx.now());
+    noteBodyAndEnd(ctx, `${this.label} poll #${seq}`, res, tokens.length ? `, ${tokens.length} event(s)` : '');
     if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {
       conn.close();
       if (this.conn === conn) this.conn = null;

@@ -1,7 +1,7 @@
 import type { CaseContext } from '../context.js';
 import { fillTemplate } from '../manifest/placeholders.js';
 import type { RawRequest, WireResponse } from '../wire/index.js';
-import { hasToken, header } from '../wire/index.js';
+import { hasToken } from '../wire/index.js';
 
 interface Block {
   url: string;
@@ -25,15 +25,8 @@ export function hostHeader(ctx: CaseContext): string {
   return new URL(ctx.manifest.baseUrl).host;
 }
 
-/** One line for the evidence timeline: what came back and how it ended. */
-export function summarizeResponse(res: WireResponse): string {
-  if (res.end === 'malformed') return `malformed response: ${res.errors.join('; ').slice(0, 200)}`;
-  if (res.tHeaders === null) return `no response (${res.end})`;
-  const te = header(res, 'transfer-encoding');
-  const cl = header(res, 'content-length');
-  const framing = te ? `Transfer-Encoding: ${te}` : cl !== undefined ? `Content-Length: ${cl}` : res.framing;
-  return `HTTP/${res.httpVersion} ${res.status}, ${framing}, ${res.body.length} body bytes, ended: ${res.end}`;
-}
+// The evidence line of a response lives with the other evidence helpers (no import of the case context there).
+export { summarizeResponse } from './evidence.js';
 
 export function is2xx(res: WireResponse): boolean {
   return res.status >= 200 && res.status < 300;

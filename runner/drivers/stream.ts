@@ -3,7 +3,8 @@ import type { CaseContext } from '../context.js';
 import type { SseBlock, StreamBlock } from '../manifest/types.js';
 import { Inconclusive } from '../verdict.js';
 import { header, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
-import { buildRequest, hostHeader, summarizeResponse } from './request.js';
+import { buildRequest, hostHeader } from './request.js';
+import { noteBodyAndEnd, noteHead } from './evidence.js';
 
 export type StreamKind = 'stream' | 'sse';
 
@@ -67,7 +68,7 @@ export class StreamSession {
       this.headers = res;
       this.tHeaders = t;
       ctx.sawResponse(res);
-      ctx.note(`${this.label} headers: HTTP/${res.httpVersion} ${res.status} (${res.framing})`, t);
+      noteHead(ctx, this.label, res, t, ` (${res.framing})`);
       for (const w of this.waiters) w();
     };
     const signal = AbortSignal.any([this.abort.signal, ctx.signal]);
@@ -75,7 +76,7 @@ export class StreamSession {
       this.ended = true;
       this.gunzip?.end();
       for (const w of this.waiters) w();
-      ctx.note(`${this.label} ${summarizeResponse(res)}`, res.tEnd ?? ctx.now());
+      noteBodyAndEnd(ctx, this.label, res);
       conn.close();
       return res;
     });
@@ -91,7 +92,7 @@ export class StreamSession {
     const request: RawRequest = { ...req, headers, httpVersion: o.httpVersion ?? '1.1' };
     const conn = await ctx.connect();
     const s = new StreamSession(ctx, conn, request, ctx.now(), o.maxMs);
-    ctx.note(`${o.label ?? 'stream'} opened on connection #${conn.id}: HTTP/${request.httpVersion} ${request.method} ${request.path}${o.extraHeaders?.length ? ` (${o.extraHeaders.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`, s.tSent);
+    ctx.note(`${o.label ?? 'stream'} opened on connection #${conn.id}: HTTP/${request.httpVersion} ${request.method} ${request.path}${o.extraHeaders?.length ? ` (${o.extraHeaders.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`, s.tSent, { kind: 'request', conn: conn.id });
     return s;
   }
 

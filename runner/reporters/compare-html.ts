@@ -13,13 +13,12 @@ import {
   compareSections,
   compareSpecs,
   countOutcomes,
-  esc,
   outcomeOf,
   overall,
   page,
   specLink,
-  str,
 } from './html.js';
+import { esc, str } from './html-text.js';
 
 export interface LabelledReport {
   label: string;

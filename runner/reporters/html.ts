@@ -12,56 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
+import { badge, esc, escPlain, finite, fmtNum, fmtValue, LABEL, outcomeOf, str } from './html-text.js';
+export { badge, outcomeOf } from './html-text.js';
+import { renderFailuresFirst, renderHeadline, renderLegend, renderProfiles, viaTitle } from './html-decisions.js';
+import { renderTimeline } from './html-timeline.js';
 import type { CaseResult, Report } from '../report.js';
-import { profileAnswers, type ProfileAnswer } from './profile-summary.js';
 import { OUTCOMES } from '../verdict.js';
-import type { EvidenceItem, Outcome } from '../verdict.js';
-
-// ---------------------------------------------------------------------------------------------
-// Escaping
-
-/** A string longer than this is cut in the HTML (the JSON report keeps it whole). */
-const MAX_TEXT = 10_000;
-
-/**
- * Code points that are invisible or reorder text: C0/C1 controls (except tab and newline),
- * bidi embeddings/overrides/isolates, zero-width characters, BOM, interlinear annotations,
- * and lone surrogates. Shown as a visible marker rather than interpreted.
- */
-// The C0/C1 controls are exactly what this pattern exists to find.
-const INVISIBLE =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B-\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function codePointLabel(ch: string): string {
-  return 'U+' + (ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-}
-
-/** Any report value as a string; the JSON may not honour the declared types. */
-export function str(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v === null || v === undefined) return '';
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '[unprintable]';
-  }
-}
-
-function clip(s: string): string {
-  return s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}… [${s.length - MAX_TEXT} more characters in report.json]` : s;
-}
-
-/** Escaped element text with visible markers for invisible/bidi characters. */
-export function esc(v: unknown): string {
-  return escapeHtml(clip(str(v))).replace(INVISIBLE, (ch) => `<span class="ctl">${codePointLabel(ch)}</span>`);
-}
-
-/** Escaped text for places that cannot hold markup (<title>, <option>, SVG <title>). */
-export function escPlain(v: unknown): string {
-  return escapeHtml(clip(str(v))).replace(INVISIBLE, (ch) => `[${codePointLabel(ch)}]`);
-}
+import type { Outcome } from '../verdict.js';
 
 // ---------------------------------------------------------------------------------------------
 // Page shell with a hash-based CSP
@@ -106,23 +63,6 @@ export function page(p: PageParts): string {
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary
-
-export function outcomeOf(v: unknown): Outcome {
-  return (OUTCOMES as readonly unknown[]).includes(v) ? (v as Outcome) : 'error';
-}
-
-const LABEL: Record<Outcome, string> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  warn: 'WARN',
-  inconclusive: 'INCONCLUSIVE',
-  skip: 'SKIP',
-  error: 'ERROR',
-};
-
-export function badge(o: Outcome, extra = ''): string {
-  return `<span class="badge v-${o}${extra ? ' ' + extra : ''}">${LABEL[o]}</span>`;
-}
 
 /** Sections compare numerically per dotted part ("5.10" after "5.9"), letters after digits. */
 export function compareSections(a: string, b: string): number {
@@ -190,21 +130,6 @@ export function specLink(spec: unknown, section: unknown, text = `${str(spec)} �
   return url ? `<a class="spec" href="${escapeHtml(url)}" rel="noopener noreferrer">${label}</a>` : label;
 }
 
-function fmtNum(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const a = Math.abs(n);
-  if (a !== 0 && (a >= 1e7 || a < 1e-3)) return n.toExponential(3);
-  return Number.isInteger(n) ? String(n) : n.toFixed(a >= 100 ? 1 : a >= 1 ? 2 : 3).replace(/\.?0+$/, '');
-}
-
-export function fmtValue(v: unknown): string {
-  return typeof v === 'number' ? fmtNum(v) : str(v);
-}
-
-function finite(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
 export const BASE_CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa;--bg:#fff;--link:#0550ae;
 --pass:#116329;--pass-bg:#dafbe1;--fail:#a40e26;--fail-bg:#ffebe9;--warn:#7d4e00;--warn-bg:#fff8c5;
@@ -258,8 +183,11 @@ dl.meta dd{margin:0;overflow-wrap:anywhere}
 const CSS =
   BASE_CSS +
   `
-header.top{display:flex;gap:24px;align-items:flex-start;justify-content:space-between;flex-wrap:wrap}
-header.top .verdict{text-align:center}
+header.top h1 .muted{font-weight:400;font-size:15px;overflow-wrap:anywhere}
+header.top .decision{display:flex;gap:20px;align-items:flex-start;margin:10px 0 6px}
+header.top .verdict{text-align:center;flex:none}
+header.top details.run>summary{cursor:pointer;color:var(--muted);font-size:12.5px}
+ol.failures .where{font-size:12.5px;margin:.1em 0 0}
 ol.failures li{margin:.5em 0}
 ol.failures .actual,ol.failures .remedy{margin:.2em 0 0 0;overflow-wrap:anywhere}
 ol.failures .remedy,table.profiles .remedy{color:#1f5f2a}
@@ -301,17 +229,32 @@ svg.tl .grid{stroke:#eaeef2;stroke-width:1}
 svg.tl .lane{fill:#f6f8fa}
 svg.tl .m{stroke-width:2}
 svg.tl .k-request{fill:#0969da;stroke:#0969da}
-svg.tl .k-headers{fill:#8250df;stroke:#8250df}
+svg.tl .k-response{fill:#8250df;stroke:#8250df}
 svg.tl .k-read{fill:#1a7f37;stroke:#1a7f37}
 svg.tl .k-publish{fill:#bf8700;stroke:#bf8700}
-svg.tl .k-end{fill:#57606a;stroke:#57606a}
-svg.tl .k-fault{fill:#cf222e;stroke:#cf222e}
-svg.tl .k-other{fill:#6e7781;stroke:#6e7781}
+svg.tl .k-conn{fill:#57606a;stroke:#57606a}
+svg.tl .k-hop{fill:#cf222e;stroke:#cf222e}
+svg.tl .k-note{fill:#6e7781;stroke:#6e7781}
+svg.tl .open{fill:#fff}
+svg.tl .span{fill:#8c959f}
+svg.tl text.lane-label{fill:var(--fg)}
 details.raw>summary{cursor:pointer;color:var(--muted);font-size:12.5px}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
-@media (max-width:800px){.ea{grid-template-columns:1fr}}
+p.headline{font-size:15.5px;margin:0;max-width:80em}
+p.headline .via,p.headline .id{font-weight:600}
+details.legend{margin:8px 0 0}
+details.legend>summary{cursor:pointer;color:var(--muted)}
+dl.legend{grid-template-columns:max-content 1fr;font-size:12.5px}
+th[title]{cursor:help;text-decoration:underline dotted}
+table.profiles td.models{min-width:14em;max-width:30em}
+@media (max-width:1000px){header.top dl.meta{grid-template-columns:max-content minmax(0,1fr)}body{padding:12px}}
+@media (max-width:800px){.ea{grid-template-columns:1fr}header.top .decision{flex-direction:column;gap:8px}}
 @media print{
  details.case{page-break-inside:avoid}
+ div.scroll{overflow:visible}
+ table.matrix{font-size:9px}
+ table.matrix td.cell a{padding:1px 2px}
+ th[title]{text-decoration:none}
  details.case>summary{list-style:none}
  details::details-content{content-visibility:visible;display:block}
 }
@@ -445,11 +388,12 @@ function renderHeader(report: Report, counts: Record<Outcome, number>): string {
     ['Publish hook', env.publish],
   ];
   return (
-    `<header class="top">\n<div>\n<h1>pushspec conformance report</h1>\n` +
-    `<div class="muted">${esc(target.name)}</div>\n<dl class="meta" id="meta">\n` +
+    `<header class="top">\n<h1>pushspec conformance report <span class="muted">${esc(target.name)}</span></h1>\n` +
+    `<div class="decision"><div class="verdict"><span class="badge big v-${ov.o}" id="overall">${esc(ov.text)}</span>` +
+    `<div class="muted">${report.results.length} cases</div></div>\n${renderHeadline(report)}</div>\n` +
+    `<details class="run" open><summary>Run details</summary><dl class="meta" id="meta">\n` +
     rows.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join('\n') +
-    `\n</dl>\n</div>\n<div class="verdict"><span class="badge big v-${ov.o}" id="overall">${esc(ov.text)}</span>` +
-    `<div class="muted">${report.results.length} cases</div></div>\n</header>\n`
+    `\n</dl></details>\n</header>\n`
   );
 }
 
@@ -512,7 +456,7 @@ function renderFilters(groups: Group[], vias: string[], counts: Record<Outcome, 
 function renderMatrix(groups: Group[], vias: string[]): string {
   const head =
     `<thead><tr><th>Requirement</th>` +
-    vias.map((v, vi) => `<th class="via" data-col="${vi}">${esc(v)}</th>`).join('') +
+    vias.map((v, vi) => `<th class="via" data-col="${vi}"${viaTitle(v)}>${esc(v)}</th>`).join('') +
     `</tr></thead>`;
   const bodies = groups.map((g, gi) => {
     const rows = [...g.reqs.entries()].map(([id, cases]) => {
@@ -542,103 +486,9 @@ function renderMatrix(groups: Group[], vias: string[]): string {
   return (
     `<h2 id="matrix-h">Requirements × intermediaries</h2>\n` +
     `<p class="muted noprint">Each cell links to its case below; “–” means the requirement was not run on that profile; ↻ marks a timing failure re-verified alone.</p>\n` +
-    `<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">\n${head}\n${bodies.join('\n')}\n</table></div>\n`
+    `<div class="scroll" id="matrix-scroll"><table class="matrix" id="matrix">\n${head}\n${bodies.join('\n')}\n</table></div>\n` +
+    renderLegend(vias)
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timeline
-
-type Kind = 'request' | 'headers' | 'read' | 'publish' | 'end' | 'fault' | 'other';
-
-const KINDS: Kind[] = ['request', 'headers', 'read', 'publish', 'end', 'fault', 'other'];
-
-/** Classify by the first word, the way the recorder phrases evidence ("read off=0 size=12"). */
-export function kindOf(what: string): Kind {
-  const w = (/^\s*([A-Za-z][A-Za-z-]*)/.exec(what)?.[1] ?? '').toLowerCase();
-  if (['sent', 'send', 'request', 'connect', 'connected', 'poll', 'repoll', 'reconnect'].includes(w)) return 'request';
-  if (['headers', 'header', 'status', 'response'].includes(w)) return 'headers';
-  if (['read', 'chunk', 'body', 'data', 'event', 'message', 'delivered', 'heartbeat'].includes(w)) return 'read';
-  if (['publish', 'published', 'stimulus'].includes(w)) return 'publish';
-  if (['fin', 'eof', 'end', 'response-end', 'close', 'closed', 'done'].includes(w)) return 'end';
-  if (['rst', 'reset', 'error', 'timeout', 'cap', 'abort', 'aborted'].includes(w)) return 'fault';
-  return 'other';
-}
-
-function niceStep(span: number, ticks: number): number {
-  const raw = span / ticks;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
-  return 10 * p;
-}
-
-/** Evidence items drawn past this are left to the raw text (keeps a huge stream readable). */
-const MAX_MARKS = 1500;
-
-/** A day: no case runs longer, so anything later is drawn at the right edge. */
-const MAX_T = 86_400_000;
-
-export function renderTimelineSvg(evidence: readonly EvidenceItem[]): string {
-  const items = evidence.slice(0, MAX_MARKS).map((e) => {
-    const t = finite(e?.t);
-    const what = str(e?.what);
-    return { t, what, kind: kindOf(what) };
-  });
-  if (items.length === 0) return '';
-  const lanes = KINDS.filter((k) => items.some((it) => it.kind === k));
-  // Absurd offsets (a tampered report) are pinned to the chart's edge rather than stretching it.
-  const tMax = Math.min(MAX_T, Math.max(1, ...items.map((it) => (it.t !== undefined && it.t > 0 ? it.t : 0))));
-  const step = niceStep(tMax, 6);
-  const axisMax = Math.ceil(tMax / step) * step;
-  const W = 820;
-  const left = 70;
-  const right = 14;
-  const laneH = 18;
-  const top = 6;
-  const axisY = top + lanes.length * laneH + 4;
-  const H = axisY + 22;
-  const x = (t: number): number => left + ((W - left - right) * Math.max(0, Math.min(t, axisMax))) / axisMax;
-  const parts: string[] = [];
-  parts.push(
-    `<svg class="tl" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="wire timeline">`,
-  );
-  parts.push(`<title>wire timeline, 0 to ${fmtNum(axisMax)} ms</title>`);
-  lanes.forEach((k, li) => {
-    const y = top + li * laneH;
-    parts.push(`<rect class="lane" x="${left}" y="${y + 1}" width="${W - left - right}" height="${laneH - 2}"/>`);
-    parts.push(`<text x="4" y="${y + 13}">${k}</text>`);
-  });
-  for (let i = 0; i * step <= axisMax + step / 2; i++) {
-    const t = i * step;
-    const xx = x(t).toFixed(1);
-    parts.push(`<line class="grid" x1="${xx}" y1="${top}" x2="${xx}" y2="${axisY}"/>`);
-    parts.push(`<line class="axis" x1="${xx}" y1="${axisY}" x2="${xx}" y2="${axisY + 4}"/>`);
-    parts.push(`<text x="${xx}" y="${axisY + 15}" text-anchor="middle">${fmtNum(t)}</text>`);
-  }
-  parts.push(`<line class="axis" x1="${left}" y1="${axisY}" x2="${W - right}" y2="${axisY}"/>`);
-  parts.push(`<text x="4" y="${axisY + 15}">t (ms)</text>`);
-  for (const it of items) {
-    const li = lanes.indexOf(it.kind);
-    const y = top + li * laneH;
-    const xx = x(it.t ?? 0).toFixed(1);
-    const tip = `${it.t === undefined ? '?' : fmtNum(it.t)} ms — ${it.what}`;
-    const shape =
-      it.kind === 'read'
-        ? `<rect class="m k-read" x="${(Number(xx) - 1.5).toFixed(1)}" y="${y + 3}" width="3" height="${laneH - 6}"/>`
-        : `<circle class="m k-${it.kind}" cx="${xx}" cy="${y + laneH / 2}" r="4"/>`;
-    parts.push(`<g class="ev">${shape}<title>${escPlain(tip)}</title></g>`);
-  }
-  parts.push('</svg>');
-  return parts.join('');
-}
-
-function rawTimeline(evidence: readonly EvidenceItem[]): string {
-  const lines = evidence.map((e) => {
-    const t = finite(e?.t);
-    const ts = t === undefined ? `${str(e?.t)}?` : fmtNum(t);
-    return `${`+${ts}`.padStart(10)} ms  ${str(e?.what)}`;
-  });
-  return lines.join('\n');
 }
 
 function renderCase(c: Indexed, gi: number, vi: number): string {
@@ -649,20 +499,9 @@ function renderCase(c: Indexed, gi: number, vi: number): string {
     meas.length === 0
       ? '<p class="muted">No measurements.</p>'
       : `<table class="meas"><tbody>${meas
-          .map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td${typeof v === 'number' ? ' class="n"' : ''}>${esc(fmtValue(v))}</td></tr>`)
+          .map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td${typeof v === 'number' ? ' class="n"' : ''}>${esc(measured(k, v))}</td></tr>`)
           .join('')}</tbody></table>`;
-  const svg = renderTimelineSvg(evidence);
-  const timeline =
-    evidence.length === 0
-      ? '<p class="muted">No timeline recorded.</p>'
-      : `<figure class="tl">${svg}${
-          evidence.length > MAX_MARKS
-            ? `<figcaption class="muted">first ${MAX_MARKS} of ${evidence.length} events drawn</figcaption>`
-            : ''
-        }</figure>` +
-        `<details class="raw" open><summary>raw timeline (${evidence.length} events)</summary><pre class="raw">${esc(
-          rawTimeline(evidence),
-        )}</pre></details>`;
+  const timeline = renderTimeline(evidence);
   const dur = finite(r.durationMs);
   return (
     `<details class="case" id="case-${c.i}" data-verdict="${c.o}" data-sec="${gi}" data-via="${vi}">` +
@@ -672,12 +511,31 @@ function renderCase(c: Indexed, gi: number, vi: number): string {
     `<dt>Profile</dt><dd>${esc(r.via)}</dd>` +
     `<dt>Duration</dt><dd>${dur === undefined ? esc(r.durationMs) : `${fmtNum(dur)} ms`}${
       r.reverified === true ? ' · re-verified alone ↻' : ''
-    }</dd></dl>\n` +
+    }</dd>${excessRow(r.excessMs)}</dl>\n` +
     `<div class="ea"><div><h4>Expected</h4><pre class="expected">${esc(r.expected)}</pre></div>` +
     `<div><h4>Actual</h4><pre class="actual">${esc(r.actual)}</pre></div></div>\n` +
     renderDiagnosis(r) +
     `<h4>Measurements</h4>${measHtml}\n<h4>Wire timeline</h4>${timeline}\n</details>`
   );
+}
+
+/**
+ * Reports before excessMs became optional used 1e9 for "the event never came"; no case runs
+ * 10^8 ms, so anything that large is shown as what it meant, never as a number.
+ */
+const NEVER_MS = 1e8;
+
+function excessRow(v: unknown): string {
+  const x = finite(v);
+  if (x === undefined) return '';
+  return `<dt>Past tolerance</dt><dd class="excess">${x >= NEVER_MS ? 'never arrived' : `${fmtNum(x)} ms`}</dd>`;
+}
+
+/** A measured value as text: a legacy never-arrived stand-in reads "never arrived", null reads "—". */
+function measured(k: string, v: unknown): string {
+  if (v === null) return '—';
+  if (typeof v === 'number' && /ms$/i.test(k) && v >= NEVER_MS) return 'never arrived';
+  return fmtValue(v);
 }
 
 /** Whose doing a verdict is, the remedy, and through a profile the direct result beside it. */
@@ -691,44 +549,6 @@ function renderDiagnosis(r: CaseResult): string {
     meta +
     `<div class="ea side"><div><h4>Direct</h4><p>${badge(outcomeOf(d.verdict))}</p><pre class="direct">${esc(d.actual)}</pre></div>` +
     `<div><h4>Through ${esc(r.via)}</h4><p>${badge(outcomeOf(r.verdict))}</p><pre class="actual">${esc(r.actual)}</pre></div></div>\n`
-  );
-}
-
-/** What broke first: every fail and error, then warnings, each with its remedy and a link to the case. */
-function renderFailuresFirst(report: Report): string {
-  const rank: Partial<Record<Outcome, number>> = { fail: 0, error: 1, warn: 2 };
-  const notable = report.results
-    .map((r, i) => ({ r, i, o: outcomeOf(r.verdict) }))
-    .filter((x) => rank[x.o] !== undefined)
-    .sort((a, b) => (rank[a.o] ?? 9) - (rank[b.o] ?? 9) || a.i - b.i);
-  if (notable.length === 0) return '<h2 id="failures">What failed</h2>\n<p class="muted" id="failures-none">Nothing failed or warned.</p>\n';
-  const items = notable.map(({ r, i, o }) =>
-    `<li data-verdict="${o}">${badge(o)} <a href="#case-${i}"><span class="id">${esc(r.id)}</span><span class="muted">@</span>${esc(r.via)}</a> — ${esc(r.title)}` +
-    `<div class="actual">${esc(r.actual)}</div>` +
-    `${typeof r.cause === 'string' ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>` : ''}` +
-    `${typeof r.remedy === 'string' ? `<div class="remedy">Remedy: ${esc(r.remedy)}</div>` : ''}</li>`,
-  );
-  return `<h2 id="failures">What failed</h2>\n<ol class="failures" id="failure-list">\n${items.join('\n')}\n</ol>\n`;
-}
-
-/** The deployment question, per profile: does it work behind it, which checks decide, the fix. */
-function renderProfiles(report: Report): string {
-  const answers = profileAnswers(report);
-  if (answers.length === 0) return '';
-  const cls: Record<ProfileAnswer['answer'], Outcome> = { works: 'pass', 'works with warnings': 'warn', breaks: 'fail', 'not judged': 'inconclusive' };
-  const rows = answers.map((a) => {
-    const ids = [...new Set(a.deciding.map((r) => str(r.id)))];
-    return (
-      `<tr data-answer="${cls[a.answer]}"><th>${esc(a.via)}</th><td>${esc(a.models)}</td>` +
-      `<td>${badge(cls[a.answer])} ${esc(a.answer)}</td><td class="n">${a.judged}/${a.cases}</td>` +
-      `<td>${ids.map((id) => `<span class="id">${esc(id)}</span>`).join(', ') || '—'}${a.hopCaused ? ` <span class="muted">(${a.hopCaused} pass direct: the hop's doing)</span>` : ''}</td>` +
-      `<td class="remedy">${a.remedies.map((x) => esc(x)).join('<br>') || '—'}</td></tr>`
-    );
-  });
-  return (
-    `<h2 id="profiles">Behind each intermediary</h2>\n<div class="scroll"><table class="profiles" id="profile-table">\n` +
-    `<thead><tr><th>profile</th><th>what it models</th><th>answer</th><th>judged</th><th>deciding requirements</th><th>what the server can change</th></tr></thead>\n` +
-    `<tbody>\n${rows.join('\n')}\n</tbody></table></div>\n`
   );
 }
 

@@ -40,7 +40,7 @@ async function samples(ctx: CaseContext): Promise<Sample[]> {
   for (const transport of ALL) {
     if (ctx.manifest[transport] === undefined) continue;
     const o = await ctx.env.shared.memo(`head:${transport}`, (c) => observe(c, transport));
-    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t);
+    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t, e);
     out.push(o.value);
   }
   return out;
@@ -228,13 +228,13 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
   const deadlineMs = await headDeadlineMs(ctx, transport);
   const conn = await ctx.connect();
   const tSent = ctx.now();
-  ctx.note(`HEAD ${req.path} on connection #${conn.id} (answer expected within ${Math.round(deadlineMs)} ms)`, tSent);
+  ctx.note(`HEAD ${req.path} on connection #${conn.id} (answer expected within ${Math.round(deadlineMs)} ms)`, tSent, { kind: 'request', conn: conn.id });
   const { body: _noContent, ...get } = req;
   const res = await conn.exchange({ ...get, method: 'HEAD', headers: [...(req.headers ?? []), ...extra] }, { deadlineMs, signal: ctx.signal }, hostHeader(ctx));
   // Bytes after the header section are a body the client must not read (RFC 9112 §6.3 rule 1).
   const stray = res.tHeaders === null ? 0 : (await conn.waitForClose(ctx.epsilonMs)).strayBytes;
   conn.close();
-  ctx.note(res.tHeaders === null ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms` : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`, res.tHeaders ?? ctx.now());
+  ctx.note(res.tHeaders === null ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms` : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`, res.tHeaders ?? ctx.now(), { kind: res.tHeaders === null ? 'response-end' : 'response-head', conn: conn.id });
   if (res.tHeaders === null) {
     if (res.end === 'timeout') return { transport, kind: 'unanswered', deadlineMs };
     throw new Inconclusive(`the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`);

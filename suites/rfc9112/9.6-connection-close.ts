@@ -42,13 +42,13 @@ const connectionClose = defineRequirement<ConnectionCloseObservation, typeof clo
     const conn = await ctx.connect();
     const exchange = conn.exchange({ ...req, headers: [...(req.headers ?? []), ['Connection', 'close']] }, { deadlineMs: t.pollDeadlineMs, signal: ctx.signal }, hostHeader(ctx));
     const tSent = ctx.now();
-    ctx.note(`poll sent with "Connection: close" on connection #${conn.id}`, tSent);
+    ctx.note(`poll sent with "Connection: close" on connection #${conn.id}`, tSent, { kind: 'request', conn: conn.id });
     if (ctx.env.publisher) {
       await until(ctx, tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
       await ctx.publish(channel, ctx.nextToken());
     }
     const res = await exchange;
-    ctx.note(summarizeResponse(res), res.tEnd ?? ctx.now());
+    ctx.note(summarizeResponse(res), res.tEnd ?? ctx.now(), { kind: 'response-end', conn: conn.id });
     if (res.end !== 'complete') throw new Inconclusive(`the poll did not complete (${res.status || res.end})`);
     const c = conditions(ctx);
     const closed = await conn.waitForClose(closeAllowanceMs(c, closeLimits));

@@ -44,6 +44,6 @@ export async function observeIdle(ctx: CaseContext, kind: 'stream' | 'sse', wind
 export async function sharedIdle(ctx: CaseContext, kind: StreamKind): Promise<IdleObservation> {
   const endpoint = kind === 'stream' && ctx.manifest.stream ? 'stream' : 'sse';
   const o = await ctx.env.shared.memo(`idle:${endpoint}`, (c) => observeIdle(c, kind));
-  for (const e of o.timeline) ctx.note(`[idle ${endpoint} observation, shared] ${e.what}`, o.t0 + e.t);
+  for (const e of o.timeline) ctx.note(`[idle ${endpoint} observation, shared] ${e.what}`, o.t0 + e.t, e);
   return o.value;
 }
