@@ -121,7 +121,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
     .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
     .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default(RUN_DEFAULTS.level))
-    .option('--strict', 'warnings count as failures for the exit code')
+    .option('--strict', 'warnings count as failures for the exit code and in junit.xml')
     .option('--time-scale <n>', 'multiply every wait and tolerance (slow machines)', String(RUN_DEFAULTS.timeScale))
     .option('--concurrency <n>', 'cases run at once (targets with "channels": false run one at a time)', String(RUN_DEFAULTS.concurrency))
     .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', String(RUN_DEFAULTS.holdLimitSeconds))

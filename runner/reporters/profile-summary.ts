@@ -12,7 +12,10 @@ export interface ProfileAnswer {
   models: string;
   answer: 'works' | 'works with warnings' | 'breaks' | 'not judged';
   judged: number;
+  /** cases run through it, the ones not applicable behind it left out */
   cases: number;
+  /** requirements the run declared not applicable behind it (`n/a behind …` skips) */
+  notApplicable: number;
   /** fail/error cases through it, then warnings */
   deciding: CaseResult[];
   /** distinct remedies of the deciding cases, in order */
@@ -37,6 +40,7 @@ export function profileAnswers(report: Pick<Report, 'results'>): ProfileAnswer[]
     const broken = rs.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
     const warned = rs.filter((r) => r.verdict === 'warn');
     const judged = rs.filter((r) => JUDGED.has(r.verdict)).length;
+    const notApplicable = rs.filter((r) => r.verdict === 'skip' && String(r.actual).startsWith('n/a behind ')).length;
     const deciding = [...broken, ...warned];
     const remedies = [...new Set(deciding.map((r) => r.remedy).filter((x): x is string => typeof x === 'string' && x !== ''))];
     return {
@@ -44,7 +48,8 @@ export function profileAnswers(report: Pick<Report, 'results'>): ProfileAnswer[]
       models: parseVia(via) ? describeVia(via) : via,
       answer: judged === 0 ? 'not judged' : broken.length > 0 ? 'breaks' : warned.length > 0 ? 'works with warnings' : 'works',
       judged,
-      cases: rs.length,
+      cases: rs.length - notApplicable,
+      notApplicable,
       deciding,
       remedies,
       hopCaused: deciding.filter((r) => r.cause === 'intermediary').length,
@@ -57,7 +62,7 @@ export function profileAnswers(report: Pick<Report, 'results'>): ProfileAnswer[]
 export function profileLines(answers: readonly ProfileAnswer[], printable: (s: string) => string): string[] {
   return answers.map((a) => {
     const ids = [...new Set(a.deciding.map((r) => r.id))];
-    const head = `  behind ${a.via}: ${a.answer} (${a.cases} of the ${a.requirements} requirements run through it, ${a.judged} judged${a.deciding.length ? `, ${a.deciding.length} not passing` : ''})`;
+    const head = `  behind ${a.via}: ${a.answer} (${a.cases} of the ${a.requirements} requirements run through it, ${a.judged} judged${a.notApplicable ? `, ${a.notApplicable} not applicable` : ''}${a.deciding.length ? `, ${a.deciding.length} not passing` : ''})`;
     const why = ids.length ? ` — ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}` : '';
     const fix = a.remedies.length ? `; fix: ${printable(a.remedies[0] ?? '')}${a.remedies.length > 1 ? ` (+${a.remedies.length - 1} more)` : ''}` : '';
     return `${head}${why}${fix}`;
