@@ -27,7 +27,8 @@ export type Effect =
   | 'sharing'
   | 'serialising'
   | 'closing'
-  | 'coalescing';
+  | 'coalescing'
+  | 'joining';
 
 /** How the coverage statement names each effect. */
 const EFFECT_WORDS: Record<Effect, string> = {
@@ -44,6 +45,7 @@ const EFFECT_WORDS: Record<Effect, string> = {
   serialising: 'serialises pipelined requests',
   closing: 'closes the client connection after every response',
   coalescing: 'makes concurrent requests for one URL wait for a single fetch',
+  joining: 'holds every piece of a body for a fixed window to join it with the next',
 };
 
 /** What one hop changes. Exhaustive over hop units, so a new kind of hop has to say. */
@@ -59,7 +61,7 @@ function hopEffects(spec: HopSpec): Effect[] {
     case 'rechunk-split':
       return ['reframing'];
     case 'rechunk-coalesce':
-      return ['reframing', 'delay'];
+      return ['reframing', 'delay', 'joining'];
     case 'http10':
       return ['downgrade', 'reframing', ...(spec.params.side === 'upstream' ? [] : (['closing'] as const))];
     case 'idle-timeout':
@@ -116,6 +118,8 @@ const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112
 const HOP_DECIDES: ReadonlyArray<{ effect: Effect; id: string; why: string }> = [
   { effect: 'closing', id: 'lp.persistent', why: 'no poll can reuse a connection the hop closes' },
   { effect: 'coalescing', id: 'lp.fanout', why: "a second client's poll of the same channel waits for the first one's answer (Varnish's waiting list)" },
+  // Not real-haproxy: whether it corks chunks depends on the kernel under it (proxies/real-haproxy.ts), so there the check has something to say.
+  { effect: 'joining', id: 'st.incremental', why: 'every event leaves the hop a full window after it arrived, however promptly the server flushed it (its profile description says by how much)' },
   { effect: 'total-timeout', id: 'st.idle-survives', why: 'the hop ends every exchange on its own clock before an idle timeout can act (st.stays-open judges that)' },
 ];
 

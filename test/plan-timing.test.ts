@@ -97,6 +97,10 @@ describe('plan: requirements × intermediary profiles', () => {
     expect(REQUIREMENTS.filter((r) => applicability(r, 'no-pipeline').applies).every((r) => r.id.startsWith('bosh.'))).to.equal(true);
     const noPipe = plan(REQUIREMENTS, everything, { ...all, via: ['no-pipeline'], viaNamed: true }).find((c) => c.key === 'lp.held@no-pipeline');
     expect(noPipe?.skipReason).to.match(/^n\/a behind no-pipeline: no-pipeline only serialises pipelined requests, and the check depends on none of that/);
+    // a hop that holds every write for its window decides st.incremental whatever the server does
+    const joined = plan(REQUIREMENTS, everything, { ...all, via: ['rechunk-coalesce'], viaNamed: true }).find((c) => c.key === 'st.incremental@rechunk-coalesce');
+    expect(joined?.skipReason).to.match(/^n\/a behind rechunk-coalesce: rechunk-coalesce holds every piece of a body for a fixed window/);
+    expect(applicability(REQUIREMENTS.find((r) => r.id === 'st.incremental') as (typeof REQUIREMENTS)[number], 'real-haproxy').applies).to.equal(true);
   });
 
   it('filters by ID prefix and level', () => {
