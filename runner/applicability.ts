@@ -112,7 +112,7 @@ const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112
 
 /**
  * The few outcomes a hop decides whatever the server does, found by running the reference
- * server through every profile (test/matrix.test.ts): behind such a hop the requirement says
+ * server through every profile (test/matrix/): behind such a hop the requirement says
  * nothing about the server, so it is not applicable there, with this reason.
  */
 const HOP_DECIDES: ReadonlyArray<{ effect: Effect; id: string; why: string }> = [

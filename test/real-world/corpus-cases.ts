@@ -26,14 +26,16 @@ function expectedFor(server: string, variant: string): VerdictTable | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as VerdictTable) : null;
 }
 
-describe('real-world corpus: verdicts on third-party servers match their ground truth', function () {
-  this.timeout(MAX_RUN_MS * 2);
-
-  for (const server of CORPUS) {
+/** The corpus cases of one server: a file per server, so mocha's parallel workers share the corpus. */
+export function corpusCases(name: string): void {
+  const server = CORPUS.find((s) => s.name === name);
+  if (server === undefined) throw new Error(`corpus server ${name}: expected one of ${CORPUS.map((s) => s.name).join(', ')}`);
+  describe('real-world corpus: verdicts on third-party servers match their ground truth', function () {
+    this.timeout(MAX_RUN_MS * 2);
     const missing = server.missing();
     if (missing && !CI) {
       it.skip(`${server.name} (${server.description}) — not installed here: ${missing}`);
-      continue;
+      return;
     }
     describe(`${server.name} (${server.description})`, () => {
       let running: RunningServer | null = null;
@@ -67,5 +69,5 @@ describe('real-world corpus: verdicts on third-party servers match their ground 
         expect(problems, `${server.name}: verdicts that changed`).to.deep.equal([]);
       });
     });
-  }
 });
+}

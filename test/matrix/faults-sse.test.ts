@@ -1,0 +1,6 @@
+import { faultCases, MATRIX_TIMEOUT_MS } from '../helpers/matrix.js';
+
+describe('requirement × intermediary × fault matrix: the sse faults', function () {
+  this.timeout(MATRIX_TIMEOUT_MS);
+  faultCases('sse');
+});

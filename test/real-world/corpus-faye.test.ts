@@ -1,0 +1,3 @@
+import { corpusCases } from './corpus-cases.js';
+
+corpusCases('faye');
