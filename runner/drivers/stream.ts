@@ -124,23 +124,27 @@ export class StreamSession {
   }
 
   /** Arrival time of the first occurrence of `needle`, waiting up to `ms`; null if it never came. */
-  async waitFor(needle: string, ms: number): Promise<number | null> {
-    const found = (): number | null => {
+  waitFor(needle: string, ms: number): Promise<number | null> {
+    return this.waitUntil(() => {
       const i = this.text.indexOf(needle);
       return i < 0 ? null : this.timeOf(i + needle.length - 1);
-    };
-    const now = found();
+    }, ms);
+  }
+
+  /** Resolves with `test()`'s first non-null answer, checked at every arrival; null after `ms` or at the end. */
+  async waitUntil<T>(test: () => T | null, ms: number): Promise<T | null> {
+    const now = test();
     if (now !== null || this.ended) return now;
     return new Promise((resolve) => {
       const check = (): void => {
-        const t = found();
-        if (t !== null || this.ended) finish(t);
+        const v = test();
+        if (v !== null || this.ended) finish(v);
       };
-      const timer = setTimeout(() => finish(null), ms);
-      const finish = (t: number | null): void => {
+      const timer = setTimeout(() => finish(null), Math.max(0, ms));
+      const finish = (v: T | null): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
-        resolve(t);
+        resolve(v);
       };
       this.waiters.add(check);
     });
@@ -148,20 +152,9 @@ export class StreamSession {
 
   /** Resolves when the header section has arrived (true) or after `ms` / at the end (false). */
   async waitHeaders(ms: number): Promise<boolean> {
-    if (this.headers || this.ended) return this.headers !== null;
-    return new Promise((resolve) => {
-      const check = (): void => {
-        if (this.headers || this.ended) finish();
-      };
-      const timer = setTimeout(() => finish(), ms);
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(this.headers !== null);
-      };
-      this.waiters.add(check);
-    });
+    return (await this.waitUntil(() => (this.headers ? true : null), ms)) ?? false;
   }
+
 
   /** The decoded body in the pieces it arrived in, for framing parsers. */
   pieces(): Array<{ bytes: Buffer; t: number }> {

@@ -15,6 +15,29 @@ export interface IdleObservation {
   ended: boolean;
   endHow: string;
   elapsedMs: number;
+  /** an undeclared heartbeat whose period was evident before the window ended, so watching stopped early */
+  established?: { beats: number; periodMs: number } | undefined;
+}
+
+/** Beats needed before an undeclared heartbeat counts as established (three whole periods). */
+const ESTABLISH_BEATS = 4;
+
+/**
+ * An undeclared heartbeat is established once ESTABLISH_BEATS beats (reads closer than ε are one
+ * beat split across reads) came at a regular pace: every period within ε or a quarter of the
+ * longest one, and none longer than the limit. Watching on could only find a later, longer
+ * silence of a server that changes its pace, which the full window would not promise to see
+ * either (it is 1.5× the limit, not the 60 s of the idle timeouts it stands for).
+ */
+export function establishedPeriod(beats: readonly number[], epsilonMs: number, limitMs: number): { beats: number; periodMs: number } | null {
+  const merged: number[] = [];
+  for (const t of beats) if (merged.length === 0 || t - (merged[merged.length - 1] ?? t) > epsilonMs) merged.push(t);
+  if (merged.length < ESTABLISH_BEATS) return null;
+  const periods = merged.slice(1).map((t, i) => t - (merged[i] ?? t));
+  const longest = Math.max(...periods);
+  const shortest = Math.min(...periods);
+  if (longest > limitMs || longest - shortest > Math.max(epsilonMs, longest / 4)) return null;
+  return { beats: merged.length, periodMs: longest };
 }
 
 /** Opens a stream, publishes nothing, and records the silences over 1.5× the heartbeat limit. */
@@ -29,12 +52,19 @@ export async function observeIdle(ctx: CaseContext, kind: 'stream' | 'sse', wind
     throw new Inconclusive(`no response headers within ${ms(Math.min(windowMs, t.waitEventMs))}: the idle stream cannot be observed; see st.first-byte`);
   }
   const tHeaders = session.tHeaders ?? session.tSent;
-  const ended = await Promise.race([session.done.then(() => true), ctx.pause(tHeaders + windowMs - ctx.now()).then(() => false)]);
+  const beats = (): number[] => session.pieces().filter((p) => p.t > tHeaders).map((p) => p.t);
+  // A declared heartbeat already sets a short window; an undeclared one is watched until its pace is evident.
+  const established =
+    t.heartbeatMs === null && windowOverrideMs === undefined
+      ? await session.waitUntil(() => establishedPeriod(beats(), ctx.epsilonMs, limitMs), tHeaders + windowMs - ctx.now())
+      : null;
+  const ended = established === null && (await Promise.race([session.done.then(() => true), ctx.pause(tHeaders + windowMs - ctx.now()).then(() => false)]));
   const res = await session.stop();
   const until = Math.min(ctx.now(), res.tEnd ?? ctx.now());
   const gap = largestGap(session, until);
-  const heartbeats = session.pieces().filter((p) => p.t > tHeaders).length;
-  return { limitMs, windowMs, declaredMs: t.heartbeatMs, gapMs: gap.gapMs, heartbeats, ended, endHow: res.end, elapsedMs: until - tHeaders };
+  const heartbeats = beats().length;
+  if (established !== null) ctx.note(`an undeclared heartbeat every ${ms(established.periodMs)} at most was established after ${established.beats} beats: watching stopped after ${ms(until - tHeaders)} of the ${ms(windowMs)} window`);
+  return { limitMs, windowMs, declaredMs: t.heartbeatMs, gapMs: gap.gapMs, heartbeats, ended, endHow: res.end, elapsedMs: until - tHeaders, ...(established !== null ? { established } : {}) };
 }
 
 /**
