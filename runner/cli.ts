@@ -23,6 +23,10 @@ import { FIXTURE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
 import { listCommand } from './commands/list.js';
+import { mergeReports } from './commands/merge.js';
+import { renderJson } from './reporters/json.js';
+import { writeFileAtomic } from './reporters/write-file.js';
+import { writeReports } from './reporters/write-reports.js';
 import { fixtureCommand, parseFaults } from './commands/fixture.js';
 
 interface RunFlags extends RawRunFlags {
@@ -90,6 +94,11 @@ async function runAction(flags: RunFlags): Promise<number> {
       process.stdout.write(renderBaselineOutcome(b, flags.baseline ?? ''));
       exitCode = exitCodeFor(report.summary, { strict: validated.strict, newFailures: b.newFailures.length, staleBaseline: b.stale.length });
     }
+    if (exitCode === 2 && report.summary.error === 0 && validated.shard !== null) {
+      // One share may hold only skips (or nothing): whether the run judged anything is the merge's question.
+      process.stderr.write(`pushspec: shard ${validated.shard.index}/${validated.shard.count} judged none of its ${report.results.length} case(s) by itself; pushspec merge answers for the whole run\n`);
+      return 0;
+    }
     if (exitCode === 2 && report.summary.error === 0) process.stderr.write(`pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`);
     return exitCode;
   } finally {
@@ -97,6 +106,20 @@ async function runAction(flags: RunFlags): Promise<number> {
     process.removeListener('SIGTERM', onInterrupt);
     await server?.close();
   }
+}
+
+async function mergeAction(inputs: string[], flags: { out: string; reportDir?: string; strict?: boolean }): Promise<number> {
+  if (flags.reportDir !== undefined) await checkReportDir(flags.reportDir);
+  const report = await mergeReports(inputs);
+  const strict = flags.strict === true;
+  try {
+    await writeFileAtomic(flags.out, renderJson(report));
+  } catch (e) {
+    throw new ReportInputError(`-o ${flags.out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)}); expected a file path in a writable directory`, { cause: e });
+  }
+  const files = [flags.out, ...(flags.reportDir !== undefined ? await writeReports(report, flags.reportDir, strict) : [])];
+  process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
+  return exitCodeFor(report.summary, { strict });
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -129,6 +152,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-report', 'write no report files')
     .option('--reporter <name>', `console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default ${RUN_DEFAULTS.reporter}, or ${RUN_DEFAULTS.ciReporter} when CI=true`)
     .option('--baseline <file>', 'expected failures (id@via); only new failures or stale entries fail the run')
+    .option('--shard <i/n>', 'run the i-th of n shares of the cases (a CI matrix: every path of a requirement stays in one share); join the reports with pushspec merge')
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
     .command('list')
@@ -155,6 +179,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (inputs: string[], flags: { out: string }) => {
       await compareCommand(inputs, flags.out);
       process.stdout.write(`comparison: ${flags.out}\n`);
+    });
+  program
+    .command('merge')
+    .description('join the reports of one run split over machines (run --shard i/n) into one')
+    .argument('<reports...>', 'the report.json of every shard')
+    .requiredOption('-o, --out <file>', 'the merged report.json to write')
+    .option('--report-dir <dir>', 'also write report.json, junit.xml and report.html there')
+    .option('--strict', 'warnings count as failures for the exit code and in junit.xml')
+    .action(async (inputs: string[], flags: { out: string; reportDir?: string; strict?: boolean }) => {
+      setExit(await mergeAction(inputs, flags));
     });
   program
     .command('baseline')

@@ -6,6 +6,7 @@ import { selected } from './plan.js';
 import type { Requirement } from './requirement.js';
 import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
+import { MAX_SHARDS, parseShard, type Shard } from './shard.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -20,6 +21,7 @@ export interface RawRunFlags {
   reportDir?: string;
   report?: boolean;
   reporter?: string;
+  shard?: string;
 }
 
 export interface ValidatedFlags {
@@ -34,6 +36,7 @@ export interface ValidatedFlags {
   holdLimitSeconds: number;
   reportDir: string | null;
   reporter: string;
+  shard: Shard | null;
 }
 
 function usage(flag: string, value: string, expected: string): HarnessError {
@@ -96,6 +99,8 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
   const reporter = f.reporter ?? (process.env['CI'] === 'true' ? DEFAULTS.ciReporter : DEFAULTS.reporter);
   if (!reporterExists(reporter)) throw usage('--reporter', reporter, `progress, none, a mocha reporter (${Object.keys(Mocha.reporters).filter((n) => /^[a-z]/.test(n)).join(', ')}) or an installed reporter module`);
+  const shard = f.shard === undefined ? null : parseShard(f.shard);
+  if (f.shard !== undefined && shard === null) throw usage('--shard', f.shard, `i/n with whole numbers 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 for the second of four machines`);
   return {
     only,
     skip,
@@ -108,5 +113,6 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     holdLimitSeconds: positive('--hold-limit', f.holdLimit, DEFAULTS.holdLimitSeconds, { max: 3600 }),
     reportDir: f.report === false ? null : (f.reportDir ?? DEFAULTS.reportDir),
     reporter,
+    shard,
   };
 }

@@ -46,11 +46,27 @@ export interface Report {
     platform: string;
     concurrency: number;
     publish: 'http' | 'command' | 'none';
+    /** the share of the cases this run judged (`--shard i/n`) */
+    shard?: { index: number; count: number };
+    /** a report joined by `pushspec merge`: one entry per input, in shard order */
+    merged?: MergedPart[];
   };
   results: CaseResult[];
   summary: Summary;
   /** "Can I deploy this behind X?", one entry per intermediary profile the run used. */
   profiles?: ProfileVerdict[];
+}
+
+/** One input of `pushspec merge`. */
+export interface MergedPart {
+  file: string;
+  /** each machine of a CI matrix may start the target on its own port */
+  baseUrl: string;
+  startedAt: string;
+  durationMs: number;
+  rttMs: number;
+  cases: number;
+  shard?: { index: number; count: number };
 }
 
 /** The deployment answer for one profile, as report.json carries it. */

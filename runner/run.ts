@@ -1,4 +1,3 @@
-import { join, resolve } from 'node:path';
 import { systemClock } from './clock.js';
 import { CaseContext, type RunEnv, type RunOptions } from './context.js';
 import { Executor } from './execute.js';
@@ -11,17 +10,15 @@ import { createPublishAdapter } from './publish.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { loadRequirements } from './registry.js';
 import { summarize, type CaseResult, type Report } from './report.js';
-import { renderJson } from './reporters/json.js';
-import { renderJunit } from './reporters/junit.js';
-import { renderHtml } from './reporters/html.js';
-import { writeFileAtomic } from './reporters/write-file.js';
+import { profileVerdicts } from './reporters/profile-summary.js';
+import { writeReports } from './reporters/write-reports.js';
 import { wantsColour } from './reporters/colour.js';
-import { profileAnswers } from './reporters/profile-summary.js';
 import { LiveProgress } from './reporters/progress.js';
 import type { RunObserver } from './run-observer.js';
 import { SharedProbes } from './shared-probes.js';
 import { VERSION } from './version.js';
 import { calibrateViaRtt, openVia } from './via.js';
+import { inShard, type Shard } from './shard.js';
 
 export interface RunConfig extends PlanFilter, RunOptions {
   manifest: Manifest;
@@ -33,6 +30,8 @@ export interface RunConfig extends PlanFilter, RunOptions {
   reporter: string;
   /** told about the plan and every case as it starts and settles (the CLI's interrupt message) */
   observer?: RunObserver;
+  /** run only this share of the cases (a CI matrix; `pushspec merge` joins the reports) */
+  shard?: Shard | null;
 }
 
 export type { RunObserver } from './run-observer.js';
@@ -69,7 +68,8 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       return p;
     },
   };
-  const cases = plan(loadRequirements(), m, cfg);
+  const shard = cfg.shard ?? null;
+  const cases = plan(loadRequirements(), m, cfg).filter((c) => shard === null || inShard(c.requirement.id, shard));
   const progress = cfg.reporter === 'progress' ? new LiveProgress(cases.length, (line) => process.stderr.write(`${line}\n`), wantsColour(process.stderr), () => clock.now()) : null;
   const observers = [progress, cfg.observer].filter((o): o is RunObserver => o !== null && o !== undefined);
   for (const o of observers) o.planned?.(cases.length);
@@ -99,33 +99,12 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       platform: `${process.platform}-${process.arch}`,
       concurrency: cfg.concurrency,
       publish: adapter ? adapter.kind : 'none',
+      ...(shard !== null ? { shard } : {}),
     },
     results,
     summary: summarize(results),
-    profiles: profileAnswers({ results }).map((a) => ({
-      via: a.via,
-      models: a.models,
-      answer: a.answer,
-      cases: a.cases,
-      judged: a.judged,
-      deciding: a.deciding.map((r) => `${r.id}@${r.via}`),
-      hopCaused: a.hopCaused,
-      remedies: a.remedies,
-    })),
+    profiles: profileVerdicts(results),
   };
-  const files: string[] = [];
-  if (cfg.reportDir !== null) {
-    const dir = resolve(cfg.reportDir);
-    const outputs: Array<[string, string]> = [
-      ['report.json', renderJson(report)],
-      ['junit.xml', renderJunit(report, { strict: cfg.strict })],
-      ['report.html', renderHtml(report)],
-    ];
-    for (const [name, text] of outputs) {
-      const path = join(dir, name);
-      await writeFileAtomic(path, text);
-      files.push(path);
-    }
-  }
+  const files = cfg.reportDir !== null ? await writeReports(report, cfg.reportDir, cfg.strict) : [];
   return { report, exitCode: exitCodeFor(report.summary, { strict: cfg.strict }), files };
 }

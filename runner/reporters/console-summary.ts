@@ -17,7 +17,9 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   const s = report.summary;
   lines.push('');
   lines.push(`pushspec ${report.tool.version} — ${printable(report.target.name)} (${printable(report.target.baseUrl)})`);
-  lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${report.environment.rttMs} ms · time scale ${report.environment.timeScale}`);
+  const env = report.environment;
+  const split = env.shard ? ` · shard ${env.shard.index}/${env.shard.count}` : env.merged ? ` · merged from ${env.merged.length} reports (the longest took the time given)` : '';
+  lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${env.rttMs} ms · time scale ${env.timeScale}${split}`);
   lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
   lines.push('');
   lines.push(sectionTable(report));

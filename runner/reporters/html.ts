@@ -386,6 +386,8 @@ function renderHeader(report: Report, counts: Record<Outcome, number>): string {
     ['Platform', env.platform],
     ['Concurrency', env.concurrency],
     ['Publish hook', env.publish],
+    ...(env.shard ? ([['Shard', `${str(env.shard.index)}/${str(env.shard.count)} (pushspec merge joins the shards)`]] as Array<[string, unknown]>) : []),
+    ...(Array.isArray(env.merged) ? ([['Merged from', env.merged.map((p) => `${str(p.file)}${p.shard ? ` (shard ${str(p.shard.index)}/${str(p.shard.count)})` : ''}: ${str(p.cases)} cases, ${fmtNum(Number(p.durationMs) / 1000)} s`).join('; ')]] as Array<[string, unknown]>) : []),
   ];
   return (
     `<header class="top">\n<h1>pushspec conformance report <span class="muted">${esc(target.name)}</span></h1>\n` +

@@ -1,4 +1,4 @@
-import type { CaseResult, Report } from '../report.js';
+import type { CaseResult, ProfileVerdict, Report } from '../report.js';
 import { describeVia, parseVia } from '../via.js';
 
 /**
@@ -67,4 +67,18 @@ export function profileLines(answers: readonly ProfileAnswer[], printable: (s: s
     const fix = a.remedies.length ? `; fix: ${printable(a.remedies[0] ?? '')}${a.remedies.length > 1 ? ` (+${a.remedies.length - 1} more)` : ''}` : '';
     return `${head}${why}${fix}`;
   });
+}
+
+/** The per-profile answers as report.json carries them (a run, or a merge of shard reports). */
+export function profileVerdicts(results: readonly CaseResult[]): ProfileVerdict[] {
+  return profileAnswers({ results: [...results] }).map((a) => ({
+    via: a.via,
+    models: a.models,
+    answer: a.answer,
+    cases: a.cases,
+    judged: a.judged,
+    deciding: a.deciding.map((r) => `${r.id}@${r.via}`),
+    hopCaused: a.hopCaused,
+    remedies: a.remedies,
+  }));
 }
