@@ -20,6 +20,13 @@ export interface ExecuteOptions {
 
 const publishes = (c: Case): boolean => c.requirement.needsPublish || c.requirement.mayPublish === true;
 
+/**
+ * A case over streams only finds its own events by their tokens, so another case's event on a
+ * shared channel is one more message in the stream and changes none of its judgements; a long
+ * poll, a Bayeux connect or a BOSH request would be answered by it.
+ */
+const streamsOnly = (c: Case): boolean => c.requirement.transports.every((t) => t === 'stream' || t === 'sse');
+
 /** Re-runs, alone, of a case that lost events, so the verdict can give a rate. */
 const LOSS_RERUNS = 2;
 
@@ -71,11 +78,24 @@ export class Executor {
       }));
     }
     // Where one publish reaches every subscriber (no channels, or a broadcast hook), a case that
-    // publishes would wake or disturb every other open poll and stream: those cases run alone,
-    // one after another, once the quiet cases are done.
-    let turn: Promise<unknown> = Promise.allSettled([...this.first.values()]);
+    // publishes would wake a held poll and fill an idle stream's silence: once the quiet cases are
+    // done, the stream-only ones run side by side (they overlap one another only), then the rest
+    // alone, one after another.
+    const quiet = Promise.allSettled([...this.first.values()]);
+    const overlapping = cases.filter((c) => exclusive(c) && streamsOnly(c)).map((c) => {
+      const mine = quiet.then(() => slots.take()).then(async (release) => {
+        try {
+          return await this.runOnce(c);
+        } finally {
+          release();
+        }
+      });
+      this.first.set(c.key, mine);
+      return mine;
+    });
+    let turn: Promise<unknown> = Promise.allSettled([quiet, ...overlapping]);
     for (const c of cases) {
-      if (!exclusive(c)) continue;
+      if (!exclusive(c) || streamsOnly(c)) continue;
       const mine = turn.then(() => this.runOnce(c, true));
       this.first.set(c.key, mine);
       turn = mine.catch(() => undefined);
@@ -103,7 +123,7 @@ export class Executor {
     // A real program in the path (nginx, Varnish…) forwards late when the machine is busy: what
     // a case measured through it under load is re-verified alone, like any timing.
     const real = viaIsReal(c.via);
-    const needsSolo = !this.runsAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
+    const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
     if (firstResult.loss) result = real ? await this.realLoss(c, firstResult) : await this.lossRate(c, firstResult);
@@ -112,9 +132,14 @@ export class Executor {
     return result;
   }
 
-  /** Cases that publish where events reach every subscriber are scheduled alone from the start. */
+  /** Cases that publish where events reach every subscriber are scheduled apart from the quiet ones. */
   private runsAlone(c: Case): boolean {
     return publishesReachOthers(this.env.manifest) && publishes(c);
+  }
+
+  /** Those of them that ran one at a time: what they measured was measured alone. */
+  private ranAlone(c: Case): boolean {
+    return this.runsAlone(c) && !streamsOnly(c);
   }
 
   /** Runs the case once more after every busy case of the concurrent phase, one at a time. */
