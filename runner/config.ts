@@ -6,6 +6,7 @@ import { selected } from './plan.js';
 import type { Requirement } from './requirement.js';
 import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
+import { loadCaFile, type TlsTrust } from './tls.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -20,6 +21,8 @@ export interface RawRunFlags {
   reportDir?: string;
   report?: boolean;
   reporter?: string;
+  ca?: string;
+  insecure?: boolean;
 }
 
 export interface ValidatedFlags {
@@ -34,6 +37,9 @@ export interface ValidatedFlags {
   holdLimitSeconds: number;
   reportDir: string | null;
   reporter: string;
+  /** --ca FILE, read by loadTrust() before the run (the file is checked there, before any case) */
+  caPath: string | null;
+  insecure: boolean;
 }
 
 function usage(flag: string, value: string, expected: string): HarnessError {
@@ -63,6 +69,18 @@ function reporterExists(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+function caPath(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  if (v.trim() === '') throw usage('--ca', v, 'the path of a PEM file with the CA certificate(s) that signed the target');
+  return v;
+}
+
+/** --ca's PEM is read once, before preflight: a bad file stops the run with one message (exit 2). */
+export async function loadTrust(v: Pick<ValidatedFlags, 'caPath' | 'insecure'>): Promise<TlsTrust> {
+  if (v.caPath === null) return { insecure: v.insecure };
+  return { insecure: v.insecure, ca: await loadCaFile(v.caPath), caPath: v.caPath };
 }
 
 /** Every flag checked, each error naming the flag, the bad value and what is expected (exit 2). */
@@ -108,5 +126,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     holdLimitSeconds: positive('--hold-limit', f.holdLimit, DEFAULTS.holdLimitSeconds, { max: 3600 }),
     reportDir: f.report === false ? null : (f.reportDir ?? DEFAULTS.reportDir),
     reporter,
+    caPath: caPath(f.ca),
+    insecure: f.insecure ?? DEFAULTS.insecure,
   };
 }
