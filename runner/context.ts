@@ -174,7 +174,7 @@ export class CaseContext {
    * profile with scaled timeouts), sharing this case's timeline, channel tokens and deadline.
    */
   async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
-    const chain = await openVia(via, new URL(this.manifest.baseUrl));
+    const chain = await openVia(via, new URL(this.manifest.baseUrl), this.env.trust);
     const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, this.mayPublish, chain.arrival);
     child.parent = this;
     try {

@@ -2,7 +2,7 @@ import { PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, scaledHops, startChai
 import type { Clock } from './clock.js';
 import { startTargetEdge } from '../proxies/target-edge.js';
 import { WireConnection } from './wire/index.js';
-import { DEFAULT_TRUST, type TlsTrust } from './tls.js';
+import type { TlsTrust } from './tls.js';
 
 /**
  * Where a case's transport requests go. `direct` is the target itself; every other name is a
@@ -121,7 +121,7 @@ async function realSlot(profile: string): Promise<() => void> {
 }
 
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
-export async function openVia(key: string, target: URL, trust: TlsTrust = DEFAULT_TRUST): Promise<OpenVia> {
+export async function openVia(key: string, target: URL, trust: TlsTrust): Promise<OpenVia> {
   const v = viaOf(key);
   if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) };
   if (PROFILES[v.profile]?.real !== undefined) {
@@ -166,7 +166,7 @@ async function openChain(v: Via, target: URL, trust: TlsTrust): Promise<OpenVia>
  * The round trip through an intermediary chain: median of 3 trivial requests (send → headers),
  * each on a fresh chain and connection. Tolerances through a latency hop grow with it.
  */
-export async function calibrateViaRtt(key: string, target: URL, clock: Clock, timeScale: number, trust: TlsTrust = DEFAULT_TRUST): Promise<number> {
+export async function calibrateViaRtt(key: string, target: URL, clock: Clock, timeScale: number, trust: TlsTrust): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) {
     const chain = await openVia(key, target, trust);
