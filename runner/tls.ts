@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { connect, createSecureContext, rootCertificates, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, rootCertificates, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { Socket } from 'node:net';
 import { HarnessError } from './errors.js';
 
@@ -88,15 +88,19 @@ export async function loadCaFile(path: string): Promise<string> {
 }
 
 /**
- * Resets a socket (RST). A TLSSocket's handle is the TLS layer, which net.Socket#resetAndDestroy
- * refuses (ERR_INVALID_HANDLE_TYPE); the TCP handle under it is reset instead.
+ * Resets a socket (RST). A TLSSocket's handle is the TLS layer, which has no reset()
+ * (net.Socket#resetAndDestroy throws ERR_INVALID_HANDLE_TYPE), and resetting the TCP handle under
+ * it from outside leaves the TLSSocket without a 'close' event. So Node's own reset path
+ * (net.Socket#_destroy with resetAndClosing: handle.reset(), then 'close') runs on the TCP handle.
+ * Meant for sockets we connected (runner/wire, the target edge): on an accepted TLSSocket the
+ * tls.Server would never hear that its connection closed.
  */
 export function resetSocket(socket: Socket | TLSSocket): void {
   const handle: unknown = Reflect.get(socket, '_handle');
   const parent: unknown = typeof handle === 'object' && handle !== null ? Reflect.get(handle, '_parent') : undefined;
-  const reset: unknown = typeof parent === 'object' && parent !== null ? Reflect.get(parent, 'reset') : undefined;
-  if (typeof reset === 'function') {
-    Reflect.apply(reset, parent, [() => {}]);
+  if (socket instanceof TLSSocket && typeof parent === 'object' && parent !== null && typeof Reflect.get(parent, 'reset') === 'function') {
+    Reflect.set(socket, 'resetAndClosing', true);
+    Reflect.set(socket, '_handle', parent);
     socket.destroy();
     return;
   }
