@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { startChain } from './chain.js';
 import { PROFILES, PROFILE_NAMES } from './profiles.js';
 import { startTargetEdge } from './target-edge.js';
-import { DEFAULT_TRUST, type TlsTrust } from '../runner/tls.js';
+import { DEFAULT_TRUST, handshakeTls, type TlsTrust } from '../runner/tls.js';
 
 export interface ProxyCommandOptions {
   profile: string;
@@ -49,7 +49,10 @@ export async function runProxyCommand(options: ProxyCommandOptions): Promise<Pro
   }
   const hops = profile.hops();
   // An https upstream is met by a TLS-terminating tap, as in a run: the hops speak plain HTTP.
-  const edge = upstream.protocol === 'https:' ? await startTargetEdge(upstream, options.trust ?? DEFAULT_TRUST) : null;
+  // Its certificate is checked once up front: refused later, each request would only see a FIN.
+  const trust = options.trust ?? DEFAULT_TRUST;
+  if (upstream.protocol === 'https:') await handshakeTls(upstream.href, trust, 1);
+  const edge = upstream.protocol === 'https:' ? await startTargetEdge(upstream, trust) : null;
   let chain;
   try {
     chain = await startChain(hops, edge?.url ?? upstream, port === undefined ? {} : { port });

@@ -1,5 +1,4 @@
 import { connect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { Clock } from './clock.js';
 import { HarnessError } from './errors.js';
 import { publishesReachOthers, type Manifest } from './manifest/types.js';
@@ -7,7 +6,6 @@ import { describe, type PublishAdapter } from './publish.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
 import type { Dispatcher } from 'undici';
 import { ordinaryExchange } from './ordinary-http.js';
-import { certificateProblem, tlsConnectOptions, type TlsFacts, type TlsTrust } from './tls.js';
 
 function connectOnce(url: URL, clock: Clock, timeoutMs: number): Promise<number> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -83,37 +81,4 @@ export async function probeHttp(baseUrl: string, timeScale: number, dispatcher?:
   const why = res.timedOut ? `no HTTP response within ${deadlineMs} ms` : notHttp(res.error);
   if (why === null) throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} is unreachable: ${describe(res.error)}`);
   throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} does not speak HTTP: GET ${url.pathname} gave ${why}; expected any HTTP/1.x response`);
-}
-
-/**
- * An https target must complete a TLS handshake the run trusts before any case runs: a
- * certificate problem is one message naming the target, the TLS error code and the remedy
- * (exit 2), never the same failure once per case. Returns what was negotiated, for the report.
- */
-export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: number): Promise<TlsFacts> {
-  const url = new URL(baseUrl);
-  const timeoutMs = 5000 * timeScale;
-  return new Promise((resolve, reject) => {
-    const s = tlsConnect(tlsConnectOptions(url, trust));
-    s.setTimeout(timeoutMs, () => {
-      s.destroy();
-      reject(new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin}: no TLS handshake within ${timeoutMs} ms; expected a TLS server at ${url.host} (is it plain http://?)`));
-    });
-    s.once('secureConnect', () => {
-      const facts: TlsFacts = { protocol: s.getProtocol(), cipher: s.getCipher().name, alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null };
-      s.destroy();
-      resolve(facts);
-    });
-    s.once('error', (e: Error) => {
-      s.destroy();
-      const cert = certificateProblem(url.origin, e);
-      const code = (e as { code?: unknown }).code;
-      reject(
-        new HarnessError(
-          cert === null ? 'PUSHSPEC_E_UNREACHABLE' : 'PUSHSPEC_E_TLS',
-          cert ?? `target ${url.origin}: the TLS handshake failed: ${typeof code === 'string' ? `${code} (${e.message})` : e.message}; expected a TLS server at ${url.host} (a plain HTTP server needs an http:// URL)`,
-        ),
-      );
-    });
-  });
 }

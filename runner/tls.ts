@@ -117,3 +117,36 @@ export function certificateProblem(target: string, error: unknown): string | nul
   const what = error instanceof Error ? error.message : String(error);
   return `target ${target}: the TLS certificate is not trusted: ${code} (${what}); expected a certificate that chains to a trusted CA and names the target's host; remedy: --ca FILE with the PEM of the CA that signed it, or --insecure to skip verification (the report then says the run was unverified)`;
 }
+
+/**
+ * An https target must complete a TLS handshake the run trusts before any case runs: a
+ * certificate problem is one message naming the target, the TLS error code and the remedy
+ * (exit 2), never the same failure once per case. Returns what was negotiated, for the report.
+ */
+export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: number): Promise<TlsFacts> {
+  const url = new URL(baseUrl);
+  const timeoutMs = 5000 * timeScale;
+  return new Promise((resolve, reject) => {
+    const s = connect(tlsConnectOptions(url, trust));
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      reject(new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin}: no TLS handshake within ${timeoutMs} ms; expected a TLS server at ${url.host} (is it plain http://?)`));
+    });
+    s.once('secureConnect', () => {
+      const facts: TlsFacts = { protocol: s.getProtocol(), cipher: s.getCipher().name, alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null };
+      s.destroy();
+      resolve(facts);
+    });
+    s.once('error', (e: Error) => {
+      s.destroy();
+      const cert = certificateProblem(url.origin, e);
+      const code = (e as { code?: unknown }).code;
+      reject(
+        new HarnessError(
+          cert === null ? 'PUSHSPEC_E_UNREACHABLE' : 'PUSHSPEC_E_TLS',
+          cert ?? `target ${url.origin}: the TLS handshake failed: ${typeof code === 'string' ? `${code} (${e.message})` : e.message}; expected a TLS server at ${url.host} (a plain HTTP server needs an http:// URL)`,
+        ),
+      );
+    });
+  });
+}

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { selfSignedCertificate, type SelfSigned } from '../fixtures/self-signed.js';
 import { HarnessError } from '../runner/errors.js';
-import { handshakeTls } from '../runner/preflight.js';
-import { resetSocket, type TlsTrust } from '../runner/tls.js';
+import { handshakeTls, resetSocket, type TlsTrust } from '../runner/tls.js';
 import { WireConnection } from '../runner/wire/connection.js';
 import type { ExchangeLimits } from '../runner/wire/types.js';
 
