@@ -110,12 +110,15 @@ export function resetSocket(socket: Socket | TLSSocket): void {
 /** OpenSSL's verification codes and Node's host name check: the certificate, not the network. */
 const CERT_CODES = /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|UNABLE_TO_|ERR_TLS_CERT|INVALID_CA|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)/;
 
-/** The message of a certificate the run does not trust, or null when `error` is about something else. */
-export function certificateProblem(target: string, error: unknown): string | null {
+/**
+ * The message of a certificate the run does not trust, or null when `error` is about something
+ * else. `who` names the connection: `target https://…` or `publish hook https://…`.
+ */
+export function certificateProblem(who: string, error: unknown): string | null {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !CERT_CODES.test(code)) return null;
   const what = error instanceof Error ? error.message : String(error);
-  return `target ${target}: the TLS certificate is not trusted: ${code} (${what}); expected a certificate that chains to a trusted CA and names the target's host; remedy: --ca FILE with the PEM of the CA that signed it, or --insecure to skip verification (the report then says the run was unverified)`;
+  return `${who}: the TLS certificate is not trusted: ${code} (${what}); expected a certificate that chains to a trusted CA and names the target's host; remedy: --ca FILE with the PEM of the CA that signed it, or --insecure to skip verification (the report then says the run was unverified)`;
 }
 
 /**
@@ -139,7 +142,7 @@ export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: 
     });
     s.once('error', (e: Error) => {
       s.destroy();
-      const cert = certificateProblem(url.origin, e);
+      const cert = certificateProblem(`target ${url.origin}`, e);
       const code = (e as { code?: unknown }).code;
       reject(
         new HarnessError(
