@@ -5,6 +5,7 @@
  * server made it (RFC 9112 §9.8 gives EOF and reset different meanings for a body).
  */
 import { connect, type Socket } from 'node:net';
+import { openTls, resetSocket, type TlsTrust } from '../runner/tls.js';
 import { type RunningHop, type Scope, listenLocal, runningHop, tcpServer } from './hop.js';
 
 export interface Link {
@@ -47,6 +48,8 @@ export interface TcpHopOptions {
   scope: Scope;
   upstream: URL;
   port?: number;
+  /** given to the hop that meets an https target (the target edge): TLS upstream, this trust */
+  trust?: TlsTrust;
   hooks(link: Link): LinkHooks;
 }
 
@@ -56,9 +59,22 @@ export function upstreamAddress(upstream: URL): { host: string; port: number } {
   return { host, port: upstream.port === '' ? 80 : Number(upstream.port) };
 }
 
+/**
+ * Opens upstream connections: TLS with the run's trust for an https upstream (the hop then
+ * terminates TLS like a load balancer: plain bytes toward the client, TLS records toward the
+ * target), else plain TCP.
+ */
+function upstreamDialer(upstream: URL, trust: TlsTrust | undefined): () => Socket {
+  if (upstream.protocol === 'https:' && trust !== undefined) {
+    return () => openTls(upstream, trust);
+  }
+  const target = upstreamAddress(upstream);
+  return () => connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+}
+
 export async function startTcpHop(options: TcpHopOptions): Promise<RunningHop> {
   const { scope } = options;
-  const target = upstreamAddress(options.upstream);
+  const dial = upstreamDialer(options.upstream, options.trust);
   let nextId = 1;
 
   const server = tcpServer(scope, (client) => {
@@ -105,7 +121,7 @@ export async function startTcpHop(options: TcpHopOptions): Promise<RunningHop> {
     };
 
     const attachUpstream = (): Socket => {
-      const socket = scope.track(connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true }));
+      const socket = scope.track(dial());
       socket.on('data', (data: Buffer) => {
         if (socket !== upstream) return;
         if (hooks.fromServer) hooks.fromServer(data);
@@ -177,7 +193,7 @@ export async function startTcpHop(options: TcpHopOptions): Promise<RunningHop> {
     });
     client.on('error', (error: NodeJS.ErrnoException) => {
       log(`client ${error.code ?? error.message}`);
-      if (error.code === 'ECONNRESET') upstream.resetAndDestroy();
+      if (error.code === 'ECONNRESET') resetSocket(upstream);
       else upstream.destroy();
     });
     client.on('close', () => {

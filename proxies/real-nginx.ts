@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Hop } from './hop.js';
-import { WARMUP_PATH, programMissing, realProgramHop } from './real-program.js';
+import { WARMUP_PATH, programMissing, realProgramHop, type RealProgramSpec } from './real-program.js';
 
 /** PUSHSPEC_NGINX points at another binary (or at none, to see the profile skipped). */
 export const NGINX_BINARY = process.env['PUSHSPEC_NGINX'] ?? '/usr/sbin/nginx';
@@ -25,7 +25,13 @@ export function nginxMissing(): string | null {
   return programMissing(NGINX_BINARY, 'nginx', 'nginx');
 }
 
-function config(dir: string, port: number, upstream: URL, p: RealNginxParams): string {
+/** PEM texts for `listen … ssl`: nginx then terminates TLS in front of a plain upstream. */
+export interface NginxTls {
+  cert: string;
+  key: string;
+}
+
+function config(dir: string, port: number, upstream: URL, p: RealNginxParams, tls: NginxTls | undefined): string {
   const keepAlive = p.httpVersion === '1.1' ? '\n      proxy_set_header Connection "";' : '';
   return `daemon off;
 master_process off;
@@ -40,7 +46,9 @@ http {
   uwsgi_temp_path ${join(dir, 'uwsgi')};
   scgi_temp_path ${join(dir, 'scgi')};
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${tls ? ` ssl;
+    ssl_certificate ${join(dir, 'cert.pem')};
+    ssl_certificate_key ${join(dir, 'key.pem')}` : ''};
     location / {
       proxy_pass http://${upstream.host};
       proxy_set_header Host $host;
@@ -59,14 +67,19 @@ export function realNginx(params: RealNginxParams): Hop {
     describe: `the nginx binary with proxy_http_version ${params.httpVersion}, proxy_buffering ${params.buffering ? 'on' : 'off'}, proxy_read_timeout ${params.readTimeoutMs / 1000} s`,
     timeouts: { idleMs: params.readTimeoutMs, status: 504 },
     missing: nginxMissing,
-    spec: (upstream) => ({
-      program: 'nginx',
-      warmupTarget: WARMUP_PATH,
-      binary: NGINX_BINARY,
-      files: (dir, port) => ({ 'nginx.conf': config(dir, port, upstream, params) }),
-      args: (dir) => ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')],
-      logFiles: ['error.log'],
-      interesting: /\[(error|warn)\]|timed out|prematurely/,
-    }),
+    spec: (upstream) => nginxSpec(upstream, params),
   });
+}
+
+/** The program spec; with `tls` nginx listens with TLS (its warm-up request, plain HTTP, gets a 400). */
+export function nginxSpec(upstream: URL, params: RealNginxParams, tls?: NginxTls): RealProgramSpec {
+  return {
+    program: 'nginx',
+    warmupTarget: WARMUP_PATH,
+    binary: NGINX_BINARY,
+    files: (dir, port) => ({ 'nginx.conf': config(dir, port, upstream, params, tls), ...(tls ? { 'cert.pem': tls.cert, 'key.pem': tls.key } : {}) }),
+    args: (dir) => ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')],
+    logFiles: ['error.log'],
+    interesting: /\[(error|warn)\]|timed out|prematurely/,
+  };
 }

@@ -5,11 +5,15 @@
 import { performance } from 'node:perf_hooks';
 import { startChain } from './chain.js';
 import { PROFILES, PROFILE_NAMES } from './profiles.js';
+import { startTargetEdge } from './target-edge.js';
+import { DEFAULT_TRUST, handshakeTls, type TlsTrust } from '../runner/tls.js';
 
 export interface ProxyCommandOptions {
   profile: string;
   upstream: string;
   port?: number;
+  /** for an https upstream: how its certificate is verified (--ca, --insecure) */
+  trust?: TlsTrust;
   /** One line of output (no trailing newline). */
   out: (line: string) => void;
 }
@@ -20,16 +24,15 @@ export interface ProxyCommand {
 }
 
 function parseUpstream(value: string): URL {
-  const allowed = 'allowed: an absolute http:// URL such as http://127.0.0.1:8080';
+  const allowed = 'allowed: an absolute http:// or https:// URL such as http://127.0.0.1:8080';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new Error(`--upstream: "${value}" is not a URL (${allowed})`);
   }
-  if (url.protocol === 'https:') throw new Error(`--upstream: "${value}" uses https:// (allowed: http:// only; the hops speak plain HTTP/1.1)`);
   // "localhost:8080" parses as a URL with the scheme "localhost:".
-  if (url.protocol !== 'http:') throw new Error(`--upstream: "${value}" is not an http:// URL (${allowed}; did you mean http://${value}?)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--upstream: "${value}" is not an http:// or https:// URL (${allowed}; did you mean http://${value}?)`);
   if (url.hostname === '') throw new Error(`--upstream: "${value}" has no host (${allowed})`);
   return url;
 }
@@ -45,10 +48,22 @@ export async function runProxyCommand(options: ProxyCommandOptions): Promise<Pro
     throw new Error(`--port: "${String(port)}" is not a port (allowed: an integer from 0 to 65535; 0 picks a free one)`);
   }
   const hops = profile.hops();
-  const chain = await startChain(hops, upstream, port === undefined ? {} : { port });
+  // An https upstream is met by a TLS-terminating tap, as in a run: the hops speak plain HTTP.
+  // Its certificate is checked once up front: refused later, each request would only see a FIN.
+  const trust = options.trust ?? DEFAULT_TRUST;
+  if (upstream.protocol === 'https:') await handshakeTls(upstream.href, trust, 1);
+  const edge = upstream.protocol === 'https:' ? await startTargetEdge(upstream, trust) : null;
+  let chain;
+  try {
+    chain = await startChain(hops, edge?.url ?? upstream, port === undefined ? {} : { port });
+  } catch (error) {
+    await edge?.close();
+    throw error;
+  }
   const { out } = options;
   out(`${options.profile}: ${chain.url.href} → ${upstream.origin}/ (${profile.description})`);
   if (profile.realWorld !== undefined) out(`  models: ${profile.realWorld}`);
+  if (edge !== null) out(`  TLS to the upstream${options.trust?.insecure ? ' WITHOUT certificate verification (--insecure)' : ''}: the hops speak plain HTTP, the last link opens TLS`);
   if (!profile.streamingPossible) out('  note: no server can stream through this profile');
   hops.forEach((hop, i) => out(`  ${i + 1}. ${hop.name}: ${hop.describe}`));
   if (upstream.pathname !== '/' || upstream.search !== '') out(`  note: requests keep their own path; "${upstream.pathname}${upstream.search}" of --upstream is ignored`);
@@ -59,6 +74,7 @@ export async function runProxyCommand(options: ProxyCommandOptions): Promise<Pro
     close: async () => {
       unwatch?.();
       await chain.close();
+      await edge?.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { ExchangeWatch, watchedPassThrough } from './exchange-watch.js';
 import { type RunningHop, Scope } from './hop.js';
 import { type Link, startTcpHop } from './link.js';
+import type { TlsTrust } from '../runner/tls.js';
 
 export interface Arrival {
   /** on the harness clock (performance.now) */
@@ -32,13 +33,15 @@ function originForm(target: string): string {
   return m ? m[1] || '/' : target;
 }
 
-export async function startTargetEdge(upstream: URL): Promise<TargetEdge> {
+/** For an https upstream the edge opens TLS with `trust` (the chain's TLS-terminating last hop). */
+export async function startTargetEdge(upstream: URL, trust?: TlsTrust): Promise<TargetEdge> {
   const arrivals: Arrival[] = [];
   // Each pending arrival() is woken on every request head, and told to give up at close.
   const waiters = new Set<(closing: boolean) => void>();
   const running = await startTcpHop({
     scope: new Scope(),
     upstream,
+    ...(trust === undefined ? {} : { trust }),
     hooks: (link: Link) => {
       const watch = new ExchangeWatch({
         requestHead: (method, target) => {

@@ -7,6 +7,7 @@ import type { Requirement } from './requirement.js';
 import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
 import { MAX_SHARDS, parseShard, type Shard } from './shard.js';
+import { loadCaFile, type TlsTrust } from './tls.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -22,6 +23,8 @@ export interface RawRunFlags {
   report?: boolean;
   reporter?: string;
   shard?: string;
+  ca?: string;
+  insecure?: boolean;
 }
 
 export interface ValidatedFlags {
@@ -37,6 +40,9 @@ export interface ValidatedFlags {
   reportDir: string | null;
   reporter: string;
   shard: Shard | null;
+  /** --ca FILE, read by loadTrust() before the run (the file is checked there, before any case) */
+  caPath: string | null;
+  insecure: boolean;
 }
 
 function usage(flag: string, value: string, expected: string): HarnessError {
@@ -66,6 +72,18 @@ function reporterExists(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+function caPath(v: string | undefined): string | null {
+  if (v === undefined) return null;
+  if (v.trim() === '') throw usage('--ca', v, 'the path of a PEM file with the CA certificate(s) that signed the target');
+  return v;
+}
+
+/** --ca's PEM is read once, before preflight: a bad file stops the run with one message (exit 2). */
+export async function loadTrust(v: Pick<ValidatedFlags, 'caPath' | 'insecure'>): Promise<TlsTrust> {
+  if (v.caPath === null) return { insecure: v.insecure };
+  return { insecure: v.insecure, ca: await loadCaFile(v.caPath), caPath: v.caPath };
 }
 
 /** Every flag checked, each error naming the flag, the bad value and what is expected (exit 2). */
@@ -114,5 +132,7 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     reportDir: f.report === false ? null : (f.reportDir ?? DEFAULTS.reportDir),
     reporter,
     shard,
+    caPath: caPath(f.ca),
+    insecure: f.insecure ?? DEFAULTS.insecure,
   };
 }

@@ -8,6 +8,7 @@ import { connectionEndings, header, WireConnection, type WireResponse } from './
 import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
 import type { SharedProbes } from './shared-probes.js';
 import { openVia } from './via.js';
+import type { TlsTrust } from './tls.js';
 
 export interface RunOptions {
   timeScale: number;
@@ -22,6 +23,8 @@ export interface RunEnv {
   options: RunOptions;
   /** median TCP connect time to the target, ms */
   rttMs: number;
+  /** how an https target's certificate is verified, on every connection of every case */
+  trust: TlsTrust;
   publisher: PublishAdapter | null;
   /** why publishing is unavailable, when publisher is null or the preflight publish failed */
   publishProblem: string | null;
@@ -138,7 +141,7 @@ export class CaseContext {
   }
 
   async connect(): Promise<WireConnection> {
-    const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock });
+    const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust });
     this.connections.add(c);
     this.note(`connection #${c.id} opened (local port ${c.localPort})`, c.events[0]?.t ?? this.now(), { kind: 'connection-open', conn: c.id });
     return c;
@@ -171,7 +174,7 @@ export class CaseContext {
    * profile with scaled timeouts), sharing this case's timeline, channel tokens and deadline.
    */
   async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
-    const chain = await openVia(via, new URL(this.manifest.baseUrl));
+    const chain = await openVia(via, new URL(this.manifest.baseUrl), this.env.trust);
     const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, this.mayPublish, chain.arrival);
     child.parent = this;
     try {

@@ -15,6 +15,8 @@ export const RUN_DEFAULTS = {
   reportDir: 'pushspec-report',
   /** a publish is an ordinary exchange, so seconds are generous (multiplied by --time-scale) */
   publishDeadlineMs: 10_000,
+  /** an https target's certificate is verified against Node's roots (plus --ca) unless --insecure */
+  insecure: false,
 } as const;
 
 /** `pushspec fixture`: short waits so a person trying it sees events quickly. */

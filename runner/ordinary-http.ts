@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { DEFAULT_TRUST, trustOptions, type TlsTrust } from './tls.js';
 
 /**
  * Ordinary HTTP exchanges — the publish hook, the preflight's "does it speak HTTP" probe — go
@@ -7,12 +8,17 @@ import { Agent, request, type Dispatcher } from 'undici';
  * read of the body. Observation does not: runner/wire/ reads raw sockets, because verdicts hang
  * on byte-level timing, chunk boundaries and malformed responses that a client library hides.
  */
-let shared: Agent | null = null;
+const shared = new Map<string, Agent>();
 
-/** One Agent for the process: idle sockets are unref'd by undici, so it never holds exit up. */
-export function ordinaryAgent(): Dispatcher {
-  shared ??= new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 16 });
-  return shared;
+/**
+ * One Agent per trust setting for the process: idle sockets are unref'd by undici, so it never
+ * holds exit up. An https hook or probe verifies the certificate as the wire recorder does.
+ */
+export function ordinaryAgent(trust: TlsTrust = DEFAULT_TRUST): Dispatcher {
+  const key = JSON.stringify([trust.insecure, trust.ca ?? null]);
+  let agent = shared.get(key);
+  if (!agent) shared.set(key, (agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 16, connect: trustOptions(trust) })));
+  return agent;
 }
 
 export interface OrdinaryRequest {

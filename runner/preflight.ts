@@ -27,7 +27,9 @@ function connectOnce(url: URL, clock: Clock, timeoutMs: number): Promise<number>
 
 /**
  * RTT: the median of 5 TCP handshakes (one round trip each), cheap and independent of any
- * endpoint's semantics. An unreachable target stops the run: nothing could be judged.
+ * endpoint's semantics. An unreachable target stops the run: nothing could be judged. For an
+ * https target it stays the TCP handshake: a TLS handshake adds one or two round trips plus the
+ * server's signing time, which is no part of how fast an event travels once connected.
  */
 export async function calibrateRtt(baseUrl: string, clock: Clock, timeScale: number): Promise<number> {
   const url = new URL(baseUrl);

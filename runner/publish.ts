@@ -4,6 +4,7 @@ import { isCommandPublish, type Manifest, type Publish } from './manifest/types.
 import { fillTemplate } from './manifest/placeholders.js';
 import type { Dispatcher } from 'undici';
 import { ordinaryExchange } from './ordinary-http.js';
+import { certificateProblem } from './tls.js';
 
 /** What one publish did, on the case clock: the event happened somewhere in [tStart, tEnd]. */
 export interface PublishResult {
@@ -60,7 +61,8 @@ function httpAdapter(m: Manifest, p: Exclude<Publish, { command: string[] }>, o:
       });
       const tEnd = o.clock.now();
       if (res.status === null) {
-        const why = res.timedOut ? `no answer within ${o.deadlineMs} ms` : describe(res.error);
+        // An https hook the run does not trust says which code and how to trust it, as the target would.
+        const why = res.timedOut ? `no answer within ${o.deadlineMs} ms` : (certificateProblem(`publish hook ${url.origin}`, res.error) ?? describe(res.error));
         return { ok: false, tStart, tEnd, status: null, error: `publish hook ${method} ${url.href} failed: ${why}` };
       }
       const ok = res.status >= 200 && res.status < 300;

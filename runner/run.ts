@@ -6,6 +6,8 @@ import type { Manifest } from './manifest/types.js';
 import { runWithMocha } from './mocha-bridge.js';
 import { plan, type PlanFilter } from './plan.js';
 import { calibrateRtt, preflightPublish, probeHttp } from './preflight.js';
+import { ordinaryAgent } from './ordinary-http.js';
+import { DEFAULT_TRUST, handshakeTls, type TlsTrust } from './tls.js';
 import { createPublishAdapter } from './publish.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { loadRequirements } from './registry.js';
@@ -32,6 +34,8 @@ export interface RunConfig extends PlanFilter, RunOptions {
   observer?: RunObserver;
   /** run only this share of the cases (a CI matrix; `pushspec merge` joins the reports) */
   shard?: Shard | null;
+  /** --ca / --insecure for an https target (default: Node's roots, verified) */
+  trust?: TlsTrust;
 }
 
 export type { RunObserver } from './run-observer.js';
@@ -47,9 +51,12 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const started = clock.now();
   const startedAt = new Date().toISOString();
   const m = cfg.manifest;
+  const trust = cfg.trust ?? DEFAULT_TRUST;
   const rttMs = await calibrateRtt(m.baseUrl, clock, cfg.timeScale);
-  await probeHttp(m.baseUrl, cfg.timeScale);
-  const adapter = createPublishAdapter(m, { clock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs * cfg.timeScale });
+  const tlsFacts = new URL(m.baseUrl).protocol === 'https:' ? await handshakeTls(m.baseUrl, trust, cfg.timeScale) : null;
+  const dispatcher = ordinaryAgent(trust);
+  await probeHttp(m.baseUrl, cfg.timeScale, dispatcher);
+  const adapter = createPublishAdapter(m, { clock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs * cfg.timeScale, dispatcher });
   const publishProblem = await preflightPublish(m, adapter);
   const direct = new URL(m.baseUrl);
   const viaRtt = new Map<string, Promise<number>>();
@@ -58,13 +65,14 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     clock,
     options: { timeScale: cfg.timeScale, holdLimitSeconds: cfg.holdLimitSeconds },
     rttMs,
+    trust,
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
     shared: new SharedProbes(m, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
     rttFor(via) {
       if (via === 'direct') return Promise.resolve(rttMs);
       let p = viaRtt.get(via);
-      if (!p) viaRtt.set(via, (p = calibrateViaRtt(via, direct, clock, cfg.timeScale).then((r) => Math.max(r, rttMs))));
+      if (!p) viaRtt.set(via, (p = calibrateViaRtt(via, direct, clock, cfg.timeScale, trust).then((r) => Math.max(r, rttMs))));
       return p;
     },
   };
@@ -75,7 +83,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   for (const o of observers) o.planned?.(cases.length);
   const exec = new Executor(env, cases, {
     concurrency: cfg.concurrency,
-    originFor: (via) => openVia(via, direct),
+    originFor: (via) => openVia(via, direct, trust),
     onCaseStart: (key) => observers.forEach((o) => o.caseStarted?.(key)),
     onCaseDone: (r) => observers.forEach((o) => o.caseDone?.(r)),
   });
@@ -100,6 +108,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       concurrency: cfg.concurrency,
       publish: adapter ? adapter.kind : 'none',
       ...(shard !== null ? { shard } : {}),
+      ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined ? {} : { tls: { insecure: trust.insecure, ...(trust.caPath === undefined ? {} : { ca: trust.caPath }), ...(tlsFacts ?? {}) } }),
     },
     results,
     summary: summarize(results),

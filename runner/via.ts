@@ -2,6 +2,7 @@ import { PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, scaledHops, startChai
 import type { Clock } from './clock.js';
 import { startTargetEdge } from '../proxies/target-edge.js';
 import { WireConnection } from './wire/index.js';
+import type { TlsTrust } from './tls.js';
 
 /**
  * Where a case's transport requests go. `direct` is the target itself; every other name is a
@@ -120,26 +121,28 @@ async function realSlot(profile: string): Promise<() => void> {
 }
 
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
-export async function openVia(key: string, target: URL): Promise<OpenVia> {
+export async function openVia(key: string, target: URL, trust: TlsTrust): Promise<OpenVia> {
   const v = viaOf(key);
   if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) };
   if (PROFILES[v.profile]?.real !== undefined) {
     const free = await realSlot(v.profile);
     try {
-      const opened = await openChain(v, target);
+      const opened = await openChain(v, target, trust);
       return { ...opened, release: () => opened.release().finally(free) };
     } catch (error) {
       free();
       throw error;
     }
   }
-  return openChain(v, target);
+  return openChain(v, target, trust);
 }
 
-async function openChain(v: Via, target: URL): Promise<OpenVia> {
+async function openChain(v: Via, target: URL, trust: TlsTrust): Promise<OpenVia> {
   if (!v.profile) throw new Error('openChain needs a profile');
   const hops = v.divisor === 1 ? (PROFILES[v.profile]?.hops() ?? []) : scaledHops(v.profile, v.divisor);
-  const edge = await startTargetEdge(target);
+  // The edge is the only hop that meets the target: for https it opens TLS (a TLS-terminating
+  // load balancer or CDN), so every hop and real program in front of it speaks plain HTTP.
+  const edge = await startTargetEdge(target, trust);
   let chain;
   try {
     chain = await startChain(hops, edge.url);
@@ -163,13 +166,13 @@ async function openChain(v: Via, target: URL): Promise<OpenVia> {
  * The round trip through an intermediary chain: median of 3 trivial requests (send → headers),
  * each on a fresh chain and connection. Tolerances through a latency hop grow with it.
  */
-export async function calibrateViaRtt(key: string, target: URL, clock: Clock, timeScale: number): Promise<number> {
+export async function calibrateViaRtt(key: string, target: URL, clock: Clock, timeScale: number, trust: TlsTrust): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const chain = await openVia(key, target);
+    const chain = await openVia(key, target, trust);
     let conn: WireConnection | null = null;
     try {
-      conn = await WireConnection.open(chain.origin, { connectTimeoutMs: 5000 * timeScale, clock });
+      conn = await WireConnection.open(chain.origin, { connectTimeoutMs: 5000 * timeScale, clock, trust });
       const res = await conn.exchange({ method: 'GET', path: target.pathname + target.search, headers: [['Cache-Control', 'no-cache']] }, { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 }, target.host);
       if (res.tHeaders !== null) samples.push(res.tHeaders - res.tSent);
     } finally {

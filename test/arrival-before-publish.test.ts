@@ -1,3 +1,4 @@
+import { DEFAULT_TRUST } from '../runner/tls.js';
 import { expect } from 'chai';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import { latency } from '../proxies/latency.js';
@@ -32,6 +33,7 @@ describe('a publish waits until the poll has reached the target', function () {
       clock: systemClock,
       options: { timeScale: 1, holdLimitSeconds: 30 },
       rttMs: 1,
+      trust: DEFAULT_TRUST,
       publisher: createPublishAdapter(m, { clock: systemClock, deadlineMs: 5000 }),
       publishProblem: null,
       shared: new SharedProbes(m, () => new CaseContext(env, 'direct', target, new AbortController().signal)),

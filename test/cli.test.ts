@@ -97,7 +97,7 @@ describe('CLI end to end', function () {
     ['no-channel.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp"}}', /\/longPoll\/url.*\{channel\}/],
     ['placeholder.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={chanel}"}}', /\{chanel\}/],
     ['publish-both.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","publish":{"url":"/p?c={channel}","body":"{payload}","command":["x"]},"longPoll":{"url":"/lp?c={channel}"}}', /\/publish/],
-    ['https.json', '{"name":"x","baseUrl":"https://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}"}}', /\/longPoll\/url.*https:\/\/ URL.*does not speak TLS yet/],
+    ['https-mixed.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"https://127.0.0.1:1/lp?c={channel}"}}', /\/longPoll\/url.*is on https:\/\/127\.0\.0\.1:1, not on baseUrl's origin/],
     ['pointer.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"query","param":"s","from":{"json":"next"}}}}', /\/longPoll\/cursor\/from\/json/],
   ];
   for (const [name, content, message] of badManifests) {

@@ -234,7 +234,7 @@ describe('manifest', () => {
       { what: 'missing baseUrl', input: edit((m) => delete m['baseUrl']), path: '/baseUrl', phrases: ['missing required field "baseUrl"', 'http://'] },
       { what: 'baseUrl not a URL', input: edit((m) => (m['baseUrl'] = 'not a url')), path: '/baseUrl', phrases: ['"not a url"', 'http:// or https://'] },
       { what: 'ftp baseUrl', input: edit((m) => (m['baseUrl'] = 'ftp://files.example')), path: '/baseUrl', phrases: ['"ftp://files.example" is not an http:// or https:// URL'] },
-      { what: 'https baseUrl (no TLS yet)', input: edit((m) => (m['baseUrl'] = 'https://push.example')), path: '/longPoll/url', phrases: ['is an https:// URL', 'does not speak TLS yet', 'expected an http:// URL'] },
+      { what: 'https transport on an http baseUrl', input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'https://127.0.0.1:8080/lp?id={channel}')), path: '/longPoll/url', phrases: ['is on https://127.0.0.1:8080', 'not on baseUrl\'s origin http://127.0.0.1:8080'] },
       { what: 'transport on another origin', input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'http://other.example/lp?id={channel}')), path: '/longPoll/url', phrases: ['not on baseUrl\'s origin http://127.0.0.1:8080', 'transport requests are sent to baseUrl'] },
       { what: 'placeholder in baseUrl', input: edit((m) => (m['baseUrl'] = 'http://{channel}.example')), path: '/baseUrl', phrases: ['placeholders'] },
       {

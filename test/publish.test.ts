@@ -8,6 +8,8 @@ import { MockAgent } from 'undici';
 import { systemClock } from '../runner/clock.js';
 import type { Manifest } from '../runner/manifest/types.js';
 import { createPublishAdapter, type PublishOptions } from '../runner/publish.js';
+import { startReferenceServer } from '../fixtures/reference-server.js';
+import { ordinaryAgent } from '../runner/ordinary-http.js';
 
 const base: Manifest = { name: 't', baseUrl: 'http://pub.test', longPoll: { url: '/lp?c={channel}' } };
 
@@ -138,5 +140,20 @@ describe('publish adapter', () => {
 
   it('returns null when the manifest has no publish block', () => {
     expect(createPublishAdapter(base, { clock: systemClock, deadlineMs: 100 })).to.equal(null);
+  });
+
+  it('an https hook is verified with the run\'s trust: untrusted, the error names the code and --ca/--insecure', async () => {
+    const server = await startReferenceServer({ tls: true });
+    try {
+      const m: Manifest = { ...server.manifest(), publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' } };
+      const untrusted = createPublishAdapter(m, { clock: systemClock, deadlineMs: 3000, dispatcher: ordinaryAgent({ insecure: false }) });
+      const refused = await untrusted?.publish('c1', 'pst-a-0001-z');
+      expect(refused?.ok).to.equal(false);
+      expect(refused?.error).to.include(`publish hook ${server.url}: the TLS certificate is not trusted: DEPTH_ZERO_SELF_SIGNED_CERT`).and.include('--ca FILE');
+      const trusted = createPublishAdapter(m, { clock: systemClock, deadlineMs: 3000, dispatcher: ordinaryAgent({ insecure: false, ca: server.caPem ?? '' }) });
+      expect((await trusted?.publish('c1', 'pst-a-0002-z'))?.ok).to.equal(true);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,6 +5,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ROOT } from './helpers/cli.js';
 import type { Report } from '../runner/report.js';
 import { EVIDENCE_KINDS, OUTCOMES } from '../runner/verdict.js';
+import { startReferenceServer } from '../fixtures/reference-server.js';
+import { runSuite } from '../runner/run.js';
 
 /**
  * schema/report.schema.json describes what pushspec writes: a report from a real run validates,
@@ -56,5 +58,22 @@ describe('report.json schema', () => {
     expect(validate(untyped)).to.equal(false);
     const unknown = { ...report, results: [{ ...first, evidence: [{ t: 1, kind: 'other', what: 'x' }] }] };
     expect(validate(unknown)).to.equal(false);
+  });
+
+  it('a report of an https run validates, with the trust and what the handshake negotiated; a malformed tls block does not', async function () {
+    this.timeout(30_000);
+    const server = await startReferenceServer({ tls: true });
+    let tlsReport: Report;
+    try {
+      const trust = { insecure: false, ca: server.caPem ?? '', caPath: 'ca.pem' };
+      ({ report: tlsReport } = await runSuite({ manifest: server.manifest(), trust, only: ['http.date'], skip: [], level: 'all', via: ['direct'], viaNamed: false, strict: false, timeScale: 1, concurrency: 4, holdLimitSeconds: 30, reportDir: null, reporter: 'none' }));
+    } finally {
+      await server.close();
+    }
+    expect(validate(tlsReport), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
+    expect(tlsReport.environment.tls).to.include({ insecure: false, ca: 'ca.pem', alpn: 'http/1.1' });
+    expect(tlsReport.environment.tls?.protocol).to.match(/^TLSv1\.[23]$/);
+    expect(validate({ ...tlsReport, environment: { ...tlsReport.environment, tls: { ca: 'ca.pem' } } })).to.equal(false);
+    expect(validate({ ...tlsReport, environment: { ...tlsReport.environment, tls: { insecure: 'yes' } } })).to.equal(false);
   });
 });

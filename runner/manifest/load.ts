@@ -619,11 +619,9 @@ function semanticProblems(m: Obj): ManifestProblem[] {
         continue;
       }
       if (path === '/publish/url') continue;
-      // Transports are observed on raw TCP connections to baseUrl's origin (the publish hook is an
-      // ordinary client request, so it may go anywhere).
-      if (resolved.protocol === 'https:') {
-        problems.push({ path, message: `${JSON.stringify(url)} is an https:// URL; pushspec observes transports byte by byte on plain TCP and does not speak TLS yet; expected an http:// URL (for a TLS-only server, judge it through a TLS-terminating proxy on 127.0.0.1)` });
-      } else if (resolved.origin !== base.origin) {
+      // Transports are observed on raw connections to baseUrl's origin (the publish hook is an
+      // ordinary client request, so it may go anywhere); https:// is that origin over TLS.
+      if (resolved.origin !== base.origin) {
         problems.push({ path, message: `${JSON.stringify(url)} is on ${resolved.origin}, not on baseUrl's origin ${base.origin}; transport requests are sent to baseUrl, so expected a path or an absolute URL on ${base.origin} (give the other server its own manifest)` });
       }
     }

@@ -10,6 +10,16 @@ export function printable(s: string): string {
   return s.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '\uFFFD');
 }
 
+/** How the target's certificate was trusted; an unverified run says so where nobody can miss it. */
+function tlsLine(report: Report): string | null {
+  const t = report.environment.tls;
+  if (t === undefined) return null;
+  const negotiated = [t.protocol, t.cipher, t.alpn ? `ALPN ${t.alpn}` : null].filter((x): x is string => typeof x === 'string').join(', ');
+  const suffix = negotiated === '' ? '' : ` · ${negotiated}`;
+  if (t.insecure) return `TLS NOT VERIFIED (--insecure): the target's certificate was not checked${suffix}`;
+  return `TLS verified${t.ca === undefined ? ' against the system roots' : ` with --ca ${printable(t.ca)}`}${suffix}`;
+}
+
 /** The end-of-run summary: counts, what failed and why, where the reports are. */
 export function renderSummary(report: Report, reportFiles: string[], colour = false): string {
   const paint = painter(colour);
@@ -20,6 +30,8 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   const env = report.environment;
   const split = env.shard ? ` · shard ${env.shard.index}/${env.shard.count}` : env.merged ? ` · merged from ${env.merged.length} reports (the longest took the time given)` : '';
   lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${env.rttMs} ms · time scale ${env.timeScale}${split}`);
+  const tls = tlsLine(report);
+  if (tls !== null) lines.push(tls.startsWith('TLS NOT VERIFIED') ? `  ${paint('warn', tls)}` : `  ${tls}`);
   lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
   lines.push('');
   lines.push(sectionTable(report));

@@ -3,9 +3,10 @@ import { systemClock, type Clock } from '../clock.js';
 import { hasField } from '../http/fields.js';
 import { ResponseParser, type Expectation, type ParserEndHow } from './parser.js';
 import type { ExchangeLimits, RawRequest, WireEvent, WireEventKind, WireResponse } from './types.js';
+import { DEFAULT_TRUST, openTls, resetSocket, type TlsTrust } from '../tls.js';
 
 /**
- * One raw TCP connection speaking HTTP/1.x, recording every read, FIN and RST on the shared
+ * One raw TCP (or TLS over TCP) connection speaking HTTP/1.x, recording every read, FIN and RST on the shared
  * clock. undici hides exactly what the requirements need (connection identity, chunk timing,
  * FIN vs RST, stray bytes), so requests are written by hand and responses parsed by
  * ResponseParser.
@@ -22,6 +23,8 @@ export type CloseHow = 'fin' | 'rst' | 'error' | 'local';
 export interface OpenOptions {
   connectTimeoutMs: number;
   clock?: Clock;
+  /** how an https: origin's certificate is verified (default: Node's roots, verified) */
+  trust?: TlsTrust;
 }
 
 export interface CloseWait {
@@ -103,25 +106,31 @@ export class WireConnection {
   static open(origin: URL, opts: OpenOptions): Promise<WireConnection> {
     const clock = opts.clock ?? systemClock;
     const host = origin.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = origin.port === '' ? 80 : Number(origin.port);
+    const secure = origin.protocol === 'https:';
+    const port = origin.port === '' ? (secure ? 443 : 80) : Number(origin.port);
     const where = `${origin.hostname}:${port}`;
-    if (origin.protocol !== 'http:') {
-      return Promise.reject(new Error(`cannot open a raw connection to ${where}: expected an http: origin, got ${origin.protocol} (TLS is not supported)`));
+    if (!secure && origin.protocol !== 'http:') {
+      return Promise.reject(new Error(`cannot open a raw connection to ${where}: expected an http: or https: origin, got ${origin.protocol}`));
     }
     const id = nextId++;
     return new Promise((resolve, reject) => {
       // allowHalfOpen: we must not send our FIN before resetBehindEof() has looked at the socket.
-      const socket = net.connect({ host, port, allowHalfOpen: true });
+      // Over TLS the 'data' events are the decrypted reads: one per TLS record as it is opened,
+      // so read timing stays as fine as the server's writes (a record is one write or less).
+      const socket = secure
+        ? openTls(origin, opts.trust ?? DEFAULT_TRUST)
+        : net.connect({ host, port, allowHalfOpen: true });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`cannot connect to ${where}: expected a TCP connection within ${opts.connectTimeoutMs} ms, got none (timed out)`));
+        reject(new Error(`cannot connect to ${where}: expected a ${secure ? 'TLS' : 'TCP'} connection within ${opts.connectTimeoutMs} ms, got none (timed out)`));
       }, opts.connectTimeoutMs);
       const onError = (e: Error): void => {
         clearTimeout(timer);
         reject(new Error(`cannot connect to ${where}: ${errorCode(e)} (${e.message})`, { cause: e }));
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      // A TLSSocket emits 'connect' after the TCP handshake; it is usable after the TLS one.
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeListener('error', onError);
         socket.setNoDelay(true);
@@ -215,7 +224,7 @@ export class WireConnection {
     if (this.socket.destroyed) return;
     const t = this.clock.now();
     this.closeLocally(t, 'reset by us (RST)', 'error');
-    this.socket.resetAndDestroy();
+    resetSocket(this.socket);
   }
 
   /** Resolves once the socket is fully closed (after close(), reset() or the peer's close). */
@@ -317,7 +326,9 @@ export function firstArrival(res: Pick<WireResponse, 'body' | 'bodyReads'>, need
  * was partial (libuv/libuv#2319, #4997), so an RST arriving behind unread data surfaces as EOF
  * and Node emits 'end' instead of ECONNRESET. A reset socket is in TCP CLOSE, where getpeername()
  * fails with ENOTCONN; after a FIN it is in CLOSE_WAIT and getpeername() succeeds. net.Socket
- * caches its public remoteAddress, hence the handle call.
+ * caches its public remoteAddress, hence the handle call. On a TLSSocket the handle is the TLS
+ * layer, which passes getpeername() through to its TCP handle, so the probe reads the same TCP
+ * state (checked both ways in test/wire-tls.test.ts: FIN stays fin, RST behind data is rst).
  */
 function resetBehindEof(socket: net.Socket): boolean {
   const handle: unknown = Reflect.get(socket, '_handle');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createServer } from 'node:net';
 import { type ProxyCommand, runProxyCommand } from '../../proxies/standalone.js';
 import { type TestServer, closeAll, fetchVia, httpUpstream, until } from './helpers.js';
+import { startReferenceServer } from '../../fixtures/reference-server.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -56,10 +57,26 @@ describe('proxies/standalone (pushspec proxy)', () => {
     const out = (): void => undefined;
     const profile = await rejection(runProxyCommand({ profile: 'nginx', upstream: upstream.url.href, out }));
     expect(profile).to.match(/^PROFILE: "nginx" is not a profile \(allowed: direct, .*nginx-default.*varnish-default/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'localhost:8080', out }))).to.match(/^--upstream: "localhost:8080" is not an http:\/\/ URL \(allowed: .*did you mean http:\/\/localhost:8080\?\)$/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'not a url', out }))).to.match(/^--upstream: "not a url" is not a URL \(allowed: an absolute http:\/\/ URL/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'https://example.com', out }))).to.match(/^--upstream: "https:\/\/example.com" uses https:\/\/ \(allowed: http:\/\/ only/);
+    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'localhost:8080', out }))).to.match(/^--upstream: "localhost:8080" is not an http:\/\/ or https:\/\/ URL \(allowed: .*did you mean http:\/\/localhost:8080\?\)$/);
+    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'not a url', out }))).to.match(/^--upstream: "not a url" is not a URL \(allowed: an absolute http:\/\/ or https:\/\/ URL/);
     expect(await rejection(runProxyCommand({ profile: 'direct', upstream: upstream.url.href, port: 70_000, out }))).to.match(/^--port: "70000" is not a port \(allowed: an integer from 0 to 65535/);
+  });
+
+  it('an https upstream: the hops speak plain HTTP and the last link opens TLS with --ca; untrusted, it refuses to start naming the code', async () => {
+    const server = await startReferenceServer({ tls: true });
+    try {
+      const untrusted = await rejection(runProxyCommand({ profile: 'rechunk-split', upstream: server.url, out: () => undefined }));
+      expect(untrusted).to.include(`target ${server.url}`).and.include('DEPTH_ZERO_SELF_SIGNED_CERT').and.include('--ca FILE');
+      const lines: string[] = [];
+      command = await runProxyCommand({ profile: 'rechunk-split', upstream: server.url, trust: { insecure: false, ca: server.caPem ?? '' }, out: (l) => lines.push(l) });
+      expect(command.url.protocol).to.equal('http:');
+      expect(lines.some((l) => l.includes('the last link opens TLS'))).to.equal(true);
+      expect((await fetchVia(command.url)).body.toString()).to.equal('pushspec reference server\n');
+    } finally {
+      await command?.close();
+      command = undefined;
+      await server.close();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { startChain } from '../../proxies/chain.js';
 import { startTargetEdge, type TargetEdge } from '../../proxies/target-edge.js';
 import type { RunningHop } from '../../proxies/hop.js';
 import { type TestServer, closeAll, fetchVia, httpUpstream, now } from './helpers.js';
+import { startReferenceServer } from '../../fixtures/reference-server.js';
 
 describe('proxies/target-edge', () => {
   let upstream: TestServer;
@@ -65,5 +66,25 @@ describe('proxies/target-edge', () => {
     await edge.close();
     expect(await waiting).to.equal(null);
     expect(now() - t0).to.be.below(500);
+  });
+
+  it('opens TLS to an https target with the trust it is given, plain HTTP toward the hops; without a trust it refuses https', async () => {
+    const server = await startReferenceServer({ tls: true });
+    try {
+      let message = '';
+      await startTargetEdge(new URL(server.url)).catch((e: Error) => (message = e.message));
+      expect(message).to.include('upstream must be an http:// URL');
+      edge = await startTargetEdge(new URL(server.url), { insecure: false, ca: server.caPem ?? '' });
+      chain = await startChain([latency({ delayMs: 20 })], edge.url);
+      expect(chain.url.protocol).to.equal('http:');
+      const sent = now();
+      const answer = await fetchVia(chain.url, '/', { host: new URL(server.url).host });
+      expect(answer.body.toString()).to.equal('pushspec reference server\n');
+      expect(await edge.arrival('/', sent, 0)).to.not.equal(null);
+    } finally {
+      await closeAll(chain, edge);
+      chain = undefined;
+      await server.close();
+    }
   });
 });

@@ -1,0 +1,155 @@
+/**
+ * The run's trust settings for https:// targets, in one place: the raw-socket recorder
+ * (runner/wire/), the undici Agent of the ordinary exchanges (publish hook, preflight probe) and
+ * the last hop of every intermediary chain (proxies/target-edge.ts) all verify the target's
+ * certificate the same way, so a chain can never accept what a direct case refused.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { connect, createSecureContext, rootCertificates, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import { HarnessError } from './errors.js';
+
+export interface TlsTrust {
+  /** PEM text added to Node's bundled roots (--ca) */
+  ca?: string;
+  /** where the PEM came from, for the report */
+  caPath?: string;
+  /** no certificate verification at all (--insecure) */
+  insecure: boolean;
+}
+
+export const DEFAULT_TRUST: TlsTrust = { insecure: false };
+
+/** What the preflight handshake negotiated, for the report. */
+export interface TlsFacts {
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+}
+
+/** SNI carries a host name; RFC 6066 §3 forbids literal IP addresses in it. */
+export function serverName(url: URL): string | undefined {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return isIP(host) === 0 ? host : undefined;
+}
+
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * The verification half of tls.connect's options; undici's Agent takes the same under `connect`.
+ * `ca` replaces Node's roots, so --ca adds to them instead (a public-CA target stays trusted).
+ * The context is built once per PEM: a `ca` option would parse ~150 roots on every connection,
+ * which measured 2 s of start-up when a run opens its first 32 cases at once.
+ */
+export function trustOptions(trust: TlsTrust): Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> {
+  if (trust.ca === undefined) return { rejectUnauthorized: !trust.insecure };
+  let secureContext = contexts.get(trust.ca);
+  if (!secureContext) contexts.set(trust.ca, (secureContext = createSecureContext({ ca: [...rootCertificates, trust.ca] })));
+  return { rejectUnauthorized: !trust.insecure, secureContext };
+}
+
+/** Everything tls.connect needs for `url` (host, port, SNI, trust). */
+export function tlsConnectOptions(url: URL, trust: TlsTrust): ConnectionOptions {
+  const name = serverName(url);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 443 : Number(url.port),
+    ...(name === undefined ? {} : { servername: name }),
+    // pushspec speaks HTTP/1.x only; saying so keeps an h2-capable server from choosing h2.
+    ALPNProtocols: ['http/1.1'],
+    ...trustOptions(trust),
+  };
+}
+
+/**
+ * A TLS connection to `url` that stays half-open after the peer's FIN, like the plain sockets
+ * of runner/wire and proxies/link (tls.connect passes allowHalfOpen to its socket; @types/node
+ * does not list it).
+ */
+export function openTls(url: URL, trust: TlsTrust): TLSSocket {
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = { ...tlsConnectOptions(url, trust), allowHalfOpen: true };
+  return connect(options).setNoDelay(true);
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** Reads --ca before anything runs: a bad file is one usage error, never a failed handshake per case. */
+export async function loadCaFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    throw new HarnessError('PUSHSPEC_E_USAGE', `--ca ${JSON.stringify(path)}: cannot read the file (${typeof code === 'string' ? code : String(e)}); expected a readable PEM file with one or more CERTIFICATE blocks`);
+  }
+  if (!PEM_CERT.test(text)) throw new HarnessError('PUSHSPEC_E_USAGE', `--ca ${JSON.stringify(path)}: no PEM certificate in the file; expected one or more "-----BEGIN CERTIFICATE-----" blocks (the CA that signed the target's certificate)`);
+  return text;
+}
+
+/**
+ * Resets a socket (RST). A TLSSocket's handle is the TLS layer, which has no reset()
+ * (net.Socket#resetAndDestroy throws ERR_INVALID_HANDLE_TYPE), and resetting the TCP handle under
+ * it from outside leaves the TLSSocket without a 'close' event. So Node's own reset path
+ * (net.Socket#_destroy with resetAndClosing: handle.reset(), then 'close') runs on the TCP handle.
+ * Meant for sockets we connected (runner/wire, the target edge): on an accepted TLSSocket the
+ * tls.Server would never hear that its connection closed.
+ */
+export function resetSocket(socket: Socket | TLSSocket): void {
+  const handle: unknown = Reflect.get(socket, '_handle');
+  const parent: unknown = typeof handle === 'object' && handle !== null ? Reflect.get(handle, '_parent') : undefined;
+  if (socket instanceof TLSSocket && typeof parent === 'object' && parent !== null && typeof Reflect.get(parent, 'reset') === 'function') {
+    Reflect.set(socket, 'resetAndClosing', true);
+    Reflect.set(socket, '_handle', parent);
+    socket.destroy();
+    return;
+  }
+  socket.resetAndDestroy();
+}
+
+/** OpenSSL's verification codes and Node's host name check: the certificate, not the network. */
+const CERT_CODES = /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|UNABLE_TO_|ERR_TLS_CERT|INVALID_CA|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)/;
+
+/**
+ * The message of a certificate the run does not trust, or null when `error` is about something
+ * else. `who` names the connection: `target https://…` or `publish hook https://…`.
+ */
+export function certificateProblem(who: string, error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !CERT_CODES.test(code)) return null;
+  const what = error instanceof Error ? error.message : String(error);
+  return `${who}: the TLS certificate is not trusted: ${code} (${what}); expected a certificate that chains to a trusted CA and names the target's host; remedy: --ca FILE with the PEM of the CA that signed it, or --insecure to skip verification (the report then says the run was unverified)`;
+}
+
+/**
+ * An https target must complete a TLS handshake the run trusts before any case runs: a
+ * certificate problem is one message naming the target, the TLS error code and the remedy
+ * (exit 2), never the same failure once per case. Returns what was negotiated, for the report.
+ */
+export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: number): Promise<TlsFacts> {
+  const url = new URL(baseUrl);
+  const timeoutMs = 5000 * timeScale;
+  return new Promise((resolve, reject) => {
+    const s = connect(tlsConnectOptions(url, trust));
+    s.setTimeout(timeoutMs, () => {
+      s.destroy();
+      reject(new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin}: no TLS handshake within ${timeoutMs} ms; expected a TLS server at ${url.host} (is it plain http://?)`));
+    });
+    s.once('secureConnect', () => {
+      const facts: TlsFacts = { protocol: s.getProtocol(), cipher: s.getCipher().name, alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null };
+      s.destroy();
+      resolve(facts);
+    });
+    s.once('error', (e: Error) => {
+      s.destroy();
+      const cert = certificateProblem(`target ${url.origin}`, e);
+      const code = (e as { code?: unknown }).code;
+      reject(
+        new HarnessError(
+          cert === null ? 'PUSHSPEC_E_UNREACHABLE' : 'PUSHSPEC_E_TLS',
+          cert ?? `target ${url.origin}: the TLS handshake failed: ${typeof code === 'string' ? `${code} (${e.message})` : e.message}; expected a TLS server at ${url.host} (a plain HTTP server needs an http:// URL)`,
+        ),
+      );
+    });
+  });
+}
