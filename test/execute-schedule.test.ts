@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../runner/clock.js';
+import { CaseContext, type RunEnv } from '../runner/context.js';
+import { Executor } from '../runner/execute.js';
+import type { Manifest, TransportName } from '../runner/manifest/types.js';
+import type { Case } from '../runner/plan.js';
+import { defineRequirement } from '../runner/requirement.js';
+import { SharedProbes } from '../runner/shared-probes.js';
+import { DEFAULT_TRUST } from '../runner/tls.js';
+import { verdict } from '../runner/verdict.js';
+
+/**
+ * Where one publish reaches every subscriber (`channels: false`, a broadcast hook), the executor
+ * keeps publishing cases away from the quiet ones: publishing stream cases overlap one another
+ * only, after the quiet phase; publishing long-poll cases run one at a time, after those.
+ */
+interface Span {
+  key: string;
+  start: number;
+  end: number;
+}
+
+function fakeCase(id: string, transports: TransportName[], needsPublish: boolean, spans: Span[], ms: number): Case {
+  const r = defineRequirement<{ ok: true }, Record<string, never>>({
+    id, spec: 'RFC 6202', section: '2.1', level: 'must', title: `${id}: a fake requirement for the scheduler`, sources: ['https://example.invalid'],
+    transports, needsPublish, timing: false, limits: {}, tolerance: () => 'none', remedy: 'none needed', faults: ['none'],
+    async scenario() {
+      const start = Date.now();
+      await sleep(ms);
+      spans.push({ key: `${id}@direct`, start, end: Date.now() });
+      return { ok: true };
+    },
+    evaluate: () => verdict.pass('runs', 'ran'),
+  });
+  return { key: `${id}@direct`, requirement: r, via: 'direct', skipReason: null };
+}
+
+function env(manifest: Manifest): RunEnv {
+  const e: RunEnv = {
+    manifest, clock: systemClock, options: { timeScale: 1, holdLimitSeconds: 3 }, rttMs: 1, trust: DEFAULT_TRUST,
+    publisher: { kind: 'http', publish: () => Promise.resolve({ ok: true, tStart: 0, tEnd: 0, status: 204 }) }, publishProblem: null,
+    shared: new SharedProbes(manifest, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),
+    rttFor: () => Promise.resolve(1),
+  };
+  return e;
+}
+
+const overlap = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
+
+describe('executor: scheduling where one publish reaches every subscriber', function () {
+  this.timeout(20_000);
+
+  it('quiet cases first; then publishing stream cases side by side; then publishing long polls one at a time', async () => {
+    const spans: Span[] = [];
+    const manifest: Manifest = { name: 'shared', baseUrl: 'http://127.0.0.1:9', channels: false, publish: { url: '/pub' }, longPoll: { url: '/lp', holdSeconds: 1 }, sse: { url: '/sse' } };
+    const cases = [
+      fakeCase('lp.pub-a', ['longPoll'], true, spans, 150),
+      fakeCase('sse.pub-a', ['sse'], true, spans, 300),
+      fakeCase('lp.quiet', ['longPoll'], false, spans, 300),
+      fakeCase('sse.pub-b', ['sse'], true, spans, 300),
+      fakeCase('lp.pub-b', ['longPoll'], true, spans, 150),
+      fakeCase('sse.quiet', ['sse'], false, spans, 300),
+    ];
+    const exec = new Executor(env(manifest), cases, {
+      concurrency: 8,
+      originFor: () => Promise.resolve({ origin: new URL(manifest.baseUrl), release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) }),
+    });
+    const results = await exec.all();
+    expect(results.map((r) => r.verdict)).to.deep.equal(cases.map(() => 'pass'));
+    const span = (k: string): Span => spans.find((s) => s.key === `${k}@direct`) ?? { key: k, start: NaN, end: NaN };
+    const quiet = ['lp.quiet', 'sse.quiet'].map(span);
+    const streams = ['sse.pub-a', 'sse.pub-b'].map(span);
+    const polls = ['lp.pub-a', 'lp.pub-b'].map(span);
+    // The quiet cases overlap each other, and nothing that publishes overlaps them.
+    expect(overlap(quiet[0] as Span, quiet[1] as Span)).to.equal(true);
+    for (const q of quiet) for (const p of [...streams, ...polls]) expect(overlap(q, p), `${q.key} vs ${p.key}`).to.equal(false);
+    // Publishing stream cases tell their own events by token: they run side by side.
+    expect(overlap(streams[0] as Span, streams[1] as Span), 'the two stream cases overlap').to.equal(true);
+    // A publish would answer a held poll: each publishing long poll runs alone, after the streams.
+    expect(overlap(polls[0] as Span, polls[1] as Span)).to.equal(false);
+    for (const p of polls) for (const s of streams) expect(p.start >= s.end, `${p.key} after ${s.key}`).to.equal(true);
+  });
+
+  it('with no publishing stream case, publishing long polls still wait for the quiet cases', async () => {
+    const spans: Span[] = [];
+    const manifest: Manifest = { name: 'broadcast', baseUrl: 'http://127.0.0.1:9', publish: { url: '/pub', broadcast: true }, longPoll: { url: '/lp', holdSeconds: 1 } };
+    const cases = [fakeCase('lp.pub-a', ['longPoll'], true, spans, 100), fakeCase('lp.quiet', ['longPoll'], false, spans, 300)];
+    const exec = new Executor(env(manifest), cases, {
+      concurrency: 8,
+      originFor: () => Promise.resolve({ origin: new URL(manifest.baseUrl), release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) }),
+    });
+    await exec.all();
+    const [pub, quiet] = ['lp.pub-a', 'lp.quiet'].map((k) => spans.find((x) => x.key === `${k}@direct`) as Span);
+    expect((pub as Span).start >= (quiet as Span).end, 'the publishing poll starts after the quiet one ended').to.equal(true);
+  });
+});
