@@ -27,6 +27,7 @@ import {
 } from './client.js';
 import { type RunningNginx, findNginx, nginxVersion, startNginx } from './nginx.js';
 import { EVENT_BYTES, type Origin, SMALL_BYTES, startOrigin } from './origin.js';
+import { measureRunCost, runCostLines } from './run-cost.js';
 
 const SETTINGS = {
   rttWarmup: 50,
@@ -419,12 +420,16 @@ async function main(): Promise<void> {
     out.push(`- **${row.label}**: ${[...row.notes, ...errors].join('; ')}`);
   }
   if (rows.some((r) => !isFailed(r.throughput) && r.throughput.bytes !== SETTINGS.bulkBytes)) out.push('', '¹ smaller body or burst than the other rows (see notes).');
+  const tCost = performance.now();
+  const runCost = await measureRunCost();
+  process.stderr.write(`bench: run cost (the whole matrix at two holds, twice each): ${((performance.now() - tCost) / 1000).toFixed(1)} s\n`);
+  out.push('', ...runCostLines(runCost));
   out.push('', `${rows.length} rows in ${elapsedS.toFixed(1)} s; results written to bench-results.json`);
   console.log(out.join('\n'));
 
   writeFileSync(
     'bench-results.json',
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: info, nginx: nginxNote, settings: SETTINGS, elapsedS, rows }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: info, nginx: nginxNote, settings: SETTINGS, elapsedS, rows, runCost }, null, 2)}\n`,
   );
   // A simulated hop that breaks is a bug worth a non-zero exit; nginx failing to start is the machine's business.
   if (rows.some((r) => r.label !== 'nginx' && [r.rtt, r.event, r.throughput, r.burst].some(isFailed))) process.exitCode = 1;
