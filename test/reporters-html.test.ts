@@ -235,6 +235,16 @@ describe('HTML report', () => {
     }
   });
 
+  it('says in the run details how an https target was verified, a shard and a merge', () => {
+    const meta = (r: Report): string => text(byId(parse(renderHtml(r)), 'meta') as Element);
+    expect(meta({ ...sample, environment: { ...sample.environment, tls: { insecure: true, protocol: 'TLSv1.3', cipher: null, alpn: 'http/1.1' } } })).to.include("TLS NOT VERIFIED (--insecure): the target's certificate was not checked · TLSv1.3, ALPN http/1.1");
+    expect(meta({ ...sample, environment: { ...sample.environment, tls: { insecure: false, ca: 'ca.pem' } } })).to.include('TLS verified with --ca ca.pem');
+    expect(meta(sample)).to.not.include('TLS');
+    expect(meta({ ...sample, environment: { ...sample.environment, shard: { index: 2, count: 4 } } })).to.include('2/4 (pushspec merge joins the shards)');
+    const merged = { file: 's1.json', baseUrl: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00Z', durationMs: 4500, rttMs: 1, cases: 37, shard: { index: 1, count: 2 } };
+    expect(meta({ ...sample, environment: { ...sample.environment, merged: [merged] } })).to.include('s1.json (shard 1/2): 37 cases, 4.5 s');
+  });
+
   it('warns when the stored summary disagrees with the results', () => {
     const d = parse(renderHtml({ ...sample, summary: { ...sample.summary, fail: 0 } }));
     expect(byId(d, 'summary-mismatch')).to.not.equal(undefined);

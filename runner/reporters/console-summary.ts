@@ -1,4 +1,5 @@
 import type { BaselineOutcome } from '../baseline.js';
+import { tlsText } from './tls-text.js';
 import type { Report } from '../report.js';
 import { OUTCOMES } from '../verdict.js';
 import { painter } from './colour.js';
@@ -11,15 +12,6 @@ export function printable(s: string): string {
 }
 
 /** How the target's certificate was trusted; an unverified run says so where nobody can miss it. */
-function tlsLine(report: Report): string | null {
-  const t = report.environment.tls;
-  if (t === undefined) return null;
-  const negotiated = [t.protocol, t.cipher, t.alpn ? `ALPN ${t.alpn}` : null].filter((x): x is string => typeof x === 'string').join(', ');
-  const suffix = negotiated === '' ? '' : ` · ${negotiated}`;
-  if (t.insecure) return `TLS NOT VERIFIED (--insecure): the target's certificate was not checked${suffix}`;
-  return `TLS verified${t.ca === undefined ? ' against the system roots' : ` with --ca ${printable(t.ca)}`}${suffix}`;
-}
-
 /** The end-of-run summary: counts, what failed and why, where the reports are. */
 export function renderSummary(report: Report, reportFiles: string[], colour = false): string {
   const paint = painter(colour);
@@ -30,7 +22,7 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   const env = report.environment;
   const split = env.shard ? ` · shard ${env.shard.index}/${env.shard.count}` : env.merged ? ` · merged from ${env.merged.length} reports (the longest took the time given)` : '';
   lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${env.rttMs} ms · time scale ${env.timeScale}${split}`);
-  const tls = tlsLine(report);
+  const tls = tlsText(report.environment.tls, printable);
   if (tls !== null) lines.push(tls.startsWith('TLS NOT VERIFIED') ? `  ${paint('warn', tls)}` : `  ${tls}`);
   lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
   lines.push('');

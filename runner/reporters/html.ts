@@ -10,6 +10,7 @@
  * - the page carries a CSP with per-render sha256 hashes of our one <style> and one <script>,
  *   so even a missed escape could not run script or load anything.
  */
+import { tlsText } from './tls-text.js';
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { badge, esc, escPlain, finite, fmtNum, fmtValue, LABEL, outcomeOf, str } from './html-text.js';
@@ -386,6 +387,7 @@ function renderHeader(report: Report, counts: Record<Outcome, number>): string {
     ['Platform', env.platform],
     ['Concurrency', env.concurrency],
     ['Publish hook', env.publish],
+    ...(env.tls !== undefined ? ([['TLS', tlsText(env.tls)]] as Array<[string, unknown]>) : []),
     ...(env.shard ? ([['Shard', `${str(env.shard.index)}/${str(env.shard.count)} (pushspec merge joins the shards)`]] as Array<[string, unknown]>) : []),
     ...(Array.isArray(env.merged) ? ([['Merged from', env.merged.map((p) => `${str(p.file)}${p.shard ? ` (shard ${str(p.shard.index)}/${str(p.shard.count)})` : ''}: ${str(p.cases)} cases, ${fmtNum(Number(p.durationMs) / 1000)} s`).join('; ')]] as Array<[string, unknown]>) : []),
   ];
