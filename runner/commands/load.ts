@@ -68,12 +68,22 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
     else {
       fixture = await startFixtureProcess(LOAD_DEFAULTS.fixtureHoldMs);
       manifest = fixture.manifest;
-      progress.line(`the bundled reference server (pid ${fixture.pid}, hold ${LOAD_DEFAULTS.fixtureHoldMs / 1000} s) at ${manifest.baseUrl}`);
+      progress.line(
+        `the bundled reference server (pid ${fixture.pid}, hold ${LOAD_DEFAULTS.fixtureHoldMs / 1000} s) at ${manifest.baseUrl}`,
+      );
     }
     const block = manifest[flags.transport];
-    if (block === undefined) throw new HarnessError('PUSHSPEC_E_USAGE', `--transport ${flags.transport}: the target ${manifest.name} declares no ${flags.transport} block; expected one of ${declared(manifest).join(', ') || '(none: the manifest declares no longPoll, stream or sse)'}`);
+    if (block === undefined)
+      throw new HarnessError(
+        'PUSHSPEC_E_USAGE',
+        `--transport ${flags.transport}: the target ${manifest.name} declares no ${flags.transport} block; expected one of ${declared(manifest).join(', ') || '(none: the manifest declares no longPoll, stream or sse)'}`,
+      );
     const base = new URL(manifest.baseUrl);
-    if (base.protocol !== 'http:') throw new HarnessError('PUSHSPEC_E_USAGE', `baseUrl ${manifest.baseUrl}: the load client speaks plain HTTP/1.1; expected an http: URL`);
+    if (base.protocol !== 'http:')
+      throw new HarnessError(
+        'PUSHSPEC_E_USAGE',
+        `baseUrl ${manifest.baseUrl}: the load client speaks plain HTTP/1.1; expected an http: URL`,
+      );
     const rttMs = await calibrateRtt(manifest.baseUrl, systemClock, 1);
     const eps = epsilonMs(1, rttMs);
     const publisher = createPublishAdapter(manifest, { clock: systemClock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs });
@@ -102,7 +112,10 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
     });
     progress.done();
     if (result.baseline.latency === null) {
-      throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${base.origin} answered none of the ordinary requests (GET ${base.pathname}) before any load: ${result.baseline.problems.join('; ')}; expected any HTTP response`);
+      throw new HarnessError(
+        'PUSHSPEC_E_UNREACHABLE',
+        `target ${base.origin} answered none of the ordinary requests (GET ${base.pathname}) before any load: ${result.baseline.problems.join('; ')}; expected any HTTP response`,
+      );
     }
     const verdicts = [judgeResources(result), judgePerClientCap(result)];
     const exitCode = loadExitCode(verdicts);

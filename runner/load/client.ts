@@ -77,7 +77,13 @@ export class HeldConnection {
     socket.on('close', () => gone('error', 'closed'));
   }
 
-  static open(to: Endpoint, localAddress: string | undefined, timeoutMs: number, now: () => number, hooks: HeldHooks): Promise<HeldConnection> {
+  static open(
+    to: Endpoint,
+    localAddress: string | undefined,
+    timeoutMs: number,
+    now: () => number,
+    hooks: HeldHooks,
+  ): Promise<HeldConnection> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: to.host, port: to.port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
       const timer = setTimeout(() => {
@@ -87,7 +93,12 @@ export class HeldConnection {
       socket.once('error', (e: Error) => {
         clearTimeout(timer);
         socket.destroy();
-        reject(new ConnectError(codeOf(e), `connect to ${to.host}:${to.port}${localAddress === undefined ? '' : ` from ${localAddress}`}: ${e.message}`));
+        reject(
+          new ConnectError(
+            codeOf(e),
+            `connect to ${to.host}:${to.port}${localAddress === undefined ? '' : ` from ${localAddress}`}: ${e.message}`,
+          ),
+        );
       });
       socket.once('connect', () => {
         clearTimeout(timer);

@@ -35,7 +35,14 @@ export function startFixtureProcess(holdMs: number): Promise<FixtureProcess> {
     let err = '';
     const fail = (why: string): void => {
       clearTimeout(timer);
-      void stop().then(() => reject(new HarnessError('PUSHSPEC_E_INTERNAL', `the reference server did not start: ${why}${err ? `: ${err.trim().slice(0, 500)}` : ''}`)));
+      void stop().then(() =>
+        reject(
+          new HarnessError(
+            'PUSHSPEC_E_INTERNAL',
+            `the reference server did not start: ${why}${err ? `: ${err.trim().slice(0, 500)}` : ''}`,
+          ),
+        ),
+      );
     };
     const timer = setTimeout(() => fail(`no manifest on its stdout within ${START_DEADLINE_MS} ms`), START_DEADLINE_MS);
     child.stderr?.on('data', (d: Buffer) => {

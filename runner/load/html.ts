@@ -25,13 +25,29 @@ function chart(title: string, unit: string, steps: readonly number[], series: re
   const x = (i: number): number => PAD.l + (steps.length <= 1 ? (W - PAD.l - PAD.r) / 2 : (i * (W - PAD.l - PAD.r)) / (steps.length - 1));
   const y = (v: number): number => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
   const ticks = [0, 0.5, 1].map((f) => f * max);
-  const grid = ticks.map((v) => `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${PAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${esc(fmtNum(Number(v.toPrecision(3))))}</text>`).join('');
-  const xs = steps.map((n, i) => `<text class="tick" x="${x(i).toFixed(1)}" y="${H - PAD.b + 16}" text-anchor="middle">N=${esc(n)}</text>`).join('');
-  const lines = series.map((s) => {
-    const pts = s.values.map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter((p): p is string => p !== null);
-    const dots = pts.map((p) => `<circle class="${s.cls}" cx="${p.split(',')[0] ?? ''}" cy="${p.split(',')[1] ?? ''}" r="3"><title>${esc(s.label)}</title></circle>`).join('');
-    return `<polyline class="${s.cls}" fill="none" points="${pts.join(' ')}"/>${dots}`;
-  }).join('');
+  const grid = ticks
+    .map(
+      (v) =>
+        `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="tick" x="${PAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${esc(fmtNum(Number(v.toPrecision(3))))}</text>`,
+    )
+    .join('');
+  const xs = steps
+    .map((n, i) => `<text class="tick" x="${x(i).toFixed(1)}" y="${H - PAD.b + 16}" text-anchor="middle">N=${esc(n)}</text>`)
+    .join('');
+  const lines = series
+    .map((s) => {
+      const pts = s.values
+        .map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`))
+        .filter((p): p is string => p !== null);
+      const dots = pts
+        .map(
+          (p) =>
+            `<circle class="${s.cls}" cx="${p.split(',')[0] ?? ''}" cy="${p.split(',')[1] ?? ''}" r="3"><title>${esc(s.label)}</title></circle>`,
+        )
+        .join('');
+      return `<polyline class="${s.cls}" fill="none" points="${pts.join(' ')}"/>${dots}`;
+    })
+    .join('');
   const legend = series.map((s) => `<span class="key ${s.cls}">${esc(s.label)}</span>`).join(' ');
   return `<figure><figcaption>${esc(title)} (${esc(unit)})</figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${grid}${xs}${lines}</svg><div class="legend">${legend}</div></figure>`;
 }
@@ -53,8 +69,18 @@ export function renderLoadHtml(r: LoadReport): string {
     { label: 'client', cls: 's1', values: steps.map((s) => s.client.rssBytes / 1048576) },
     { label: 'server (--fixture)', cls: 's2', values: steps.map((s) => (s.serverRssBytes === null ? null : s.serverRssBytes / 1048576)) },
   ]);
-  const rows = steps.map((s) => `<tr><td>${esc(s.n)}</td><td>${esc(s.heldAtPublish)}</td><td>${esc(s.early)}</td><td>${esc(s.failed)}</td><td>${esc(s.capped)}</td><td>${esc(s.fanOut ? `${fmtNum(s.fanOut.p50Ms)} / ${fmtNum(s.fanOut.p99Ms)} / ${fmtNum(s.fanOut.maxMs)}` : '–')}</td><td>${esc(s.missed)}</td><td>${esc(s.ordinary.latency ? `${fmtNum(s.ordinary.latency.p50Ms)} / ${fmtNum(s.ordinary.latency.p95Ms)}` : 'no answer')}</td><td>${esc(mib(s.client.rssBytes))}</td><td>${esc(`${fmtNum(s.client.cpuMs / 1000)} s`)}</td><td>${esc(mib(s.serverRssBytes))}</td><td class="l">${esc(s.reasons.map((x) => `${x.count}× ${x.why}`).join('; '))}</td></tr>`).join('\n');
-  const verdicts = r.verdicts.map((v) => `<li>${badge(v.outcome)} <b>${esc(v.id)}</b> ${esc(v.section)}: ${esc(v.title)}<br>expected: ${esc(v.expected)}<br>actual: ${esc(v.actual)}${v.info ? `<br>info: ${esc(v.info)}` : ''}<br><small>tolerance: ${esc(v.tolerance)}</small></li>`).join('\n');
+  const rows = steps
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.n)}</td><td>${esc(s.heldAtPublish)}</td><td>${esc(s.early)}</td><td>${esc(s.failed)}</td><td>${esc(s.capped)}</td><td>${esc(s.fanOut ? `${fmtNum(s.fanOut.p50Ms)} / ${fmtNum(s.fanOut.p99Ms)} / ${fmtNum(s.fanOut.maxMs)}` : '–')}</td><td>${esc(s.missed)}</td><td>${esc(s.ordinary.latency ? `${fmtNum(s.ordinary.latency.p50Ms)} / ${fmtNum(s.ordinary.latency.p95Ms)}` : 'no answer')}</td><td>${esc(mib(s.client.rssBytes))}</td><td>${esc(`${fmtNum(s.client.cpuMs / 1000)} s`)}</td><td>${esc(mib(s.serverRssBytes))}</td><td class="l">${esc(s.reasons.map((x) => `${x.count}× ${x.why}`).join('; '))}</td></tr>`,
+    )
+    .join('\n');
+  const verdicts = r.verdicts
+    .map(
+      (v) =>
+        `<li>${badge(v.outcome)} <b>${esc(v.id)}</b> ${esc(v.section)}: ${esc(v.title)}<br>expected: ${esc(v.expected)}<br>actual: ${esc(v.actual)}${v.info ? `<br>info: ${esc(v.info)}` : ''}<br><small>tolerance: ${esc(v.tolerance)}</small></li>`,
+    )
+    .join('\n');
   const base = r.result.baseline.latency;
   const body = `<h1>pushspec load: ${esc(r.target.name)}</h1>
 <p>${esc(r.target.baseUrl)} · ${esc(r.transport)} · steps ${esc(r.steps.join(', '))} · ${esc(r.startedAt)} · ${esc(fmtNum(r.durationMs / 1000))} s</p>

@@ -20,7 +20,13 @@ function endpoint(url: URL): Endpoint {
 }
 
 /** One exchange up to the response head; the connection is closed as soon as the head is in. */
-export function headExchange(url: URL, req: RawRequest, localAddress: string | undefined, deadlineMs: number, now: () => number): Promise<OrdinarySample & { tHead: number | null }> {
+export function headExchange(
+  url: URL,
+  req: RawRequest,
+  localAddress: string | undefined,
+  deadlineMs: number,
+  now: () => number,
+): Promise<OrdinarySample & { tHead: number | null }> {
   const t0 = now();
   return new Promise((resolve) => {
     let conn: HeldConnection | null = null;
@@ -32,12 +38,22 @@ export function headExchange(url: URL, req: RawRequest, localAddress: string | u
       conn?.close();
       resolve(s);
     };
-    const timer = setTimeout(() => finish({ ms: null, status: null, problem: `no response head within ${deadlineMs} ms`, tHead: null }), deadlineMs);
+    const timer = setTimeout(
+      () => finish({ ms: null, status: null, problem: `no response head within ${deadlineMs} ms`, tHead: null }),
+      deadlineMs,
+    );
     HeldConnection.open(endpoint(url), localAddress, deadlineMs, now, {
-      onHead: (res, t) => finish({ ms: t - t0, status: res.status, problem: res.status === 429 || res.status === 503 ? `HTTP ${res.status}` : null, tHead: t }),
+      onHead: (res, t) =>
+        finish({
+          ms: t - t0,
+          status: res.status,
+          problem: res.status === 429 || res.status === 503 ? `HTTP ${res.status}` : null,
+          tHead: t,
+        }),
       onBody: () => undefined,
       onResponse: (res, t) => finish({ ms: null, status: null, problem: `the response ended (${res.end}) before its head`, tHead: t }),
-      onGone: (how, _t, detail) => finish({ ms: null, status: null, problem: `connection ${how} (${detail}) before a response head`, tHead: null }),
+      onGone: (how, _t, detail) =>
+        finish({ ms: null, status: null, problem: `connection ${how} (${detail}) before a response head`, tHead: null }),
     }).then(
       (c) => {
         conn = c;
@@ -50,7 +66,13 @@ export function headExchange(url: URL, req: RawRequest, localAddress: string | u
 }
 
 /** Sequential samples, so each measures the server and not our own queue. */
-export async function ordinarySamples(baseUrl: string, count: number, localAddress: string | undefined, deadlineMs: number, now: () => number): Promise<OrdinarySample[]> {
+export async function ordinarySamples(
+  baseUrl: string,
+  count: number,
+  localAddress: string | undefined,
+  deadlineMs: number,
+  now: () => number,
+): Promise<OrdinarySample[]> {
   const url = new URL(baseUrl);
   const req: RawRequest = { method: 'GET', path: url.pathname + url.search, headers: [['Connection', 'close']] };
   const out: OrdinarySample[] = [];

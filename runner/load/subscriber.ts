@@ -77,6 +77,11 @@ export class Subscriber {
     this.#conn?.close();
   }
 
+  /** A client limit the ramp stops on still leaves this one request failed, not opening. */
+  fail(why: string): void {
+    this.#end('failed', why);
+  }
+
   async #open(): Promise<void> {
     const p = this.plan;
     const hooks: HeldHooks = {
@@ -85,7 +90,13 @@ export class Subscriber {
       onResponse: (res, t) => this.#onResponse(res, t),
       onGone: (how, _t, detail) => this.#onGone(how, detail),
     };
-    this.#conn = await HeldConnection.open({ host: p.url.hostname, port: Number(p.url.port || 80) }, this.localAddress, p.connectTimeoutMs, p.now, hooks);
+    this.#conn = await HeldConnection.open(
+      { host: p.url.hostname, port: Number(p.url.port || 80) },
+      this.localAddress,
+      p.connectTimeoutMs,
+      p.now,
+      hooks,
+    );
     this.#send();
   }
 
@@ -121,7 +132,8 @@ export class Subscriber {
 
   #onResponse(res: WireResponse, t: number): void {
     if (this.state !== 'held') return;
-    if (this.plan.transport !== 'longPoll') return this.#end('early', `the stream ended (${res.end}) after ${Math.round(t - this.#tSent)} ms`);
+    if (this.plan.transport !== 'longPoll')
+      return this.#end('early', `the stream ended (${res.end}) after ${Math.round(t - this.#tSent)} ms`);
     if (res.end !== 'complete') return this.#end('failed', `the response ended ${res.end}`);
     if (res.status >= 300) return this.#end('failed', `HTTP ${res.status}`);
     const heldMs = t - this.#tSent;

@@ -36,7 +36,8 @@ export function readSystemLimits(): SystemLimits {
   const openFiles = readOpenFileLimit();
   try {
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low !== undefined && high !== undefined && high >= low) return { openFiles, portRange: { low, high }, portRangeSource: 'net.ipv4.ip_local_port_range' };
+    if (low !== undefined && high !== undefined && high >= low)
+      return { openFiles, portRange: { low, high }, portRangeSource: 'net.ipv4.ip_local_port_range' };
   } catch {
     // fall through to the IANA range
   }

@@ -16,7 +16,10 @@ function progressText(p: RampProgress): string {
 }
 
 /** A TTY gets one line redrawn in place; a pipe gets a line per phase and at most one per PLAIN_LINE_MS. */
-export function progressPrinter(stream: { isTTY?: boolean; write(s: string): unknown }, now: () => number): { update(p: RampProgress): void; line(s: string): void; done(): void } {
+export function progressPrinter(
+  stream: { isTTY?: boolean; write(s: string): unknown },
+  now: () => number,
+): { update(p: RampProgress): void; line(s: string): void; done(): void } {
   const tty = stream.isTTY === true;
   let drawn = false;
   let last = Number.NEGATIVE_INFINITY;
@@ -58,7 +61,11 @@ function row(s: StepResult, baseP95: number | null): string[] {
     String(s.early),
     String(s.failed),
     String(s.capped),
-    f ? `${ms(f.p50Ms)} / ${ms(f.p99Ms)} / ${ms(f.maxMs)}` : s.publish === null ? 'no publish' : `none (${s.publish.error ?? 'not delivered'})`,
+    f
+      ? `${ms(f.p50Ms)} / ${ms(f.p99Ms)} / ${ms(f.maxMs)}`
+      : s.publish === null
+        ? 'no publish'
+        : `none (${s.publish.error ?? 'not delivered'})`,
     String(s.missed),
     o ? `${ms(o.p50Ms)} / ${ms(o.p95Ms)}${rise}` : `no answer (${s.ordinary.failed})`,
     mib(s.client.rssBytes),
@@ -68,14 +75,28 @@ function row(s: StepResult, baseP95: number | null): string[] {
   ];
 }
 
-const HEAD = ['N', 'held', 'ended early', 'failed', 'capped', 'fan-out p50/p99/max ms', 'missed', 'ordinary p50/p95 ms', 'client RSS', 'client CPU', 'server RSS', 'ramp'];
+const HEAD = [
+  'N',
+  'held',
+  'ended early',
+  'failed',
+  'capped',
+  'fan-out p50/p99/max ms',
+  'missed',
+  'ordinary p50/p95 ms',
+  'client RSS',
+  'client CPU',
+  'server RSS',
+  'ramp',
+];
 
 export function renderTable(r: LoadReport, colour: boolean): string {
   const paint = painter(colour);
   const base = r.result.baseline.latency;
   const rows = [HEAD, ...r.result.steps.map((s) => row(s, base?.p95Ms ?? null))];
   const widths = HEAD.map((_, i) => Math.max(...rows.map((cells) => (cells[i] ?? '').length)));
-  const fmt = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  const fmt = (cells: string[]): string =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
   const out = [
     `pushspec load: ${r.target.name} (${r.target.baseUrl}), ${r.transport}, steps ${r.steps.join(', ')}`,
     `  ordinary request: ${r.environment.ordinaryRequest}; baseline at N=0: ${base ? `p50 ${ms(base.p50Ms)} ms, p95 ${ms(base.p95Ms)} ms` : 'no answer'}`,
@@ -89,6 +110,7 @@ export function renderTable(r: LoadReport, colour: boolean): string {
       s.sourceAddresses.length > 1 ? `from ${s.sourceAddresses.length} source addresses` : '',
       s.reasons.length ? s.reasons.map((x) => `${x.count}× ${x.why}`).join('; ') : '',
       limit !== null ? `ordinary p95 limit ${limit} ms` : '',
+      `another client's push request: ${s.otherClient.state === 'got' ? `its event in ${s.otherClient.latencyMs ?? '?'} ms` : `${s.otherClient.state}${s.otherClient.why ? ` (${s.otherClient.why})` : ''}`}`,
       `waited ${(s.waitMs / 1000).toFixed(1)} s held, fan-out deadline ${(s.fanOutDeadlineMs / 1000).toFixed(1)} s`,
     ].filter(Boolean);
     out.push(`  N=${s.n}: ${notes.join('; ')}`);
