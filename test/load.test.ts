@@ -72,13 +72,15 @@ describe('pushspec load: the ramp against the reference server', function () {
     expect(dos.actual).to.match(/no cap: one client held up to 50 requests/);
   });
 
-  it('holds SSE connections open and fans the event out to them', async () => {
-    const r = await ramp(server.manifest(), [10, 50], { transport: 'sse' });
-    expect(r.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n, s.early, s.failed])).to.deep.equal([
-      [10, 10, 10, 0, 0],
-      [50, 50, 50, 0, 0],
-    ]);
-  });
+  for (const transport of ['stream', 'sse'] as const) {
+    it(`holds ${transport} connections open (from their response head) and fans the event out to them`, async () => {
+      const r = await ramp(server.manifest(), [10, 50], { transport });
+      expect(r.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n, s.early, s.failed, s.otherClient.state])).to.deep.equal([
+        [10, 10, 10, 0, 0, 'got'],
+        [50, 50, 50, 0, 0, 'got'],
+      ]);
+    });
+  }
 
   it('counts polls answered without the event before the declared hold as ended early: LP-RES-01 warn', async () => {
     const short = await startReferenceServer({ holdMs: 200 });

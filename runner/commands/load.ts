@@ -12,7 +12,7 @@ import { epsilonMs } from '../epsilon.js';
 import { HarnessError } from '../errors.js';
 import { loadManifestFile } from '../manifest/index.js';
 import type { Manifest } from '../manifest/types.js';
-import { calibrateRtt } from '../preflight.js';
+import { calibrateRtt, preflightPublish } from '../preflight.js';
 import { createPublishAdapter } from '../publish.js';
 import { wantsColour } from '../reporters/colour.js';
 import { checkReportDir } from '../reporters/report-dir.js';
@@ -86,8 +86,12 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
       );
     const rttMs = await calibrateRtt(manifest.baseUrl, systemClock, 1);
     const eps = epsilonMs(1, rttMs);
-    const publisher = createPublishAdapter(manifest, { clock: systemClock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs });
-    if (publisher === null) progress.line('the manifest has no publish hook: the ramp runs, but no fan-out latency is measured');
+    const adapter = createPublishAdapter(manifest, { clock: systemClock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs });
+    // Tried once on a throwaway channel, which also warms the hook's connection: the first step's
+    // fan-out is then not the cost of a cold publish.
+    const hookProblem = await preflightPublish(manifest, adapter);
+    const publisher = hookProblem === null ? adapter : null;
+    if (hookProblem !== null) progress.line(`${hookProblem}; the ramp runs, but no fan-out latency is measured`);
     const hold = flags.transport === 'longPoll' ? await holdOf(manifest, (s) => progress.line(s)) : null;
     const heartbeatS = flags.transport === 'longPoll' ? undefined : manifest[flags.transport]?.heartbeatSeconds;
     const limits = readSystemLimits();

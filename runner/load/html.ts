@@ -16,7 +16,7 @@ interface Series {
 
 const W = 560;
 const H = 220;
-const PAD = { l: 56, r: 12, t: 12, b: 36 };
+const PAD = { l: 56, r: 36, t: 12, b: 36 };
 
 /** A line chart over the steps (evenly spaced: the steps grow by factors, not by a constant). */
 function chart(title: string, unit: string, steps: readonly number[], series: readonly Series[]): string {
@@ -55,7 +55,7 @@ function chart(title: string, unit: string, steps: readonly number[], series: re
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}
 .badge{display:inline-block;padding:0 6px;border-radius:3px;font-weight:600;color:#fff}.v-pass{background:#2a7}.v-fail{background:#c33}.v-warn{background:#d90}.v-inconclusive{background:#39a}.v-skip{background:#999}.v-error{background:#a3a}
 figure{display:inline-block;margin:0 2em 1em 0}figcaption{font-weight:600}.grid{stroke:#ddd}.tick{font-size:11px;fill:#555}
-polyline{stroke-width:2}.s1{stroke:#36c;fill:#36c}.s2{stroke:#c63;fill:#c63}.s3{stroke:#393;fill:#393}.key{margin-right:1em}.key.s1{color:#36c}.key.s2{color:#c63}.key.s3{color:#393}`;
+polyline{stroke-width:2;fill:none}.s1{stroke:#36c}.s2{stroke:#c63}.s3{stroke:#393}circle.s1{fill:#36c}circle.s2{fill:#c63}circle.s3{fill:#393}.key{margin-right:1em}.key.s1{color:#36c}.key.s2{color:#c63}.key.s3{color:#393}`;
 
 export function renderLoadHtml(r: LoadReport): string {
   const steps = r.result.steps;

@@ -254,7 +254,21 @@ async function runStep(
   const plan = planFor(o, channel);
   const subs: Subscriber[] = [];
   const cleanup: Subscriber[] = [];
-  let wakeAll: (() => void) | null = null;
+  // Resolves when done() holds, re-checked whenever a request changes, or when ms have passed.
+  let wake: (() => void) | null = null;
+  const until = (done: () => boolean, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, Math.max(0, ms));
+      wake = () => {
+        if (done()) finish();
+      };
+      wake();
+    });
   const counts = (): { held: number; early: number; failed: number; capped: number } => {
     const c = { held: 0, early: 0, failed: 0, capped: 0 };
     for (const s of subs)
@@ -276,7 +290,7 @@ async function runStep(
         const i = next++;
         const s = new Subscriber(plan, sources[i % sources.length]);
         subs.push(s);
-        s.onSettled(() => wakeAll?.());
+        s.onChange(() => wake?.());
         try {
           await s.start();
         } catch (e) {
@@ -289,6 +303,11 @@ async function runStep(
     };
     await Promise.all(Array.from({ length: Math.min(RAMP_CONCURRENCY, n) }, worker));
     if (limit !== null) return limit;
+    if (o.transport !== 'longPoll') {
+      // A stream is held once its response head is in; one that has none by the connect deadline never was.
+      await until(() => subs.every((s) => s.state !== 'held' || s.tHead !== null), o.timing.connectTimeoutMs);
+      for (const s of subs) if (s.state === 'held' && s.tHead === null) s.fail(`no response head within ${o.timing.connectTimeoutMs} ms`);
+    }
     const rampMs = o.now() - t0;
     phase = 'holding';
     report();
@@ -298,7 +317,7 @@ async function runStep(
     const otherChannel = randomChannel();
     const other = new Subscriber(planFor(o, otherChannel), otherAddress ?? undefined);
     cleanup.push(other);
-    other.onSettled(() => wakeAll?.());
+    other.onChange(() => wake?.());
     await other.start().catch((e: unknown) => other.fail(e instanceof Error ? e.message : String(e)));
     const ord = await ordinary();
     const derivedWait = o.transport === 'longPoll' ? Math.max(0, o.timing.holdMs / 2 - rampMs) : 2 * (o.timing.heartbeatMs ?? 0);
@@ -329,16 +348,7 @@ async function runStep(
           waiting.push(other);
         }
       }
-      if (p.ok) {
-        const allIn = new Promise<void>((resolve) => {
-          wakeAll = () => {
-            if (waiting.every((s) => s.state !== 'held')) resolve();
-          };
-          wakeAll();
-        });
-        const left = tPublish + fanOutDeadlineMs - o.now();
-        await Promise.race([allIn, sleep(Math.max(0, left))]);
-      }
+      if (p.ok) await until(() => waiting.every((s) => s.state !== 'held'), tPublish + fanOutDeadlineMs - o.now());
     }
     const c = counts();
     const got = held.filter((s) => s.tGot !== null).map((s) => round((s.tGot ?? 0) - tPublish, 3));

@@ -39,12 +39,14 @@ export class Subscriber {
   /** why it is early, capped or failed (status, how the connection ended) */
   why: string | null = null;
   tGot: number | null = null;
+  /** when a 2xx response head arrived: a stream is held from then on */
+  tHead: number | null = null;
   #conn: HeldConnection | null = null;
   #tSent = 0;
   #token: string | null = null;
   #tail = '';
   readonly #cursor: CursorState;
-  #settled: (() => void) | null = null;
+  #changed: (() => void) | null = null;
 
   constructor(
     private readonly plan: SubscriberPlan,
@@ -53,9 +55,9 @@ export class Subscriber {
     this.#cursor = new CursorState(plan.cursor);
   }
 
-  /** Called once when the state leaves `opening`/`held`. */
-  onSettled(f: () => void): void {
-    this.#settled = f;
+  /** Called when a response head arrives and when the state leaves `held`. */
+  onChange(f: () => void): void {
+    this.#changed = f;
   }
 
   /** Connects and sends; a ConnectError whose code is the client's own limit is rethrown for the ramp to stop on. */
@@ -85,7 +87,7 @@ export class Subscriber {
   async #open(): Promise<void> {
     const p = this.plan;
     const hooks: HeldHooks = {
-      onHead: (res) => this.#onHead(res),
+      onHead: (res, t) => this.#onHead(res, t),
       onBody: (chunk, t) => this.#onBody(chunk, t),
       onResponse: (res, t) => this.#onResponse(res, t),
       onGone: (how, _t, detail) => this.#onGone(how, detail),
@@ -112,10 +114,12 @@ export class Subscriber {
     this.#conn?.send(bytes, p.request.method);
   }
 
-  #onHead(res: WireResponse): void {
+  #onHead(res: WireResponse, t: number): void {
     if (this.state !== 'held') return;
-    if (CAP_STATUSES.has(res.status)) this.#end('capped', `HTTP ${res.status}`);
-    else if (this.plan.transport !== 'longPoll' && (res.status < 200 || res.status >= 300)) this.#end('failed', `HTTP ${res.status}`);
+    if (CAP_STATUSES.has(res.status)) return this.#end('capped', `HTTP ${res.status}`);
+    if (this.plan.transport !== 'longPoll' && (res.status < 200 || res.status >= 300)) return this.#end('failed', `HTTP ${res.status}`);
+    this.tHead = t;
+    this.#changed?.();
   }
 
   #onBody(chunk: Buffer, t: number): void {
@@ -153,11 +157,10 @@ export class Subscriber {
   }
 
   #end(state: Exclude<SubscriberState, 'opening' | 'held'>, why: string | null): void {
+    if (this.state !== 'held' && this.state !== 'opening') return;
     this.state = state;
     this.why = why;
-    const f = this.#settled;
-    this.#settled = null;
-    f?.();
+    this.#changed?.();
   }
 }
 
