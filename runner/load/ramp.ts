@@ -5,7 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { eventSourceHeaders, requestFor } from '../drivers/request.js';
-import type { Cursor, Manifest } from '../manifest/types.js';
+import { publishesReachOthers, type Cursor, type Manifest } from '../manifest/types.js';
 import type { PublishAdapter } from '../publish.js';
 import { makeToken, newTag, randomChannel } from '../tokens.js';
 import { ConnectError } from './client.js';
@@ -335,11 +335,17 @@ async function runStep(
     if (o.publisher !== null && held.length > 0) {
       const token = makeToken(newTag(), index);
       for (const s of held) s.watch(token);
+      // A broadcast hook (or no channels) reaches the other client with the same event.
+      const shared = publishesReachOthers(o.manifest);
+      if (shared) other.watch(token);
       const p = await o.publisher.publish(channel, token);
       tPublish = p.tStart;
       publish = { ok: p.ok, status: p.status, ms: round(p.tEnd - p.tStart, 3), ...(p.error === undefined ? {} : { error: p.error }) };
       const waiting = [...held];
-      if (other.state === 'held') {
+      if (shared && p.ok) {
+        tOtherPublish = p.tStart;
+        waiting.push(other);
+      } else if (other.state === 'held') {
         const otherToken = makeToken(newTag(), index);
         other.watch(otherToken);
         const q = await o.publisher.publish(otherChannel, otherToken);
