@@ -8,6 +8,7 @@ import { runRamp, type RampOptions, type RampResult } from '../runner/load/ramp.
 import type { LoadTransport } from '../runner/load/subscriber.js';
 import { openFileCount, readSystemLimits } from '../runner/load/system.js';
 import { judgePerClientCap, judgeResources } from '../runner/load/verdicts.js';
+import { progressPrinter } from '../runner/load/table.js';
 import { startCappedServer } from './helpers/capped-server.js';
 
 const now = (): number => systemClock.now();
@@ -179,5 +180,47 @@ describe('pushspec load: SEC-DOS-01 against a server with and without a per-clie
     } finally {
       await global.close();
     }
+  });
+});
+
+describe('pushspec load: the progress line', () => {
+  const p = {
+    step: 2,
+    steps: 4,
+    n: 1000,
+    phase: 'opening' as const,
+    opened: 500,
+    held: 498,
+    early: 1,
+    failed: 1,
+    capped: 0,
+    elapsedMs: 1234,
+  };
+
+  it('on a terminal, one line redrawn in place and cut to its width', () => {
+    const out: string[] = [];
+    const pr = progressPrinter({ isTTY: true, columns: 40, write: (s) => out.push(s) }, () => 0);
+    pr.update(p);
+    pr.update({ ...p, opened: 600 });
+    pr.line('a notice');
+    expect(out[0]).to.equal('\r\u001b[K  step 2/4 N=1000: opening, 500/1000 op');
+    expect(out.slice(2)).to.deep.equal(['\r\u001b[K', 'pushspec: a notice\n']);
+  });
+
+  it('in a pipe, a line per phase and no more than one per 5 s within a phase', () => {
+    const out: string[] = [];
+    let t = 0;
+    const pr = progressPrinter({ isTTY: false, write: (s) => out.push(s) }, () => t);
+    pr.update(p);
+    t = 1000;
+    pr.update({ ...p, opened: 600 });
+    pr.update({ ...p, phase: 'holding' });
+    t = 7000;
+    pr.update({ ...p, phase: 'holding', held: 999 });
+    expect(out).to.deep.equal([
+      '  step 2/4 N=1000: opening, 500/1000 opened, 498 held, 1 ended early, 1 failed, 0 capped (1.2 s)\n',
+      '  step 2/4 N=1000: holding, 500/1000 opened, 498 held, 1 ended early, 1 failed, 0 capped (1.2 s)\n',
+      '  step 2/4 N=1000: holding, 500/1000 opened, 999 held, 1 ended early, 1 failed, 0 capped (1.2 s)\n',
+    ]);
   });
 });

@@ -17,7 +17,7 @@ function progressText(p: RampProgress): string {
 
 /** A TTY gets one line redrawn in place; a pipe gets a line per phase and at most one per PLAIN_LINE_MS. */
 export function progressPrinter(
-  stream: { isTTY?: boolean; write(s: string): unknown },
+  stream: { isTTY?: boolean; columns?: number; write(s: string): unknown },
   now: () => number,
 ): { update(p: RampProgress): void; line(s: string): void; done(): void } {
   const tty = stream.isTTY === true;
@@ -27,7 +27,8 @@ export function progressPrinter(
   return {
     update(p) {
       if (tty) {
-        stream.write(`\r\u001b[K  ${progressText(p)}`);
+        // A wrapped line cannot be redrawn with \r: cut it to the terminal's width.
+        stream.write(`\r\u001b[K${`  ${progressText(p)}`.slice(0, Math.max(20, (stream.columns ?? 200) - 1))}`);
         drawn = true;
         return;
       }
