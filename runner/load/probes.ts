@@ -6,6 +6,13 @@
 import { serializeRequest } from '../wire/connection.js';
 import type { RawRequest } from '../wire/types.js';
 import { ConnectError, HeldConnection, type Endpoint } from './client.js';
+import { percentilesOrNull, round } from './stats.js';
+import type { OrdinaryStats } from './types.js';
+
+/** Samples per measurement: p95 is then the 19th, an observed value. */
+export const ORDINARY_SAMPLES = 20;
+/** The first exchanges pay for JIT and lazy setup on both sides; they are sent and not counted. */
+export const WARM_UP_SAMPLES = 5;
 
 export interface OrdinarySample {
   /** connect start → response head (ms), null when it did not come */
@@ -81,4 +88,10 @@ export async function ordinarySamples(
     out.push({ ms, status, problem });
   }
   return out;
+}
+
+export function summariseOrdinary(samples: readonly OrdinarySample[]): OrdinaryStats {
+  const ok = samples.filter((s) => s.problem === null && s.ms !== null).map((s) => s.ms ?? 0);
+  const problems = [...new Set(samples.flatMap((s) => (s.problem === null ? [] : [s.problem])))];
+  return { latency: percentilesOrNull(ok.map((v) => round(v, 3))), failed: samples.length - ok.length, problems: problems.slice(0, 3) };
 }
