@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { startReferenceServer } from '../fixtures/reference-server.js';
 import type { LoadReport } from '../runner/load/report.js';
 import { LOAD_DEFAULTS } from '../runner/defaults.js';
 import { cli, ROOT } from './helpers/cli.js';
@@ -69,6 +70,23 @@ describe('pushspec load: the command line', function () {
     const r = await cli(['load', '--target', file, '--no-report']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/target http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+  });
+
+  it('measures the hold with one idle poll when the manifest declares none, and judges early ends against it', async () => {
+    const server = await startReferenceServer({ holdMs: 1000 });
+    try {
+      const m = server.manifest();
+      const file = join(dir, 'undeclared-hold.json');
+      await writeFile(file, JSON.stringify({ ...m, longPoll: { url: m.longPoll?.url, cursor: m.longPoll?.cursor } }));
+      const r = await cli(['load', '--target', file, '--steps', '10', '--hold-steps', '1.5', '--no-report']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.include('the manifest declares no longPoll.holdSeconds: measuring the hold with one idle poll (up to 31.5 s)');
+      expect(r.stdout).to.match(/hold: 1\d{3} ms \(measured\)/);
+      // Held 1.5 s, past the 1 s hold: every poll expired in its own time and was polled again, none early.
+      expect(r.stdout).to.match(/^\s+10\s+10\s+0\s+0\s+0\s/m);
+    } finally {
+      await server.close();
+    }
   });
 
   it('--help names every flag', async () => {
