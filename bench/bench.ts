@@ -26,6 +26,7 @@ import {
   roundTrips,
 } from './client.js';
 import { type RunningNginx, findNginx, nginxVersion, startNginx } from './nginx.js';
+import { LOAD_STEPS, loadMarkdown, measureLoad } from './load.js';
 import { EVENT_BYTES, type Origin, SMALL_BYTES, startOrigin } from './origin.js';
 import { measureRunCost, runCostLines } from './run-cost.js';
 
@@ -396,6 +397,9 @@ async function main(): Promise<void> {
     await origin.close();
   }
 
+  const t0 = performance.now();
+  const load = await measureLoad();
+  process.stderr.write(`bench: load ramp ${LOAD_STEPS.join(', ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const elapsedS = (performance.now() - startedAt) / 1000;
   const table = markdown(rows);
   const out: string[] = [
@@ -424,12 +428,20 @@ async function main(): Promise<void> {
   const runCost = await measureRunCost();
   process.stderr.write(`bench: run cost (the whole matrix at two holds, twice each): ${((performance.now() - tCost) / 1000).toFixed(1)} s\n`);
   out.push('', ...runCostLines(runCost));
+  out.push(
+    '',
+    '### Held long polls (`pushspec load`\'s ramp, reference server in this process, 30 s hold)',
+    '',
+    loadMarkdown(load),
+    '',
+    'Fan-out: one publish to the step\'s channel → each poll\'s answer. Ordinary: GET / on a fresh connection from 127.0.0.1, connect → head, 20 in a row. RSS is this one process (client and server).',
+  );
   out.push('', `${rows.length} rows in ${elapsedS.toFixed(1)} s; results written to bench-results.json`);
   console.log(out.join('\n'));
 
   writeFileSync(
     'bench-results.json',
-    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: info, nginx: nginxNote, settings: SETTINGS, elapsedS, rows, runCost }, null, 2)}\n`,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: info, nginx: nginxNote, settings: SETTINGS, elapsedS, rows, load, runCost }, null, 2)}\n`,
   );
   // A simulated hop that breaks is a bug worth a non-zero exit; nginx failing to start is the machine's business.
   if (rows.some((r) => r.label !== 'nginx' && [r.rtt, r.event, r.throughput, r.burst].some(isFailed))) process.exitCode = 1;

@@ -10,27 +10,9 @@ import type { Readable } from 'node:stream';
 import { constants, createGunzip } from 'node:zlib';
 import { EVENT_BYTES } from './origin.js';
 
-export interface Percentiles {
-  n: number;
-  p50Ms: number;
-  p99Ms: number;
-  meanMs: number;
-  maxMs: number;
-}
-
-/** Nearest-rank percentiles. */
-export function percentiles(samples: readonly number[]): Percentiles {
-  if (samples.length === 0) throw new Error('no samples');
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-  return {
-    n: sorted.length,
-    p50Ms: rank(50),
-    p99Ms: rank(99),
-    meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-  };
-}
+// One nearest-rank definition for the bench and `pushspec load` (which also reports p95).
+export { percentiles, type Percentiles };
+import { percentiles, type Percentiles } from '../runner/load/stats.js';
 
 export interface Fetched {
   status: number;

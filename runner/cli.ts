@@ -19,7 +19,9 @@ import { renderBaselineOutcome } from './reporters/console-summary.js';
 import { baselineCommand, compareCommand, loadBaselineFile, reportCommand, ReportInputError } from './commands/report-commands.js';
 import { BaselineError } from './baseline.js';
 import { VERSION } from './version.js';
-import { FIXTURE_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
+import { FIXTURE_DEFAULTS, LOAD_DEFAULTS, RUN_DEFAULTS } from './defaults.js';
+import { loadCommand } from './commands/load.js';
+import type { RawLoadFlags } from './load/flags.js';
 import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
 import { listCommand } from './commands/list.js';
@@ -246,6 +248,18 @@ function buildProgram(setExit: (code: number) => void): Command {
       await fixtureCommand(flags);
       setExit(-1); // keeps running until a signal
     });
+  program
+    .command('load')
+    .description('ramp N held long polls (or streams, SSE connections) against a target and judge LP-RES-01 (what N it sustains) and SEC-DOS-01 (a per-client cap)')
+    .option('--target <file>', 'target manifest (JSON, comments allowed)')
+    .option('--fixture', `run against the bundled reference server, started in a child process with a ${LOAD_DEFAULTS.fixtureHoldMs / 1000} s hold`)
+    .option('--transport <name>', 'what each held request is: longPoll, stream or sse', LOAD_DEFAULTS.transport)
+    .option('--steps <list>', 'how many held at once, step by step (comma-separated, increasing)', LOAD_DEFAULTS.steps)
+    .option('--hold-steps <seconds>', 'wait with all N held before the event is published (default: long polls until the first has been held half its hold, streams two heartbeats)')
+    .option('--source-addresses <n>', 'spread the load over 127.0.0.2 … 127.0.0.(n+1) (default: as many as the ephemeral ports require, 1 up to ~25,000)')
+    .option('--report-dir <dir>', 'where load.json and load.html are written', LOAD_DEFAULTS.reportDir)
+    .option('--no-report', 'write no report files')
+    .action(async (flags: RawLoadFlags) => setExit(await loadCommand(flags)));
   return program;
 }
 

@@ -21,3 +21,15 @@ export const RUN_DEFAULTS = {
 
 /** `pushspec fixture`: short waits so a person trying it sees events quickly. */
 export const FIXTURE_DEFAULTS = { holdMs: 2000, heartbeatMs: 1000 } as const;
+
+/** `pushspec load`: the catalogue's ramp (LP-RES-01) taken on to 10,000. */
+export const LOAD_DEFAULTS = {
+  transport: 'longPoll',
+  steps: '10,100,1000,10000',
+  reportDir: 'pushspec-report',
+  /** --fixture: a hold long enough that every poll of a 10,000 step is still held at the publish */
+  fixtureHoldMs: 30_000,
+  /** the longest hold a target without holdSeconds is watched for (RFC 6202 §5.5's 30 s, + 5 %) */
+  holdLimitSeconds: 30,
+  connectTimeoutMs: 5000,
+} as const;

@@ -1,5 +1,6 @@
 import type { CaseContext } from '../../runner/context.js';
 import { StreamSession, streamBlock, type StreamKind, type StreamOpenOptions } from '../../runner/drivers/stream.js';
+import { eventSourceHeaders } from '../../runner/drivers/request.js';
 import { createParser, createSseParser, type SseParser } from '../../runner/framing/index.js';
 import type { FramingParser, FramingSpec, ParseResult } from '../../runner/framing/types.js';
 import type { PublishResult } from '../../runner/publish.js';
@@ -20,12 +21,9 @@ export function streamTiming(ctx: CaseContext, kind: StreamKind): { spacingMs: n
 
 /** SSE requests carry what EventSource sends, unless the manifest already says otherwise. */
 export function sseHeaders(ctx: CaseContext, kind: StreamKind): Array<[string, string]> {
-  const block = streamBlock(ctx, kind);
-  const has = Object.keys({ ...ctx.manifest.headers, ...block.headers }).some((k) => k.toLowerCase() === 'accept');
   // Streaming checks run against the sse block when there is no stream block: that is an
-  // EventSource endpoint, and servers such as nchan refuse it (403) without EventSource's Accept.
-  const sse = kind === 'sse' || !ctx.manifest.stream;
-  return sse && !has ? [['Accept', 'text/event-stream'], ['Cache-Control', 'no-cache']] : [];
+  // EventSource endpoint too.
+  return eventSourceHeaders(ctx.manifest, streamBlock(ctx, kind), kind === 'sse' || !ctx.manifest.stream);
 }
 
 export async function openStream(ctx: CaseContext, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {

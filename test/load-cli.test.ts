@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startReferenceServer } from '../fixtures/reference-server.js';
+import type { LoadReport } from '../runner/load/report.js';
+import { LOAD_DEFAULTS } from '../runner/defaults.js';
+import { cli, ROOT } from './helpers/cli.js';
+
+describe('pushspec load: the command line', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pushspec-load-cli-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const badFlags: Array<[string[], RegExp]> = [
+    [
+      ['--fixture', '--steps', '10,abc'],
+      /^pushspec: --steps "10,abc": expected comma-separated whole numbers from 1 to 1000000 \("abc" is not one\)/,
+    ],
+    [['--fixture', '--steps', '100,10'], /^pushspec: --steps "100,10": expected increasing numbers/],
+    [['--fixture', '--steps', '0'], /^pushspec: --steps "0": expected comma-separated whole numbers/],
+    [['--fixture', '--transport', 'websocket'], /^pushspec: --transport "websocket": expected one of longPoll, stream, sse$/],
+    [['--fixture', '--hold-steps', '-1'], /^pushspec: --hold-steps "-1": expected seconds from 0 to 3600/],
+    [['--fixture', '--source-addresses', '300'], /^pushspec: --source-addresses "300": expected a whole number from 1 to 253/],
+    [['--fixture', '--target', 'x.json'], /^pushspec: --fixture runs the bundled reference server; it cannot be combined with --target$/],
+    [[], /^pushspec: no target: expected --target FILE \(a manifest\) or --fixture/],
+    [
+      ['--fixture', '--report-dir', '/proc/version/x'],
+      /^pushspec: --report-dir "\/proc\/version\/x": .*expected a directory pushspec can create and write \(or --no-report\)$/,
+    ],
+    [['--target', '/nonexistent/t.json'], /^pushspec: .*\/nonexistent\/t\.json/],
+  ];
+  for (const [args, message] of badFlags) {
+    it(`exit 2, one line, nothing run: load ${args.join(' ')}`, async () => {
+      const r = await cli(['load', ...args], { timeoutMs: 20_000 });
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr.trim().split('\n')[0]).to.match(message);
+      // Before anything runs: no reference server was started, nothing ramped.
+      expect(r.stderr).not.to.match(/\(pid \d+|step \d\//);
+    });
+  }
+
+  it('exit 2 when the manifest has no block for --transport, naming what it has', async () => {
+    const file = join(dir, 'lp-only.json');
+    await writeFile(file, JSON.stringify({ name: 'lp-only', baseUrl: 'http://127.0.0.1:9', longPoll: { url: '/lp?c={channel}' } }));
+    const r = await cli(['load', '--target', file, '--transport', 'sse', '--no-report']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim()).to.equal('pushspec: --transport sse: the target lp-only declares no sse block; expected one of longPoll');
+  });
+
+  it('exit 2 when the target is unreachable', async () => {
+    // A port that was just free: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const s: Server = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const file = join(dir, 'gone.json');
+    await writeFile(
+      file,
+      JSON.stringify({ name: 'gone', baseUrl: `http://127.0.0.1:${port}`, longPoll: { url: '/lp?c={channel}', holdSeconds: 1 } }),
+    );
+    const r = await cli(['load', '--target', file, '--no-report']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/target http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+  });
+
+  it('measures the hold with one idle poll when the manifest declares none, and judges early ends against it', async () => {
+    const server = await startReferenceServer({ holdMs: 1000 });
+    try {
+      const m = server.manifest();
+      const file = join(dir, 'undeclared-hold.json');
+      await writeFile(file, JSON.stringify({ ...m, longPoll: { url: m.longPoll?.url, cursor: m.longPoll?.cursor } }));
+      const r = await cli(['load', '--target', file, '--steps', '10', '--hold-steps', '1.5', '--no-report']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.include('the manifest declares no longPoll.holdSeconds: measuring the hold with one idle poll (up to 31.5 s)');
+      expect(r.stdout).to.match(/hold: 1\d{3} ms \(measured\)/);
+      // Held 1.5 s, past the 1 s hold: every poll expired in its own time and was polled again, none early.
+      expect(r.stdout).to.match(/^\s+10\s+10\s+0\s+0\s+0\s/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--help names every flag', async () => {
+    const r = await cli(['load', '--help']);
+    expect(r.code).to.equal(0);
+    for (const flag of [
+      '--target',
+      '--fixture',
+      '--transport',
+      '--steps',
+      '--hold-steps',
+      '--source-addresses',
+      '--report-dir',
+      '--no-report',
+    ])
+      expect(r.stdout).to.include(flag);
+    expect((await cli(['help'])).stdout).to.match(/^\s+load \[options\]/m);
+  });
+
+  it('load --fixture --steps 10,50: the table on stdout, progress on stderr, load.json and a self-contained load.html', async () => {
+    const out = join(dir, 'report');
+    const r = await cli(['load', '--fixture', '--steps', '10,50', '--hold-steps', '0.2', '--report-dir', out]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^\s+N\s+held\s+ended early\s+failed\s+capped\s+fan-out p50\/p99\/max ms/m);
+    expect(r.stdout).to.match(/^\s+50\s+50\s+0\s+0\s+0\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+0\s/m);
+    expect(r.stdout).to.match(/PASS\s+LP-RES-01 .*\n\s+info: largest N sustained: 50/);
+    expect(r.stdout).to.match(/WARN\s+SEC-DOS-01 .*no cap: one client held up to 50 requests/);
+    expect(r.stderr).to.match(/the bundled reference server \(pid \d+, hold 30 s\)/);
+    expect(r.stderr).to.match(/step 2\/2 N=50: fan-out, 50\/50 opened, 50 held/);
+    const report = JSON.parse(await readFile(join(out, 'load.json'), 'utf8')) as LoadReport;
+    expect(report.kind).to.equal('pushspec-load');
+    expect(report.exitCode).to.equal(0);
+    expect(report.result.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n, s.otherClient.state])).to.deep.equal([
+      [10, 10, 10, 'got'],
+      [50, 50, 50, 'got'],
+    ]);
+    expect(report.result.steps.every((s) => s.serverRssBytes !== null && s.serverRssBytes > 0)).to.equal(true);
+    const html = await readFile(join(out, 'load.html'), 'utf8');
+    expect(html).to.match(/<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-/);
+    expect(html.match(/<svg /g)?.length).to.equal(2);
+    expect(html).not.to.match(/<(link|img|iframe)|src="http/);
+  });
+});
+
+describe('README stays true about pushspec load', () => {
+  it('documents every flag of `pushspec load` and lists the command', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const help = (await cli(['load', '--help'])).stdout;
+    const flags = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((x) => x[1] ?? '').filter((f) => f !== '--help');
+    expect(flags.length).to.equal(8);
+    const section = readme.slice(readme.indexOf('## Load'));
+    for (const f of flags) expect(section, `the README's Load section does not mention ${f}`).to.include(`\`${f}`);
+    expect(readme).to.match(/^\| `pushspec load /m);
+    expect(section).to.include(`\`${LOAD_DEFAULTS.steps}\``);
+  });
+});
