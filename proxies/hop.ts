@@ -140,15 +140,34 @@ export class Scope {
   }
 }
 
-/** Listen on 127.0.0.1 (never a public interface) and report the URL clients should use. */
+/**
+ * Ports handed out below the kernel's ephemeral range (Linux: 32768–60999). A port found free
+ * by binding port 0 comes from that range, and between the check and the program's own bind an
+ * outgoing connection could take it as its source port (seen in CI: varnish "Address already in
+ * use" while 32 cases ran). Ports below the range are only ever taken by explicit listeners.
+ */
+const FIXED_PORT_LOW = 20_000;
+const FIXED_PORT_HIGH = 32_767;
+const FIXED_PORT_TRIES = 20;
+
 /** A loopback port that was free a moment ago, for programs (nginx) that cannot listen on port 0. */
 export async function freeLoopbackPort(): Promise<number> {
+  for (let i = 0; i < FIXED_PORT_TRIES; i++) {
+    const port = FIXED_PORT_LOW + Math.floor(Math.random() * (FIXED_PORT_HIGH - FIXED_PORT_LOW + 1));
+    const server = createServer();
+    const url = await listenLocal(server, port).catch(() => null);
+    if (url === null) continue;
+    await closeServer(server);
+    return port;
+  }
+  // Every try collided (a crowded machine): the kernel's choice, with the race the range avoids.
   const server = createServer();
   const url = await listenLocal(server, 0);
   await closeServer(server);
   return Number(url.port);
 }
 
+/** Listen on 127.0.0.1 (never a public interface) and report the URL clients should use. */
 export async function listenLocal(server: Server | HttpServer, port = 0): Promise<URL> {
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);

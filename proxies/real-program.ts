@@ -102,8 +102,26 @@ async function warmUp(port: number, target: string, host: string): Promise<strin
   return `warm-up request through it: ${said} after ${Date.now() - t0} ms`;
 }
 
-/** Starts the program; the returned hop's close() stops it by PID and records its log. */
+/** How many fresh ports a program that found its port taken is started on before giving up. */
+const PORT_TAKEN_RETRIES = 3;
+const PORT_TAKEN = /address already in use|EADDRINUSE|could not bind|cannot bind/i;
+
+/**
+ * Starts the program; the returned hop's close() stops it by PID and records its log. A port
+ * chosen here and taken by someone else before the program bound it is a race of the harness,
+ * not a property of the program: it is retried on another port (a port the caller chose is not).
+ */
 export async function startRealProgram(spec: RealProgramSpec, upstream: URL, port?: number): Promise<RunningHop> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(spec, upstream, port);
+    } catch (e) {
+      if (port !== undefined || attempt > PORT_TAKEN_RETRIES || !PORT_TAKEN.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startOnce(spec: RealProgramSpec, upstream: URL, port?: number): Promise<RunningHop> {
   const scope = new Scope();
   const dir = await mkdtemp(join(tmpdir(), `${REAL_DIR_PREFIX}${spec.program}-`));
   if (spec.worldWritable === true) await chmod(dir, 0o777);

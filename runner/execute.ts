@@ -121,9 +121,11 @@ export class Executor {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
     // A real program in the path (nginx, Varnish…) forwards late when the machine is busy: what
-    // a case measured through it under load is re-verified alone, like any timing.
+    // a case measured through it under load is re-verified alone, like any timing, and so is a
+    // case it left without an observation (an event still in the program when the wait ended).
     const real = viaIsReal(c.via);
-    const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn');
+    const doubtful = firstResult.verdict === 'fail' || firstResult.verdict === 'warn' || (real && firstResult.verdict === 'inconclusive');
+    const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && doubtful;
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
     if (firstResult.loss) result = real ? await this.realLoss(c, firstResult) : await this.lossRate(c, firstResult);

@@ -26,6 +26,8 @@ export interface PendingPoll {
   tSent: number;
   /** the request target, origin-form */
   path: string;
+  /** whether the request carried the client's cursor (a first poll has none) */
+  hadCursor: boolean;
   done: Promise<PollResult>;
 }
 
@@ -78,7 +80,7 @@ export class LongPollClient {
     // later, so the rejection is handled there, not an unhandled crash of the run.
     done.catch(() => undefined);
     ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent, { kind: 'request', conn: conn.id });
-    return { seq, tSent, path: request.path, done };
+    return { seq, tSent, path: request.path, hadCursor, done };
   }
 
   /**
