@@ -111,6 +111,13 @@ const CONCERNS: Record<TransportName, readonly Effect[]> = {
 const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112']);
 
 /**
+ * Areas that judge how the server answers what one client sends it (its CORS policy, a hostile
+ * header): hops forward both unchanged, so behind any of them the answer is the server's own,
+ * already judged direct.
+ */
+const SERVER_ANSWER_AREAS: ReadonlyArray<{ prefix: string; what: string }> = [{ prefix: 'sec.', what: 'its CORS policy, its answer to an oversized header' }];
+
+/**
  * The few outcomes a hop decides whatever the server does, found by running the reference
  * server through every profile (test/matrix/): behind such a hop the requirement says
  * nothing about the server, so it is not applicable there, with this reason.
@@ -152,6 +159,8 @@ export function applicability(r: Requirement, profile: string): Applicability {
   if (MESSAGE_SYNTAX_SPECS.has(r.spec)) {
     return { applies: false, reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(' and ')} bind on each sender: behind ${profile} the client reads the hop's message, so it is judged direct` };
   }
+  const answer = SERVER_ANSWER_AREAS.find((a) => r.id.startsWith(a.prefix));
+  if (answer) return { applies: false, reason: `judges the server's own answer to what a client sends (${answer.what}), which ${profile} forwards unchanged, so it is judged direct` };
   const concerns = concernsOf(r);
   if ([...effects].some((e) => concerns.has(e))) return { applies: true };
   const does = effects.size ? [...effects].map((e) => EFFECT_WORDS[e]).join(', ') : 'changes no byte';

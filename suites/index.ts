@@ -4,6 +4,7 @@ import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
+import { securityRequirements } from './rfc6202/6-security.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
@@ -14,4 +15,4 @@ import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
-export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...bayeuxIntermediaryRequirements, ...boshRequirements, ...boshLifetimeRequirements, ...boshCrossOriginRequirements, ...boshIntermediaryRequirements];
+export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...securityRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...bayeuxIntermediaryRequirements, ...boshRequirements, ...boshLifetimeRequirements, ...boshCrossOriginRequirements, ...boshIntermediaryRequirements];

@@ -179,8 +179,9 @@ describe('CLI end to end', function () {
     const file = await manifestFile('ref.json', JSON.stringify(server.manifest()));
     const out = join(dir, 'ref-report');
     const r = await cli(['run', '--target', file, '--report-dir', out, '--reporter', 'dot']);
-    expect(r.code, r.stdout + r.stderr).to.equal(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    const odd = report.results.filter((x) => x.verdict !== 'pass' && x.verdict !== 'skip').map((x) => `${x.id}@${x.via}: ${x.verdict}: ${x.actual}`);
+    expect(r.code, `${r.stdout}${r.stderr}\n${odd.join('\n')}`).to.equal(0);
     expect(report.schemaVersion).to.equal(1);
     expect(report.summary.fail + report.summary.warn + report.summary.error + report.summary.inconclusive).to.equal(0);
     for (const r of REQUIREMENTS) expect(report.results.some((x) => x.id === r.id), r.id).to.equal(true);

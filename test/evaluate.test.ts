@@ -6,13 +6,14 @@ import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
 import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
 import { intermediaryCases } from './evaluate/rfc6202-5-intermediaries.js';
+import { securityCases } from './evaluate/rfc6202-6-security.js';
 import { semanticsCases } from './evaluate/rfc9110-semantics.js';
 import { sseCases } from './evaluate/whatwg-sse.js';
 import { bayeuxCases } from './evaluate/bayeux-1.0.js';
 import { boshCases } from './evaluate/xep0124-bosh.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
-const SETS: readonly CannedSet[] = [...longPollingCases, ...streamingCases, ...bestPracticeCases, ...intermediaryCases, ...semanticsCases, ...http1Cases, ...sseCases, ...bayeuxCases, ...boshCases];
+const SETS: readonly CannedSet[] = [...longPollingCases, ...streamingCases, ...bestPracticeCases, ...intermediaryCases, ...securityCases, ...semanticsCases, ...http1Cases, ...sseCases, ...bayeuxCases, ...boshCases];
 
 describe('evaluate on canned observations', () => {
   for (const set of SETS) {

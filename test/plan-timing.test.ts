@@ -77,7 +77,7 @@ describe('plan: requirements × intermediary profiles', () => {
     expect(through(named, true)).to.include.members(['lp.gap-no-loss', 'lp.order', 'lp.no-duplicates', 'st.stays-open', 'st.app-framing', 'st.idle-survives', 'sse.dispatch', 'sse.resume', 'sse.retry', 'lp.hold-survives']);
     // Message-syntax checks are listed as not applicable, with the reason; a cache-only check is left out.
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
-    expect(na.map((c) => c.requirement.id).sort()).to.deep.equal(['h1.connection-close', 'http.content-type', 'http.date', 'http.etag-syntax', 'http.head', 'st.chunk-syntax', 'st.http10-eof', 'st.no-content-length']);
+    expect(na.map((c) => c.requirement.id).sort()).to.deep.equal(['h1.connection-close', 'http.content-type', 'http.date', 'http.etag-syntax', 'http.head', 'sec.cors-credentials', 'sec.last-event-id-oversized', 'st.chunk-syntax', 'st.http10-eof', 'st.no-content-length']);
     expect(na[0]?.skipReason).to.match(/judges the server's own message syntax/);
     expect(named.some((c) => c.key === 'lp.cache-replay@nginx-default')).to.equal(false);
     // Every requirement either runs behind it or says why not; only the cache-only check is absent.
@@ -88,6 +88,8 @@ describe('plan: requirements × intermediary profiles', () => {
     const ids = (via: string): string[] => plan(REQUIREMENTS, everything, { ...all, via: [via], viaNamed: true }).filter((c) => c.skipReason === null).map((c) => c.requirement.id);
     // rechunking touches bodies that are read as they arrive: streams and SSE, not long polls.
     expect(ids('rechunk-split').every((id) => id.startsWith('st.') || id.startsWith('sse.'))).to.equal(true);
+    // the server's answer to what a client sends is forwarded unchanged by every hop
+    expect(ids('shared-cache').concat(ids('nginx-default')).some((id) => id.startsWith('sec.'))).to.equal(false);
     expect(ids('rechunk-split')).to.include('sse.dispatch');
     // a cache changes long polls (replays) as well as streams
     expect(ids('shared-cache')).to.include.members(['lp.cache-replay', 'lp.gap-no-loss', 'sse.not-storable']);

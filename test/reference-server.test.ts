@@ -856,6 +856,25 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(heads[0]).to.include('cache-control: no-store');
     expect(heads[1]).to.include('cache-control: public, max-age=60').and.not.include('no-store');
   },
+
+  'sse-last-event-id-crash': async () => {
+    const [ok, bad] = await pair('sse-last-event-id-crash', { heartbeatMs: QUIET_MS });
+    const long = [`Last-Event-ID: ${'9'.repeat(2000)}`];
+    const [answered, dropped] = await Promise.all([openStream(ok, '/sse?channel=c', long), openStream(bad, '/sse?channel=c', long)]);
+    expect(headOf(await answered.until(hasHead))).to.match(/^http\/1\.1 200/);
+    expect(await dropped.ended).to.not.equal('open');
+    expect(dropped.data()).to.equal('');
+    // A short id is still fine, and the server goes on serving.
+    expect(headOf(await (await openStream(bad, '/sse?channel=c', ['Last-Event-ID: 7'])).until(hasHead))).to.match(/^http\/1\.1 200/);
+  },
+
+  'cors-reflect-credentials': async () => {
+    const [ok, bad] = await pair('cors-reflect-credentials', { heartbeatMs: QUIET_MS });
+    const origin = ['Origin: https://elsewhere.example'];
+    const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/sse?channel=c', origin)).until(hasHead))));
+    expect(heads[0]).to.not.include('access-control-allow-');
+    expect(heads[1]).to.include('access-control-allow-origin: https://elsewhere.example').and.include('access-control-allow-credentials: true');
+  },
 };
 
 /** A heartbeat interval no test waits for: keeps byte-exact bodies free of heartbeats. */

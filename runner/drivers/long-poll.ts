@@ -54,6 +54,8 @@ export class LongPollClient {
     private readonly ctx: CaseContext,
     readonly channel: string,
     readonly label = 'client',
+    /** sent with every poll besides the manifest's headers (a CORS Origin, say) */
+    private readonly extraHeaders: ReadonlyArray<[string, string]> = [],
   ) {
     this.cursor = new CursorState(longPollBlock(ctx).cursor ?? { type: 'none' });
   }
@@ -62,7 +64,7 @@ export class LongPollClient {
   async start(deadlineMs: number): Promise<PendingPoll> {
     const ctx = this.ctx;
     const { url, req } = buildRequest(ctx, longPollBlock(ctx), this.channel);
-    const headers = req.headers ?? [];
+    const headers = [...(req.headers ?? []), ...this.extraHeaders];
     this.cursor.apply(url, headers);
     const request: RawRequest = { ...req, path: url.pathname + url.search, headers };
     if (!this.conn || this.conn.closed) {

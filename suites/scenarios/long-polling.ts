@@ -159,7 +159,7 @@ export async function clientPastFirstEvent(ctx: CaseContext): Promise<{ client: 
  * real client would: an event that arrives there was late (lp.wake judges that), and one that
  * arrives on neither poll was accepted and lost, which is the server's failure.
  */
-export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean; again?: boolean } = {}): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
+export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean; again?: string } = {}): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
   const t = await timing(ctx);
   const pending = await client.start(t.pollDeadlineMs);
   if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null, late: false };
@@ -185,18 +185,18 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
   const next = await client.poll(t.pollDeadlineMs);
   if (next.tokens.includes(token)) return { result: next, payload, late: true };
   if (!next.ok && next.res.end !== 'timeout') return { result, payload, late: false };
-  if (!pending.hadCursor && opts.again !== true) {
+  if (!pending.hadCursor && opts.again === undefined) {
     // A poll without a cursor asks for what is published after it reaches the server, and no
     // client can tell when that is: on a loaded machine the request may be parsed after the
     // publish that followed it. The event was not owed; one more try, with a poll that carries
     // the cursor the server just handed out (or another cursorless one), decides.
     ctx.note(`${client.label} poll #${result.seq} carried no cursor and the event published ${ms(pub.tStart - pending.tSent)} after it was sent arrived on neither it nor poll #${next.seq}: it may have reached the server before the poll did, so it was not owed; publishing again while the next poll is held`);
     const again = opts.payload === undefined ? {} : { payload: opts.payload.replace(token, ctx.nextToken()) };
-    return eventPoll(ctx, client, { ...opts, ...again, again: true });
+    return eventPoll(ctx, client, { ...opts, ...again, again: `the event published for the cursorless poll #${result.seq} arrived on neither it nor poll #${next.seq}` });
   }
   if (undelivered) throw new Inconclusive(`${ctx.via} had not delivered poll #${result.seq} to the target ${ms(pub.tStart - pending.tSent)} after it was sent, when the event was published; the event was not owed to it, and the re-poll #${next.seq} did not carry it either`);
   throw new Lost(
-    `the event the publish hook accepted (status ${pub.status}) while poll #${result.seq} was held never arrived: poll #${result.seq} ended ${result.res.status ? `with HTTP ${result.res.status}` : `by ${result.res.end}`} without it, and the re-poll #${next.seq} with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor ended ${next.res.status ? `with HTTP ${next.res.status}` : `by ${next.res.end}`} without it`,
+    `the event the publish hook accepted (status ${pub.status}) while poll #${result.seq} was held never arrived: poll #${result.seq} ended ${result.res.status ? `with HTTP ${result.res.status}` : `by ${result.res.end}`} without it, and the re-poll #${next.seq} with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor ended ${next.res.status ? `with HTTP ${next.res.status}` : `by ${next.res.end}`} without it${opts.again === undefined ? '' : ` (before that, ${opts.again})`}`,
     { published: 1, lost: 1 },
   );
 }

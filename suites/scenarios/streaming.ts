@@ -124,10 +124,10 @@ export function cutBy(gapMs: number): string {
  * The header section of a stream response: waits for it, and if the server holds it back until
  * there is data, publishes one event (when it can) to bring it out. Null when none came.
  */
-export async function streamHeaders(ctx: CaseContext, kind: StreamKind): Promise<{ head: WireResponse | null; end: string }> {
+export async function streamHeaders(ctx: CaseContext, kind: StreamKind, extraHeaders: Array<[string, string]> = []): Promise<{ head: WireResponse | null; end: string }> {
   const t = streamTiming(ctx, kind);
   const channel = ctx.newChannel();
-  const session = await openStream(ctx, kind, channel, { maxMs: t.waitEventMs * 2 });
+  const session = await openStream(ctx, kind, channel, { maxMs: t.waitEventMs * 2, extraHeaders });
   if (!(await session.waitHeaders(t.waitEventMs)) && ctx.env.publisher) {
     await ctx.publish(channel, ctx.nextToken());
     await session.waitHeaders(t.waitEventMs);
