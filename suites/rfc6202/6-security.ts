@@ -5,12 +5,11 @@
  * judged by bay.jsonp-callback and the per-client cap by `pushspec load` (SEC-DOS-01).
  */
 import type { CaseContext } from '../../runner/context.js';
-import { LongPollClient } from '../../runner/drivers/long-poll.js';
 import type { TransportName } from '../../runner/manifest/types.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
 import { verdict, type Verdict } from '../../runner/verdict.js';
 import { header, headerAll } from '../../runner/wire/index.js';
-import { timing, until } from '../scenarios/long-polling.js';
+import { answeredPoll } from '../scenarios/long-polling.js';
 import { openStream, streamHeaders, streamTiming } from '../scenarios/streaming.js';
 import { ms } from '../format.js';
 import { rfc } from '../sources.js';
@@ -50,16 +49,7 @@ async function corsSample(ctx: CaseContext, transport: PushTransport, origin: st
     const { head, end } = await streamHeaders(ctx, transport, [['Origin', origin]]);
     return said(head, end);
   }
-  // A held poll shows its header section when it is answered: by an event where a hook exists,
-  // at the hold otherwise.
-  const t = await timing(ctx);
-  const client = new LongPollClient(ctx, ctx.newChannel(), 'cross-origin client', [['Origin', origin]]);
-  const pending = await client.start(t.pollDeadlineMs);
-  if (ctx.env.publisher) {
-    await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
-    await ctx.publish(client.channel, ctx.nextToken());
-  }
-  const { res } = await pending.done;
+  const { res } = await answeredPoll(ctx, 'cross-origin client', [['Origin', origin]]);
   return said(res.tHeaders === null ? null : res, res.end);
 }
 

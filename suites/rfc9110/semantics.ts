@@ -4,7 +4,6 @@
  * and monitoring tools act on these before any push logic is involved.
  */
 import type { CaseContext } from '../../runner/context.js';
-import { LongPollClient } from '../../runner/drivers/long-poll.js';
 import { buildRequest, hostHeader } from '../../runner/drivers/request.js';
 import { streamBlock } from '../../runner/drivers/stream.js';
 import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../../runner/http/field-syntax.js';
@@ -14,7 +13,7 @@ import { seen, type ResponseSeen } from '../../runner/observation.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { header, headerAll, type WireResponse } from '../../runner/wire/index.js';
 import { secs } from '../format.js';
-import { timing, until } from '../scenarios/long-polling.js';
+import { answeredPoll, timing } from '../scenarios/long-polling.js';
 import { sseHeaders, streamHeaders } from '../scenarios/streaming.js';
 import { rfc } from '../sources.js';
 
@@ -55,12 +54,7 @@ async function observe(ctx: CaseContext, transport: PushTransport): Promise<Samp
     const h = await ctx.env.shared.hold();
     return { transport, head: h.result?.res.tHeaders !== null && h.result?.res.tHeaders !== undefined ? h.result.res : null, why: h.problem ?? h.result?.res.end ?? 'no poll' };
   }
-  const t = await timing(ctx);
-  const client = new LongPollClient(ctx, ctx.newChannel(), 'sample');
-  const pending = await client.start(t.pollDeadlineMs);
-  await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
-  await ctx.publish(client.channel, ctx.nextToken());
-  const { res } = await pending.done;
+  const { res } = await answeredPoll(ctx, 'sample');
   return { transport, head: res.tHeaders === null ? null : res, why: res.end };
 }
 

@@ -153,11 +153,28 @@ export async function clientPastFirstEvent(ctx: CaseContext): Promise<{ client: 
 }
 
 /**
+ * The answer to one poll on a fresh channel, woken by an event published at 20 % of the
+ * stimulus window where a hook exists, at its hold otherwise: what a check of the response's
+ * header section reads.
+ */
+export async function answeredPoll(ctx: CaseContext, label: string, extraHeaders: ReadonlyArray<[string, string]> = []): Promise<PollResult> {
+  const t = await timing(ctx);
+  const client = new LongPollClient(ctx, ctx.newChannel(), label, extraHeaders);
+  const pending = await client.start(t.pollDeadlineMs);
+  if (ctx.env.publisher) {
+    await until(ctx, pending.tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
+    await ctx.publish(client.channel, ctx.nextToken());
+  }
+  return pending.done;
+}
+
+/**
  * One poll woken by an event published at 20% of the stimulus window; without a publish hook
  * (allowed only when `optionalEvent`) the poll simply ends at its hold. When the poll that was
  * open at the publish ends without the event, the client re-polls once with its cursor, as a
  * real client would: an event that arrives there was late (lp.wake judges that), and one that
- * arrives on neither poll was accepted and lost, which is the server's failure.
+ * arrives on neither poll was accepted and lost, which is the server's failure — unless the poll
+ * carried no cursor: then the publish may have overtaken it, and one more try decides.
  */
 export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean; again?: string } = {}): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
   const t = await timing(ctx);
