@@ -104,7 +104,11 @@ interface Row {
   burst: BurstResult | Failed;
 }
 
-function hopTarget(label: string, hops: () => Hop[], extra: Partial<Pick<Target, 'headers' | 'query' | 'bulkBytes' | 'burstEvents' | 'repeats' | 'notes'>> = {}): Target {
+function hopTarget(
+  label: string,
+  hops: () => Hop[],
+  extra: Partial<Pick<Target, 'headers' | 'query' | 'bulkBytes' | 'burstEvents' | 'repeats' | 'notes'>> = {},
+): Target {
   const sample = hops();
   return {
     label,
@@ -240,7 +244,15 @@ async function repeated(times: number, run: () => Promise<ThroughputResult>): Pr
 }
 
 async function startLive(target: Target, origin: Origin): Promise<Live> {
-  const live: Live = { target, running: undefined, agent: keepAliveAgent(), startError: undefined, rttSamples: [], rttError: undefined, sockets: new Set() };
+  const live: Live = {
+    target,
+    running: undefined,
+    agent: keepAliveAgent(),
+    startError: undefined,
+    rttSamples: [],
+    rttError: undefined,
+    sockets: new Set(),
+  };
   try {
     live.running = await target.start(origin.url);
   } catch (error: unknown) {
@@ -273,7 +285,9 @@ async function measureAllRtt(lives: readonly Live[]): Promise<void> {
       const url = live.running.url;
       const count = Math.min(perRound, SETTINGS.rttCount - live.rttSamples.length);
       try {
-        live.rttSamples.push(...(await roundTrips(url, live.agent, live.target.headers, path(live), count, (socket) => void live.sockets.add(socket))));
+        live.rttSamples.push(
+          ...(await roundTrips(url, live.agent, live.target.headers, path(live), count, (socket) => void live.sockets.add(socket))),
+        );
       } catch (error: unknown) {
         live.rttError = failed(error);
       }
@@ -285,27 +299,69 @@ async function measureAllRtt(lives: readonly Live[]): Promise<void> {
 async function measureRest(live: Live, origin: Origin, baseline: RttResult | undefined): Promise<Row> {
   const { target } = live;
   const rtt: RttResult | Failed =
-    live.startError ?? live.rttError ?? (live.rttSamples.length === 0 ? failed('no round trips') : { ...percentiles(live.rttSamples), connections: live.sockets.size });
+    live.startError ??
+    live.rttError ??
+    (live.rttSamples.length === 0 ? failed('no round trips') : { ...percentiles(live.rttSamples), connections: live.sockets.size });
   const running = live.running;
   const none = live.startError ?? failed('not started');
   const { headers, query } = target;
   const id = encodeURIComponent(`${target.label}-${Math.round(performance.now())}`);
-  const event = running === undefined ? none : await attempt(() => measureEventLatency(running.url, live.agent, headers, query, SETTINGS.events, SETTINGS.eventGapMs, origin.eventWrites.bind(origin), id));
+  const event =
+    running === undefined
+      ? none
+      : await attempt(() =>
+          measureEventLatency(
+            running.url,
+            live.agent,
+            headers,
+            query,
+            SETTINGS.events,
+            SETTINGS.eventGapMs,
+            origin.eventWrites.bind(origin),
+            id,
+          ),
+        );
   const throughput =
-    running === undefined ? none : await attempt(() => repeated(target.repeats, () => measureThroughput(running.url, live.agent, headers, `/bulk?bytes=${target.bulkBytes}${query}`, target.bulkBytes)));
+    running === undefined
+      ? none
+      : await attempt(() =>
+          repeated(target.repeats, () =>
+            measureThroughput(running.url, live.agent, headers, `/bulk?bytes=${target.bulkBytes}${query}`, target.bulkBytes),
+          ),
+        );
   let burstRun = 0;
   const burst =
     running === undefined
       ? none
       : await attempt(async (): Promise<BurstResult> => {
           const n = target.burstEvents;
-          const got = await repeated(target.repeats, () => measureThroughput(running.url, live.agent, headers, `/events?id=burst-${id}-${burstRun++}&n=${n}&gap=0${query}`, n * EVENT_BYTES));
+          const got = await repeated(target.repeats, () =>
+            measureThroughput(
+              running.url,
+              live.agent,
+              headers,
+              `/events?id=burst-${id}-${burstRun++}&n=${n}&gap=0${query}`,
+              n * EVENT_BYTES,
+            ),
+          );
           return { ...got, events: n, eventsPerS: n / got.seconds };
         });
-  const added = (pick: (r: RttResult) => number): number | null => (baseline === undefined || isFailed(rtt) ? null : pick(rtt) - pick(baseline));
+  const added = (pick: (r: RttResult) => number): number | null =>
+    baseline === undefined || isFailed(rtt) ? null : pick(rtt) - pick(baseline);
   const notes = [...target.notes];
   if (!isFailed(rtt) && rtt.connections > 1) notes.push(`${rtt.connections} TCP connections for ${SETTINGS.rttCount} round trips`);
-  return { label: target.label, hop: target.hop, describe: target.describe, notes, rtt, addedP50Ms: added((r) => r.p50Ms), addedP99Ms: added((r) => r.p99Ms), event, throughput, burst };
+  return {
+    label: target.label,
+    hop: target.hop,
+    describe: target.describe,
+    notes,
+    rtt,
+    addedP50Ms: added((r) => r.p50Ms),
+    addedP99Ms: added((r) => r.p99Ms),
+    event,
+    throughput,
+    burst,
+  };
 }
 
 function fmtMs(value: number): string {
@@ -385,7 +441,10 @@ async function main(): Promise<void> {
     await measureAllRtt(lives);
     progress(`round trips, ${lives.length} hops interleaved:`, t0);
     const first = lives[0];
-    const baseline = first === undefined || first.rttSamples.length === 0 ? undefined : { ...percentiles(first.rttSamples), connections: first.sockets.size };
+    const baseline =
+      first === undefined || first.rttSamples.length === 0
+        ? undefined
+        : { ...percentiles(first.rttSamples), connections: first.sockets.size };
     for (const live of lives) {
       t0 = performance.now();
       rows.push(await measureRest(live, origin, baseline));
@@ -423,18 +482,21 @@ async function main(): Promise<void> {
     const errors = [...new Set([row.rtt, row.event, row.throughput, row.burst].filter(isFailed).map((f) => `error: ${f.error}`))];
     out.push(`- **${row.label}**: ${[...row.notes, ...errors].join('; ')}`);
   }
-  if (rows.some((r) => !isFailed(r.throughput) && r.throughput.bytes !== SETTINGS.bulkBytes)) out.push('', '¹ smaller body or burst than the other rows (see notes).');
+  if (rows.some((r) => !isFailed(r.throughput) && r.throughput.bytes !== SETTINGS.bulkBytes))
+    out.push('', '¹ smaller body or burst than the other rows (see notes).');
   const tCost = performance.now();
   const runCost = await measureRunCost();
-  process.stderr.write(`bench: run cost (the whole matrix at two holds, twice each): ${((performance.now() - tCost) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `bench: run cost (the whole matrix at two holds, twice each): ${((performance.now() - tCost) / 1000).toFixed(1)} s\n`,
+  );
   out.push('', ...runCostLines(runCost));
   out.push(
     '',
-    '### Held long polls (`pushspec load`\'s ramp, reference server in this process, 30 s hold)',
+    "### Held long polls (`pushspec load`'s ramp, reference server in this process, 30 s hold)",
     '',
     loadMarkdown(load),
     '',
-    'Fan-out: one publish to the step\'s channel → each poll\'s answer. Ordinary: GET / on a fresh connection from 127.0.0.1, connect → head, 20 in a row. RSS is this one process (client and server).',
+    "Fan-out: one publish to the step's channel → each poll's answer. Ordinary: GET / on a fresh connection from 127.0.0.1, connect → head, 20 in a row. RSS is this one process (client and server).",
   );
   out.push('', `${rows.length} rows in ${elapsedS.toFixed(1)} s; results written to bench-results.json`);
   console.log(out.join('\n'));

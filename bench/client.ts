@@ -153,7 +153,13 @@ export interface ThroughputResult {
   mbPerS: number;
 }
 
-export async function measureThroughput(base: URL, agent: Agent, headers: Record<string, string>, path: string, expectBytes: number): Promise<ThroughputResult> {
+export async function measureThroughput(
+  base: URL,
+  agent: Agent,
+  headers: Record<string, string>,
+  path: string,
+  expectBytes: number,
+): Promise<ThroughputResult> {
   const got = await fetchBody(base, path, { agent, headers, timeoutMs: 60_000 });
   if (got.status !== 200) throw new Error(`GET ${path}: status ${got.status}`);
   if (got.bytes !== expectBytes) throw new Error(`GET ${path}: ${got.bytes} B arrived, ${expectBytes} B expected`);

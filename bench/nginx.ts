@@ -132,12 +132,18 @@ http {
   while (!(await canConnect(port))) {
     if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       await stop();
-      const why = spawnError?.message ?? (child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode ?? '?'})` : 'did not listen within 5 s');
+      const why =
+        spawnError?.message ??
+        (child.exitCode !== null || child.signalCode !== null
+          ? `exited (${child.exitCode ?? child.signalCode ?? '?'})`
+          : 'did not listen within 5 s');
       throw new Error(`nginx ${why}${stderr.trim() === '' ? '' : `: ${stderr.trim()}`}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: new URL(`http://127.0.0.1:${port}/`), version: nginxVersion(binary),
+  return {
+    url: new URL(`http://127.0.0.1:${port}/`),
+    version: nginxVersion(binary),
     close: stop,
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

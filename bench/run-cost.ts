@@ -27,10 +27,25 @@ export async function measureRunCost(holds: readonly [number, number] = [2000, 4
       try {
         const t0 = performance.now();
         const { report } = await runSuite({
-          manifest: server.manifest(), only: [], skip: [], level: 'all', via: [...VIA_PROFILES], viaNamed: false, strict: false,
-          timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none',
+          manifest: server.manifest(),
+          only: [],
+          skip: [],
+          level: 'all',
+          via: [...VIA_PROFILES],
+          viaNamed: false,
+          strict: false,
+          timeScale: 1,
+          concurrency: 32,
+          holdLimitSeconds: 30,
+          reportDir: null,
+          reporter: 'none',
         });
-        runs.push({ holdMs, wallMs: Math.round(performance.now() - t0), cases: report.results.length, boundMs: 3 * Math.max(holdMs, heartbeatMs) + 10_000 });
+        runs.push({
+          holdMs,
+          wallMs: Math.round(performance.now() - t0),
+          cases: report.results.length,
+          boundMs: 3 * Math.max(holdMs, heartbeatMs) + 10_000,
+        });
       } finally {
         await server.close();
       }
@@ -47,7 +62,10 @@ export function runCostLines(c: RunCost): string[] {
     '',
     '| hold | wall | cases | bound 3 × max(hold, heartbeat) + 10 s | within |',
     '|---:|---:|---:|---:|:--|',
-    ...c.runs.map((r) => `| ${r.holdMs / 1000} s | ${(r.wallMs / 1000).toFixed(1)} s | ${r.cases} | ${(r.boundMs / 1000).toFixed(0)} s | ${r.wallMs <= r.boundMs ? 'yes' : '**no**'} |`),
+    ...c.runs.map(
+      (r) =>
+        `| ${r.holdMs / 1000} s | ${(r.wallMs / 1000).toFixed(1)} s | ${r.cases} | ${(r.boundMs / 1000).toFixed(0)} s | ${r.wallMs <= r.boundMs ? 'yes' : '**no**'} |`,
+    ),
     '',
     `k = Δwall / Δhold = ${c.k} (target ≤ 3): the whole matrix against the reference server (heartbeat ${c.heartbeatMs / 1000} s), every profile, medians of the runs above.`,
   ];

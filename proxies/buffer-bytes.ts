@@ -87,7 +87,8 @@ export function bufferBytes(params: BufferBytesParams): Hop {
                   }
                   const optOut = honourXAccelBuffering && fieldValue(head.headers, 'x-accel-buffering')?.toLowerCase() === 'no';
                   if (optOut) link.event(`response ${head.status}: X-Accel-Buffering: no, passing through`);
-                  else if (event.framing.type === 'chunked' && chunked === 'pass') link.event(`response ${head.status}: chunked, passing through`);
+                  else if (event.framing.type === 'chunked' && chunked === 'pass')
+                    link.event(`response ${head.status}: chunked, passing through`);
                   else if (event.framing.type === 'none') link.event(`response ${head.status}: no body, passing through`);
                   else link.event(`response ${head.status} (${event.framing.type}): holding until ${thresholdBytes} body bytes or the end`);
                   holding = !optOut && event.framing.type !== 'none' && !(event.framing.type === 'chunked' && chunked === 'pass');

@@ -19,6 +19,7 @@ export function clientPool(params: ClientPoolParams = {}): Hop {
   return {
     name: `client-pool(${connectionsPerHost})`,
     describe: `behaves like a browser: at most ${connectionsPerHost} concurrent connections per host, request ${connectionsPerHost + 1} to the same host queues until one frees up`,
-    start: (upstream, options) => startPool(upstream, { maxConnections: connectionsPerHost, keyOf: (req) => req.headers.host ?? '' }, options),
+    start: (upstream, options) =>
+      startPool(upstream, { maxConnections: connectionsPerHost, keyOf: (req) => req.headers.host ?? '' }, options),
   };
 }

@@ -12,7 +12,8 @@ export interface ConnPoolParams {
 
 export function connPool(params: ConnPoolParams): Hop {
   const { connections } = params;
-  if (!(Number.isInteger(connections) && connections >= 1)) throw new RangeError(`conn-pool: connections must be an integer >= 1, got ${connections}`);
+  if (!(Number.isInteger(connections) && connections >= 1))
+    throw new RangeError(`conn-pool: connections must be an integer >= 1, got ${connections}`);
   return {
     name: `conn-pool(${connections})`,
     describe: `sends all requests, from every client, over at most ${connections} backend connections; request ${connections + 1} waits for one to free up`,

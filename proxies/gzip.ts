@@ -61,7 +61,11 @@ export function gzip(params: GzipParams = {}): Hop {
               // RFC 9111 §5.2.2.6: no-transform forbids changing the content, so no gzip.
               const noTransform = cacheControlOf(headers).has('no-transform');
               const hasBody = req.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304;
-              const compress = hasBody && !noTransform && fieldValue(headers, 'content-encoding') === undefined && acceptsGzip(req.headers['accept-encoding']);
+              const compress =
+                hasBody &&
+                !noTransform &&
+                fieldValue(headers, 'content-encoding') === undefined &&
+                acceptsGzip(req.headers['accept-encoding']);
               if (!compress) {
                 scope.log.add(`${label}: ${status} passed uncompressed${noTransform ? ' (no-transform)' : ''}`);
                 res.writeHead(status, upstreamRes.statusMessage ?? '', flat(headers));
@@ -77,7 +81,8 @@ export function gzip(params: GzipParams = {}): Hop {
               if (etag !== undefined) headers.push(['ETag', etag.startsWith('W/') ? etag : `W/${etag}`]);
               const vary = fieldValue(headers, 'vary');
               if (vary === undefined) headers.push(['Vary', 'Accept-Encoding']);
-              else if (!/accept-encoding|\*/i.test(vary)) headers = [...withoutFields(headers, 'vary'), ['Vary', `${vary}, Accept-Encoding`]];
+              else if (!/accept-encoding|\*/i.test(vary))
+                headers = [...withoutFields(headers, 'vary'), ['Vary', `${vary}, Accept-Encoding`]];
               res.writeHead(status, upstreamRes.statusMessage ?? '', flat(headers));
               res.flushHeaders();
               const zip = createGzip({ level, chunkSize: bufferBytes });

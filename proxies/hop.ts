@@ -105,10 +105,13 @@ export class Scope {
   /** A timer that close() clears; returns its cancel function. */
   timer(delayMs: number, fn: () => void): () => void {
     if (this.closed) return () => undefined;
-    const handle = setTimeout(() => {
-      this.#timers.delete(handle);
-      fn();
-    }, Math.max(0, delayMs));
+    const handle = setTimeout(
+      () => {
+        this.#timers.delete(handle);
+        fn();
+      },
+      Math.max(0, delayMs),
+    );
     this.#timers.add(handle);
     return () => {
       clearTimeout(handle);

@@ -71,7 +71,12 @@ export function answerError(res: ServerResponse, status: number, detail: string)
     return;
   }
   const body = `${status} ${detail}\n`;
-  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), [HOP_GENERATED_HEADER]: 'intermediary', Connection: 'close' });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain',
+    'Content-Length': Buffer.byteLength(body),
+    [HOP_GENERATED_HEADER]: 'intermediary',
+    Connection: 'close',
+  });
   res.end(body);
 }
 

@@ -33,11 +33,7 @@ export interface ResponseHead {
 export type MessageHead = RequestHead | ResponseHead;
 
 /** How the body of a message is delimited (RFC 9112 §6.3). */
-export type Framing =
-  | { type: 'none' }
-  | { type: 'length'; bytes: number }
-  | { type: 'chunked' }
-  | { type: 'close' };
+export type Framing = { type: 'none' } | { type: 'length'; bytes: number } | { type: 'chunked' } | { type: 'close' };
 
 export type ParseEvent =
   | { type: 'head'; head: MessageHead; framing: Framing; raw: Buffer }
@@ -68,9 +64,7 @@ type State =
 
 export function serializeHead(head: MessageHead): Buffer {
   const start =
-    head.kind === 'request'
-      ? `${head.method} ${head.target} HTTP/${head.version}`
-      : `HTTP/${head.version} ${head.status} ${head.reason}`;
+    head.kind === 'request' ? `${head.method} ${head.target} HTTP/${head.version}` : `HTTP/${head.version} ${head.status} ${head.reason}`;
   const lines = [start, ...head.headers.map(([name, value]) => `${name}: ${value}`)];
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }
@@ -238,7 +232,11 @@ export class Http1Parser {
         state.raw.push(raw);
         if (raw.toString('latin1').trim() !== '') return true;
         const all = Buffer.concat(state.raw);
-        const lines = all.toString('latin1').split(/\r?\n/).slice(1).filter((l) => l !== '');
+        const lines = all
+          .toString('latin1')
+          .split(/\r?\n/)
+          .slice(1)
+          .filter((l) => l !== '');
         events.push({ type: 'end', trailers: parseFieldLines(lines), raw: all });
         this.#state = { s: 'head' };
         return true;

@@ -50,7 +50,9 @@ export function http10(params: Http10Params = {}): Hop {
         hooks: (link: Link) => {
           const requests = new Http1Parser('request');
           const queue: Request[] = [];
-          let active: { request: Request; responses: Http1Parser; rechunk: boolean; keepAlive: boolean; started: boolean; finalHead: boolean } | undefined;
+          let active:
+            | { request: Request; responses: Http1Parser; rechunk: boolean; keepAlive: boolean; started: boolean; finalHead: boolean }
+            | undefined;
           let usedUpstream = false;
           let clientFinished = false;
 

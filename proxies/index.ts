@@ -1,7 +1,19 @@
 /** Everything the runner needs from proxies/, in one import. */
 export type { Hop, HopEvent, HopTimeouts, RunningHop, StartOptions } from './hop.js';
 export { startChain } from './chain.js';
-export { HOP_REMEDIES, PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, buildHop, profileNamed, remediesOf, rewritesRequests, scaleSpec, scaledHops, timeoutsOf } from './profiles.js';
+export {
+  HOP_REMEDIES,
+  PROFILES,
+  PROFILE_NAMES,
+  SIMULATED_PROFILE_NAMES,
+  buildHop,
+  profileNamed,
+  remediesOf,
+  rewritesRequests,
+  scaleSpec,
+  scaledHops,
+  timeoutsOf,
+} from './profiles.js';
 export type { HopSpec, HopUnit, Profile, ProfileTimeouts } from './profiles.js';
 export { runProxyCommand } from './standalone.js';
 export type { ProxyCommand, ProxyCommandOptions } from './standalone.js';

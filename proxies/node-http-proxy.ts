@@ -29,7 +29,9 @@ export function nodeHttpProxy(params: NodeHttpProxyParams): Hop {
       const scope = new Scope();
       const proxy = httpProxy.createProxyServer({ target: upstream.origin });
       proxy.on('proxyRes', (proxyRes, req) => {
-        scope.log.add(`response ${proxyRes.statusCode ?? '?'} to ${req.method ?? '?'} ${req.url ?? '?'}${proxyRes.headers['content-encoding'] ? ` (${proxyRes.headers['content-encoding']})` : ''}`);
+        scope.log.add(
+          `response ${proxyRes.statusCode ?? '?'} to ${req.method ?? '?'} ${req.url ?? '?'}${proxyRes.headers['content-encoding'] ? ` (${proxyRes.headers['content-encoding']})` : ''}`,
+        );
       });
       // Without an error listener http-proxy throws; http-proxy-middleware answers 502 / 504.
       proxy.on('error', (err, _req, res) => {

@@ -42,7 +42,11 @@ export function startPool(upstream: URL, options: PoolOptions, start: StartOptio
       const queued = busy >= options.maxConnections;
       const label = `request ${id} ${req.method ?? 'GET'} ${req.url ?? '/'}`;
       const arrived = performance.now();
-      scope.log.add(queued ? `${label}: queued (${busy}/${options.maxConnections} connections busy for ${key})` : `${label}: sent (${busy + 1}/${options.maxConnections} connections for ${key})`);
+      scope.log.add(
+        queued
+          ? `${label}: queued (${busy}/${options.maxConnections} connections busy for ${key})`
+          : `${label}: sent (${busy + 1}/${options.maxConnections} connections for ${key})`,
+      );
       const abort = new AbortController();
       const stop = scope.onClose(() => abort.abort());
       res.once('close', () => {

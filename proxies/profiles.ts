@@ -141,40 +141,90 @@ const NGINX_TIMEOUT: IdleTimeoutParams = { idleMs: 60_000, status: 504 };
 export const PROFILES: Record<string, Profile> = {
   // ── units, with real-world defaults ──────────────────────────────────────────────────────
   direct: profile('raw TCP pass-through; the baseline for every comparison', [{ unit: 'direct' }], true),
-  latency: profile('150 ms added each way to every read', [{ unit: 'latency', params: { delayMs: 150 } }], true, 'a distant client; requirements.md §3 preset DELAY(150)'),
-  'buffer-full': profile('holds each response until it is complete', [{ unit: 'buffer-full' }], false, 'RFC 6202 §3.2 caching/transparent proxies; whole-response buffering by API gateways'),
+  latency: profile(
+    '150 ms added each way to every read',
+    [{ unit: 'latency', params: { delayMs: 150 } }],
+    true,
+    'a distant client; requirements.md §3 preset DELAY(150)',
+  ),
+  'buffer-full': profile(
+    'holds each response until it is complete',
+    [{ unit: 'buffer-full' }],
+    false,
+    'RFC 6202 §3.2 caching/transparent proxies; whole-response buffering by API gateways',
+  ),
   'buffer-bytes': profile(
     'holds each response, headers included, until 4096 body bytes or the end arrive; X-Accel-Buffering: no opts out',
     [{ unit: 'buffer-bytes', params: { thresholdBytes: 4096, flushMs: 0, chunked: 'hold', honourXAccelBuffering: true } }],
     true,
     'nginx proxy_buffering on (default) with proxy_buffer_size 4k, applied to every framing',
   ),
-  'rechunk-split': profile('re-chunks bodies into random 1–7 byte chunks', [{ unit: 'rechunk-split', params: {} }], true, 'any hop that decodes and re-applies chunked (RFC 9112 §7.1.1); Node-based proxies'),
+  'rechunk-split': profile(
+    're-chunks bodies into random 1–7 byte chunks',
+    [{ unit: 'rechunk-split', params: {} }],
+    true,
+    'any hop that decodes and re-applies chunked (RFC 9112 §7.1.1); Node-based proxies',
+  ),
   'rechunk-coalesce': profile(
     'joins body data arriving within 200 ms into one chunk',
     [{ unit: 'rechunk-coalesce', params: { windowMs: 200 } }],
     true,
     'haproxy 2.6 without option http-no-delay: chunks measured ~205 ms late, joined',
   ),
-  http10: profile('HTTP/1.0 both ways: EOF-delimited, no chunked, no keep-alive', [{ unit: 'http10', params: { side: 'both' } }], true, 'legacy HTTP/1.0 proxies; nginx proxy_http_version 1.0 (default before 1.29.7)'),
-  'idle-timeout': profile('closes connections idle for 60 s', [{ unit: 'idle-timeout', params: { idleMs: 60_000 } }], true, 'nginx proxy_read_timeout 60 s, AWS ELB 60 s'),
+  http10: profile(
+    'HTTP/1.0 both ways: EOF-delimited, no chunked, no keep-alive',
+    [{ unit: 'http10', params: { side: 'both' } }],
+    true,
+    'legacy HTTP/1.0 proxies; nginx proxy_http_version 1.0 (default before 1.29.7)',
+  ),
+  'idle-timeout': profile(
+    'closes connections idle for 60 s',
+    [{ unit: 'idle-timeout', params: { idleMs: 60_000 } }],
+    true,
+    'nginx proxy_read_timeout 60 s, AWS ELB 60 s',
+  ),
   'first-byte-timeout': profile(
     '504 when no response byte arrives within 30 s',
     [{ unit: 'first-byte-timeout', params: { firstByteMs: 30_000, status: 504 } }],
     true,
     'Heroku 30 s, GCP load balancer 30 s, CloudFront origin read 30 s, API Gateway 29 s',
   ),
-  'total-timeout': profile('ends every exchange 15 s after its request', [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }], true, 'Envoy route timeout 15 s (default)'),
+  'total-timeout': profile(
+    'ends every exchange 15 s after its request',
+    [{ unit: 'total-timeout', params: { totalMs: 15_000, status: 504 } }],
+    true,
+    'Envoy route timeout 15 s (default)',
+  ),
   'shared-cache': profile(
     'RFC 9111 shared cache with a 120 s default TTL, 10 % heuristic freshness and request coalescing',
     [{ unit: 'shared-cache', params: { defaultTtlMs: 120_000, heuristicFraction: 0.1, coalesce: true } }],
     true,
     'Varnish default_ttl 120 s; RFC 9111 §4.2.2 heuristic; Varnish waiting list',
   ),
-  gzip: profile('gzips responses through an internal buffer; honours no-transform', [{ unit: 'gzip', params: {} }], true, 'Varnish http_gzip_support on, gzip_buffer 32 KiB; RFC 9110 §7.7'),
-  'conn-pool': profile('all clients share 8 backend connections', [{ unit: 'conn-pool', params: { connections: 8 } }], true, 'Apache mod_jk pools, "often 8 or 16" (RFC 6202 §5.3)'),
-  'client-pool': profile('6 connections per host, further requests queue', [{ unit: 'client-pool', params: { connectionsPerHost: 6 } }], true, 'Chromium and Firefox: 6 per host (RFC 6202 §5.1)'),
-  'no-pipeline': profile('serialises pipelined requests', [{ unit: 'no-pipeline', params: { mode: 'serialise' } }], true, 'proxies that do not pipeline (XEP-0124 §18.1; RFC 9112 §9.3.2)'),
+  gzip: profile(
+    'gzips responses through an internal buffer; honours no-transform',
+    [{ unit: 'gzip', params: {} }],
+    true,
+    'Varnish http_gzip_support on, gzip_buffer 32 KiB; RFC 9110 §7.7',
+  ),
+  'conn-pool': profile(
+    'all clients share 8 backend connections',
+    [{ unit: 'conn-pool', params: { connections: 8 } }],
+    true,
+    'Apache mod_jk pools, "often 8 or 16" (RFC 6202 §5.3)',
+  ),
+  'client-pool': profile(
+    '6 connections per host, further requests queue',
+    [{ unit: 'client-pool', params: { connectionsPerHost: 6 } }],
+    true,
+    'Chromium and Firefox: 6 per host (RFC 6202 §5.1)',
+  ),
+  'no-pipeline': profile(
+    'serialises pipelined requests',
+    [{ unit: 'no-pipeline', params: { mode: 'serialise' } }],
+    true,
+    'proxies that do not pipeline (XEP-0124 §18.1; RFC 9112 §9.3.2)',
+  ),
 
   // ── presets: what users deploy behind ────────────────────────────────────────────────────
   'nginx-default': profile(
@@ -196,7 +246,12 @@ export const PROFILES: Record<string, Profile> = {
     true,
     'nginx 1.22 measured with proxy_http_version 1.1: a chunked upstream flows promptly; proxy_read_timeout 60 s → 504',
   ),
-  'elb-60s': profile('AWS load balancer (ALB, CLB): 60 s idle timeout, 504 when the backend never answered', [{ unit: 'idle-timeout', params: { idleMs: 60_000, status: 504 } }], true, 'ALB idle_timeout.timeout_seconds 60 s by default (Elastic Load Balancing user guide, "Connection idle timeout"); the Classic LB has the same default'),
+  'elb-60s': profile(
+    'AWS load balancer (ALB, CLB): 60 s idle timeout, 504 when the backend never answered',
+    [{ unit: 'idle-timeout', params: { idleMs: 60_000, status: 504 } }],
+    true,
+    'ALB idle_timeout.timeout_seconds 60 s by default (Elastic Load Balancing user guide, "Connection idle timeout"); the Classic LB has the same default',
+  ),
   heroku: profile(
     'Heroku router: 503 (H12) without a first byte in 30 s, then a rolling 55 s idle window',
     [
@@ -248,14 +303,46 @@ export const PROFILES: Record<string, Profile> = {
   ),
 
   // ── real programs and packages: asked for by name, never in `all` ───────────────────────
-  'real-nginx': realProfile('the Debian nginx binary, stock reverse proxy: proxy_http_version 1.0, proxy_buffering on, proxy_read_timeout 60 s', [{ unit: 'real-nginx', params: REAL_NGINX }], nginxMissing),
-  'real-nginx-http11': realProfile('the Debian nginx binary with proxy_http_version 1.1 and upstream keep-alive, proxy_buffering on', [{ unit: 'real-nginx', params: { ...REAL_NGINX, httpVersion: '1.1' } }], nginxMissing),
-  'real-nginx-nobuffer': realProfile('the Debian nginx binary with proxy_buffering off (HTTP/1.0 upstream)', [{ unit: 'real-nginx', params: { ...REAL_NGINX, buffering: false } }], nginxMissing),
-  'real-haproxy': realProfile('the Debian haproxy binary in http mode with the shipped timeouts: timeout server 50 s, timeout client 50 s', [{ unit: 'real-haproxy', params: REAL_HAPROXY }], haproxyMissing),
-  'real-varnish': realProfile('the Debian varnishd binary with the builtin VCL: default_ttl 120 s, first_byte_timeout 60 s, between_bytes_timeout 60 s', [{ unit: 'real-varnish', params: REAL_VARNISH }], varnishMissing),
-  'real-squid': realProfile('the Debian squid binary as a forward proxy (absolute-form requests), memory cache, the shipped refresh_pattern lines, read_timeout 15 min', [{ unit: 'real-squid', params: REAL_SQUID }], squidMissing),
-  'node-http-proxy': realProfile('the http-proxy npm package, default options (as webpack-dev-server and http-proxy-middleware use it)', [{ unit: 'node-http-proxy', params: { compress: false } }], () => null),
-  'node-compression': realProfile("Express's compression middleware (defaults) in front of http-proxy: gzips event streams unless Cache-Control: no-transform", [{ unit: 'node-http-proxy', params: { compress: true } }], () => null),
+  'real-nginx': realProfile(
+    'the Debian nginx binary, stock reverse proxy: proxy_http_version 1.0, proxy_buffering on, proxy_read_timeout 60 s',
+    [{ unit: 'real-nginx', params: REAL_NGINX }],
+    nginxMissing,
+  ),
+  'real-nginx-http11': realProfile(
+    'the Debian nginx binary with proxy_http_version 1.1 and upstream keep-alive, proxy_buffering on',
+    [{ unit: 'real-nginx', params: { ...REAL_NGINX, httpVersion: '1.1' } }],
+    nginxMissing,
+  ),
+  'real-nginx-nobuffer': realProfile(
+    'the Debian nginx binary with proxy_buffering off (HTTP/1.0 upstream)',
+    [{ unit: 'real-nginx', params: { ...REAL_NGINX, buffering: false } }],
+    nginxMissing,
+  ),
+  'real-haproxy': realProfile(
+    'the Debian haproxy binary in http mode with the shipped timeouts: timeout server 50 s, timeout client 50 s',
+    [{ unit: 'real-haproxy', params: REAL_HAPROXY }],
+    haproxyMissing,
+  ),
+  'real-varnish': realProfile(
+    'the Debian varnishd binary with the builtin VCL: default_ttl 120 s, first_byte_timeout 60 s, between_bytes_timeout 60 s',
+    [{ unit: 'real-varnish', params: REAL_VARNISH }],
+    varnishMissing,
+  ),
+  'real-squid': realProfile(
+    'the Debian squid binary as a forward proxy (absolute-form requests), memory cache, the shipped refresh_pattern lines, read_timeout 15 min',
+    [{ unit: 'real-squid', params: REAL_SQUID }],
+    squidMissing,
+  ),
+  'node-http-proxy': realProfile(
+    'the http-proxy npm package, default options (as webpack-dev-server and http-proxy-middleware use it)',
+    [{ unit: 'node-http-proxy', params: { compress: false } }],
+    () => null,
+  ),
+  'node-compression': realProfile(
+    "Express's compression middleware (defaults) in front of http-proxy: gzips event streams unless Cache-Control: no-transform",
+    [{ unit: 'node-http-proxy', params: { compress: true } }],
+    () => null,
+  ),
 };
 
 export const PROFILE_NAMES: readonly string[] = Object.keys(PROFILES);
@@ -270,25 +357,37 @@ export const SIMULATED_PROFILE_NAMES: readonly string[] = PROFILE_NAMES.filter((
  */
 export const HOP_REMEDIES: Record<HopUnit, string> = {
   direct: 'nothing: a raw TCP pipe changes no byte',
-  latency: 'queue events published between polls and answer a held poll at once when one is queued; a distant client has a longer gap between polls',
+  latency:
+    'queue events published between polls and answer a held poll at once when one is queued; a distant client has a longer gap between polls',
   'buffer-full': 'no server can stream through a whole-response buffer: offer long polling as the fallback (RFC 6202 §3.2)',
-  'buffer-bytes': 'send "X-Accel-Buffering: no" on push responses (nginx honours it) or have the proxy run with proxy_buffering off; padding each event past the 4 KiB buffer works but costs bandwidth',
+  'buffer-bytes':
+    'send "X-Accel-Buffering: no" on push responses (nginx honours it) or have the proxy run with proxy_buffering off; padding each event past the 4 KiB buffer works but costs bandwidth',
   'rechunk-split': 'delimit messages in the body (SSE blank lines, newline-delimited JSON): any hop may re-chunk a body (RFC 9112 §7.1)',
-  'rechunk-coalesce': 'delimit messages in the body and do not rely on chunk timing; the delay is the hop\'s (haproxy: option http-no-delay)',
-  http10: 'answer an HTTP/1.0 request with a close-delimited body flushed per event (no Transfer-Encoding), and do not depend on hop-by-hop request headers (TE, Connection, Keep-Alive), which every proxy removes (RFC 9110 §7.6.1)',
-  'idle-timeout': 'send a heartbeat (an SSE comment, a protocol no-op, or end the long poll) well inside the shortest idle timeout on the path, e.g. every 15–20 s',
+  'rechunk-coalesce':
+    "delimit messages in the body and do not rely on chunk timing; the delay is the hop's (haproxy: option http-no-delay)",
+  http10:
+    'answer an HTTP/1.0 request with a close-delimited body flushed per event (no Transfer-Encoding), and do not depend on hop-by-hop request headers (TE, Connection, Keep-Alive), which every proxy removes (RFC 9110 §7.6.1)',
+  'idle-timeout':
+    'send a heartbeat (an SSE comment, a protocol no-op, or end the long poll) well inside the shortest idle timeout on the path, e.g. every 15–20 s',
   'first-byte-timeout': 'send the response headers at once (streams), or end each long poll with a normal response before 30 s',
   'total-timeout': 'end each long poll, and recycle each stream, before the route timeout (15 s for Envoy by default)',
-  'shared-cache': 'mark push responses "Cache-Control: no-store" (RFC 9111 §3, RFC 6202 §5.6); a Last-Modified without Cache-Control makes them heuristically cacheable (RFC 9111 §4.2.2); frame HTTP/1.1 streams with chunked: Varnish reads a close-delimited response that says Connection: keep-alive as an empty body',
+  'shared-cache':
+    'mark push responses "Cache-Control: no-store" (RFC 9111 §3, RFC 6202 §5.6); a Last-Modified without Cache-Control makes them heuristically cacheable (RFC 9111 §4.2.2); frame HTTP/1.1 streams with chunked: Varnish reads a close-delimited response that says Connection: keep-alive as an empty body',
   gzip: 'send "Cache-Control: no-transform" on push responses so compressing hops pass them through (RFC 9110 §7.7), or flush the compressor after every event',
-  'conn-pool': 'keep holds short and do not assume a dedicated backend connection per client: pooled proxies share a few connections (RFC 6202 §5.3)',
+  'conn-pool':
+    'keep holds short and do not assume a dedicated backend connection per client: pooled proxies share a few connections (RFC 6202 §5.3)',
   'client-pool': 'use one held request per client and host: browsers allow 6 connections per host (RFC 6202 §5.1)',
   'no-pipeline': 'do not rely on pipelined requests: many hops serialise them (RFC 9112 §9.3.2)',
-  'real-nginx': 'send X-Accel-Buffering: no on push responses (nginx buffers them, and with its HTTP/1.0 upstream a close-delimited stream is held until 4 KiB or the end); heartbeat more often than proxy_read_timeout (60 s)',
-  'real-haproxy': 'delimit messages in the body and do not rely on chunk timing: without option http-no-delay haproxy joins chunks and delivers each about 200 ms late (only the operator can set it); heartbeat more often than timeout server / timeout client (50 s in Debian\'s haproxy.cfg) and end each long poll before it',
-  'real-varnish': 'mark push responses "Cache-Control: no-store" (the builtin VCL stores anything else for default_ttl, 120 s, and coalesces concurrent polls onto one fetch); frame HTTP/1.1 streams with chunked; end long polls before first_byte_timeout (60 s)',
-  'real-squid': 'mark push responses "Cache-Control: no-store" (squid stores a Last-Modified response heuristically and revalidates it with If-Modified-Since); answer conditional requests on push endpoints correctly',
-  'node-http-proxy': 'nothing special: http-proxy streams responses as they come; send Cache-Control: no-transform so a compression middleware in front of it leaves event streams alone',
+  'real-nginx':
+    'send X-Accel-Buffering: no on push responses (nginx buffers them, and with its HTTP/1.0 upstream a close-delimited stream is held until 4 KiB or the end); heartbeat more often than proxy_read_timeout (60 s)',
+  'real-haproxy':
+    "delimit messages in the body and do not rely on chunk timing: without option http-no-delay haproxy joins chunks and delivers each about 200 ms late (only the operator can set it); heartbeat more often than timeout server / timeout client (50 s in Debian's haproxy.cfg) and end each long poll before it",
+  'real-varnish':
+    'mark push responses "Cache-Control: no-store" (the builtin VCL stores anything else for default_ttl, 120 s, and coalesces concurrent polls onto one fetch); frame HTTP/1.1 streams with chunked; end long polls before first_byte_timeout (60 s)',
+  'real-squid':
+    'mark push responses "Cache-Control: no-store" (squid stores a Last-Modified response heuristically and revalidates it with If-Modified-Since); answer conditional requests on push endpoints correctly',
+  'node-http-proxy':
+    'nothing special: http-proxy streams responses as they come; send Cache-Control: no-transform so a compression middleware in front of it leaves event streams alone',
 };
 
 const TIMEOUT_UNITS: ReadonlySet<HopUnit> = new Set(['idle-timeout', 'first-byte-timeout', 'total-timeout']);
@@ -299,12 +398,23 @@ const TIMEOUT_UNITS: ReadonlySet<HopUnit> = new Set(['idle-timeout', 'first-byte
  * come only with `timeouts`.
  */
 export function remediesOf(name: string, o: { timeouts: boolean }): string[] {
-  const units = profileNamed(name).specs.map((spec) => spec.unit).filter((u) => u !== 'direct' && (o.timeouts || !TIMEOUT_UNITS.has(u)));
+  const units = profileNamed(name)
+    .specs.map((spec) => spec.unit)
+    .filter((u) => u !== 'direct' && (o.timeouts || !TIMEOUT_UNITS.has(u)));
   return [...new Set(units.map((u) => HOP_REMEDIES[u]))];
 }
 
 /** Units that re-send requests as an HTTP client of their own (http-forward.ts, http10.ts, and the real proxies that do: nginx, Varnish, Squid). */
-const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set(['http10', 'gzip', 'shared-cache', 'conn-pool', 'client-pool', 'real-nginx', 'real-varnish', 'real-squid']);
+const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set([
+  'http10',
+  'gzip',
+  'shared-cache',
+  'conn-pool',
+  'client-pool',
+  'real-nginx',
+  'real-varnish',
+  'real-squid',
+]);
 
 /** True when the profile parses and re-sends HTTP, so it drops hop-by-hop request headers such as TE. */
 export function rewritesRequests(name: string): boolean {
@@ -357,9 +467,19 @@ export function scaleSpec(spec: HopSpec, scale: number): HopSpec {
     case 'real-nginx':
       return { unit: spec.unit, params: { ...spec.params, readTimeoutMs: div(spec.params.readTimeoutMs) } };
     case 'real-haproxy':
-      return { unit: spec.unit, params: { serverTimeoutMs: div(spec.params.serverTimeoutMs), clientTimeoutMs: div(spec.params.clientTimeoutMs) } };
+      return {
+        unit: spec.unit,
+        params: { serverTimeoutMs: div(spec.params.serverTimeoutMs), clientTimeoutMs: div(spec.params.clientTimeoutMs) },
+      };
     case 'real-varnish':
-      return { unit: spec.unit, params: { ...spec.params, firstByteTimeoutMs: div(spec.params.firstByteTimeoutMs), betweenBytesTimeoutMs: div(spec.params.betweenBytesTimeoutMs) } };
+      return {
+        unit: spec.unit,
+        params: {
+          ...spec.params,
+          firstByteTimeoutMs: div(spec.params.firstByteTimeoutMs),
+          betweenBytesTimeoutMs: div(spec.params.betweenBytesTimeoutMs),
+        },
+      };
     case 'real-squid':
       return { unit: spec.unit, params: { readTimeoutMs: div(spec.params.readTimeoutMs) } };
     default:

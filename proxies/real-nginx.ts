@@ -46,9 +46,13 @@ http {
   uwsgi_temp_path ${join(dir, 'uwsgi')};
   scgi_temp_path ${join(dir, 'scgi')};
   server {
-    listen 127.0.0.1:${port}${tls ? ` ssl;
+    listen 127.0.0.1:${port}${
+      tls
+        ? ` ssl;
     ssl_certificate ${join(dir, 'cert.pem')};
-    ssl_certificate_key ${join(dir, 'key.pem')}` : ''};
+    ssl_certificate_key ${join(dir, 'key.pem')}`
+        : ''
+    };
     location / {
       proxy_pass http://${upstream.host};
       proxy_set_header Host $host;
@@ -77,7 +81,10 @@ export function nginxSpec(upstream: URL, params: RealNginxParams, tls?: NginxTls
     program: 'nginx',
     warmupTarget: WARMUP_PATH,
     binary: NGINX_BINARY,
-    files: (dir, port) => ({ 'nginx.conf': config(dir, port, upstream, params, tls), ...(tls ? { 'cert.pem': tls.cert, 'key.pem': tls.key } : {}) }),
+    files: (dir, port) => ({
+      'nginx.conf': config(dir, port, upstream, params, tls),
+      ...(tls ? { 'cert.pem': tls.cert, 'key.pem': tls.key } : {}),
+    }),
     args: (dir) => ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')],
     logFiles: ['error.log'],
     interesting: /\[(error|warn)\]|timed out|prematurely/,

@@ -178,7 +178,13 @@ async function startOnce(spec: RealProgramSpec, upstream: URL, port?: number): P
 }
 
 /** A Hop around one real program: the spec is built per start, from the upstream it points at. */
-export function realProgramHop(o: { name: string; describe: string; timeouts?: HopTimeouts; missing(): string | null; spec(upstream: URL): RealProgramSpec }): Hop {
+export function realProgramHop(o: {
+  name: string;
+  describe: string;
+  timeouts?: HopTimeouts;
+  missing(): string | null;
+  spec(upstream: URL): RealProgramSpec;
+}): Hop {
   return {
     name: o.name,
     describe: o.describe,

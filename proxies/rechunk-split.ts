@@ -80,7 +80,7 @@ export function rechunkSplit(params: RechunkSplitParams = {}): Hop {
           const out = new PacedWriter(link);
           let chunked = false;
           const split = (data: Buffer): void => {
-            for (let offset = 0; offset < data.length; ) {
+            for (let offset = 0; offset < data.length;) {
               const piece = data.subarray(offset, offset + pieceSize());
               offset += piece.length;
               out.push(chunked ? chunk(piece) : piece);

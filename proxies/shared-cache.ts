@@ -71,16 +71,22 @@ export function storability(
   const no = (reason: string): Storability => ({ store: false, lifetimeMs: 0, reason });
   if (request.method !== 'GET') return no(`${request.method} is not cached`);
   const decision = storeDecision(
-    { method: request.method, authorization: hasField(request.headers, 'authorization'), noStore: cacheControlOf(request.headers).has('no-store') },
+    {
+      method: request.method,
+      authorization: hasField(request.headers, 'authorization'),
+      noStore: cacheControlOf(request.headers).has('no-store'),
+    },
     response,
     { responseTimeMs, heuristicFraction: params.heuristicFraction },
   );
   const defaultTtl = params.defaultTtlMs > 0 && DEFAULT_TTL_STATUSES.has(response.status);
-  if (!decision.store) return decision.rule === 'no-freshness' && defaultTtl ? lifetime(params.defaultTtlMs, 'default TTL') : no(decision.why);
+  if (!decision.store)
+    return decision.rule === 'no-freshness' && defaultTtl ? lifetime(params.defaultTtlMs, 'default TTL') : no(decision.why);
   if (params.quirks === 'varnish' && hasField(response.headers, 'set-cookie')) return no('Set-Cookie (Varnish builtin VCL)');
   // builtin.vcl: Cache-Control ~ "(?i:no-cache|no-store|private)" makes it hit-for-miss, qualified or not.
   const cc = cacheControlOf(response.headers);
-  if (params.quirks === 'varnish' && (cc.has('no-cache') || cc.has('private'))) return no('Cache-Control no-cache/private, qualified or not (Varnish builtin VCL)');
+  if (params.quirks === 'varnish' && (cc.has('no-cache') || cc.has('private')))
+    return no('Cache-Control no-cache/private, qualified or not (Varnish builtin VCL)');
   const f = decision.freshness;
   if (f.lifetimeMs !== null) return lifetime(f.lifetimeMs, f.detail);
   if (defaultTtl) return lifetime(params.defaultTtlMs, 'default TTL');
@@ -118,7 +124,8 @@ function etagMatches(condition: string, etag: string | undefined): boolean {
 export function sharedCache(params: SharedCacheParams): Hop {
   const { defaultTtlMs, heuristicFraction, coalesce, quirks = 'none', nowMs = Date.now } = params;
   if (!(defaultTtlMs >= 0)) throw new RangeError(`shared-cache: defaultTtlMs must be >= 0, got ${defaultTtlMs}`);
-  if (!(heuristicFraction >= 0 && heuristicFraction <= 1)) throw new RangeError(`shared-cache: heuristicFraction must be in [0, 1], got ${heuristicFraction}`);
+  if (!(heuristicFraction >= 0 && heuristicFraction <= 1))
+    throw new RangeError(`shared-cache: heuristicFraction must be in [0, 1], got ${heuristicFraction}`);
   const parts = [
     defaultTtlMs > 0 ? `stores responses without freshness for ${defaultTtlMs} ms` : 'stores only what RFC 9111 allows',
     heuristicFraction > 0 ? `heuristic freshness ${heuristicFraction} × (Date − Last-Modified)` : '',
@@ -224,7 +231,11 @@ export function sharedCache(params: SharedCacheParams): Hop {
           if (!res.writableFinished) abort.abort();
         });
         const method = req.method ?? 'GET';
-        sendUpstream(upstream, { method, path: req.url ?? '/', headers: endToEnd(pairs(req.rawHeaders)), agent, body: req }, abort.signal).then(
+        sendUpstream(
+          upstream,
+          { method, path: req.url ?? '/', headers: endToEnd(pairs(req.rawHeaders)), agent, body: req },
+          abort.signal,
+        ).then(
           (up) => {
             const status = up.statusCode ?? 502;
             if (UNSAFE.has(method) && status < 400) invalidate(req, up);
@@ -299,8 +310,16 @@ export function sharedCache(params: SharedCacheParams): Hop {
             if (stale !== undefined && status === 304) {
               up.resume();
               stop();
-              const merged: HeaderPairs = [...stale.headers.filter(([n]) => fieldValue(upHeaders, n) === undefined), ...withoutFields(upHeaders, 'content-length')];
-              const decision = storability({ method, headers: reqHeaders }, { status: stale.status, headers: merged }, params, responseTimeMs);
+              const merged: HeaderPairs = [
+                ...stale.headers.filter(([n]) => fieldValue(upHeaders, n) === undefined),
+                ...withoutFields(upHeaders, 'content-length'),
+              ];
+              const decision = storability(
+                { method, headers: reqHeaders },
+                { status: stale.status, headers: merged },
+                params,
+                responseTimeMs,
+              );
               stale.headers = merged;
               stale.responseTimeMs = responseTimeMs;
               stale.initialAgeMs = ageOnArrivalMs;
@@ -314,7 +333,9 @@ export function sharedCache(params: SharedCacheParams): Hop {
             if (stale !== undefined) remove(stale);
 
             const empty = unframedKeepAlive(up, method);
-            const storedHeaders = empty ? [...withoutFields(upHeaders, 'content-length'), ['Content-Length', '0'] as [string, string]] : upHeaders;
+            const storedHeaders = empty
+              ? [...withoutFields(upHeaders, 'content-length'), ['Content-Length', '0'] as [string, string]]
+              : upHeaders;
             if (empty) {
               log(`${label}: unframed keep-alive response read as empty (Varnish)`);
               up.destroy();

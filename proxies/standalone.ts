@@ -32,7 +32,8 @@ function parseUpstream(value: string): URL {
     throw new Error(`--upstream: "${value}" is not a URL (${allowed})`);
   }
   // "localhost:8080" parses as a URL with the scheme "localhost:".
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--upstream: "${value}" is not an http:// or https:// URL (${allowed}; did you mean http://${value}?)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`--upstream: "${value}" is not an http:// or https:// URL (${allowed}; did you mean http://${value}?)`);
   if (url.hostname === '') throw new Error(`--upstream: "${value}" has no host (${allowed})`);
   return url;
 }
@@ -63,10 +64,14 @@ export async function runProxyCommand(options: ProxyCommandOptions): Promise<Pro
   const { out } = options;
   out(`${options.profile}: ${chain.url.href} → ${upstream.origin}/ (${profile.description})`);
   if (profile.realWorld !== undefined) out(`  models: ${profile.realWorld}`);
-  if (edge !== null) out(`  TLS to the upstream${options.trust?.insecure ? ' WITHOUT certificate verification (--insecure)' : ''}: the hops speak plain HTTP, the last link opens TLS`);
+  if (edge !== null)
+    out(
+      `  TLS to the upstream${options.trust?.insecure ? ' WITHOUT certificate verification (--insecure)' : ''}: the hops speak plain HTTP, the last link opens TLS`,
+    );
   if (!profile.streamingPossible) out('  note: no server can stream through this profile');
   hops.forEach((hop, i) => out(`  ${i + 1}. ${hop.name}: ${hop.describe}`));
-  if (upstream.pathname !== '/' || upstream.search !== '') out(`  note: requests keep their own path; "${upstream.pathname}${upstream.search}" of --upstream is ignored`);
+  if (upstream.pathname !== '/' || upstream.search !== '')
+    out(`  note: requests keep their own path; "${upstream.pathname}${upstream.search}" of --upstream is ignored`);
   const t0 = performance.now();
   const unwatch = chain.watch?.((event) => out(`+${Math.round(event.t - t0)}ms ${event.what}`));
   return {

@@ -52,7 +52,8 @@ export async function startTargetEdge(upstream: URL, trust?: TlsTrust): Promise<
       return watchedPassThrough(link, watch, () => undefined);
     },
   });
-  const find = (pathAndQuery: string, since: number): number | null => arrivals.find((a) => a.t >= since && a.target === pathAndQuery)?.t ?? null;
+  const find = (pathAndQuery: string, since: number): number | null =>
+    arrivals.find((a) => a.t >= since && a.target === pathAndQuery)?.t ?? null;
   return {
     ...running,
     arrival: (pathAndQuery, since, waitMs) => {

@@ -80,7 +80,12 @@ function hopEffects(spec: HopSpec): Effect[] {
     case 'no-pipeline':
       return ['serialising'];
     case 'real-nginx':
-      return ['reframing', 'idle-timeout', ...(spec.params.buffering ? (['buffering'] as const) : []), ...(spec.params.httpVersion === '1.0' ? (['downgrade'] as const) : [])];
+      return [
+        'reframing',
+        'idle-timeout',
+        ...(spec.params.buffering ? (['buffering'] as const) : []),
+        ...(spec.params.httpVersion === '1.0' ? (['downgrade'] as const) : []),
+      ];
     case 'real-haproxy':
       // without option http-no-delay it joins chunks (~200 ms, see proxies/real-haproxy.ts)
       return ['reframing', 'delay', 'idle-timeout'];
@@ -95,7 +100,16 @@ function hopEffects(spec: HopSpec): Effect[] {
 
 /** What a check over each transport can be harmed by. Long polls answer with whole bodies, so re-framing and compression leave them alone. */
 const HELD: readonly Effect[] = ['buffering', 'downgrade', 'first-byte-timeout', 'idle-timeout', 'total-timeout', 'caching', 'sharing'];
-const STREAMING: readonly Effect[] = ['buffering', 'reframing', 'downgrade', 'transform', 'first-byte-timeout', 'idle-timeout', 'total-timeout', 'caching'];
+const STREAMING: readonly Effect[] = [
+  'buffering',
+  'reframing',
+  'downgrade',
+  'transform',
+  'first-byte-timeout',
+  'idle-timeout',
+  'total-timeout',
+  'caching',
+];
 const CONCERNS: Record<TransportName, readonly Effect[]> = {
   longPoll: HELD,
   bayeux: HELD,
@@ -115,7 +129,9 @@ const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112
  * header): hops forward both unchanged, so behind any of them the answer is the server's own,
  * already judged direct.
  */
-const SERVER_ANSWER_AREAS: ReadonlyArray<{ prefix: string; what: string }> = [{ prefix: 'sec.', what: 'its CORS policy, its answer to an oversized header' }];
+const SERVER_ANSWER_AREAS: ReadonlyArray<{ prefix: string; what: string }> = [
+  { prefix: 'sec.', what: 'its CORS policy, its answer to an oversized header' },
+];
 
 /**
  * The few outcomes a hop decides whatever the server does, found by running the reference
@@ -124,10 +140,22 @@ const SERVER_ANSWER_AREAS: ReadonlyArray<{ prefix: string; what: string }> = [{ 
  */
 const HOP_DECIDES: ReadonlyArray<{ effect: Effect; id: string; why: string }> = [
   { effect: 'closing', id: 'lp.persistent', why: 'no poll can reuse a connection the hop closes' },
-  { effect: 'coalescing', id: 'lp.fanout', why: "a second client's poll of the same channel waits for the first one's answer (Varnish's waiting list)" },
+  {
+    effect: 'coalescing',
+    id: 'lp.fanout',
+    why: "a second client's poll of the same channel waits for the first one's answer (Varnish's waiting list)",
+  },
   // Not real-haproxy: whether it corks chunks depends on the kernel under it (proxies/real-haproxy.ts), so there the check has something to say.
-  { effect: 'joining', id: 'st.incremental', why: 'every event leaves the hop a full window after it arrived, however promptly the server flushed it (its profile description says by how much)' },
-  { effect: 'total-timeout', id: 'st.idle-survives', why: 'the hop ends every exchange on its own clock before an idle timeout can act (st.stays-open judges that)' },
+  {
+    effect: 'joining',
+    id: 'st.incremental',
+    why: 'every event leaves the hop a full window after it arrived, however promptly the server flushed it (its profile description says by how much)',
+  },
+  {
+    effect: 'total-timeout',
+    id: 'st.idle-survives',
+    why: 'the hop ends every exchange on its own clock before an idle timeout can act (st.stays-open judges that)',
+  },
 ];
 
 export function profileEffects(profile: string): ReadonlySet<Effect> {
@@ -154,13 +182,24 @@ export function applicability(r: Requirement, profile: string): Applicability {
   if (decided) return { applies: false, reason: `${profile} ${EFFECT_WORDS[decided.effect]}: ${decided.why}` };
   if (hops.some((u) => declared.includes(u))) return { applies: true };
   if (r.directToo === false) {
-    return { applies: false, elsewhere: true, reason: `only meaningful behind ${declared.join(', ')} (or a chain containing one); ${profile} has none of them` };
+    return {
+      applies: false,
+      elsewhere: true,
+      reason: `only meaningful behind ${declared.join(', ')} (or a chain containing one); ${profile} has none of them`,
+    };
   }
   if (MESSAGE_SYNTAX_SPECS.has(r.spec)) {
-    return { applies: false, reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(' and ')} bind on each sender: behind ${profile} the client reads the hop's message, so it is judged direct` };
+    return {
+      applies: false,
+      reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(' and ')} bind on each sender: behind ${profile} the client reads the hop's message, so it is judged direct`,
+    };
   }
   const answer = SERVER_ANSWER_AREAS.find((a) => r.id.startsWith(a.prefix));
-  if (answer) return { applies: false, reason: `judges the server's own answer to what a client sends (${answer.what}), which ${profile} forwards unchanged, so it is judged direct` };
+  if (answer)
+    return {
+      applies: false,
+      reason: `judges the server's own answer to what a client sends (${answer.what}), which ${profile} forwards unchanged, so it is judged direct`,
+    };
   const concerns = concernsOf(r);
   if ([...effects].some((e) => concerns.has(e))) return { applies: true };
   const does = effects.size ? [...effects].map((e) => EFFECT_WORDS[e]).join(', ') : 'changes no byte';

@@ -65,15 +65,15 @@ export function parseBaseline(json: unknown, source: string): Baseline {
     throw new BaselineError(`${source}: ${what}`);
   };
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return fail(
-      `expected a JSON object like {"schemaVersion": 1, "expectedFailures": ["id@via", …]}, got ${describe(json)}`,
-    );
+    return fail(`expected a JSON object like {"schemaVersion": 1, "expectedFailures": ["id@via", …]}, got ${describe(json)}`);
   }
   const o = json as Record<string, unknown>;
   const unknownKeys = Object.keys(o).filter((k) => !['schemaVersion', 'expectedFailures', '$schema'].includes(k));
   if (unknownKeys.length > 0) {
-    fail(`unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; ` +
-      'allowed: "schemaVersion", "expectedFailures", "$schema"');
+    fail(
+      `unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => JSON.stringify(k)).join(', ')}; ` +
+        'allowed: "schemaVersion", "expectedFailures", "$schema"',
+    );
   }
   if (o['schemaVersion'] !== 1) {
     fail(`"schemaVersion" must be 1, got ${describe(o['schemaVersion'])}`);

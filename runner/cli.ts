@@ -54,10 +54,23 @@ async function runAction(flags: RunFlags): Promise<number> {
   const requirements = loadRequirements();
   const validated = validateRunFlags(flags, requirements, VIA_PROFILES);
   const quick = flags.longPoll !== undefined || flags.publish !== undefined;
-  if (flags.target !== undefined && quick) throw new HarnessError('PUSHSPEC_E_USAGE', '--target cannot be combined with --long-poll/--publish: describe the target in one place');
-  if (flags.fixture && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', '--fixture runs the bundled reference server; it cannot be combined with --target or --long-poll');
-  if (flags.fault !== undefined && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', `--fault ${flags.fault}: faults are injected into the bundled reference server; expected --fault without --target/--long-poll (a third-party target runs as it is)`);
-  if (flags.tls && (flags.target !== undefined || quick)) throw new HarnessError('PUSHSPEC_E_USAGE', '--tls serves the bundled reference server over HTTPS; expected it with --fixture, not with --target/--long-poll (an https:// target is judged by its URL, with --ca or --insecure)');
+  if (flags.target !== undefined && quick)
+    throw new HarnessError('PUSHSPEC_E_USAGE', '--target cannot be combined with --long-poll/--publish: describe the target in one place');
+  if (flags.fixture && (flags.target !== undefined || quick))
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      '--fixture runs the bundled reference server; it cannot be combined with --target or --long-poll',
+    );
+  if (flags.fault !== undefined && (flags.target !== undefined || quick))
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `--fault ${flags.fault}: faults are injected into the bundled reference server; expected --fault without --target/--long-poll (a third-party target runs as it is)`,
+    );
+  if (flags.tls && (flags.target !== undefined || quick))
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      '--tls serves the bundled reference server over HTTPS; expected it with --fixture, not with --target/--long-poll (an https:// target is judged by its URL, with --ca or --insecure)',
+    );
   if (flags.fault !== undefined || flags.tls) flags.fixture = true;
   if (validated.reportDir !== null) await checkReportDir(validated.reportDir);
   let trust = await loadTrust(validated);
@@ -81,14 +94,18 @@ async function runAction(flags: RunFlags): Promise<number> {
     manifest = server.manifest();
     // The certificate was made a moment ago: trusting it is the point, unless --ca/--insecure say otherwise.
     if (server.caPem !== null && trust.ca === undefined) trust = { ...trust, ca: server.caPem, caPath: GENERATED_CA };
-    process.stderr.write(`pushspec: no --target given, running against the bundled reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} at ${server.url}\n`);
+    process.stderr.write(
+      `pushspec: no --target given, running against the bundled reference server${faults.length ? ` with faults ${faults.join(', ')}` : ''} at ${server.url}\n`,
+    );
   }
   // An interrupt says what was cut short; the report files are only written at the very end (and
   // atomically), so nothing half-written is left behind.
   const tally = new RunTally(() => Date.now());
   const onInterrupt = (signal: NodeJS.Signals): void => {
     const { done, total, running } = tally.open();
-    process.stderr.write(`\npushspec: interrupted (${signal}) during the run against ${manifest.baseUrl}: ${done} of ${total} cases had finished${running.length ? `, ${running.length} were running (${running.slice(0, 5).join(', ')}${running.length > 5 ? ', …' : ''})` : ''}; no report was written\n`);
+    process.stderr.write(
+      `\npushspec: interrupted (${signal}) during the run against ${manifest.baseUrl}: ${done} of ${total} cases had finished${running.length ? `, ${running.length} were running (${running.slice(0, 5).join(', ')}${running.length > 5 ? ', …' : ''})` : ''}; no report was written\n`,
+    );
     void (server?.close() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onInterrupt);
@@ -97,19 +114,32 @@ async function runAction(flags: RunFlags): Promise<number> {
     const { report, exitCode: plainExit, files } = await runSuite({ ...validated, manifest, observer: tally, trust });
     process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
     // Asked about named profiles: what was judged behind each, and what was not applicable there.
-    process.stdout.write(coverageLines(report, printable).map((l) => `${l}\n`).join(''));
+    process.stdout.write(
+      coverageLines(report, printable)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     let exitCode = plainExit;
     if (baseline) {
       const b = applyBaseline(report, baseline, { includeWarnings: validated.strict });
       process.stdout.write(renderBaselineOutcome(b, flags.baseline ?? ''));
-      exitCode = exitCodeFor(report.summary, { strict: validated.strict, newFailures: b.newFailures.length, staleBaseline: b.stale.length });
+      exitCode = exitCodeFor(report.summary, {
+        strict: validated.strict,
+        newFailures: b.newFailures.length,
+        staleBaseline: b.stale.length,
+      });
     }
     if (exitCode === 2 && report.summary.error === 0 && validated.shard !== null) {
       // One share may hold only skips (or nothing): whether the run judged anything is the merge's question.
-      process.stderr.write(`pushspec: shard ${validated.shard.index}/${validated.shard.count} judged none of its ${report.results.length} case(s) by itself; pushspec merge answers for the whole run\n`);
+      process.stderr.write(
+        `pushspec: shard ${validated.shard.index}/${validated.shard.count} judged none of its ${report.results.length} case(s) by itself; pushspec merge answers for the whole run\n`,
+      );
       return 0;
     }
-    if (exitCode === 2 && report.summary.error === 0) process.stderr.write(`pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`);
+    if (exitCode === 2 && report.summary.error === 0)
+      process.stderr.write(
+        `pushspec: nothing could be judged against ${manifest.baseUrl} (every case was inconclusive or skipped); exit 2\n`,
+      );
     return exitCode;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -125,7 +155,10 @@ async function mergeAction(inputs: string[], flags: { out: string; reportDir?: s
   try {
     await writeFileAtomic(flags.out, renderJson(report));
   } catch (e) {
-    throw new ReportInputError(`-o ${flags.out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)}); expected a file path in a writable directory`, { cause: e });
+    throw new ReportInputError(
+      `-o ${flags.out}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)}); expected a file path in a writable directory`,
+      { cause: e },
+    );
   }
   const files = [flags.out, ...(flags.reportDir !== undefined ? await writeReports(report, flags.reportDir, strict) : [])];
   process.stdout.write(renderSummary(report, files, wantsColour(process.stdout)));
@@ -134,7 +167,9 @@ async function mergeAction(inputs: string[], flags: { out: string; reportDir?: s
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('pushspec')
-    .description('Conformance suite for HTTP long polling and streaming servers (RFC 6202), run directly and through simulated intermediaries')
+    .description(
+      'Conformance suite for HTTP long polling and streaming servers (RFC 6202), run directly and through simulated intermediaries',
+    )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -150,8 +185,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--name <name>', 'quick mode: the target name shown in reports')
     .option('--fixture', 'run against the bundled reference server')
     .option('--fault <names>', `with --fixture: faults to inject (${FAULT_NAMES.join(', ')})`)
-    .option('--tls', 'with --fixture: serve the reference server over HTTPS with a self-signed certificate made at start-up (trusted for this run)')
-    .option('--via <profiles>', `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful; all,NAME adds NAME); NAME/N divides the profile's timeouts by N. Simulated: ${VIA_PROFILES.join(', ')}. Real programs, by name only: ${KNOWN_PROFILES.filter((n) => !VIA_PROFILES.includes(n)).join(', ')}`, RUN_DEFAULTS.via)
+    .option(
+      '--tls',
+      'with --fixture: serve the reference server over HTTPS with a self-signed certificate made at start-up (trusted for this run)',
+    )
+    .option(
+      '--via <profiles>',
+      `intermediary profiles, comma-separated, or all (each requirement runs where it is meaningful; all,NAME adds NAME); NAME/N divides the profile's timeouts by N. Simulated: ${VIA_PROFILES.join(', ')}. Real programs, by name only: ${KNOWN_PROFILES.filter((n) => !VIA_PROFILES.includes(n)).join(', ')}`,
+      RUN_DEFAULTS.via,
+    )
     .option('--only <prefixes>', 'run only requirement IDs starting with these (comma-separated)')
     .option('--skip <prefixes>', 'skip requirement IDs starting with these (comma-separated)')
     .addOption(new Option('--level <level>', 'which levels to run').choices(['must', 'should', 'all']).default(RUN_DEFAULTS.level))
@@ -161,9 +203,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--hold-limit <seconds>', 'longest acceptable long-poll hold (RFC 6202 §5.5)', String(RUN_DEFAULTS.holdLimitSeconds))
     .option('--report-dir <dir>', 'where report.json, junit.xml and report.html are written', RUN_DEFAULTS.reportDir)
     .option('--no-report', 'write no report files')
-    .option('--reporter <name>', `console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default ${RUN_DEFAULTS.reporter}, or ${RUN_DEFAULTS.ciReporter} when CI=true`)
+    .option(
+      '--reporter <name>',
+      `console progress: progress ([done/total] per case), any mocha reporter (spec, dot, list, tap, …) or none (just the summary); default ${RUN_DEFAULTS.reporter}, or ${RUN_DEFAULTS.ciReporter} when CI=true`,
+    )
     .option('--baseline <file>', 'expected failures (id@via); only new failures or stale entries fail the run')
-    .option('--shard <i/n>', 'run the i-th of n shares of the cases (a CI matrix: every path of a requirement stays in one share); join the reports with pushspec merge')
+    .option(
+      '--shard <i/n>',
+      'run the i-th of n shares of the cases (a CI matrix: every path of a requirement stays in one share); join the reports with pushspec merge',
+    )
     .option('--ca <file>', 'https targets: PEM file of CA certificate(s) trusted in addition to the system roots')
     .option('--insecure', 'https targets: do not verify the certificate (recorded in report.json and the summary)')
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
@@ -221,11 +269,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--insecure', 'https upstream: do not verify its certificate')
     .action(async (profile: string, flags: { upstream: string; port?: string; ca?: string; insecure?: boolean }) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new HarnessError('PUSHSPEC_E_USAGE', `--port ${JSON.stringify(flags.port)}: expected a port number 0–65535`);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+        throw new HarnessError('PUSHSPEC_E_USAGE', `--port ${JSON.stringify(flags.port)}: expected a port number 0–65535`);
       const trust = await loadTrust({ caPath: flags.ca ?? null, insecure: flags.insecure === true });
       let running;
       try {
-        running = await runProxyCommand({ profile, upstream: flags.upstream, trust, ...(port !== undefined ? { port } : {}), out: (line) => process.stdout.write(`${line}\n`) });
+        running = await runProxyCommand({
+          profile,
+          upstream: flags.upstream,
+          trust,
+          ...(port !== undefined ? { port } : {}),
+          out: (line) => process.stdout.write(`${line}\n`),
+        });
       } catch (e) {
         throw new HarnessError('PUSHSPEC_E_USAGE', e instanceof Error ? e.message : String(e));
       }
@@ -243,20 +298,34 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--port <n>', 'port on 127.0.0.1 (default: any free port)')
     .option('--hold-ms <ms>', 'long-poll hold', String(FIXTURE_DEFAULTS.holdMs))
     .option('--heartbeat-ms <ms>', 'stream/SSE heartbeat interval', String(FIXTURE_DEFAULTS.heartbeatMs))
-    .option('--tls', 'serve HTTPS with a self-signed certificate made at start-up; its PEM is written to a file named on stderr (pass it to run --ca)')
+    .option(
+      '--tls',
+      'serve HTTPS with a self-signed certificate made at start-up; its PEM is written to a file named on stderr (pass it to run --ca)',
+    )
     .action(async (flags: { fault?: string; port?: string; holdMs: string; heartbeatMs: string; tls?: boolean }) => {
       await fixtureCommand(flags);
       setExit(-1); // keeps running until a signal
     });
   program
     .command('load')
-    .description('ramp N held long polls (or streams, SSE connections) against a target and judge LP-RES-01 (what N it sustains) and SEC-DOS-01 (a per-client cap)')
+    .description(
+      'ramp N held long polls (or streams, SSE connections) against a target and judge LP-RES-01 (what N it sustains) and SEC-DOS-01 (a per-client cap)',
+    )
     .option('--target <file>', 'target manifest (JSON, comments allowed)')
-    .option('--fixture', `run against the bundled reference server, started in a child process with a ${LOAD_DEFAULTS.fixtureHoldMs / 1000} s hold`)
+    .option(
+      '--fixture',
+      `run against the bundled reference server, started in a child process with a ${LOAD_DEFAULTS.fixtureHoldMs / 1000} s hold`,
+    )
     .option('--transport <name>', 'what each held request is: longPoll, stream or sse', LOAD_DEFAULTS.transport)
     .option('--steps <list>', 'how many held at once, step by step (comma-separated, increasing)', LOAD_DEFAULTS.steps)
-    .option('--hold-steps <seconds>', 'wait with all N held before the event is published (default: long polls until the first has been held half its hold, streams two heartbeats)')
-    .option('--source-addresses <n>', 'spread the load over 127.0.0.2 … 127.0.0.(n+1) (default: as many as the ephemeral ports require, 1 up to ~25,000)')
+    .option(
+      '--hold-steps <seconds>',
+      'wait with all N held before the event is published (default: long polls until the first has been held half its hold, streams two heartbeats)',
+    )
+    .option(
+      '--source-addresses <n>',
+      'spread the load over 127.0.0.2 … 127.0.0.(n+1) (default: as many as the ephemeral ports require, 1 up to ~25,000)',
+    )
     .option('--report-dir <dir>', 'where load.json and load.html are written', LOAD_DEFAULTS.reportDir)
     .option('--no-report', 'write no report files')
     .action(async (flags: RawLoadFlags) => setExit(await loadCommand(flags)));
@@ -272,7 +341,9 @@ async function main(argv: string[]): Promise<number> {
   const word = argv[2];
   const commands = [...program.commands.map((c) => c.name()), 'help'];
   if (word !== undefined && !word.startsWith('-') && !commands.includes(word)) {
-    process.stderr.write(`pushspec: unknown command '${word}'; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`);
+    process.stderr.write(
+      `pushspec: unknown command '${word}'; expected one of ${commands.join(', ')}, or run's options (pushspec --help)\n`,
+    );
     return 2;
   }
   // `pushspec help frobnicate` would print the whole usage and exit 2 without saying why.

@@ -50,7 +50,12 @@ function usage(flag: string, value: string, expected: string): HarnessError {
 }
 
 function list(v: string | undefined): string[] {
-  return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? []
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function positive(flag: string, v: string | undefined, fallback: number, opts: { integer?: boolean; max: number }): number {
@@ -91,16 +96,29 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   const ids = requirements.map((r) => r.id);
   const only = list(f.only);
   const skip = list(f.skip);
-  for (const [flag, prefixes] of [['--only', only], ['--skip', skip]] as const) {
+  for (const [flag, prefixes] of [
+    ['--only', only],
+    ['--skip', skip],
+  ] as const) {
     for (const p of prefixes) {
-      if (!ids.some((id) => id.startsWith(p))) throw usage(flag, p, `a requirement ID or prefix; known IDs: ${ids.join(', ')} (see \`pushspec list\`)`);
+      if (!ids.some((id) => id.startsWith(p)))
+        throw usage(flag, p, `a requirement ID or prefix; known IDs: ${ids.join(', ')} (see \`pushspec list\`)`);
     }
   }
   const level = f.level ?? DEFAULTS.level;
   if (level !== 'must' && level !== 'should' && level !== 'all') throw usage('--level', level, 'one of must, should, all');
   if (!requirements.some((r) => selected(r, { only, skip, level }))) {
-    const flags = [f.only !== undefined ? `--only ${f.only}` : '', f.skip !== undefined ? `--skip ${f.skip}` : '', f.level !== undefined && f.level !== 'all' ? `--level ${f.level}` : ''].filter(Boolean).join(' ');
-    throw new HarnessError('PUSHSPEC_E_USAGE', `no cases selected: ${flags} leave no requirement to run; expected --only and --skip prefixes that overlap less (see \`pushspec list\`)`);
+    const flags = [
+      f.only !== undefined ? `--only ${f.only}` : '',
+      f.skip !== undefined ? `--skip ${f.skip}` : '',
+      f.level !== undefined && f.level !== 'all' ? `--level ${f.level}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `no cases selected: ${flags} leave no requirement to run; expected --only and --skip prefixes that overlap less (see \`pushspec list\`)`,
+    );
   }
   const named = !(f.via === undefined || f.via === DEFAULTS.via);
   // Asked about named profiles, the run still judges direct: every verdict through a hop is read
@@ -111,14 +129,28 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
   const via = named ? [...new Set(['direct', ...asked])] : asked;
   for (const v of asked) {
     const divisor = /^[a-z0-9-]+\/(.*)$/.exec(v)?.[1];
-    if (divisor !== undefined && !(Number(divisor) > 0)) throw usage('--via', v, `NAME/N with N a number greater than 0 (the profile's timeouts are divided by N), e.g. ${v.split('/')[0] ?? 'idle-timeout'}/10`);
-    if (!parseVia(v)) throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${KNOWN_PROFILES.join(', ')}`);
+    if (divisor !== undefined && !(Number(divisor) > 0))
+      throw usage(
+        '--via',
+        v,
+        `NAME/N with N a number greater than 0 (the profile's timeouts are divided by N), e.g. ${v.split('/')[0] ?? 'idle-timeout'}/10`,
+      );
+    if (!parseVia(v))
+      throw usage('--via', v, `all, or profile names (optionally NAME/N: timeouts divided by N) from ${KNOWN_PROFILES.join(', ')}`);
   }
   // CI logs stay quiet (just the summary) unless a reporter is asked for.
   const reporter = f.reporter ?? (process.env['CI'] === 'true' ? DEFAULTS.ciReporter : DEFAULTS.reporter);
-  if (!reporterExists(reporter)) throw usage('--reporter', reporter, `progress, none, a mocha reporter (${Object.keys(Mocha.reporters).filter((n) => /^[a-z]/.test(n)).join(', ')}) or an installed reporter module`);
+  if (!reporterExists(reporter))
+    throw usage(
+      '--reporter',
+      reporter,
+      `progress, none, a mocha reporter (${Object.keys(Mocha.reporters)
+        .filter((n) => /^[a-z]/.test(n))
+        .join(', ')}) or an installed reporter module`,
+    );
   const shard = f.shard === undefined ? null : parseShard(f.shard);
-  if (f.shard !== undefined && shard === null) throw usage('--shard', f.shard, `i/n with whole numbers 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 for the second of four machines`);
+  if (f.shard !== undefined && shard === null)
+    throw usage('--shard', f.shard, `i/n with whole numbers 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 for the second of four machines`);
   return {
     only,
     skip,

@@ -131,11 +131,18 @@ export class CaseContext {
   /** Publishes or throws Inconclusive: no hook, or a failing hook, is never the server's verdict. */
   async publish(channel: string, payload: string): Promise<PublishResult> {
     // A harness bug, not a verdict: a quiet case's publish would wake other cases' polls.
-    if (!(this.parent ?? this).mayPublish) throw new Error(`harness: ${this.via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`);
+    if (!(this.parent ?? this).mayPublish)
+      throw new Error(
+        `harness: ${this.via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`,
+      );
     const p = this.env.publisher;
     if (!p) throw new Inconclusive(this.env.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
     const r = await p.publish(channel, payload, this.signal);
-    this.note(`publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`, r.tStart, { kind: 'publish' });
+    this.note(
+      `publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`,
+      r.tStart,
+      { kind: 'publish' },
+    );
     if (!r.ok) throw new Inconclusive(r.error ?? 'publish failed');
     return r;
   }
@@ -143,7 +150,10 @@ export class CaseContext {
   async connect(): Promise<WireConnection> {
     const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust });
     this.connections.add(c);
-    this.note(`connection #${c.id} opened (local port ${c.localPort})`, c.events[0]?.t ?? this.now(), { kind: 'connection-open', conn: c.id });
+    this.note(`connection #${c.id} opened (local port ${c.localPort})`, c.events[0]?.t ?? this.now(), {
+      kind: 'connection-open',
+      conn: c.id,
+    });
     return c;
   }
 

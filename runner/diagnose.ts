@@ -53,7 +53,9 @@ export function diagnose(d: DiagnosisInput): CaseResult {
     // A hop that removes hop-by-hop fields does what RFC 9110 §7.6.1 requires of every proxy;
     // a server that refuses the request without them is at fault, behind any proxy.
     const rewrites = rewritesRequests(profile);
-    const headers = rewrites ? `${r.via} forwards requests as every proxy must, without hop-by-hop headers such as TE, Connection and Keep-Alive (RFC 9110 §7.6.1), ` : `${r.via} forwards the request, `;
+    const headers = rewrites
+      ? `${r.via} forwards requests as every proxy must, without hop-by-hop headers such as TE, Connection and Keep-Alive (RFC 9110 §7.6.1), `
+      : `${r.via} forwards the request, `;
     return {
       ...base,
       verdict: r.level === 'must' ? 'fail' : 'warn',
@@ -63,7 +65,8 @@ export function diagnose(d: DiagnosisInput): CaseResult {
     };
   }
   if (!violated(r.verdict)) return base;
-  if (!d.directToo) return withRemedy({ ...base, cause: 'server' }, [d.requirementRemedy, `behind ${r.via}: ${hopRemedy}`].filter(Boolean).join('; '));
+  if (!d.directToo)
+    return withRemedy({ ...base, cause: 'server' }, [d.requirementRemedy, `behind ${r.via}: ${hopRemedy}`].filter(Boolean).join('; '));
   if (directOk) {
     return {
       ...base,
@@ -72,7 +75,8 @@ export function diagnose(d: DiagnosisInput): CaseResult {
       remedy: hopRemedy,
     };
   }
-  if (d.direct && violated(d.direct.verdict)) return withRemedy({ ...base, cause: 'server', actual: `${r.actual} (fails direct too)` }, d.requirementRemedy);
+  if (d.direct && violated(d.direct.verdict))
+    return withRemedy({ ...base, cause: 'server', actual: `${r.actual} (fails direct too)` }, d.requirementRemedy);
   return withRemedy({ ...base, cause: 'intermediary' }, hopRemedy);
 }
 
@@ -84,7 +88,9 @@ export function diagnose(d: DiagnosisInput): CaseResult {
  */
 function remedyFor(profile: string, d: DiagnosisInput): string {
   if (!d.directToo && d.meaningfulVia) {
-    const about = profileNamed(profile).specs.map((s) => s.unit).filter((u) => d.meaningfulVia?.includes(u));
+    const about = profileNamed(profile)
+      .specs.map((s) => s.unit)
+      .filter((u) => d.meaningfulVia?.includes(u));
     const only = [...new Set(about.map((u) => HOP_REMEDIES[u]))].join('; ');
     if (only) return only;
   }

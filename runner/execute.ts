@@ -63,36 +63,47 @@ export class Executor {
   private readonly busyFirst: Promise<unknown>;
   private serial: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly env: RunEnv, cases: readonly Case[], private readonly o: ExecuteOptions) {
+  constructor(
+    private readonly env: RunEnv,
+    cases: readonly Case[],
+    private readonly o: ExecuteOptions,
+  ) {
     this.keys = new Set(cases.map((c) => c.key));
     const slots = new Slots(o.concurrency);
     const exclusive = (c: Case): boolean => this.runsAlone(c) && !c.skipReason;
     for (const c of cases) {
       if (exclusive(c)) continue;
-      this.first.set(c.key, slots.take().then(async (release) => {
-        try {
-          return await this.runOnce(c);
-        } finally {
-          release();
-        }
-      }));
+      this.first.set(
+        c.key,
+        slots.take().then(async (release) => {
+          try {
+            return await this.runOnce(c);
+          } finally {
+            release();
+          }
+        }),
+      );
     }
     // Where one publish reaches every subscriber (no channels, or a broadcast hook), a case that
     // publishes would wake a held poll and fill an idle stream's silence: once the quiet cases are
     // done, the stream-only ones run side by side (they overlap one another only), then the rest
     // alone, one after another.
     const quiet = Promise.allSettled([...this.first.values()]);
-    const overlapping = cases.filter((c) => exclusive(c) && streamsOnly(c)).map((c) => {
-      const mine = quiet.then(() => slots.take()).then(async (release) => {
-        try {
-          return await this.runOnce(c);
-        } finally {
-          release();
-        }
+    const overlapping = cases
+      .filter((c) => exclusive(c) && streamsOnly(c))
+      .map((c) => {
+        const mine = quiet
+          .then(() => slots.take())
+          .then(async (release) => {
+            try {
+              return await this.runOnce(c);
+            } finally {
+              release();
+            }
+          });
+        this.first.set(c.key, mine);
+        return mine;
       });
-      this.first.set(c.key, mine);
-      return mine;
-    });
     let turn: Promise<unknown> = Promise.allSettled([quiet, ...overlapping]);
     for (const c of cases) {
       if (!exclusive(c) || streamsOnly(c)) continue;
@@ -188,7 +199,11 @@ export class Executor {
     for (let i = 0; i < LOSS_RERUNS; i++) solos.push(await this.alone(c));
     if (solos.some((r) => r.loss)) return this.lossRate(c, first, solos);
     const last = solos[solos.length - 1] ?? first;
-    return { ...last, reverified: true, actual: `${last.actual} (alone, ${LOSS_RERUNS} of ${LOSS_RERUNS} runs lost nothing; the first run, under concurrent load, missed ${first.loss?.lost ?? 0} event(s) that ${c.via} had not forwarded a poll for in time)` };
+    return {
+      ...last,
+      reverified: true,
+      actual: `${last.actual} (alone, ${LOSS_RERUNS} of ${LOSS_RERUNS} runs lost nothing; the first run, under concurrent load, missed ${first.loss?.lost ?? 0} event(s) that ${c.via} had not forwarded a poll for in time)`,
+    };
   }
 
   /** Attributes the verdict to server, hop or harness, comparing a profile's result with direct. */
@@ -226,20 +241,38 @@ export class Executor {
     if (c.skipReason) return finish(verdict.skip(c.skipReason));
     this.o.onCaseStart?.(c.key);
     if (r.needsPublish && !this.env.publisher) {
-      return finish(verdict.inconclusive('an event can be published to the target', this.env.publishProblem ?? 'no publish hook in the manifest: this check needs a way to make an event happen'));
+      return finish(
+        verdict.inconclusive(
+          'an event can be published to the target',
+          this.env.publishProblem ?? 'no publish hook in the manifest: this check needs a way to make an event happen',
+        ),
+      );
     }
     const abort = new AbortController();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
     const { origin, release, events, arrival } = await this.o.originFor(c.via);
-    const ctx = new CaseContext(this.env, c.via, origin, abort.signal, rtt, !publishesReachOthers(this.env.manifest) || publishes(c), arrival);
+    const ctx = new CaseContext(
+      this.env,
+      c.via,
+      origin,
+      abort.signal,
+      rtt,
+      !publishesReachOthers(this.env.manifest) || publishes(c),
+      arrival,
+    );
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<Verdict>((resolve) => {
       timer = setTimeout(() => {
         abort.abort();
-        resolve(verdict.error('the case finishes within its deadline', `the case did not finish within ${Math.round(deadlineMs)} ms; the harness gave up on it`));
+        resolve(
+          verdict.error(
+            'the case finishes within its deadline',
+            `the case did not finish within ${Math.round(deadlineMs)} ms; the harness gave up on it`,
+          ),
+        );
       }, deadlineMs);
     });
     let v: Verdict;
@@ -267,10 +300,15 @@ export class Executor {
     const lagMs = lag.max / 1e6;
     const excess = v.excessMs;
     if (solo && r.timing && (v.outcome === 'fail' || v.outcome === 'warn') && excess !== undefined && lagMs >= excess) {
-      v = verdict.inconclusive(v.expected, `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`, v);
+      v = verdict.inconclusive(
+        v.expected,
+        `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`,
+        v,
+      );
     }
     if (v.evidence.length === 0) v = { ...v, evidence: ctx.timeline };
-    else if (v.evidence !== ctx.timeline) v = { ...v, evidence: [...v.evidence, ...ctx.timeline.filter((e) => e.what.startsWith(`[${c.via}] `))] };
+    else if (v.evidence !== ctx.timeline)
+      v = { ...v, evidence: [...v.evidence, ...ctx.timeline.filter((e) => e.what.startsWith(`[${c.via}] `))] };
     const kept = observation ? reportable(observation) : undefined;
     return finish(v, kept);
   }
@@ -287,7 +325,9 @@ export class Executor {
     const m = ctx.manifest;
     const hold = m.longPoll ? await this.env.shared.planningHoldMs() : 0;
     const pollMs = m.longPoll ? (hold * 1.5 + ctx.ms(2000)) * 10 : 0;
-    const windows = [m.stream, m.sse].filter((b) => b !== undefined).map((b) => idleWindowMs(b.heartbeatSeconds === undefined ? null : b.heartbeatSeconds * 1000, ctx.epsilonMs).windowMs);
+    const windows = [m.stream, m.sse]
+      .filter((b) => b !== undefined)
+      .map((b) => idleWindowMs(b.heartbeatSeconds === undefined ? null : b.heartbeatSeconds * 1000, ctx.epsilonMs).windowMs);
     const streamMs = windows.length > 0 ? 3 * (ctx.ms(Math.max(...windows)) + ctx.ms(5000)) : 0;
     const heldMs = m.bayeux || m.bosh ? 3 * (this.env.options.holdLimitSeconds * 1000 * 1.5 + ctx.ms(2000)) : 0;
     return Math.max(pollMs, streamMs, heldMs) + ctx.ms(15000);

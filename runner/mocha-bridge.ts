@@ -11,7 +11,11 @@ import { printable } from './reporters/console-summary.js';
  * Verdicts stay the result model: pass/warn pass (warn fails under --strict), fail/error throw,
  * skip/inconclusive are pending.
  */
-export function runWithMocha(cases: readonly Case[], exec: Executor, opts: { reporter: string; strict: boolean; title: string }): Promise<void> {
+export function runWithMocha(
+  cases: readonly Case[],
+  exec: Executor,
+  opts: { reporter: string; strict: boolean; title: string },
+): Promise<void> {
   const mocha = new Mocha({ reporter: opts.reporter, timeout: 0, color: wantsColour(process.stdout) });
   const root = Mocha.Suite.create(mocha.suite, opts.title);
   const sections = new Map<string, Mocha.Suite>();
@@ -23,18 +27,20 @@ export function runWithMocha(cases: readonly Case[], exec: Executor, opts: { rep
       suite = Mocha.Suite.create(root, name);
       sections.set(name, suite);
     }
-    suite.addTest(new Mocha.Test(`${c.key} — ${r.title}`, async function (this: Mocha.Context) {
-      const res = await exec.result(c.key);
-      const test = this.test;
-      const tag = res.verdict === 'pass' ? '' : ` [${res.verdict}: ${printable(res.actual).slice(0, 160)}]`;
-      if (test) test.title = `${c.key} — ${r.title}${tag}`;
-      if (res.verdict === 'skip' || res.verdict === 'inconclusive') this.skip();
-      if (res.verdict === 'fail' || res.verdict === 'error' || (opts.strict && res.verdict === 'warn')) {
-        const err = new Error(`${c.key} (${res.verdict}): expected ${printable(res.expected)}; actual ${printable(res.actual)}`);
-        Object.assign(err, { showDiff: false });
-        throw err;
-      }
-    }));
+    suite.addTest(
+      new Mocha.Test(`${c.key} — ${r.title}`, async function (this: Mocha.Context) {
+        const res = await exec.result(c.key);
+        const test = this.test;
+        const tag = res.verdict === 'pass' ? '' : ` [${res.verdict}: ${printable(res.actual).slice(0, 160)}]`;
+        if (test) test.title = `${c.key} — ${r.title}${tag}`;
+        if (res.verdict === 'skip' || res.verdict === 'inconclusive') this.skip();
+        if (res.verdict === 'fail' || res.verdict === 'error' || (opts.strict && res.verdict === 'warn')) {
+          const err = new Error(`${c.key} (${res.verdict}): expected ${printable(res.expected)}; actual ${printable(res.actual)}`);
+          Object.assign(err, { showDiff: false });
+          throw err;
+        }
+      }),
+    );
   }
   return new Promise((resolve) => {
     mocha.run(() => {

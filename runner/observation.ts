@@ -42,5 +42,13 @@ export interface ResponseSeen {
 }
 
 export function seen(res: WireResponse): ResponseSeen {
-  return { status: res.status, end: res.end, gotHeaders: res.tHeaders !== null, headers: res.headers, framing: res.framing, bodyBytes: res.body.length, errors: res.errors.join('; ').slice(0, 200) };
+  return {
+    status: res.status,
+    end: res.end,
+    gotHeaders: res.tHeaders !== null,
+    headers: res.headers,
+    framing: res.framing,
+    bodyBytes: res.body.length,
+    errors: res.errors.join('; ').slice(0, 200),
+  };
 }

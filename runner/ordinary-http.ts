@@ -17,7 +17,11 @@ const shared = new Map<string, Agent>();
 export function ordinaryAgent(trust: TlsTrust = DEFAULT_TRUST): Dispatcher {
   const key = JSON.stringify([trust.insecure, trust.ca ?? null]);
   let agent = shared.get(key);
-  if (!agent) shared.set(key, (agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 16, connect: trustOptions(trust) })));
+  if (!agent)
+    shared.set(
+      key,
+      (agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 16, connect: trustOptions(trust) })),
+    );
   return agent;
 }
 

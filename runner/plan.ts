@@ -61,13 +61,14 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
       const missing = missingFor.get(via) ?? null;
-      const skipReason = missing !== null
-        ? `skip: ${via} cannot run here: ${missing}`
-        : !has
-        ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
-        : streaming && !streamingPossible(via)
-          ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
-          : null;
+      const skipReason =
+        missing !== null
+          ? `skip: ${via} cannot run here: ${missing}`
+          : !has
+            ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
+            : streaming && !streamingPossible(via)
+              ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
+              : null;
       cases.push({ key, requirement: r, via, skipReason });
     }
   }

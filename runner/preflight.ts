@@ -38,7 +38,10 @@ export async function calibrateRtt(baseUrl: string, clock: Clock, timeScale: num
     try {
       samples.push(await connectOnce(url, clock, 5000 * timeScale));
     } catch (e) {
-      throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} is unreachable: ${describe(e)}; expected a TCP listener at ${url.host}`);
+      throw new HarnessError(
+        'PUSHSPEC_E_UNREACHABLE',
+        `target ${url.origin} is unreachable: ${describe(e)}; expected a TCP listener at ${url.host}`,
+      );
     }
   }
   samples.sort((a, b) => a - b);
@@ -59,7 +62,12 @@ function notHttp(e: unknown): string | null {
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : String(e);
   // undici's llhttp errors are HTTPParserError (code HPE_*, though not always set)
-  if ((e instanceof Error && e.name === 'HTTPParserError') || (typeof code === 'string' && code.startsWith('HPE_')) || code === 'UND_ERR_HEADERS_OVERFLOW') return `the answer is not HTTP/1.x (${message})`;
+  if (
+    (e instanceof Error && e.name === 'HTTPParserError') ||
+    (typeof code === 'string' && code.startsWith('HPE_')) ||
+    code === 'UND_ERR_HEADERS_OVERFLOW'
+  )
+    return `the answer is not HTTP/1.x (${message})`;
   // the words of runner/wire's ResponseEnd, as before the probe moved to undici
   if (code === 'UND_ERR_SOCKET') return 'the connection ended (fin) before any HTTP response';
   if (code === 'ECONNRESET') return 'the connection ended (rst) before any HTTP response';
@@ -76,9 +84,20 @@ function notHttp(e: unknown): string | null {
 export async function probeHttp(baseUrl: string, timeScale: number, dispatcher?: Dispatcher): Promise<void> {
   const url = new URL(baseUrl);
   const deadlineMs = 5000 * timeScale;
-  const res = await ordinaryExchange({ url, method: 'GET', headers: {}, deadlineMs, maxBodyBytes: 0, close: true, ...(dispatcher ? { dispatcher } : {}) });
+  const res = await ordinaryExchange({
+    url,
+    method: 'GET',
+    headers: {},
+    deadlineMs,
+    maxBodyBytes: 0,
+    close: true,
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   if (res.status !== null) return;
   const why = res.timedOut ? `no HTTP response within ${deadlineMs} ms` : notHttp(res.error);
   if (why === null) throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} is unreachable: ${describe(res.error)}`);
-  throw new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin} does not speak HTTP: GET ${url.pathname} gave ${why}; expected any HTTP/1.x response`);
+  throw new HarnessError(
+    'PUSHSPEC_E_UNREACHABLE',
+    `target ${url.origin} does not speak HTTP: GET ${url.pathname} gave ${why}; expected any HTTP/1.x response`,
+  );
 }

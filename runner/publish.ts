@@ -62,7 +62,9 @@ function httpAdapter(m: Manifest, p: Exclude<Publish, { command: string[] }>, o:
       const tEnd = o.clock.now();
       if (res.status === null) {
         // An https hook the run does not trust says which code and how to trust it, as the target would.
-        const why = res.timedOut ? `no answer within ${o.deadlineMs} ms` : (certificateProblem(`publish hook ${url.origin}`, res.error) ?? describe(res.error));
+        const why = res.timedOut
+          ? `no answer within ${o.deadlineMs} ms`
+          : (certificateProblem(`publish hook ${url.origin}`, res.error) ?? describe(res.error));
         return { ok: false, tStart, tEnd, status: null, error: `publish hook ${method} ${url.href} failed: ${why}` };
       }
       const ok = res.status >= 200 && res.status < 300;
@@ -82,19 +84,37 @@ function commandAdapter(argvTemplate: string[], o: PublishOptions): PublishAdapt
       const tStart = o.clock.now();
       return new Promise<PublishResult>((resolve) => {
         let stderr = '';
-        const child = spawn(file ?? '', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: o.deadlineMs, ...(signal ? { signal } : {}) });
+        const child = spawn(file ?? '', args, {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          timeout: o.deadlineMs,
+          ...(signal ? { signal } : {}),
+        });
         child.stderr.on('data', (d: Buffer) => {
           if (stderr.length < MAX_OUTPUT_BYTES) stderr += d.toString('utf8');
         });
         child.on('error', (e) => {
-          resolve({ ok: false, tStart, tEnd: o.clock.now(), status: null, error: `publish command ${file ?? ''} failed to start: ${describe(e)}` });
+          resolve({
+            ok: false,
+            tStart,
+            tEnd: o.clock.now(),
+            status: null,
+            error: `publish command ${file ?? ''} failed to start: ${describe(e)}`,
+          });
         });
         child.on('close', (code, sig) => {
           const tEnd = o.clock.now();
           if (code === 0) resolve({ ok: true, tStart, tEnd, status: 0 });
           else {
-            const how = sig ? `was killed by ${sig}${tEnd - tStart >= o.deadlineMs ? ` after the ${o.deadlineMs} ms deadline` : ''}` : `exited with ${code}`;
-            resolve({ ok: false, tStart, tEnd, status: code, error: `publish command ${argv.join(' ')} ${how}; expected exit 0${stderr ? `: ${stderr.trim().slice(0, 300)}` : ''}` });
+            const how = sig
+              ? `was killed by ${sig}${tEnd - tStart >= o.deadlineMs ? ` after the ${o.deadlineMs} ms deadline` : ''}`
+              : `exited with ${code}`;
+            resolve({
+              ok: false,
+              tStart,
+              tEnd,
+              status: code,
+              error: `publish command ${argv.join(' ')} ${how}; expected exit 0${stderr ? `: ${stderr.trim().slice(0, 300)}` : ''}`,
+            });
           }
         });
       });

@@ -78,7 +78,15 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   };
   const shard = cfg.shard ?? null;
   const cases = plan(loadRequirements(), m, cfg).filter((c) => shard === null || inShard(c.requirement.id, shard));
-  const progress = cfg.reporter === 'progress' ? new LiveProgress(cases.length, (line) => process.stderr.write(`${line}\n`), wantsColour(process.stderr), () => clock.now()) : null;
+  const progress =
+    cfg.reporter === 'progress'
+      ? new LiveProgress(
+          cases.length,
+          (line) => process.stderr.write(`${line}\n`),
+          wantsColour(process.stderr),
+          () => clock.now(),
+        )
+      : null;
   const observers = [progress, cfg.observer].filter((o): o is RunObserver => o !== null && o !== undefined);
   for (const o of observers) o.planned?.(cases.length);
   const exec = new Executor(env, cases, {
@@ -87,7 +95,8 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     onCaseStart: (key) => observers.forEach((o) => o.caseStarted?.(key)),
     onCaseDone: (r) => observers.forEach((o) => o.caseDone?.(r)),
   });
-  if (cfg.reporter !== 'none' && cfg.reporter !== 'progress') await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
+  if (cfg.reporter !== 'none' && cfg.reporter !== 'progress')
+    await runWithMocha(cases, exec, { reporter: cfg.reporter, strict: cfg.strict, title: `pushspec → ${m.name} (${m.baseUrl})` });
   let results: CaseResult[];
   try {
     results = await Promise.all(cases.map((c) => exec.result(c.key)));
@@ -108,7 +117,9 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       concurrency: cfg.concurrency,
       publish: adapter ? adapter.kind : 'none',
       ...(shard !== null ? { shard } : {}),
-      ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined ? {} : { tls: { insecure: trust.insecure, ...(trust.caPath === undefined ? {} : { ca: trust.caPath }), ...(tlsFacts ?? {}) } }),
+      ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined
+        ? {}
+        : { tls: { insecure: trust.insecure, ...(trust.caPath === undefined ? {} : { ca: trust.caPath }), ...(tlsFacts ?? {}) } }),
     },
     results,
     summary: summarize(results),

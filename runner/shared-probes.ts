@@ -40,7 +40,10 @@ export class SharedProbes {
   /** the hold the manifest promises, ms (null: undeclared, so it is measured) */
   private readonly declaredMs: number | null;
 
-  constructor(manifest: Manifest, private readonly makeContext: () => CaseContext) {
+  constructor(
+    manifest: Manifest,
+    private readonly makeContext: () => CaseContext,
+  ) {
     const s = manifest.longPoll?.holdSeconds;
     this.declaredMs = s === undefined ? null : s * 1000;
   }
@@ -57,14 +60,24 @@ export class SharedProbes {
     // Past the §5.5 limit the verdict is a warning whatever the exact value, so an undeclared
     // hold is only observed up to just beyond that limit.
     const c = HOLD_CAP;
-    const capMs = declaredMs !== null ? declaredMs * c.declaredFactor + ctx.ms(c.declaredSlackMs) : limitMs + ctx.ms(Math.max(c.limitMinMs, limitMs * c.limitFraction));
+    const capMs =
+      declaredMs !== null
+        ? declaredMs * c.declaredFactor + ctx.ms(c.declaredSlackMs)
+        : limitMs + ctx.ms(Math.max(c.limitMinMs, limitMs * c.limitFraction));
     try {
       const client = new LongPollClient(ctx, ctx.channel, 'idle');
       const pending = await client.start(capMs);
       const result = await pending.done;
       const res = result.res;
       if (res.end === 'malformed' || res.end === 'cap' || res.end === 'error') {
-        return { declaredMs, measuredMs: null, capMs, result, timeline: ctx.timeline, problem: `the idle poll's answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ')})` };
+        return {
+          declaredMs,
+          measuredMs: null,
+          capMs,
+          result,
+          timeline: ctx.timeline,
+          problem: `the idle poll's answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ')})`,
+        };
       }
       const measuredMs = res.end !== 'timeout' && res.tEnd !== null ? res.tEnd - result.tSent : null;
       return { declaredMs, measuredMs, capMs, result, timeline: ctx.timeline, problem: null };

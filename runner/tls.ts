@@ -81,9 +81,16 @@ export async function loadCaFile(path: string): Promise<string> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code;
-    throw new HarnessError('PUSHSPEC_E_USAGE', `--ca ${JSON.stringify(path)}: cannot read the file (${typeof code === 'string' ? code : String(e)}); expected a readable PEM file with one or more CERTIFICATE blocks`);
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `--ca ${JSON.stringify(path)}: cannot read the file (${typeof code === 'string' ? code : String(e)}); expected a readable PEM file with one or more CERTIFICATE blocks`,
+    );
   }
-  if (!PEM_CERT.test(text)) throw new HarnessError('PUSHSPEC_E_USAGE', `--ca ${JSON.stringify(path)}: no PEM certificate in the file; expected one or more "-----BEGIN CERTIFICATE-----" blocks (the CA that signed the target's certificate)`);
+  if (!PEM_CERT.test(text))
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `--ca ${JSON.stringify(path)}: no PEM certificate in the file; expected one or more "-----BEGIN CERTIFICATE-----" blocks (the CA that signed the target's certificate)`,
+    );
   return text;
 }
 
@@ -108,7 +115,8 @@ export function resetSocket(socket: Socket | TLSSocket): void {
 }
 
 /** OpenSSL's verification codes and Node's host name check: the certificate, not the network. */
-const CERT_CODES = /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|UNABLE_TO_|ERR_TLS_CERT|INVALID_CA|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)/;
+const CERT_CODES =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_|UNABLE_TO_|ERR_TLS_CERT|INVALID_CA|CERT_UNTRUSTED|CERT_REJECTED|HOSTNAME_MISMATCH)/;
 
 /**
  * The message of a certificate the run does not trust, or null when `error` is about something
@@ -133,10 +141,19 @@ export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: 
     const s = connect(tlsConnectOptions(url, trust));
     s.setTimeout(timeoutMs, () => {
       s.destroy();
-      reject(new HarnessError('PUSHSPEC_E_UNREACHABLE', `target ${url.origin}: no TLS handshake within ${timeoutMs} ms; expected a TLS server at ${url.host} (is it plain http://?)`));
+      reject(
+        new HarnessError(
+          'PUSHSPEC_E_UNREACHABLE',
+          `target ${url.origin}: no TLS handshake within ${timeoutMs} ms; expected a TLS server at ${url.host} (is it plain http://?)`,
+        ),
+      );
     });
     s.once('secureConnect', () => {
-      const facts: TlsFacts = { protocol: s.getProtocol(), cipher: s.getCipher().name, alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null };
+      const facts: TlsFacts = {
+        protocol: s.getProtocol(),
+        cipher: s.getCipher().name,
+        alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null,
+      };
       s.destroy();
       resolve(facts);
     });
@@ -147,7 +164,8 @@ export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: 
       reject(
         new HarnessError(
           cert === null ? 'PUSHSPEC_E_UNREACHABLE' : 'PUSHSPEC_E_TLS',
-          cert ?? `target ${url.origin}: the TLS handshake failed: ${typeof code === 'string' ? `${code} (${e.message})` : e.message}; expected a TLS server at ${url.host} (a plain HTTP server needs an http:// URL)`,
+          cert ??
+            `target ${url.origin}: the TLS handshake failed: ${typeof code === 'string' ? `${code} (${e.message})` : e.message}; expected a TLS server at ${url.host} (a plain HTTP server needs an http:// URL)`,
         ),
       );
     });

@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 const TOKEN = /pst-[a-z0-9]{8}-\d{4}-z/g;
 
 export function newTag(): string {
-  return randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').padEnd(8, '0').slice(0, 8);
+  return randomBytes(6)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .padEnd(8, '0')
+    .slice(0, 8);
 }
 
 export function makeToken(caseTag: string, seq: number): string {

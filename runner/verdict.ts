@@ -14,9 +14,20 @@ export const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'warn', 'inconclusi
  * publish fired, a connection opened or ended (FIN, RST, error, our close), something an
  * intermediary on the path did, or a note.
  */
-export type EvidenceKind = 'request' | 'response-head' | 'body-read' | 'response-end' | 'publish' | 'connection-open' | 'connection-end' | 'hop' | 'note';
+export type EvidenceKind =
+  'request' | 'response-head' | 'body-read' | 'response-end' | 'publish' | 'connection-open' | 'connection-end' | 'hop' | 'note';
 
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['request', 'response-head', 'body-read', 'response-end', 'publish', 'connection-open', 'connection-end', 'hop', 'note'];
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  'request',
+  'response-head',
+  'body-read',
+  'response-end',
+  'publish',
+  'connection-open',
+  'connection-end',
+  'hop',
+  'note',
+];
 
 /** One line of evidence: a moment on the case's timeline, in ms from the case start. */
 export interface EvidenceItem {
@@ -87,7 +98,14 @@ export interface VerdictDetails {
 }
 
 function make(outcome: Outcome, expected: string, actual: string, d: VerdictDetails = {}): Verdict {
-  return { outcome, expected, actual, measurements: d.measurements ?? {}, evidence: d.evidence ?? [], ...(d.excessMs === undefined ? {} : { excessMs: d.excessMs }) };
+  return {
+    outcome,
+    expected,
+    actual,
+    measurements: d.measurements ?? {},
+    evidence: d.evidence ?? [],
+    ...(d.excessMs === undefined ? {} : { excessMs: d.excessMs }),
+  };
 }
 
 /** The expectation of a case whose scenario could not be carried out (Inconclusive). */
@@ -116,7 +134,10 @@ export const verdict = {
 
 /** Thrown inside a scenario when the stimulus or target makes the case impossible to judge. */
 export class Inconclusive extends Error {
-  constructor(message: string, readonly details: VerdictDetails = {}) {
+  constructor(
+    message: string,
+    readonly details: VerdictDetails = {},
+  ) {
     super(message);
     this.name = 'Inconclusive';
   }
@@ -124,7 +145,11 @@ export class Inconclusive extends Error {
 
 /** Thrown inside a scenario when events the server accepted never arrived: a loss verdict, never inconclusive. */
 export class Lost extends Error {
-  constructor(message: string, readonly loss: Loss, readonly details: VerdictDetails = {}) {
+  constructor(
+    message: string,
+    readonly loss: Loss,
+    readonly details: VerdictDetails = {},
+  ) {
     super(message);
     this.name = 'Lost';
   }

@@ -1,4 +1,12 @@
-import { PROFILES, PROFILE_NAMES, SIMULATED_PROFILE_NAMES, scaledHops, startChain, timeoutsOf, type ProfileTimeouts } from '../proxies/index.js';
+import {
+  PROFILES,
+  PROFILE_NAMES,
+  SIMULATED_PROFILE_NAMES,
+  scaledHops,
+  startChain,
+  timeoutsOf,
+  type ProfileTimeouts,
+} from '../proxies/index.js';
 import type { Clock } from './clock.js';
 import { startTargetEdge } from '../proxies/target-edge.js';
 import { WireConnection } from './wire/index.js';
@@ -173,7 +181,11 @@ export async function calibrateViaRtt(key: string, target: URL, clock: Clock, ti
     let conn: WireConnection | null = null;
     try {
       conn = await WireConnection.open(chain.origin, { connectTimeoutMs: 5000 * timeScale, clock, trust });
-      const res = await conn.exchange({ method: 'GET', path: target.pathname + target.search, headers: [['Cache-Control', 'no-cache']] }, { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 }, target.host);
+      const res = await conn.exchange(
+        { method: 'GET', path: target.pathname + target.search, headers: [['Cache-Control', 'no-cache']] },
+        { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 },
+        target.host,
+      );
       if (res.tHeaders !== null) samples.push(res.tHeaders - res.tSent);
     } finally {
       conn?.close();

@@ -15,4 +15,19 @@ import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
-export const REQUIREMENTS: readonly Requirement[] = [...longPollingRequirements, ...streamingRequirements, ...bestPracticeRequirements, ...intermediaryRequirements, ...securityRequirements, ...semanticsRequirements, ...http1Requirements, ...sseRequirements, ...bayeuxRequirements, ...bayeuxIntermediaryRequirements, ...boshRequirements, ...boshLifetimeRequirements, ...boshCrossOriginRequirements, ...boshIntermediaryRequirements];
+export const REQUIREMENTS: readonly Requirement[] = [
+  ...longPollingRequirements,
+  ...streamingRequirements,
+  ...bestPracticeRequirements,
+  ...intermediaryRequirements,
+  ...securityRequirements,
+  ...semanticsRequirements,
+  ...http1Requirements,
+  ...sseRequirements,
+  ...bayeuxRequirements,
+  ...bayeuxIntermediaryRequirements,
+  ...boshRequirements,
+  ...boshLifetimeRequirements,
+  ...boshCrossOriginRequirements,
+  ...boshIntermediaryRequirements,
+];

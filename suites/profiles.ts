@@ -12,10 +12,36 @@ export const BUFFERING_HOPS = ['buffer-bytes', 'buffer-full', 'nginx-default', '
 /** Shared caches (RFC 9111). */
 export const CACHING_HOPS = ['shared-cache', 'varnish-default', 'real-varnish', 'real-squid'] as const;
 /** Hops whose timeouts a held poll runs into (first byte, idle, total). */
-export const HOLD_TIMEOUT_HOPS = ['first-byte-timeout', 'idle-timeout', 'total-timeout', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'nginx-default', 'varnish-default',
-  'real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish'] as const;
+export const HOLD_TIMEOUT_HOPS = [
+  'first-byte-timeout',
+  'idle-timeout',
+  'total-timeout',
+  'elb-60s',
+  'heroku',
+  'cloudflare',
+  'cloudfront',
+  'app-runner',
+  'envoy-default',
+  'nginx-default',
+  'varnish-default',
+  'real-nginx',
+  'real-nginx-http11',
+  'real-nginx-nobuffer',
+  'real-haproxy',
+  'real-varnish',
+] as const;
 /** Hops whose idle timeouts a quiet stream runs into. */
 export const IDLE_TIMEOUT_HOPS = [
-  'idle-timeout', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'nginx-http11', 'varnish-default',
-  'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish', 'real-squid',
+  'idle-timeout',
+  'elb-60s',
+  'heroku',
+  'cloudflare',
+  'cloudfront',
+  'nginx-http11',
+  'varnish-default',
+  'real-nginx-http11',
+  'real-nginx-nobuffer',
+  'real-haproxy',
+  'real-varnish',
+  'real-squid',
 ] as const;

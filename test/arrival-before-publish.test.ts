@@ -59,7 +59,10 @@ describe('a publish waits until the poll has reached the target', function () {
     server = await startReferenceServer({ holdMs: 2000 });
     const r = await pollThroughSlowHop(400);
     expect(r.delivered, r.notes.join('\n')).to.equal(true);
-    expect(r.notes.some((n) => /poll #1 reached the target \d+ ms after it was sent .*the publish waits for it/.test(n)), r.notes.join('\n')).to.equal(true);
+    expect(
+      r.notes.some((n) => /poll #1 reached the target \d+ ms after it was sent .*the publish waits for it/.test(n)),
+      r.notes.join('\n'),
+    ).to.equal(true);
   });
 
   // Without the edge (a direct target on a busy machine is the same): the publish overtakes the
@@ -68,7 +71,10 @@ describe('a publish waits until the poll has reached the target', function () {
   it('an event that overtook a cursorless poll is not called lost: one more try with the cursor decides', async () => {
     server = await startReferenceServer({ holdMs: 1000 });
     const r = await pollThroughSlowHop(400, false);
-    expect(r.notes.some((n) => /poll #1 carried no cursor .*not owed; publishing again while the next poll is held/.test(n)), r.notes.join('\n')).to.equal(true);
+    expect(
+      r.notes.some((n) => /poll #1 carried no cursor .*not owed; publishing again while the next poll is held/.test(n)),
+      r.notes.join('\n'),
+    ).to.equal(true);
     expect(r.delivered, r.notes.join('\n')).to.equal(true);
   });
 });

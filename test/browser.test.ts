@@ -37,7 +37,13 @@ describe('HTML report in headless Chromium', function () {
   this.timeout(90_000);
   let ctx: BrowserContext | undefined;
   let profileDir: string | undefined;
-  const files: Record<'report' | 'hostile' | 'compare' | 'wide' | 'full', string> = { report: '', hostile: '', compare: '', wide: '', full: '' };
+  const files: Record<'report' | 'hostile' | 'compare' | 'wide' | 'full', string> = {
+    report: '',
+    hostile: '',
+    compare: '',
+    wide: '',
+    full: '',
+  };
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -137,9 +143,13 @@ describe('HTML report in headless Chromium', function () {
       expect(await visibleCount(page, '#matrix tr.req')).to.equal(8);
       // The headline, then what failed (fail first), then the per-profile answer, all above the matrix.
       expect(await page.locator('#overall').textContent()).to.equal('FAIL · 2 failing');
-      expect(await page.evaluate(`Array.from(document.querySelectorAll('#failure-list li')).slice(0, 2).map((e) => e.dataset.verdict)`)).to.deep.equal(['fail', 'fail']);
+      expect(
+        await page.evaluate(`Array.from(document.querySelectorAll('#failure-list li')).slice(0, 2).map((e) => e.dataset.verdict)`),
+      ).to.deep.equal(['fail', 'fail']);
       expect(await visibleCount(page, '#profile-table tr[data-answer]')).to.be.greaterThan(0);
-      const order = await page.evaluate(`['overall', 'failure-list', 'profile-table', 'matrix'].map((id) => document.getElementById(id).getBoundingClientRect().top)`);
+      const order = await page.evaluate(
+        `['overall', 'failure-list', 'profile-table', 'matrix'].map((id) => document.getElementById(id).getBoundingClientRect().top)`,
+      );
       expect(order).to.deep.equal([...(order as number[])].sort((a, b) => a - b));
 
       // The toolbar is unhidden by our script: proof that the hashed script ran under the CSP.
@@ -226,22 +236,34 @@ describe('HTML report in headless Chromium', function () {
       expect(headline).to.match(/^The server itself fails \d+ requirements: /);
       expect(headline).to.match(/Breaks behind [a-z0-9-]+(, [a-z0-9/-]+)*/);
       // What failed: fails before warnings, and every one says what to change.
-      const list = await page.evaluate<Array<[string, boolean]>>(`Array.from(document.querySelectorAll('#failure-list li')).map((li) => [li.dataset.verdict, !!li.querySelector('.remedy')])`);
+      const list = await page.evaluate<Array<[string, boolean]>>(
+        `Array.from(document.querySelectorAll('#failure-list li')).map((li) => [li.dataset.verdict, !!li.querySelector('.remedy')])`,
+      );
       expect(list.length).to.be.greaterThan(5);
-      expect(list.every(([, remedy]) => remedy), 'every failure has a remedy').to.equal(true);
+      expect(
+        list.every(([, remedy]) => remedy),
+        'every failure has a remedy',
+      ).to.equal(true);
       const verdicts = list.map(([v]) => v);
       expect(verdicts.lastIndexOf('fail')).to.be.lessThan(verdicts.indexOf('warn'));
       // Per profile: an answer, the deciding requirements and the fix; the description on hover.
-      const rows = await page.evaluate<Array<[string, string, string]>>(`Array.from(document.querySelectorAll('#profile-table tbody tr')).map((tr) => [tr.dataset.answer, tr.querySelector('th').getAttribute('title') || '', tr.querySelector('td.remedy').textContent])`);
+      const rows = await page.evaluate<Array<[string, string, string]>>(
+        `Array.from(document.querySelectorAll('#profile-table tbody tr')).map((tr) => [tr.dataset.answer, tr.querySelector('th').getAttribute('title') || '', tr.querySelector('td.remedy').textContent])`,
+      );
       expect(rows.some(([a]) => a === 'fail') && rows.some(([a]) => a === 'pass')).to.equal(true);
-      expect(rows.every(([, title]) => title.length > 10), 'profile descriptions on hover').to.equal(true);
+      expect(
+        rows.every(([, title]) => title.length > 10),
+        'profile descriptions on hover',
+      ).to.equal(true);
       expect(rows.filter(([a]) => a === 'fail').every(([, , fix]) => fix.length > 10)).to.equal(true);
       const matrixTitles = await page.evaluate<number>(`document.querySelectorAll('#matrix th.via[title]').length`);
       const columns = await page.evaluate<number>(`document.querySelectorAll('#matrix th.via').length`);
       expect(matrixTitles).to.equal(columns);
       expect(await page.evaluate<number>(`document.querySelectorAll('#profile-legend dt').length`)).to.equal(columns);
       // Order on the page: headline, failures, profiles, matrix, cases.
-      const order = await page.evaluate<number[]>(`['headline', 'failure-list', 'profile-table', 'matrix', 'cases'].map((id) => document.getElementById(id).getBoundingClientRect().top)`);
+      const order = await page.evaluate<number[]>(
+        `['headline', 'failure-list', 'profile-table', 'matrix', 'cases'].map((id) => document.getElementById(id).getBoundingClientRect().top)`,
+      );
       expect(order).to.deep.equal([...order].sort((a, b) => a - b));
 
       // The timeline of a case with every kind of moment: lanes by kind, no "other", in time order.
@@ -250,10 +272,14 @@ describe('HTML report in headless Chromium', function () {
       );
       expect(id, 'a case with request, response, body read, publish and connection lanes').to.match(/^case-\d+$/);
       await page.locator(`#${id} > summary`).click();
-      const lanes = await page.evaluate<string[]>(`Array.from(document.querySelectorAll('#${id} svg.tl text.lane-label')).map((t) => t.textContent)`);
+      const lanes = await page.evaluate<string[]>(
+        `Array.from(document.querySelectorAll('#${id} svg.tl text.lane-label')).map((t) => t.textContent)`,
+      );
       expect(lanes.slice(0, 5)).to.deep.equal(['request', 'response', 'body read', 'publish', 'connection']);
       expect(lanes).to.not.include('other');
-      const times = await page.evaluate<number[]>(`document.querySelector('#${id} pre.raw').textContent.split('\\n').map((l) => Number(l.trim().split(' ')[0]))`);
+      const times = await page.evaluate<number[]>(
+        `document.querySelector('#${id} pre.raw').textContent.split('\\n').map((l) => Number(l.trim().split(' ')[0]))`,
+      );
       expect(times).to.deep.equal([...times].sort((a, b) => a - b));
       expect(await page.locator(`#${id} svg.tl`).isVisible()).to.equal(true);
       const tl = join(OUT, 'full-run-timeline.png');
@@ -296,7 +322,9 @@ describe('HTML report in headless Chromium', function () {
       await page.goto(pathToFileURL(files.full).href, { waitUntil: 'load' });
       const loadMs = Date.now() - t0;
       const paint = await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].loadEventEnd`);
-      console.log(`      full run: ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${(await fixture('full-run.json')).results.length} cases; load event after ${paint.toFixed(0)} ms (goto → load ${loadMs} ms)`);
+      console.log(
+        `      full run: ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, ${(await fixture('full-run.json')).results.length} cases; load event after ${paint.toFixed(0)} ms (goto → load ${loadMs} ms)`,
+      );
       expect(loadMs, 'a full report opens within 5 s even on a loaded machine').to.be.lessThan(5_000);
     } finally {
       await page.close();

@@ -30,7 +30,15 @@ describe('shared-cache storability (RFC 9111 §3)', () => {
 
   it('POST is not storable without explicit freshness and Content-Location', () => {
     expect(judge([], { method: 'POST' }).storable).to.equal(false);
-    expect(judge([['Cache-Control', 'max-age=60'], ['Content-Location', '/x']], { method: 'POST' }).storable).to.equal(true);
+    expect(
+      judge(
+        [
+          ['Cache-Control', 'max-age=60'],
+          ['Content-Location', '/x'],
+        ],
+        { method: 'POST' },
+      ).storable,
+    ).to.equal(true);
   });
 
   it('Authorization keeps it out of shared caches unless public', () => {
@@ -47,11 +55,26 @@ describe('shared-cache storability (RFC 9111 §3)', () => {
 describe('one reading of Cache-Control for the judge and the simulated caches', () => {
   const DATE = 'Wed, 02 Dec 2026 04:00:00 GMT';
   const store = (cc: string, quirks: 'none' | 'varnish' = 'none') =>
-    storability({ method: 'GET', headers: [] }, { status: 200, headers: [['Date', DATE], ['Cache-Control', cc]] }, { defaultTtlMs: 0, heuristicFraction: 0.1, quirks }, Date.parse(DATE));
+    storability(
+      { method: 'GET', headers: [] },
+      {
+        status: 200,
+        headers: [
+          ['Date', DATE],
+          ['Cache-Control', cc],
+        ],
+      },
+      { defaultTtlMs: 0, heuristicFraction: 0.1, quirks },
+      Date.parse(DATE),
+    );
 
   it('parses quoted arguments with commas as one directive', () => {
     const d = parseCacheControl('no-cache="Set-Cookie, X-Trace", max-age=60, private="a\\"b"');
-    expect([...d]).to.deep.equal([['no-cache', 'Set-Cookie, X-Trace'], ['max-age', '60'], ['private', 'a"b']]);
+    expect([...d]).to.deep.equal([
+      ['no-cache', 'Set-Cookie, X-Trace'],
+      ['max-age', '60'],
+      ['private', 'a"b'],
+    ]);
   });
 
   // Each row: the header, whether the judge (lp.not-storable) calls it storable, what the
@@ -66,7 +89,16 @@ describe('one reading of Cache-Control for the judge and the simulated caches', 
   ];
   for (const [cc, judged, rfcMs, varnishMs] of rows) {
     it(`${cc}: judge ${judged ? 'storable' : 'not storable'}, shared cache ${rfcMs} ms, varnish ${varnishMs} ms`, () => {
-      const j = classifyShared({ method: 'GET', status: 200, headers: [['Date', DATE], ['Cache-Control', cc]], requestHasAuthorization: false, nowMs: Date.parse(DATE) });
+      const j = classifyShared({
+        method: 'GET',
+        status: 200,
+        headers: [
+          ['Date', DATE],
+          ['Cache-Control', cc],
+        ],
+        requestHasAuthorization: false,
+        nowMs: Date.parse(DATE),
+      });
       expect(j.storable, j.why).to.equal(judged);
       const rfc = store(cc);
       const varnish = store(cc, 'varnish');

@@ -24,16 +24,36 @@ describe('classifyEnd: the decision table', () => {
     ['FIN + close-delimited + app partial', base({ app: { partial: 'data: x' } }), 'truncated'],
     ['FIN + declared end marker missing', base({ app: { partial: null, endMarkerSeen: false } }), 'truncated'],
     ['FIN + declared end marker seen', base({ app: { partial: null, endMarkerSeen: true } }), 'orderly-end'],
-    ['RST + close-delimited + app partial', base({ transport: 'rst', http: { framing: 'close', complete: false }, app: { partial: '{"a"' } }), 'aborted'],
+    [
+      'RST + close-delimited + app partial',
+      base({ transport: 'rst', http: { framing: 'close', complete: false }, app: { partial: '{"a"' } }),
+      'aborted',
+    ],
     ['RST + close-delimited on a message boundary', base({ transport: 'rst', http: { framing: 'close', complete: false } }), 'ambiguous'],
     ['FIN + chunked without last-chunk, app looks complete', base({ http: { framing: 'chunked', complete: false } }), 'truncated'],
-    ['RST + chunked without last-chunk, app looks complete', base({ transport: 'rst', http: { framing: 'chunked', complete: false } }), 'aborted'],
+    [
+      'RST + chunked without last-chunk, app looks complete',
+      base({ transport: 'rst', http: { framing: 'chunked', complete: false } }),
+      'aborted',
+    ],
     ['chunked with last-chunk + app complete', base({ http: { framing: 'chunked', complete: true } }), 'orderly-end'],
-    ['chunked with last-chunk + app partial', base({ http: { framing: 'chunked', complete: true }, app: { partial: 'data: x\n' } }), 'truncated'],
-    ['RST after a complete Content-Length body', base({ transport: 'rst', http: { framing: 'content-length', complete: true } }), 'orderly-end'],
+    [
+      'chunked with last-chunk + app partial',
+      base({ http: { framing: 'chunked', complete: true }, app: { partial: 'data: x\n' } }),
+      'truncated',
+    ],
+    [
+      'RST after a complete Content-Length body',
+      base({ transport: 'rst', http: { framing: 'content-length', complete: true } }),
+      'orderly-end',
+    ],
     ['FIN + Content-Length short', base({ http: { framing: 'content-length', complete: false } }), 'truncated'],
     ['FIN at an intermediary deadline', base({ cutDeadlineMs: 30_000, tEnd: 30_040 }), 'cut-by-intermediary'],
-    ['FIN at an intermediary deadline, chunked incomplete', base({ http: { framing: 'chunked', complete: false }, cutDeadlineMs: 30_000, tEnd: 29_950 }), 'cut-by-intermediary'],
+    [
+      'FIN at an intermediary deadline, chunked incomplete',
+      base({ http: { framing: 'chunked', complete: false }, cutDeadlineMs: 30_000, tEnd: 29_950 }),
+      'cut-by-intermediary',
+    ],
     ['FIN well away from an intermediary deadline', base({ cutDeadlineMs: 30_000, tEnd: 31_000 }), 'orderly-end'],
     ['FIN just outside a custom epsilon', base({ cutDeadlineMs: 1000, tEnd: 1021, epsilonMs: 20 }), 'orderly-end'],
     ['no deadline active', base({ cutDeadlineMs: null, tEnd: 5 }), 'orderly-end'],
@@ -57,7 +77,9 @@ describe('classifyEnd: the decision table', () => {
     expect(classifyWireEnd({ ...at, end: 'rst', framing: 'close' }, { partial: 'x' }).kind).to.equal('aborted');
     expect(classifyWireEnd({ ...at, end: 'cap', framing: 'chunked' }, { partial: null }).kind).to.equal('ambiguous');
     expect(classifyWireEnd({ ...at, end: 'malformed', framing: 'none' }, { partial: null }).kind).to.equal('ambiguous');
-    expect(classifyWireEnd({ tEnd: 1000, end: 'complete', framing: 'close' }, { partial: null }, { cutDeadlineMs: 1010 }).kind).to.equal('cut-by-intermediary');
+    expect(classifyWireEnd({ tEnd: 1000, end: 'complete', framing: 'close' }, { partial: null }, { cutDeadlineMs: 1010 }).kind).to.equal(
+      'cut-by-intermediary',
+    );
   });
 });
 
@@ -160,7 +182,9 @@ function planServer(plans: Map<string, Plan>): net.Server {
 async function serve(socket: net.Socket, p: Plan): Promise<void> {
   const type = p.format === 'sse' ? 'text/event-stream' : 'application/x-ndjson';
   const framing = p.transfer === 'chunked' ? 'Transfer-Encoding: chunked' : 'Connection: close';
-  const writes: Buffer[] = [Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nCache-Control: no-store\r\n${framing}\r\n\r\n`, 'latin1')];
+  const writes: Buffer[] = [
+    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: ${type}\r\nCache-Control: no-store\r\n${framing}\r\n\r\n`, 'latin1'),
+  ];
   let at = 0;
   for (const n of p.pieces) {
     const data = p.body.subarray(at, at + n);
@@ -216,7 +240,8 @@ describe('classifyWireEnd self-test: FIN and RST injected at random offsets into
         const label = `trial ${id} ${p.format}/${p.transfer}/${p.action} cut ${p.cut}/${p.body.length}${p.boundaries.has(p.cut) ? ' (boundary)' : ''}`;
         seen.set(`${p.transfer}/${p.action}/${want}`, (seen.get(`${p.transfer}/${p.action}/${want}`) ?? 0) + 1);
         // The classifier can only be right if the recorder saw what the server sent.
-        if (!res.body.equals(p.body.subarray(0, p.cut))) failures.push(`${label}: received ${res.body.length} body bytes, expected ${p.cut}`);
+        if (!res.body.equals(p.body.subarray(0, p.cut)))
+          failures.push(`${label}: received ${res.body.length} body bytes, expected ${p.cut}`);
         const wantEnd = p.action.startsWith('rst') ? 'rst' : p.action === 'fin+last-chunk' || p.transfer === 'close' ? 'complete' : 'fin';
         if (res.end !== wantEnd) failures.push(`${label}: WireResponse.end ${res.end}, expected ${wantEnd} (${res.errors.join('; ')})`);
         if (got.kind !== want) failures.push(`${label}: classified ${got.kind} (${got.why}), expected ${want}`);
@@ -228,7 +253,10 @@ describe('classifyWireEnd self-test: FIN and RST injected at random offsets into
     expect(failures, `seed ${seed}; RSTs surfaced as ${JSON.stringify([...rstVia])}`).to.deep.equal([]);
     // Every end the table distinguishes for these transfers occurred at least once.
     for (const kind of ['orderly-end', 'truncated', 'aborted', 'ambiguous']) {
-      expect([...seen.keys()].some((k) => k.endsWith(`/${kind}`)), `no trial expected ${kind}: ${[...seen.keys()].join(', ')}`).to.equal(true);
+      expect(
+        [...seen.keys()].some((k) => k.endsWith(`/${kind}`)),
+        `no trial expected ${kind}: ${[...seen.keys()].join(', ')}`,
+      ).to.equal(true);
     }
   });
 });

@@ -3,7 +3,18 @@ import type { CaseResult } from '../runner/report.js';
 import { coverageLines, profileCoverage } from '../runner/reporters/coverage.js';
 
 const result = (id: string, via: string, verdict: CaseResult['verdict'], actual = ''): CaseResult => ({
-  id, via, verdict, actual, section: '2.1', spec: 'RFC 6202', level: 'must', title: id, expected: '', durationMs: 0, measurements: {}, evidence: [],
+  id,
+  via,
+  verdict,
+  actual,
+  section: '2.1',
+  spec: 'RFC 6202',
+  level: 'must',
+  title: id,
+  expected: '',
+  durationMs: 0,
+  measurements: {},
+  evidence: [],
 });
 
 describe('coverage statement behind named profiles', () => {
@@ -17,12 +28,16 @@ describe('coverage statement behind named profiles', () => {
   ];
 
   it('counts judged, not applicable (grouped by reason) and not judged per profile', () => {
-    expect(profileCoverage({ results })).to.deep.equal([{ via: 'nginx-default', requirements: 4, judged: 1, notApplicable: [{ reason, ids: ['http.date', 'http.head'] }], notJudged: 1 }]);
+    expect(profileCoverage({ results })).to.deep.equal([
+      { via: 'nginx-default', requirements: 4, judged: 1, notApplicable: [{ reason, ids: ['http.date', 'http.head'] }], notJudged: 1 },
+    ]);
   });
 
   it('prints one line per profile and one per reason; nothing when every requirement applied', () => {
     const lines = coverageLines({ results }, (s) => s);
-    expect(lines).to.include('  coverage behind nginx-default: 1 of 4 requirements judged through it, 2 not applicable, 1 not judged (see above)');
+    expect(lines).to.include(
+      '  coverage behind nginx-default: 1 of 4 requirements judged through it, 2 not applicable, 1 not judged (see above)',
+    );
     expect(lines).to.include(`    n/a http.date, http.head: ${reason}`);
     expect(coverageLines({ results: results.slice(0, 3) }, (s) => s)).to.deep.equal([]);
   });

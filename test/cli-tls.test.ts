@@ -47,15 +47,35 @@ describe('CLI against https:// targets', function () {
     const r = await cli(['run', '--target', manifest, '--report-dir', out, '--via', 'direct', '--reporter', 'none']);
     expect(r.code).to.equal(2);
     expect(r.stderr.trim().split('\n')).to.have.length(1);
-    expect(r.stderr).to.include(`target ${server.url}`).and.include('DEPTH_ZERO_SELF_SIGNED_CERT').and.include('--ca FILE').and.include('--insecure');
+    expect(r.stderr)
+      .to.include(`target ${server.url}`)
+      .and.include('DEPTH_ZERO_SELF_SIGNED_CERT')
+      .and.include('--ca FILE')
+      .and.include('--insecure');
     expect(r.stderr).not.to.match(/\n\s+at /);
     expect(r.stdout).to.equal('');
-    await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written for a refused certificate'), () => undefined);
+    await readFile(join(out, 'report.json')).then(
+      () => expect.fail('a report was written for a refused certificate'),
+      () => undefined,
+    );
   });
 
   it('--insecure runs unverified and says so in report.json and the summary header', async () => {
     const out = join(dir, 'insecure');
-    const r = await cli(['run', '--target', manifest, '--insecure', '--report-dir', out, '--via', 'direct', '--only', 'lp.', '--reporter', 'none']);
+    const r = await cli([
+      'run',
+      '--target',
+      manifest,
+      '--insecure',
+      '--report-dir',
+      out,
+      '--via',
+      'direct',
+      '--only',
+      'lp.',
+      '--reporter',
+      'none',
+    ]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.include('TLS NOT VERIFIED (--insecure)');
     const report = await readReport(out);
@@ -72,7 +92,9 @@ describe('CLI against https:// targets', function () {
       const plain = await cli(['run', '--fixture', '--via', via, '--report-dir', plainDir, '--reporter', 'none', ...extra]);
       const secure = await cli(['run', '--fixture', '--tls', '--via', via, '--report-dir', tlsDir, '--reporter', 'none', ...extra]);
       // 1 is a verdict (compared below); 2 would be a run that judged nothing.
-      expect([plain.code, secure.code], `${plain.stderr}\n${secure.stderr}`).to.satisfy((codes: number[]) => codes.every((c) => c === 0 || c === 1));
+      expect([plain.code, secure.code], `${plain.stderr}\n${secure.stderr}`).to.satisfy((codes: number[]) =>
+        codes.every((c) => c === 0 || c === 1),
+      );
       const s = await readReport(tlsDir);
       return [verdicts(await readReport(plainDir)), verdicts(s), s];
     };
@@ -87,7 +109,9 @@ describe('CLI against https:// targets', function () {
     if (first.length === 0) return;
     const ids = [...new Set(first.map((k) => k.split('@')[0] ?? k))];
     const [rp, rs] = await both('again', ['--only', ids.join(',')]);
-    const differ = first.filter((k) => rp[k] !== rs[k]).map((k) => `${k}: http ${rp[k] ?? '?'}, https ${rs[k] ?? '?'} (first runs: ${vp[k] ?? '?'} / ${vs[k] ?? '?'})`);
+    const differ = first
+      .filter((k) => rp[k] !== rs[k])
+      .map((k) => `${k}: http ${rp[k] ?? '?'}, https ${rs[k] ?? '?'} (first runs: ${vp[k] ?? '?'} / ${vs[k] ?? '?'})`);
     expect(differ).to.deep.equal([]);
   });
 });

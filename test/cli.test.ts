@@ -54,21 +54,33 @@ describe('CLI end to end', function () {
     [['run', '--long-poll', 'not a url'], /--long-poll/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--publish', 'POST'], /--publish/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp', '--cursor', 'sideways'], /--cursor/],
-    [['run', '--reporter', 'fancy'], /--reporter "fancy": expected progress, none, a mocha reporter \(.*spec.*\) or an installed reporter module/],
+    [
+      ['run', '--reporter', 'fancy'],
+      /--reporter "fancy": expected progress, none, a mocha reporter \(.*spec.*\) or an installed reporter module/,
+    ],
     [['run', '--reporter', 'console'], /--reporter "console": expected progress, none, a mocha reporter/],
     [['run', '--via', 'heroku/0'], /--via "heroku\/0": expected NAME\/N with N a number greater than 0/],
     [['run', '--via', 'heroku/-2'], /--via "heroku\/-2": expected NAME\/N with N a number greater than 0/],
     [['run', '--only', 'lp.held', '--skip', 'lp.held'], /no cases selected: --only lp.held --skip lp.held leave no requirement to run/],
     [['run', '--target', 'x.json', '--fault', 'drop-gap'], /--fault drop-gap: faults are injected into the bundled reference server/],
     [['run', '--long-poll', 'http://127.0.0.1:1/lp?c={channel}', '--fault', 'drop-gap'], /--fault drop-gap: faults are injected/],
-    [['run', '--report-dir', '/proc/pushspec-x'], /--report-dir "\/proc\/pushspec-x": .*expected a directory pushspec can create and write/],
-    [['run', '--report-dir', 'package.json/sub'], /--report-dir "package.json\/sub": .*package.json is a file, so no directory can be created under it/],
+    [
+      ['run', '--report-dir', '/proc/pushspec-x'],
+      /--report-dir "\/proc\/pushspec-x": .*expected a directory pushspec can create and write/,
+    ],
+    [
+      ['run', '--report-dir', 'package.json/sub'],
+      /--report-dir "package.json\/sub": .*package.json is a file, so no directory can be created under it/,
+    ],
     [['run', '--report-dir', 'package.json'], /--report-dir "package.json": it is a file, not a directory/],
     [['frobnicate'], /^pushspec: unknown command 'frobnicate'; expected one of run, list, .*help/],
     [['help', 'frobnicate'], /^pushspec: unknown command 'frobnicate'; expected one of run, list/],
     [['--fault', 'drop-gap', '--target', 'x.json'], /--fault drop-gap: faults are injected/],
     [['run', '--via', 'nginx-default/0'], /--via "nginx-default\/0": expected NAME\/N with N a number greater than 0/],
-    [['run', '--report-dir', '/proc/self/pushspec-x/y'], /--report-dir "\/proc\/self\/pushspec-x\/y": .*expected a directory pushspec can create and write/],
+    [
+      ['run', '--report-dir', '/proc/self/pushspec-x/y'],
+      /--report-dir "\/proc\/self\/pushspec-x\/y": .*expected a directory pushspec can create and write/,
+    ],
   ];
   for (const [args, message] of badFlags) {
     it(`rejects ${args.join(' ')} with exit 2, before any case runs, with a message naming the flag`, async () => {
@@ -92,13 +104,33 @@ describe('CLI end to end', function () {
     ['no-name.json', '{"baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}"}}', /name/],
     ['bad-base.json', '{"name":"x","baseUrl":"ftp://h","longPoll":{"url":"/lp?c={channel}"}}', /\/baseUrl/],
     ['unknown-field.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longpoll":{"url":"/lp"}}', /longpoll/],
-    ['cursor-type.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"qurey"}}}', /\/longPoll\/cursor\/type.*etag/],
-    ['hold-string.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","holdSeconds":"30"}}', /\/longPoll\/holdSeconds/],
+    [
+      'cursor-type.json',
+      '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"qurey"}}}',
+      /\/longPoll\/cursor\/type.*etag/,
+    ],
+    [
+      'hold-string.json',
+      '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","holdSeconds":"30"}}',
+      /\/longPoll\/holdSeconds/,
+    ],
     ['no-channel.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp"}}', /\/longPoll\/url.*\{channel\}/],
     ['placeholder.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={chanel}"}}', /\{chanel\}/],
-    ['publish-both.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","publish":{"url":"/p?c={channel}","body":"{payload}","command":["x"]},"longPoll":{"url":"/lp?c={channel}"}}', /\/publish/],
-    ['https-mixed.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"https://127.0.0.1:1/lp?c={channel}"}}', /\/longPoll\/url.*is on https:\/\/127\.0\.0\.1:1, not on baseUrl's origin/],
-    ['pointer.json', '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"query","param":"s","from":{"json":"next"}}}}', /\/longPoll\/cursor\/from\/json/],
+    [
+      'publish-both.json',
+      '{"name":"x","baseUrl":"http://127.0.0.1:1","publish":{"url":"/p?c={channel}","body":"{payload}","command":["x"]},"longPoll":{"url":"/lp?c={channel}"}}',
+      /\/publish/,
+    ],
+    [
+      'https-mixed.json',
+      '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"https://127.0.0.1:1/lp?c={channel}"}}',
+      /\/longPoll\/url.*is on https:\/\/127\.0\.0\.1:1, not on baseUrl's origin/,
+    ],
+    [
+      'pointer.json',
+      '{"name":"x","baseUrl":"http://127.0.0.1:1","longPoll":{"url":"/lp?c={channel}","cursor":{"type":"query","param":"s","from":{"json":"next"}}}}',
+      /\/longPoll\/cursor\/from\/json/,
+    ],
   ];
   for (const [name, content, message] of badManifests) {
     it(`rejects the malformed manifest ${name} with exit 2, naming the field`, async () => {
@@ -109,14 +141,19 @@ describe('CLI end to end', function () {
       expect(r.stderr).to.include(name);
       expect(r.stderr).to.match(message);
       // nothing half-written
-      await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written for an invalid manifest'), () => undefined);
+      await readFile(join(out, 'report.json')).then(
+        () => expect.fail('a report was written for an invalid manifest'),
+        () => undefined,
+      );
     });
   }
 
   it('SIGINT says what was interrupted and that no report was written, exit 130', async () => {
     const out = join(dir, 'interrupted');
     // The progress reporter is asked for: under CI=true the default is none, and its lines are the cue.
-    const child = spawn(process.execPath, [CLI, 'run', '--via', 'direct', '--report-dir', out, '--reporter', 'progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--via', 'direct', '--report-dir', out, '--reporter', 'progress'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // Interrupt once the run is under way (its first case lines are out).
@@ -127,12 +164,19 @@ describe('CLI end to end', function () {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).to.equal(130);
-    expect(stderr).to.match(/interrupted \(SIGINT\) during the run against http:\/\/127\.0\.0\.1:\d+: \d+ of \d+ cases had finished, \d+ were running \(.+\); no report was written/);
-    await readFile(join(out, 'report.json')).then(() => expect.fail('a report was written by an interrupted run'), () => undefined);
+    expect(stderr).to.match(
+      /interrupted \(SIGINT\) during the run against http:\/\/127\.0\.0\.1:\d+: \d+ of \d+ cases had finished, \d+ were running \(.+\); no report was written/,
+    );
+    await readFile(join(out, 'report.json')).then(
+      () => expect.fail('a report was written by an interrupted run'),
+      () => undefined,
+    );
   });
 
   it('progress lines go to stderr as cases settle; the summary is on stdout; no colour when piped or with NO_COLOR', async () => {
-    const r = await cli(['run', '--via', 'direct', '--only', 'lp.held,lp.header-overhead', '--no-report'], { env: { CI: '', NO_COLOR: '1' } });
+    const r = await cli(['run', '--via', 'direct', '--only', 'lp.held,lp.header-overhead', '--no-report'], {
+      env: { CI: '', NO_COLOR: '1' },
+    });
     expect(r.code, r.stderr).to.equal(0);
     const lines = r.stderr.split('\n').filter((l) => /^\s+\[ *\d+\/2\]/.test(l));
     expect(lines).to.have.length(2);
@@ -159,7 +203,9 @@ describe('CLI end to end', function () {
     });
     child.kill('SIGTERM');
     await new Promise((resolve) => child.on('exit', resolve));
-    expect(manifest).to.have.property('baseUrl').that.matches(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(manifest)
+      .to.have.property('baseUrl')
+      .that.matches(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stderr).to.match(/reference server listening on http:\/\/127\.0\.0\.1:\d+/);
   });
 
@@ -180,11 +226,17 @@ describe('CLI end to end', function () {
     const out = join(dir, 'ref-report');
     const r = await cli(['run', '--target', file, '--report-dir', out, '--reporter', 'dot']);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
-    const odd = report.results.filter((x) => x.verdict !== 'pass' && x.verdict !== 'skip').map((x) => `${x.id}@${x.via}: ${x.verdict}: ${x.actual}`);
+    const odd = report.results
+      .filter((x) => x.verdict !== 'pass' && x.verdict !== 'skip')
+      .map((x) => `${x.id}@${x.via}: ${x.verdict}: ${x.actual}`);
     expect(r.code, `${r.stdout}${r.stderr}\n${odd.join('\n')}`).to.equal(0);
     expect(report.schemaVersion).to.equal(1);
     expect(report.summary.fail + report.summary.warn + report.summary.error + report.summary.inconclusive).to.equal(0);
-    for (const r of REQUIREMENTS) expect(report.results.some((x) => x.id === r.id), r.id).to.equal(true);
+    for (const r of REQUIREMENTS)
+      expect(
+        report.results.some((x) => x.id === r.id),
+        r.id,
+      ).to.equal(true);
     expect(new Set(report.results.map((x) => x.via)).size, 'profiles in the report').to.be.greaterThan(10);
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).to.include('<testsuite name="RFC 6202 §2.1"');
@@ -200,16 +252,53 @@ describe('CLI end to end', function () {
   });
 
   it('warnings exit 0, or 1 with --strict', async () => {
-    const plain = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header']);
+    const plain = await cli([
+      'run',
+      '--via',
+      'direct',
+      '--fixture',
+      '--fault',
+      'bloated-headers',
+      '--no-report',
+      '--reporter',
+      'none',
+      '--only',
+      'lp.header',
+    ]);
     expect(plain.code, plain.stdout).to.equal(0);
     expect(plain.stdout).to.match(/WARN\s+lp\.header-overhead@direct/);
-    const strict = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'bloated-headers', '--no-report', '--reporter', 'none', '--only', 'lp.header', '--strict']);
+    const strict = await cli([
+      'run',
+      '--via',
+      'direct',
+      '--fixture',
+      '--fault',
+      'bloated-headers',
+      '--no-report',
+      '--reporter',
+      'none',
+      '--only',
+      'lp.header',
+      '--strict',
+    ]);
     expect(strict.code).to.equal(1);
   });
 
   it('quick mode judges a long-poll URL + publish URL without a manifest file', async () => {
-    const r = await cli(['run', '--long-poll', `${server.url}/lp?channel={channel}`, '--publish', `POST ${server.url}/publish?channel={channel} {payload}`,
-      '--cursor', 'query:since:/next', '--hold', '1', '--no-report', '--reporter', 'none']);
+    const r = await cli([
+      'run',
+      '--long-poll',
+      `${server.url}/lp?channel={channel}`,
+      '--publish',
+      `POST ${server.url}/publish?channel={channel} {payload}`,
+      '--cursor',
+      'query:since:/next',
+      '--hold',
+      '1',
+      '--no-report',
+      '--reporter',
+      'none',
+    ]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/pass \d+ · fail 0 · warn 0 · inconclusive 0/);
   });
@@ -229,7 +318,15 @@ describe('CLI end to end', function () {
     it(`a server that ${kind} ends the run with exit 2 within a bounded time, no pass`, async () => {
       const h = await startHostileServer(kind);
       try {
-        const file = await manifestFile(`${kind}.json`, JSON.stringify({ name: kind, baseUrl: h.url, publish: { url: '/p?c={channel}', body: '{payload}' }, longPoll: { url: '/lp?c={channel}', holdSeconds: 1 } }));
+        const file = await manifestFile(
+          `${kind}.json`,
+          JSON.stringify({
+            name: kind,
+            baseUrl: h.url,
+            publish: { url: '/p?c={channel}', body: '{payload}' },
+            longPoll: { url: '/lp?c={channel}', holdSeconds: 1 },
+          }),
+        );
         const r = await cli(['run', '--target', file, '--report-dir', join(dir, kind)], { timeoutMs: 30_000 });
         expect(r.code, r.stdout + r.stderr).to.equal(2);
         expect(r.stderr).to.match(/does not speak HTTP|unreachable/);
@@ -249,16 +346,48 @@ describe('CLI end to end', function () {
     expect(baseline.code).to.equal(0);
     expect(JSON.parse(baseline.stdout)).to.deep.equal({ schemaVersion: 1, expectedFailures: ['lp.timeout-status@direct'] });
     const file = await manifestFile('baseline.json', baseline.stdout);
-    const known = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408', '--baseline', file, '--no-report', '--reporter', 'none']);
+    const known = await cli([
+      'run',
+      '--via',
+      'direct',
+      '--fixture',
+      '--fault',
+      'timeout-408',
+      '--baseline',
+      file,
+      '--no-report',
+      '--reporter',
+      'none',
+    ]);
     expect(known.code, known.stdout).to.equal(0);
     expect(known.stdout).to.match(/1 known failure\(s\), 0 new, 0 stale/);
-    const fresh = await cli(['run', '--via', 'direct', '--fixture', '--fault', 'timeout-408,reverse-order', '--baseline', file, '--no-report', '--reporter', 'none']);
+    const fresh = await cli([
+      'run',
+      '--via',
+      'direct',
+      '--fixture',
+      '--fault',
+      'timeout-408,reverse-order',
+      '--baseline',
+      file,
+      '--no-report',
+      '--reporter',
+      'none',
+    ]);
     expect(fresh.code).to.equal(1);
     expect(fresh.stdout).to.match(/NEW\s+lp\.order@direct/);
     const stale = await cli(['run', '--via', 'direct', '--fixture', '--baseline', file, '--no-report', '--reporter', 'none']);
     expect(stale.code).to.equal(1);
     expect(stale.stdout).to.match(/STALE\s+lp\.timeout-status@direct now passes/);
-    const bad = await cli(['run', '--via', 'direct', '--fixture', '--baseline', await manifestFile('bad-baseline.json', '{"expectedFailures": "x"}'), '--no-report']);
+    const bad = await cli([
+      'run',
+      '--via',
+      'direct',
+      '--fixture',
+      '--baseline',
+      await manifestFile('bad-baseline.json', '{"expectedFailures": "x"}'),
+      '--no-report',
+    ]);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.include('bad-baseline.json');
   });

@@ -21,7 +21,10 @@ describe('requirement coverage', () => {
 
   it('every fault in fixtures/ is claimed by some requirement', () => {
     const claimed = new Set(REQUIREMENTS.flatMap((r) => r.faults));
-    expect(FAULT_NAMES.filter((f) => !claimed.has(f)), 'faults no requirement detects').to.deep.equal([]);
+    expect(
+      FAULT_NAMES.filter((f) => !claimed.has(f)),
+      'faults no requirement detects',
+    ).to.deep.equal([]);
   });
 
   it('every requirement states its section, sources, tolerance and a normative title', () => {

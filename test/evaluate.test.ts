@@ -13,7 +13,18 @@ import { bayeuxCases } from './evaluate/bayeux-1.0.js';
 import { boshCases } from './evaluate/xep0124-bosh.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
-const SETS: readonly CannedSet[] = [...longPollingCases, ...streamingCases, ...bestPracticeCases, ...intermediaryCases, ...securityCases, ...semanticsCases, ...http1Cases, ...sseCases, ...bayeuxCases, ...boshCases];
+const SETS: readonly CannedSet[] = [
+  ...longPollingCases,
+  ...streamingCases,
+  ...bestPracticeCases,
+  ...intermediaryCases,
+  ...securityCases,
+  ...semanticsCases,
+  ...http1Cases,
+  ...sseCases,
+  ...bayeuxCases,
+  ...boshCases,
+];
 
 describe('evaluate on canned observations', () => {
   for (const set of SETS) {
@@ -45,7 +56,10 @@ describe('evaluate on canned observations', () => {
     for (const r of REQUIREMENTS) {
       const outcomes = SETS.filter((s) => s.requirement.id === r.id).flatMap((s) => s.cases.map((c) => c.outcome));
       expect(outcomes, r.id).to.include('pass');
-      expect(outcomes.some((o) => o === 'fail' || o === 'warn'), `${r.id} has a failing case`).to.equal(true);
+      expect(
+        outcomes.some((o) => o === 'fail' || o === 'warn'),
+        `${r.id} has a failing case`,
+      ).to.equal(true);
     }
   });
 });

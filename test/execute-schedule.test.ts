@@ -23,8 +23,19 @@ interface Span {
 
 function fakeCase(id: string, transports: TransportName[], needsPublish: boolean, spans: Span[], ms: number): Case {
   const r = defineRequirement<{ ok: true }, Record<string, never>>({
-    id, spec: 'RFC 6202', section: '2.1', level: 'must', title: `${id}: a fake requirement for the scheduler`, sources: ['https://example.invalid'],
-    transports, needsPublish, timing: false, limits: {}, tolerance: () => 'none', remedy: 'none needed', faults: ['none'],
+    id,
+    spec: 'RFC 6202',
+    section: '2.1',
+    level: 'must',
+    title: `${id}: a fake requirement for the scheduler`,
+    sources: ['https://example.invalid'],
+    transports,
+    needsPublish,
+    timing: false,
+    limits: {},
+    tolerance: () => 'none',
+    remedy: 'none needed',
+    faults: ['none'],
     async scenario() {
       const start = Date.now();
       await sleep(ms);
@@ -38,8 +49,13 @@ function fakeCase(id: string, transports: TransportName[], needsPublish: boolean
 
 function env(manifest: Manifest): RunEnv {
   const e: RunEnv = {
-    manifest, clock: systemClock, options: { timeScale: 1, holdLimitSeconds: 3 }, rttMs: 1, trust: DEFAULT_TRUST,
-    publisher: { kind: 'http', publish: () => Promise.resolve({ ok: true, tStart: 0, tEnd: 0, status: 204 }) }, publishProblem: null,
+    manifest,
+    clock: systemClock,
+    options: { timeScale: 1, holdLimitSeconds: 3 },
+    rttMs: 1,
+    trust: DEFAULT_TRUST,
+    publisher: { kind: 'http', publish: () => Promise.resolve({ ok: true, tStart: 0, tEnd: 0, status: 204 }) },
+    publishProblem: null,
     shared: new SharedProbes(manifest, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),
     rttFor: () => Promise.resolve(1),
   };
@@ -53,7 +69,14 @@ describe('executor: scheduling where one publish reaches every subscriber', func
 
   it('quiet cases first; then publishing stream cases side by side; then publishing long polls one at a time', async () => {
     const spans: Span[] = [];
-    const manifest: Manifest = { name: 'shared', baseUrl: 'http://127.0.0.1:9', channels: false, publish: { url: '/pub' }, longPoll: { url: '/lp', holdSeconds: 1 }, sse: { url: '/sse' } };
+    const manifest: Manifest = {
+      name: 'shared',
+      baseUrl: 'http://127.0.0.1:9',
+      channels: false,
+      publish: { url: '/pub' },
+      longPoll: { url: '/lp', holdSeconds: 1 },
+      sse: { url: '/sse' },
+    };
     const cases = [
       fakeCase('lp.pub-a', ['longPoll'], true, spans, 150),
       fakeCase('sse.pub-a', ['sse'], true, spans, 300),
@@ -64,7 +87,13 @@ describe('executor: scheduling where one publish reaches every subscriber', func
     ];
     const exec = new Executor(env(manifest), cases, {
       concurrency: 8,
-      originFor: () => Promise.resolve({ origin: new URL(manifest.baseUrl), release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) }),
+      originFor: () =>
+        Promise.resolve({
+          origin: new URL(manifest.baseUrl),
+          release: () => Promise.resolve(),
+          events: () => [],
+          arrival: () => Promise.resolve(null),
+        }),
     });
     const results = await exec.all();
     expect(results.map((r) => r.verdict)).to.deep.equal(cases.map(() => 'pass'));
@@ -84,11 +113,22 @@ describe('executor: scheduling where one publish reaches every subscriber', func
 
   it('with no publishing stream case, publishing long polls still wait for the quiet cases', async () => {
     const spans: Span[] = [];
-    const manifest: Manifest = { name: 'broadcast', baseUrl: 'http://127.0.0.1:9', publish: { url: '/pub', broadcast: true }, longPoll: { url: '/lp', holdSeconds: 1 } };
+    const manifest: Manifest = {
+      name: 'broadcast',
+      baseUrl: 'http://127.0.0.1:9',
+      publish: { url: '/pub', broadcast: true },
+      longPoll: { url: '/lp', holdSeconds: 1 },
+    };
     const cases = [fakeCase('lp.pub-a', ['longPoll'], true, spans, 100), fakeCase('lp.quiet', ['longPoll'], false, spans, 300)];
     const exec = new Executor(env(manifest), cases, {
       concurrency: 8,
-      originFor: () => Promise.resolve({ origin: new URL(manifest.baseUrl), release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) }),
+      originFor: () =>
+        Promise.resolve({
+          origin: new URL(manifest.baseUrl),
+          release: () => Promise.resolve(),
+          events: () => [],
+          arrival: () => Promise.resolve(null),
+        }),
     });
     await exec.all();
     const [pub, quiet] = ['lp.pub-a', 'lp.quiet'].map((k) => spans.find((x) => x.key === `${k}@direct`) as Span);

@@ -12,5 +12,6 @@ for (const fault of process.argv.length > 2 ? process.argv.slice(2).map((f) => (
   for (const pair of FIDELITY_PAIRS) rows.push(...compare(results, pair, fault));
 }
 console.log(table(rows));
-for (const d of differing(rows)) console.log(`\n≠ ${d.fault} ${d.requirement}\n  ${d.simulated}: ${d.simActual}\n  ${d.real}: ${d.realActual}`);
+for (const d of differing(rows))
+  console.log(`\n≠ ${d.fault} ${d.requirement}\n  ${d.simulated}: ${d.simActual}\n  ${d.real}: ${d.realActual}`);
 console.log(`\n${rows.length} comparisons, ${differing(rows).length} differing, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -28,16 +28,22 @@ describe('fidelity: simulated profiles ≡ the real programs they model', functi
       const results = await verdictsThrough(profiles, fault);
       const rows: FidelityRow[] = FIDELITY_PAIRS.flatMap((pair) => compare(results, pair, fault));
       // Each pair shares enough requirements for the comparison to mean something.
-      for (const pair of FIDELITY_PAIRS) expect(rows.filter((r) => r.real === pair.real).length, `${pair.simulated} vs ${pair.real}`).to.be.greaterThan(1);
+      for (const pair of FIDELITY_PAIRS)
+        expect(rows.filter((r) => r.real === pair.real).length, `${pair.simulated} vs ${pair.real}`).to.be.greaterThan(1);
       const off = differing(rows);
-      expect(off.map((d) => `${d.requirement}: ${d.simulated} ${d.simVerdict} (${d.simActual}) vs ${d.real} ${d.realVerdict} (${d.realActual})`), table(rows)).to.deep.equal([]);
+      expect(
+        off.map((d) => `${d.requirement}: ${d.simulated} ${d.simVerdict} (${d.simActual}) vs ${d.real} ${d.realVerdict} (${d.realActual})`),
+        table(rows),
+      ).to.deep.equal([]);
     });
   }
 
   it('a drifted model is caught: nginx-default that ignores X-Accel-Buffering disagrees with real nginx', async () => {
     const original = PROFILES['nginx-default'];
     if (original === undefined) throw new Error('nginx-default is gone');
-    const drifted: HopSpec[] = original.specs.map((s) => (s.unit === 'buffer-bytes' ? { unit: 'buffer-bytes', params: { ...s.params, honourXAccelBuffering: false } } : s));
+    const drifted: HopSpec[] = original.specs.map((s) =>
+      s.unit === 'buffer-bytes' ? { unit: 'buffer-bytes', params: { ...s.params, honourXAccelBuffering: false } } : s,
+    );
     PROFILES['nginx-default'] = { ...original, specs: drifted, hops: () => drifted.map(buildHop) };
     try {
       const results = await verdictsThrough(['nginx-default', 'real-nginx'], null);

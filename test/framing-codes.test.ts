@@ -17,7 +17,9 @@ describe('framing problem codes', () => {
 
   it('NDJSON, multipart, length-prefixed and chunks have codes too', () => {
     expect(parseWhole({ type: 'ndjson' }, Buffer.from('{"a":1}\nnope\n')).findings.map((p) => p.code)).to.deep.equal(['not-json']);
-    expect(parseWhole({ type: 'length-prefixed' }, Buffer.from('x\n')).findings.map((p) => p.code)).to.deep.equal(['length-prefix-expected']);
+    expect(parseWhole({ type: 'length-prefixed' }, Buffer.from('x\n')).findings.map((p) => p.code)).to.deep.equal([
+      'length-prefix-expected',
+    ]);
     expect(parseWhole({ type: 'chunks' }, Buffer.from('a')).findings.map((p) => p.code)).to.deep.equal(['chunk-delimited']);
   });
 });

@@ -1,11 +1,5 @@
 import { expect } from 'chai';
-import {
-  createParser,
-  parseWhole,
-  type FramedMessage,
-  type FramingParser,
-  type FramingSpec,
-} from '../runner/framing/index.js';
+import { createParser, parseWhole, type FramedMessage, type FramingParser, type FramingSpec } from '../runner/framing/index.js';
 import { mulberry32 } from './helpers/random.js';
 
 /**
@@ -45,7 +39,12 @@ const ev = (data: string, lastEventId = '', event = 'message', id?: string): Exp
 
 const CASES: Case[] = [
   // WHATWG HTML §9.2.6 examples
-  { name: 'sse: stock ticker (multi-line data)', framing: SSE, input: 'data: YHOO\ndata: +2\ndata: 10\n\n', messages: [ev('YHOO\n+2\n10')] },
+  {
+    name: 'sse: stock ticker (multi-line data)',
+    framing: SSE,
+    input: 'data: YHOO\ndata: +2\ndata: 10\n\n',
+    messages: [ev('YHOO\n+2\n10')],
+  },
   {
     name: 'sse: comment block, ids, data without space, empty id, final block without blank line',
     framing: SSE,
@@ -61,7 +60,12 @@ const CASES: Case[] = [
     messages: [ev(''), ev('\n')],
     partial: 'data:',
   },
-  { name: 'sse: one optional space after the colon', framing: SSE, input: 'data:test\n\ndata: test\n\n', messages: [ev('test'), ev('test')] },
+  {
+    name: 'sse: one optional space after the colon',
+    framing: SSE,
+    input: 'data:test\n\ndata: test\n\n',
+    messages: [ev('test'), ev('test')],
+  },
   { name: 'sse: only one leading space stripped', framing: SSE, input: 'data:  x \n\n', messages: [ev(' x ')] },
   {
     name: 'sse: event, id and retry',
@@ -74,10 +78,19 @@ const CASES: Case[] = [
     name: 'sse: CR, LF and CRLF line endings mixed',
     framing: SSE,
     input: 'data: a\rdata: b\r\n\r\ndata: c\n\r: x\r\n',
-    messages: [{ ...ev('a\nb'), start: 0, end: 18 }, { ...ev('c'), start: 19, end: 28 }],
+    messages: [
+      { ...ev('a\nb'), start: 0, end: 18 },
+      { ...ev('c'), start: 19, end: 28 },
+    ],
     state: { lineEndings: ['cr', 'crlf', 'lf'], comments: 1 },
   },
-  { name: 'sse: a message completed by the CR of a CRLF blank line', framing: SSE, input: 'data: a\r\n\r', messages: [{ ...ev('a'), start: 0, end: 10 }], partial: null },
+  {
+    name: 'sse: a message completed by the CR of a CRLF blank line',
+    framing: SSE,
+    input: 'data: a\r\n\r',
+    messages: [{ ...ev('a'), start: 0, end: 10 }],
+    partial: null,
+  },
   { name: 'sse: leading BOM stripped', framing: SSE, input: '\uFEFFdata: x\n\n', messages: [{ ...ev('x'), start: 3, end: 12 }] },
   {
     name: 'sse: a second BOM is part of the field name',
@@ -86,8 +99,21 @@ const CASES: Case[] = [
     messages: [ev('y')],
     problems: [/line 1 \(byte 3\): U\+FEFF \(BOM\) at the start of a line/, /line 4 \(byte 23\): U\+FEFF/],
   },
-  { name: 'sse: final event without blank line is partial', framing: SSE, input: 'data: a\n\ndata: b\n', messages: [ev('a')], partial: 'data: b\n' },
-  { name: 'sse: comment inside a pending block kept in partial', framing: SSE, input: 'id: 3\n: hb\ndata: b', messages: [], partial: 'id: 3\n: hb\ndata: b', state: { lastEventId: '' } },
+  {
+    name: 'sse: final event without blank line is partial',
+    framing: SSE,
+    input: 'data: a\n\ndata: b\n',
+    messages: [ev('a')],
+    partial: 'data: b\n',
+  },
+  {
+    name: 'sse: comment inside a pending block kept in partial',
+    framing: SSE,
+    input: 'id: 3\n: hb\ndata: b',
+    messages: [],
+    partial: 'id: 3\n: hb\ndata: b',
+    state: { lastEventId: '' },
+  },
   {
     name: 'sse: id containing NUL is ignored',
     framing: SSE,
@@ -103,7 +129,12 @@ const CASES: Case[] = [
     problems: [/retry "5s" is not only ASCII digits/, /retry "3000.0"/, /retry "-1"/, /retry ""/],
     state: { retry: null },
   },
-  { name: 'sse: multi-byte UTF-8 split anywhere', framing: SSE, input: 'data: héllo €𝄞\n\n', messages: [{ ...ev('héllo €𝄞'), start: 0, end: 22 }] },
+  {
+    name: 'sse: multi-byte UTF-8 split anywhere',
+    framing: SSE,
+    input: 'data: héllo €𝄞\n\n',
+    messages: [{ ...ev('héllo €𝄞'), start: 0, end: 22 }],
+  },
   {
     name: 'sse: invalid UTF-8 decoded as U+FFFD',
     framing: SSE,
@@ -116,51 +147,213 @@ const CASES: Case[] = [
     framing: SSE,
     input: 'Data: a\ndata : b\nDATA\n data: c\n\ndata: ok\n\n',
     messages: [ev('ok')],
-    problems: [/"Data" is not "data" \(different letter case\)/, /"data " is not "data" \(whitespace/, /"DATA" is not "data"/, /" data" is not "data" \(whitespace/],
-    state: { unknownFields: [['Data', 1], ['data ', 1], ['DATA', 1], [' data', 1]] },
+    problems: [
+      /"Data" is not "data" \(different letter case\)/,
+      /"data " is not "data" \(whitespace/,
+      /"DATA" is not "data"/,
+      /" data" is not "data" \(whitespace/,
+    ],
+    state: {
+      unknownFields: [
+        ['Data', 1],
+        ['data ', 1],
+        ['DATA', 1],
+        [' data', 1],
+      ],
+    },
   },
-  { name: 'sse: id-only block updates lastEventId without dispatch', framing: SSE, input: 'id: 5\n\n', messages: [], state: { lastEventId: '5' } },
-  { name: 'sse: empty id resets the last event ID', framing: SSE, input: 'id: 5\ndata: a\n\nid\ndata: b\n\n', messages: [ev('a', '5', 'message', '5'), ev('b', '', 'message', '')] },
-  { name: 'sse: event type resets after dispatch', framing: SSE, input: 'event: x\ndata: 1\n\ndata: 2\n\n', messages: [ev('1', '', 'x'), ev('2')] },
-  { name: 'sse: unknown fields ignored, not problems', framing: SSE, input: 'foo: bar\ndata: x\n\n', messages: [ev('x')], state: { unknownFields: [['foo', 1]] } },
-  { name: 'sse: comments are heartbeats', framing: SSE, input: ': hb\n:\n\ndata: x\n\n: hb\n', messages: [{ ...ev('x'), start: 8, end: 17 }], state: { comments: 3 } },
-  { name: 'sse: CR at the very end counts as a line ending', framing: SSE, input: 'data: x\n\r', messages: [ev('x')], state: { lineEndings: ['cr', 'lf'] } },
+  {
+    name: 'sse: id-only block updates lastEventId without dispatch',
+    framing: SSE,
+    input: 'id: 5\n\n',
+    messages: [],
+    state: { lastEventId: '5' },
+  },
+  {
+    name: 'sse: empty id resets the last event ID',
+    framing: SSE,
+    input: 'id: 5\ndata: a\n\nid\ndata: b\n\n',
+    messages: [ev('a', '5', 'message', '5'), ev('b', '', 'message', '')],
+  },
+  {
+    name: 'sse: event type resets after dispatch',
+    framing: SSE,
+    input: 'event: x\ndata: 1\n\ndata: 2\n\n',
+    messages: [ev('1', '', 'x'), ev('2')],
+  },
+  {
+    name: 'sse: unknown fields ignored, not problems',
+    framing: SSE,
+    input: 'foo: bar\ndata: x\n\n',
+    messages: [ev('x')],
+    state: { unknownFields: [['foo', 1]] },
+  },
+  {
+    name: 'sse: comments are heartbeats',
+    framing: SSE,
+    input: ': hb\n:\n\ndata: x\n\n: hb\n',
+    messages: [{ ...ev('x'), start: 8, end: 17 }],
+    state: { comments: 3 },
+  },
+  {
+    name: 'sse: CR at the very end counts as a line ending',
+    framing: SSE,
+    input: 'data: x\n\r',
+    messages: [ev('x')],
+    state: { lineEndings: ['cr', 'lf'] },
+  },
 
-  { name: 'ndjson: LF, CRLF and empty heartbeat lines', framing: NDJSON, input: '{"a":1}\n\n[1,2]\r\n\r\n"s"\n', messages: [{ data: '{"a":1}', start: 0, end: 8 }, { data: '[1,2]', start: 9, end: 16 }, { data: '"s"', start: 18, end: 22 }], state: { lineEndings: ['crlf', 'lf'], heartbeats: 2 } },
-  { name: 'ndjson: a line that is not JSON', framing: NDJSON, input: '{"a":1}\nnot json\n{"b":2}\n', messages: ['{"a":1}', '{"b":2}'], problems: [/line 2 \(byte 8\): not a JSON value .*"not json"/] },
+  {
+    name: 'ndjson: LF, CRLF and empty heartbeat lines',
+    framing: NDJSON,
+    input: '{"a":1}\n\n[1,2]\r\n\r\n"s"\n',
+    messages: [
+      { data: '{"a":1}', start: 0, end: 8 },
+      { data: '[1,2]', start: 9, end: 16 },
+      { data: '"s"', start: 18, end: 22 },
+    ],
+    state: { lineEndings: ['crlf', 'lf'], heartbeats: 2 },
+  },
+  {
+    name: 'ndjson: a line that is not JSON',
+    framing: NDJSON,
+    input: '{"a":1}\nnot json\n{"b":2}\n',
+    messages: ['{"a":1}', '{"b":2}'],
+    problems: [/line 2 \(byte 8\): not a JSON value .*"not json"/],
+  },
   { name: 'ndjson: unterminated tail is partial', framing: NDJSON, input: '{"a":1}\n{"b"', messages: ['{"a":1}'], partial: '{"b"' },
   { name: 'ndjson: tail that parses is still partial without its LF', framing: NDJSON, input: '1\n23', messages: ['1'], partial: '23' },
   { name: 'ndjson: multi-byte UTF-8', framing: NDJSON, input: '{"s":"€𝄞"}\r\n', messages: ['{"s":"€𝄞"}'] },
-  { name: 'ndjson: BOM ignored and reported', framing: NDJSON, input: '\uFEFF{"a":1}\n', messages: [{ data: '{"a":1}', start: 3, end: 11 }], problems: [/starts with a UTF-8 BOM/] },
+  {
+    name: 'ndjson: BOM ignored and reported',
+    framing: NDJSON,
+    input: '\uFEFF{"a":1}\n',
+    messages: [{ data: '{"a":1}', start: 3, end: 11 }],
+    problems: [/starts with a UTF-8 BOM/],
+  },
 
-  { name: 'delimiter: record separator, empty message is a heartbeat', framing: delim('\u001e'), input: 'a\u001eb\u001e\u001ec', messages: [{ data: 'a', start: 0, end: 2 }, { data: 'b', start: 2, end: 4 }], partial: 'c', state: { heartbeats: 1 } },
-  { name: 'delimiter: multi-character delimiter with a false start', framing: delim('<EOM>'), input: 'x<E<EOM>y<EO', messages: [{ data: 'x<E', start: 0, end: 8 }], partial: 'y<EO' },
+  {
+    name: 'delimiter: record separator, empty message is a heartbeat',
+    framing: delim('\u001e'),
+    input: 'a\u001eb\u001e\u001ec',
+    messages: [
+      { data: 'a', start: 0, end: 2 },
+      { data: 'b', start: 2, end: 4 },
+    ],
+    partial: 'c',
+    state: { heartbeats: 1 },
+  },
+  {
+    name: 'delimiter: multi-character delimiter with a false start',
+    framing: delim('<EOM>'),
+    input: 'x<E<EOM>y<EO',
+    messages: [{ data: 'x<E', start: 0, end: 8 }],
+    partial: 'y<EO',
+  },
   { name: 'delimiter: multi-byte UTF-8 delimiter', framing: delim('€€'), input: 'a€€b€c€€', messages: ['a', 'b€c'] },
   { name: 'delimiter: self-overlapping delimiter', framing: delim('aab'), input: 'aaabxaab', messages: ['a', 'x'] },
-  { name: 'delimiter: blank-line delimiter', framing: delim('\n\n'), input: '{"a":1}\n\n{"b":\n2}\n\n\n', messages: ['{"a":1}', '{"b":\n2}'], partial: '\n' },
+  {
+    name: 'delimiter: blank-line delimiter',
+    framing: delim('\n\n'),
+    input: '{"a":1}\n\n{"b":\n2}\n\n\n',
+    messages: ['{"a":1}', '{"b":\n2}'],
+    partial: '\n',
+  },
 
-  { name: 'length-prefixed: LF and CRLF, keep-alive, empty message', framing: LP, input: '5\nhello3\r\nabc\r\n0\n', messages: [{ data: 'hello', start: 0, end: 7 }, { data: 'abc', start: 7, end: 13 }, { data: '', start: 15, end: 17 }], state: { heartbeats: 1 } },
-  { name: 'length-prefixed: length counts bytes, payload may hold newlines', framing: LP, input: '3\n€5\na\nb\r\n\n', messages: ['€', 'a\nb\r\n'], state: { heartbeats: 1 } },
-  { name: 'length-prefixed: garbage where a length belongs loses framing', framing: LP, input: '5\nhelloxyz\n3\nabc', messages: ['hello'], partial: 'xyz\n3\nabc', problems: [/byte 7: expected "<decimal length>\\n" before message 2, got byte 0x78/] },
+  {
+    name: 'length-prefixed: LF and CRLF, keep-alive, empty message',
+    framing: LP,
+    input: '5\nhello3\r\nabc\r\n0\n',
+    messages: [
+      { data: 'hello', start: 0, end: 7 },
+      { data: 'abc', start: 7, end: 13 },
+      { data: '', start: 15, end: 17 },
+    ],
+    state: { heartbeats: 1 },
+  },
+  {
+    name: 'length-prefixed: length counts bytes, payload may hold newlines',
+    framing: LP,
+    input: '3\n€5\na\nb\r\n\n',
+    messages: ['€', 'a\nb\r\n'],
+    state: { heartbeats: 1 },
+  },
+  {
+    name: 'length-prefixed: garbage where a length belongs loses framing',
+    framing: LP,
+    input: '5\nhelloxyz\n3\nabc',
+    messages: ['hello'],
+    partial: 'xyz\n3\nabc',
+    problems: [/byte 7: expected "<decimal length>\\n" before message 2, got byte 0x78/],
+  },
   { name: 'length-prefixed: unfinished payload is partial', framing: LP, input: '2\nok10\nabc', messages: ['ok'], partial: '10\nabc' },
-  { name: 'length-prefixed: CR not followed by LF', framing: LP, input: '4\rabcd', messages: [], partial: '4\rabcd', problems: [/byte 2: .*a CR after the length not followed by LF/] },
+  {
+    name: 'length-prefixed: CR not followed by LF',
+    framing: LP,
+    input: '4\rabcd',
+    messages: [],
+    partial: '4\rabcd',
+    problems: [/byte 2: .*a CR after the length not followed by LF/],
+  },
 
   {
     name: 'multipart: preamble, headers, close delimiter, epilogue',
     framing: MP,
     contentType: 'multipart/mixed; boundary="frontier"',
-    input: 'preamble\r\n--frontier\r\nContent-Type: text/plain\r\n\r\nhello\r\n--frontier\r\nContent-Type: application/json\r\nX-Seq: 2\r\n\r\n{"a":1}\r\n--frontier--\r\nepilogue',
+    input:
+      'preamble\r\n--frontier\r\nContent-Type: text/plain\r\n\r\nhello\r\n--frontier\r\nContent-Type: application/json\r\nX-Seq: 2\r\n\r\n{"a":1}\r\n--frontier--\r\nepilogue',
     messages: [
       { data: 'hello', fields: { 'content-type': 'text/plain' }, start: 22, end: 67 },
       { data: '{"a":1}', fields: { 'content-type': 'application/json', 'x-seq': '2' }, start: 69, end: 132 },
     ],
   },
-  { name: 'multipart: a part completes only when the next delimiter arrives', framing: MP, contentType: 'multipart/x-mixed-replace;boundary=b', input: '--b\r\n\r\none\r\n--b\r\n\r\ntwo', messages: [msg('one', {})], partial: '\r\ntwo' },
-  { name: 'multipart: near-boundary text stays in the body', framing: MP, contentType: 'multipart/mixed; boundary=frontier', input: '--frontier\r\n\r\na\r\n--front\r\nb\r\n--frontier--', messages: [msg('a\r\n--front\r\nb', {})] },
-  { name: 'multipart: empty body (blank line doubles as the delimiter CRLF)', framing: MP, contentType: 'multipart/mixed; boundary=b', input: '--b\r\nX: 1\r\n\r\n--b--', messages: [msg('', { x: '1' })] },
-  { name: 'multipart: bare LF accepted and reported once', framing: MP, contentType: 'multipart/mixed; boundary=b', input: '--b\n\nx\n--b--\n', messages: [msg('x', {})], problems: [/byte 3: line ended with a bare LF/] },
-  { name: 'multipart: no boundary parameter', framing: MP, contentType: 'multipart/mixed', input: '--b\r\n\r\nx\r\n--b--', messages: [], partial: '--b\r\n\r\nx\r\n--b--', problems: [/has no boundary parameter/] },
-  { name: 'multipart: stream cut inside a boundary line', framing: MP, contentType: 'multipart/mixed; boundary=b', input: '--b\r\n\r\nx\r\n--b\r', messages: [msg('x', {})], partial: '--…\r' },
+  {
+    name: 'multipart: a part completes only when the next delimiter arrives',
+    framing: MP,
+    contentType: 'multipart/x-mixed-replace;boundary=b',
+    input: '--b\r\n\r\none\r\n--b\r\n\r\ntwo',
+    messages: [msg('one', {})],
+    partial: '\r\ntwo',
+  },
+  {
+    name: 'multipart: near-boundary text stays in the body',
+    framing: MP,
+    contentType: 'multipart/mixed; boundary=frontier',
+    input: '--frontier\r\n\r\na\r\n--front\r\nb\r\n--frontier--',
+    messages: [msg('a\r\n--front\r\nb', {})],
+  },
+  {
+    name: 'multipart: empty body (blank line doubles as the delimiter CRLF)',
+    framing: MP,
+    contentType: 'multipart/mixed; boundary=b',
+    input: '--b\r\nX: 1\r\n\r\n--b--',
+    messages: [msg('', { x: '1' })],
+  },
+  {
+    name: 'multipart: bare LF accepted and reported once',
+    framing: MP,
+    contentType: 'multipart/mixed; boundary=b',
+    input: '--b\n\nx\n--b--\n',
+    messages: [msg('x', {})],
+    problems: [/byte 3: line ended with a bare LF/],
+  },
+  {
+    name: 'multipart: no boundary parameter',
+    framing: MP,
+    contentType: 'multipart/mixed',
+    input: '--b\r\n\r\nx\r\n--b--',
+    messages: [],
+    partial: '--b\r\n\r\nx\r\n--b--',
+    problems: [/has no boundary parameter/],
+  },
+  {
+    name: 'multipart: stream cut inside a boundary line',
+    framing: MP,
+    contentType: 'multipart/mixed; boundary=b',
+    input: '--b\r\n\r\nx\r\n--b\r',
+    messages: [msg('x', {})],
+    partial: '--…\r',
+  },
 ];
 
 interface Outcome {
@@ -221,7 +414,10 @@ describe('framing parsers: same messages whatever the read boundaries', () => {
       for (const m of splits[0]?.[1].messages ?? []) expect(m.t, `t of message ending at ${m.end}`).to.equal(m.end - 1);
 
       const got = withoutT(whole.messages);
-      expect(got.map((m) => m.data), 'message data').to.deep.equal(c.messages.map((m) => (typeof m === 'string' ? m : m.data)));
+      expect(
+        got.map((m) => m.data),
+        'message data',
+      ).to.deep.equal(c.messages.map((m) => (typeof m === 'string' ? m : m.data)));
       c.messages.forEach((want, i) => {
         if (typeof want === 'string') return;
         const m = got[i];
@@ -245,7 +441,10 @@ describe('framing parsers: same messages whatever the read boundaries', () => {
       { t: 400, size: 7, offset: 11 },
     ];
     const r = parseWhole({ type: 'sse' }, body, reads);
-    expect(r.messages.map((m) => [m.data, m.t])).to.deep.equal([['a', 250], ['b', 400]]);
+    expect(r.messages.map((m) => [m.data, m.t])).to.deep.equal([
+      ['a', 250],
+      ['b', 400],
+    ]);
     expect(r.partial).to.equal(null);
     expect(r.problems).to.deep.equal([]);
   });
@@ -253,7 +452,11 @@ describe('framing parsers: same messages whatever the read boundaries', () => {
   it('parseWhole pushes bytes no read covers with the time of the next read', () => {
     const body = Buffer.from('1\n2\n3\n');
     const r = parseWhole({ type: 'ndjson' }, body, [{ t: 7, size: 2, offset: 2 }]);
-    expect(r.messages.map((m) => [m.data, m.t])).to.deep.equal([['1', 7], ['2', 7], ['3', 7]]);
+    expect(r.messages.map((m) => [m.data, m.t])).to.deep.equal([
+      ['1', 7],
+      ['2', 7],
+      ['3', 7],
+    ]);
   });
 
   it('parseWhole takes the multipart boundary from the Content-Type', () => {

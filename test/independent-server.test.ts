@@ -65,10 +65,11 @@ function startIndependentServer(holdMs: number, handshake = false): Promise<{ ur
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise<void>((r) => {
-          server.closeAllConnections();
-          server.close(() => r());
-        }),
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
       });
     });
   });
@@ -76,7 +77,11 @@ function startIndependentServer(holdMs: number, handshake = false): Promise<{ ur
 
 describe('an independently written compliant long-poll server', function () {
   this.timeout(60_000);
-  const variants = [[{ json: '/cursor/next' }, false], [{ header: 'X-Next' }, false], [{ json: '/cursor/next' }, true]] as const;
+  const variants = [
+    [{ json: '/cursor/next' }, false],
+    [{ header: 'X-Next' }, false],
+    [{ json: '/cursor/next' }, true],
+  ] as const;
   for (const [from, handshake] of variants) {
     it(`gets zero fail and zero warn (cursor from ${'json' in from ? `JSON ${from.json}` : `header ${from.header}`}, hold undeclared${handshake ? ', a cursorless first poll answered at once' : ''})`, async () => {
       const server = await startIndependentServer(1500, handshake);
@@ -84,11 +89,30 @@ describe('an independently written compliant long-poll server', function () {
         const manifest: Manifest = {
           name: 'independent',
           baseUrl: server.url,
-          publish: { method: 'POST', url: '/api/topics/{channel}/messages', headers: { 'content-type': 'application/json' }, body: '{"text":"{payload}"}' },
+          publish: {
+            method: 'POST',
+            url: '/api/topics/{channel}/messages',
+            headers: { 'content-type': 'application/json' },
+            body: '{"text":"{payload}"}',
+          },
           longPoll: { url: '/api/topics/{channel}/poll', cursor: { type: 'query', param: 'after', from } },
         };
-        const { report } = await runSuite({ manifest, only: [], skip: [], level: 'all', via: [...VIA_PROFILES], strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
-        const bad = report.results.filter((r) => r.verdict !== 'pass' && !r.actual.startsWith('n/a')).map((r) => `${r.id}@${r.via}: ${r.verdict} — ${r.actual}`);
+        const { report } = await runSuite({
+          manifest,
+          only: [],
+          skip: [],
+          level: 'all',
+          via: [...VIA_PROFILES],
+          strict: false,
+          timeScale: 1,
+          concurrency: 32,
+          holdLimitSeconds: 30,
+          reportDir: null,
+          reporter: 'none',
+        });
+        const bad = report.results
+          .filter((r) => r.verdict !== 'pass' && !r.actual.startsWith('n/a'))
+          .map((r) => `${r.id}@${r.via}: ${r.verdict} — ${r.actual}`);
         expect(report.results.filter((r) => r.via !== 'direct').length, 'long-poll cases through intermediaries').to.be.greaterThan(10);
         expect(bad).to.deep.equal([]);
         const hold = report.results.find((r) => r.id === 'lp.hold-time');

@@ -20,7 +20,12 @@ async function startStreamServer(accelHeader: boolean): Promise<{ url: string; c
       res.socket?.setNoDelay(true);
       // Close-delimited: no Content-Length, no chunked, the connection ends the body.
       res.useChunkedEncodingByDefault = false;
-      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', connection: 'close', ...(accelHeader ? { 'x-accel-buffering': 'no' } : {}) });
+      res.writeHead(200, {
+        'content-type': 'application/x-ndjson',
+        'cache-control': 'no-store',
+        connection: 'close',
+        ...(accelHeader ? { 'x-accel-buffering': 'no' } : {}),
+      });
       res.flushHeaders();
       const beat = setInterval(() => res.write('\n'), 500);
       const set = subscribers.get(topic) ?? new Set<ServerResponse>();
@@ -49,10 +54,11 @@ async function startStreamServer(accelHeader: boolean): Promise<{ url: string; c
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -60,11 +66,24 @@ async function judge(accelHeader: boolean): Promise<Map<string, CaseResult>> {
   const server = await startStreamServer(accelHeader);
   try {
     const manifest: Manifest = {
-      name: `close-delimited${accelHeader ? '+x-accel' : ''}`, baseUrl: server.url,
+      name: `close-delimited${accelHeader ? '+x-accel' : ''}`,
+      baseUrl: server.url,
       publish: { method: 'POST', url: '/send?topic={channel}', body: '{payload}' },
       stream: { url: '/events?topic={channel}', framing: { type: 'ndjson' }, heartbeatSeconds: 0.5 },
     };
-    const { report } = await runSuite({ manifest, only: ['st.incremental'], skip: [], level: 'all', via: ['direct', 'nginx-default', 'buffer-bytes', 'nginx-http11'], strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
+    const { report } = await runSuite({
+      manifest,
+      only: ['st.incremental'],
+      skip: [],
+      level: 'all',
+      via: ['direct', 'nginx-default', 'buffer-bytes', 'nginx-http11'],
+      strict: false,
+      timeScale: 1,
+      concurrency: 32,
+      holdLimitSeconds: 30,
+      reportDir: null,
+      reporter: 'none',
+    });
     return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
   } finally {
     await server.close();
@@ -82,6 +101,7 @@ describe('a close-delimited stream behind buffering proxies (independent server)
   });
   it('passes nginx-default when it sends X-Accel-Buffering: no, as real nginx honours it', async () => {
     const v = await judge(true);
-    for (const via of ['direct', 'nginx-default', 'buffer-bytes', 'nginx-http11']) expect(v.get(`st.incremental@${via}`)?.verdict, via).to.equal('pass');
+    for (const via of ['direct', 'nginx-default', 'buffer-bytes', 'nginx-http11'])
+      expect(v.get(`st.incremental@${via}`)?.verdict, via).to.equal('pass');
   });
 });

@@ -94,7 +94,8 @@ describe('manifest', () => {
         if (!isObj(node)) return;
         const props = node['properties'];
         if (isObj(props)) {
-          for (const [k, v] of Object.entries(props)) if (!isObj(v) || typeof v['description'] !== 'string') missing.push(`${at}/properties/${k}`);
+          for (const [k, v] of Object.entries(props))
+            if (!isObj(v) || typeof v['description'] !== 'string') missing.push(`${at}/properties/${k}`);
           if (node['additionalProperties'] !== false) open.push(at);
         }
         for (const [k, v] of Object.entries(node)) if (k !== 'examples') walk(v, `${at}/${k}`);
@@ -225,18 +226,58 @@ describe('manifest', () => {
       count?: number;
     }
     const cases: Case[] = [
-      { what: 'not JSON', input: '{\n  "name": "x"\n  "baseUrl": "http://h"\n}', path: '', phrases: ['not valid JSON', 'line 3, column 3', 'expected ","'] },
+      {
+        what: 'not JSON',
+        input: '{\n  "name": "x"\n  "baseUrl": "http://h"\n}',
+        path: '',
+        phrases: ['not valid JSON', 'line 3, column 3', 'expected ","'],
+      },
       { what: 'empty file', input: '', path: '', phrases: ['empty'] },
       { what: 'only whitespace and comments', input: '  // nothing here\n', path: '', phrases: ['empty'] },
       { what: 'array at top level', input: '[{"name": "x"}]', path: '', phrases: ['JSON object at the top level', 'got an array'] },
-      { what: 'missing name', input: edit((m) => delete m['name']), path: '/name', phrases: ['missing required field "name"', 'expected a non-empty string'] },
+      {
+        what: 'missing name',
+        input: edit((m) => delete m['name']),
+        path: '/name',
+        phrases: ['missing required field "name"', 'expected a non-empty string'],
+      },
       { what: 'empty name', input: edit((m) => (m['name'] = '')), path: '/name', phrases: ['is empty'] },
-      { what: 'missing baseUrl', input: edit((m) => delete m['baseUrl']), path: '/baseUrl', phrases: ['missing required field "baseUrl"', 'http://'] },
-      { what: 'baseUrl not a URL', input: edit((m) => (m['baseUrl'] = 'not a url')), path: '/baseUrl', phrases: ['"not a url"', 'http:// or https://'] },
-      { what: 'ftp baseUrl', input: edit((m) => (m['baseUrl'] = 'ftp://files.example')), path: '/baseUrl', phrases: ['"ftp://files.example" is not an http:// or https:// URL'] },
-      { what: 'https transport on an http baseUrl', input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'https://127.0.0.1:8080/lp?id={channel}')), path: '/longPoll/url', phrases: ['is on https://127.0.0.1:8080', 'not on baseUrl\'s origin http://127.0.0.1:8080'] },
-      { what: 'transport on another origin', input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'http://other.example/lp?id={channel}')), path: '/longPoll/url', phrases: ['not on baseUrl\'s origin http://127.0.0.1:8080', 'transport requests are sent to baseUrl'] },
-      { what: 'placeholder in baseUrl', input: edit((m) => (m['baseUrl'] = 'http://{channel}.example')), path: '/baseUrl', phrases: ['placeholders'] },
+      {
+        what: 'missing baseUrl',
+        input: edit((m) => delete m['baseUrl']),
+        path: '/baseUrl',
+        phrases: ['missing required field "baseUrl"', 'http://'],
+      },
+      {
+        what: 'baseUrl not a URL',
+        input: edit((m) => (m['baseUrl'] = 'not a url')),
+        path: '/baseUrl',
+        phrases: ['"not a url"', 'http:// or https://'],
+      },
+      {
+        what: 'ftp baseUrl',
+        input: edit((m) => (m['baseUrl'] = 'ftp://files.example')),
+        path: '/baseUrl',
+        phrases: ['"ftp://files.example" is not an http:// or https:// URL'],
+      },
+      {
+        what: 'https transport on an http baseUrl',
+        input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'https://127.0.0.1:8080/lp?id={channel}')),
+        path: '/longPoll/url',
+        phrases: ['is on https://127.0.0.1:8080', "not on baseUrl's origin http://127.0.0.1:8080"],
+      },
+      {
+        what: 'transport on another origin',
+        input: edit((m) => ((m['longPoll'] as Obj)['url'] = 'http://other.example/lp?id={channel}')),
+        path: '/longPoll/url',
+        phrases: ["not on baseUrl's origin http://127.0.0.1:8080", 'transport requests are sent to baseUrl'],
+      },
+      {
+        what: 'placeholder in baseUrl',
+        input: edit((m) => (m['baseUrl'] = 'http://{channel}.example')),
+        path: '/baseUrl',
+        phrases: ['placeholders'],
+      },
       {
         what: 'unknown top-level field',
         input: edit((m) => (m['longpoll'] = { url: '/x' })),
@@ -249,7 +290,12 @@ describe('manifest', () => {
         path: '/longPoll/cursor/type',
         phrases: ['"qurey" is not a cursor type', 'expected one of etag, query, last-event-id, session, none'],
       },
-      { what: 'cursor without type', input: edit((m) => (block(m, 'longPoll')['cursor'] = {})), path: '/longPoll/cursor/type', phrases: ['missing required field "type"', 'etag'] },
+      {
+        what: 'cursor without type',
+        input: edit((m) => (block(m, 'longPoll')['cursor'] = {})),
+        path: '/longPoll/cursor/type',
+        phrases: ['missing required field "type"', 'etag'],
+      },
       {
         what: 'query cursor without param',
         input: edit((m) => (block(m, 'longPoll')['cursor'] = { type: 'query', from: { json: '/next' } })),
@@ -286,43 +332,108 @@ describe('manifest', () => {
         path: '/longPoll/cursor/from',
         phrases: ['has both "header" and "json"'],
       },
-      { what: 'holdSeconds as string', input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = '30')), path: '/longPoll/holdSeconds', phrases: ['expected a number, got string "30"'] },
-      { what: 'holdSeconds negative', input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = -5)), path: '/longPoll/holdSeconds', phrases: ['-5 is too small', 'greater than 0'] },
-      { what: 'holdSeconds too large', input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = 7200)), path: '/longPoll/holdSeconds', phrases: ['at most 3600'] },
-      { what: 'publish with neither url nor command', input: edit((m) => (m['publish'] = { body: '{payload}' })), path: '/publish', phrases: ['has neither "url" nor "command"'] },
+      {
+        what: 'holdSeconds as string',
+        input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = '30')),
+        path: '/longPoll/holdSeconds',
+        phrases: ['expected a number, got string "30"'],
+      },
+      {
+        what: 'holdSeconds negative',
+        input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = -5)),
+        path: '/longPoll/holdSeconds',
+        phrases: ['-5 is too small', 'greater than 0'],
+      },
+      {
+        what: 'holdSeconds too large',
+        input: edit((m) => (block(m, 'longPoll')['holdSeconds'] = 7200)),
+        path: '/longPoll/holdSeconds',
+        phrases: ['at most 3600'],
+      },
+      {
+        what: 'publish with neither url nor command',
+        input: edit((m) => (m['publish'] = { body: '{payload}' })),
+        path: '/publish',
+        phrases: ['has neither "url" nor "command"'],
+      },
       {
         what: 'publish with both url and command',
         input: edit((m) => (m['publish'] = { url: '/pub?id={channel}', command: ['./pub', '{channel}', '{payload}'] })),
         path: '/publish',
         phrases: ['has both "url" and "command"'],
       },
-      { what: 'publish as a string', input: edit((m) => (m['publish'] = 'POST /pub')), path: '/publish', phrases: ['expected an object with "url"', 'got string'] },
-      { what: 'empty command array', input: edit((m) => (m['publish'] = { command: [] })), path: '/publish/command', phrases: ['empty array', 'at least 1 item'] },
-      { what: 'empty program name', input: edit((m) => (m['publish'] = { command: ['', '{channel}', '{payload}'] })), path: '/publish/command/0', phrases: ['is empty'] },
+      {
+        what: 'publish as a string',
+        input: edit((m) => (m['publish'] = 'POST /pub')),
+        path: '/publish',
+        phrases: ['expected an object with "url"', 'got string'],
+      },
+      {
+        what: 'empty command array',
+        input: edit((m) => (m['publish'] = { command: [] })),
+        path: '/publish/command',
+        phrases: ['empty array', 'at least 1 item'],
+      },
+      {
+        what: 'empty program name',
+        input: edit((m) => (m['publish'] = { command: ['', '{channel}', '{payload}'] })),
+        path: '/publish/command/0',
+        phrases: ['is empty'],
+      },
       {
         what: 'missing {channel} in longPoll url',
         input: edit((m) => (block(m, 'longPoll')['url'] = '/sub/lp')),
         path: '/longPoll/url',
         phrases: ['no {channel} placeholder', '"channels": false'],
       },
-      { what: 'missing {channel} in publish command', input: edit((m) => (m['publish'] = { command: ['./pub', '{payload}'] })), path: '/publish/command', phrases: ['no {channel} placeholder'] },
+      {
+        what: 'missing {channel} in publish command',
+        input: edit((m) => (m['publish'] = { command: ['./pub', '{payload}'] })),
+        path: '/publish/command',
+        phrases: ['no {channel} placeholder'],
+      },
       {
         what: 'unknown placeholder {chanel}',
         input: edit((m) => (block(m, 'longPoll')['url'] = '/sub/lp?id={chanel}')),
         path: '/longPoll/url',
         phrases: ['unknown placeholder {chanel}', 'known placeholders are {channel} and {payload}'],
       },
-      { what: '{payload} missing from publish', input: edit((m) => delete block(m, 'publish')['body']), path: '/publish/body', phrases: ['no {payload} placeholder'] },
+      {
+        what: '{payload} missing from publish',
+        input: edit((m) => delete block(m, 'publish')['body']),
+        path: '/publish/body',
+        phrases: ['no {payload} placeholder'],
+      },
       {
         what: '{payload} in a transport',
         input: edit((m) => (m['sse'] = { url: '/e?id={channel}&p={payload}' })),
         path: '/sse/url',
         phrases: ['{payload} is only filled in the publish block'],
       },
-      { what: 'header value not a string', input: edit((m) => (m['headers'] = { 'X-Token': 5 })), path: '/headers/X-Token', phrases: ['expected a string, got number 5'] },
-      { what: 'header name not a token', input: edit((m) => (m['headers'] = { 'Bad Name': 'x' })), path: '/headers/Bad Name', phrases: ['not a valid header name', 'RFC 9110 token'] },
-      { what: 'lowercase method', input: edit((m) => (block(m, 'longPoll')['method'] = 'get')), path: '/longPoll/method', phrases: ['not uppercase', 'expected "GET"'] },
-      { what: 'invalid method token', input: edit((m) => (block(m, 'publish')['method'] = 'PO ST')), path: '/publish/method', phrases: ['is not an HTTP method', 'GET or POST'] },
+      {
+        what: 'header value not a string',
+        input: edit((m) => (m['headers'] = { 'X-Token': 5 })),
+        path: '/headers/X-Token',
+        phrases: ['expected a string, got number 5'],
+      },
+      {
+        what: 'header name not a token',
+        input: edit((m) => (m['headers'] = { 'Bad Name': 'x' })),
+        path: '/headers/Bad Name',
+        phrases: ['not a valid header name', 'RFC 9110 token'],
+      },
+      {
+        what: 'lowercase method',
+        input: edit((m) => (block(m, 'longPoll')['method'] = 'get')),
+        path: '/longPoll/method',
+        phrases: ['not uppercase', 'expected "GET"'],
+      },
+      {
+        what: 'invalid method token',
+        input: edit((m) => (block(m, 'publish')['method'] = 'PO ST')),
+        path: '/publish/method',
+        phrases: ['is not an HTTP method', 'GET or POST'],
+      },
       {
         what: 'framing delimiter without value',
         input: edit((m) => (m['stream'] = { url: '/s?id={channel}', framing: { type: 'delimiter' } })),
@@ -335,12 +446,42 @@ describe('manifest', () => {
         path: '/stream/framing',
         phrases: ['expected an object', '{"type": "ndjson"}'],
       },
-      { what: 'unknown framing type', input: edit((m) => (m['stream'] = { url: '/s?id={channel}', framing: { type: 'xml' } })), path: '/stream/framing/type', phrases: ['"xml" is not a framing type', 'ndjson'] },
-      { what: 'body on the sse block', input: edit((m) => (m['sse'] = { url: '/e?id={channel}', body: 'x' })), path: '/sse/body', phrases: ['unknown field "body"', 'allowed fields: url, method, headers, heartbeatSeconds'] },
-      { what: 'body on a GET poll', input: edit((m) => (block(m, 'longPoll')['body'] = 'x')), path: '/longPoll/body', phrases: ['GET request (the default) carries no body'] },
-      { what: 'url resolving to another scheme', input: edit((m) => (m['stream'] = { url: 'ws://h/s?id={channel}' })), path: '/stream/url', phrases: ['ws: URL', 'http://'] },
-      { what: 'channels not a boolean', input: edit((m) => (m['channels'] = 'no')), path: '/channels', phrases: ['expected true or false, got string "no"'] },
-      { what: 'no transport at all', input: edit((m) => delete m['longPoll']), path: '', phrases: ['no transport', 'longPoll, stream, sse, bayeux, bosh'] },
+      {
+        what: 'unknown framing type',
+        input: edit((m) => (m['stream'] = { url: '/s?id={channel}', framing: { type: 'xml' } })),
+        path: '/stream/framing/type',
+        phrases: ['"xml" is not a framing type', 'ndjson'],
+      },
+      {
+        what: 'body on the sse block',
+        input: edit((m) => (m['sse'] = { url: '/e?id={channel}', body: 'x' })),
+        path: '/sse/body',
+        phrases: ['unknown field "body"', 'allowed fields: url, method, headers, heartbeatSeconds'],
+      },
+      {
+        what: 'body on a GET poll',
+        input: edit((m) => (block(m, 'longPoll')['body'] = 'x')),
+        path: '/longPoll/body',
+        phrases: ['GET request (the default) carries no body'],
+      },
+      {
+        what: 'url resolving to another scheme',
+        input: edit((m) => (m['stream'] = { url: 'ws://h/s?id={channel}' })),
+        path: '/stream/url',
+        phrases: ['ws: URL', 'http://'],
+      },
+      {
+        what: 'channels not a boolean',
+        input: edit((m) => (m['channels'] = 'no')),
+        path: '/channels',
+        phrases: ['expected true or false, got string "no"'],
+      },
+      {
+        what: 'no transport at all',
+        input: edit((m) => delete m['longPoll']),
+        path: '',
+        phrases: ['no transport', 'longPoll, stream, sse, bayeux, bosh'],
+      },
       {
         what: 'duplicate key in a file',
         input: '{\n  "name": "a",\n  "name": "b",\n  "baseUrl": "http://h",\n  "sse": { "url": "/e?c={channel}" }\n}',
@@ -352,7 +493,9 @@ describe('manifest', () => {
     for (const c of cases) {
       it(`${c.what} → ${c.path || '(document)'}`, () => {
         const input = c.input;
-        const { problems } = problemsOf(() => (typeof input === 'string' ? parseManifestText(input, 't.json') : validateManifest(input, 't.json')));
+        const { problems } = problemsOf(() =>
+          typeof input === 'string' ? parseManifestText(input, 't.json') : validateManifest(input, 't.json'),
+        );
         const hit = problems.find((p) => p.path === c.path);
         expect(hit, `no problem at "${c.path}" among:\n${show(problems)}`).to.not.equal(undefined);
         for (const phrase of c.phrases) expect(hit?.message).to.include(phrase);
@@ -485,12 +628,22 @@ describe('manifest', () => {
       expect(m.baseUrl).to.equal('http://127.0.0.1:8080');
       expect(m.channels).to.equal(true);
       expect(m.headers).to.deep.equal({ Authorization: 'Bearer abc:def' });
-      expect(m.longPoll).to.deep.equal({ url: lp, method: 'GET', cursor: { type: 'query', param: 'since', from: { header: 'X-Cursor' } }, holdSeconds: 20 });
+      expect(m.longPoll).to.deep.equal({
+        url: lp,
+        method: 'GET',
+        cursor: { type: 'query', param: 'since', from: { header: 'X-Cursor' } },
+        holdSeconds: 20,
+      });
       expect(m.publish).to.deep.equal({ method: 'POST', url: 'http://127.0.0.1:8080/pub?id={channel}', body: '{"text": "{payload}"}' });
     });
 
     it('accepts a JSON-pointer cursor, a method-less publish, and infers channels: false', () => {
-      const m = buildQuickManifest({ longPoll: 'http://h:9/lp', publish: 'http://h:9/pub {payload}', cursor: 'query:since:/next', hold: '30s' });
+      const m = buildQuickManifest({
+        longPoll: 'http://h:9/lp',
+        publish: 'http://h:9/pub {payload}',
+        cursor: 'query:since:/next',
+        hold: '30s',
+      });
       expect(m.channels).to.equal(false);
       expect(m.longPoll?.cursor).to.deep.equal({ type: 'query', param: 'since', from: { json: '/next' } });
       expect(m.longPoll?.holdSeconds).to.equal(30);
@@ -523,7 +676,12 @@ describe('manifest', () => {
     });
 
     it('maps validation problems back to flags and reports them together with parse problems', () => {
-      const ps = quickProblems({ longPoll: lp, publish: 'post http://127.0.0.1:8080/pub {payload}', hold: 'abc', header: ['Bad Name: x', 'nocolon'] });
+      const ps = quickProblems({
+        longPoll: lp,
+        publish: 'post http://127.0.0.1:8080/pub {payload}',
+        hold: 'abc',
+        header: ['Bad Name: x', 'nocolon'],
+      });
       expect(ps.map((p) => p.path)).to.have.members(['--hold', '--header', '--publish', '--publish', '--header']);
       const publish = ps.filter((p) => p.path === '--publish').map((p) => p.message);
       expect(publish.some((m) => m.startsWith('method: "post" is not uppercase'))).to.equal(true);

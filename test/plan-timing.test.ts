@@ -12,17 +12,32 @@ const summary = (s: Partial<Summary>): Summary => ({ pass: 0, fail: 0, warn: 0, 
 
 describe('timing classification: held vs timer-driven', () => {
   it('a poll woken by its event tracks the publish offset (slope ≈ 1)', () => {
-    const fit = fitSlope([[300, 302], [500, 503], [700, 701], [900, 904]]);
+    const fit = fitSlope([
+      [300, 302],
+      [500, 503],
+      [700, 701],
+      [900, 904],
+    ]);
     expect(fit?.slope).to.be.within(0.95, 1.05);
     expect(fit?.intercept).to.be.within(-5, 10);
   });
   it('a poll answered by its timer does not (slope ≈ 0)', () => {
-    const fit = fitSlope([[300, 2001], [500, 2003], [700, 2000], [900, 2002]]);
+    const fit = fitSlope([
+      [300, 2001],
+      [500, 2003],
+      [700, 2000],
+      [900, 2002],
+    ]);
     expect(Math.abs(fit?.slope ?? 1)).to.be.below(0.05);
   });
   it('needs two distinct offsets', () => {
     expect(fitSlope([[1, 2]])).to.equal(null);
-    expect(fitSlope([[1, 2], [1, 3]])).to.equal(null);
+    expect(
+      fitSlope([
+        [1, 2],
+        [1, 3],
+      ]),
+    ).to.equal(null);
   });
 });
 
@@ -70,14 +85,40 @@ describe('plan: requirements × intermediary profiles', () => {
   it('a profile asked about by name (a deployment question) runs every requirement that means something behind it, and direct', () => {
     const named = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'], viaNamed: true });
     const matrix = plan(REQUIREMENTS, everything, { ...all, via: ['direct', 'nginx-default'] });
-    const through = (cs: typeof named, judged: boolean): string[] => cs.filter((c) => c.via === 'nginx-default' && (c.skipReason === null) === judged).map((c) => c.requirement.id).sort();
+    const through = (cs: typeof named, judged: boolean): string[] =>
+      cs
+        .filter((c) => c.via === 'nginx-default' && (c.skipReason === null) === judged)
+        .map((c) => c.requirement.id)
+        .sort();
     // The full matrix keeps its curated lists.
     expect(through(matrix, true)).to.deep.equal(['lp.hold-survives', 'lp.held', 'lp.wake', 'st.incremental'].sort());
     // Named: SSE, gap and idle checks too (the idle timeout is one of nginx-default's hops).
-    expect(through(named, true)).to.include.members(['lp.gap-no-loss', 'lp.order', 'lp.no-duplicates', 'st.stays-open', 'st.app-framing', 'st.idle-survives', 'sse.dispatch', 'sse.resume', 'sse.retry', 'lp.hold-survives']);
+    expect(through(named, true)).to.include.members([
+      'lp.gap-no-loss',
+      'lp.order',
+      'lp.no-duplicates',
+      'st.stays-open',
+      'st.app-framing',
+      'st.idle-survives',
+      'sse.dispatch',
+      'sse.resume',
+      'sse.retry',
+      'lp.hold-survives',
+    ]);
     // Message-syntax checks are listed as not applicable, with the reason; a cache-only check is left out.
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
-    expect(na.map((c) => c.requirement.id).sort()).to.deep.equal(['h1.connection-close', 'http.content-type', 'http.date', 'http.etag-syntax', 'http.head', 'sec.cors-credentials', 'sec.last-event-id-oversized', 'st.chunk-syntax', 'st.http10-eof', 'st.no-content-length']);
+    expect(na.map((c) => c.requirement.id).sort()).to.deep.equal([
+      'h1.connection-close',
+      'http.content-type',
+      'http.date',
+      'http.etag-syntax',
+      'http.head',
+      'sec.cors-credentials',
+      'sec.last-event-id-oversized',
+      'st.chunk-syntax',
+      'st.http10-eof',
+      'st.no-content-length',
+    ]);
     expect(na[0]?.skipReason).to.match(/judges the server's own message syntax/);
     expect(named.some((c) => c.key === 'lp.cache-replay@nginx-default')).to.equal(false);
     // Every requirement either runs behind it or says why not; only the cache-only check is absent.
@@ -85,11 +126,18 @@ describe('plan: requirements × intermediary profiles', () => {
   });
 
   it('applicability behind a named profile follows what its hops change', () => {
-    const ids = (via: string): string[] => plan(REQUIREMENTS, everything, { ...all, via: [via], viaNamed: true }).filter((c) => c.skipReason === null).map((c) => c.requirement.id);
+    const ids = (via: string): string[] =>
+      plan(REQUIREMENTS, everything, { ...all, via: [via], viaNamed: true })
+        .filter((c) => c.skipReason === null)
+        .map((c) => c.requirement.id);
     // rechunking touches bodies that are read as they arrive: streams and SSE, not long polls.
     expect(ids('rechunk-split').every((id) => id.startsWith('st.') || id.startsWith('sse.'))).to.equal(true);
     // the server's answer to what a client sends is forwarded unchanged by every hop
-    expect(ids('shared-cache').concat(ids('nginx-default')).some((id) => id.startsWith('sec.'))).to.equal(false);
+    expect(
+      ids('shared-cache')
+        .concat(ids('nginx-default'))
+        .some((id) => id.startsWith('sec.')),
+    ).to.equal(false);
     expect(ids('rechunk-split')).to.include('sse.dispatch');
     // a cache changes long polls (replays) as well as streams
     expect(ids('shared-cache')).to.include.members(['lp.cache-replay', 'lp.gap-no-loss', 'sse.not-storable']);
@@ -97,12 +145,20 @@ describe('plan: requirements × intermediary profiles', () => {
     expect(ids('varnish-default')).to.include('lp.cache-replay');
     // serialising pipelined requests matters to BOSH only
     expect(REQUIREMENTS.filter((r) => applicability(r, 'no-pipeline').applies).every((r) => r.id.startsWith('bosh.'))).to.equal(true);
-    const noPipe = plan(REQUIREMENTS, everything, { ...all, via: ['no-pipeline'], viaNamed: true }).find((c) => c.key === 'lp.held@no-pipeline');
-    expect(noPipe?.skipReason).to.match(/^n\/a behind no-pipeline: no-pipeline only serialises pipelined requests, and the check depends on none of that/);
+    const noPipe = plan(REQUIREMENTS, everything, { ...all, via: ['no-pipeline'], viaNamed: true }).find(
+      (c) => c.key === 'lp.held@no-pipeline',
+    );
+    expect(noPipe?.skipReason).to.match(
+      /^n\/a behind no-pipeline: no-pipeline only serialises pipelined requests, and the check depends on none of that/,
+    );
     // a hop that holds every write for its window decides st.incremental whatever the server does
-    const joined = plan(REQUIREMENTS, everything, { ...all, via: ['rechunk-coalesce'], viaNamed: true }).find((c) => c.key === 'st.incremental@rechunk-coalesce');
+    const joined = plan(REQUIREMENTS, everything, { ...all, via: ['rechunk-coalesce'], viaNamed: true }).find(
+      (c) => c.key === 'st.incremental@rechunk-coalesce',
+    );
     expect(joined?.skipReason).to.match(/^n\/a behind rechunk-coalesce: rechunk-coalesce holds every piece of a body for a fixed window/);
-    expect(applicability(REQUIREMENTS.find((r) => r.id === 'st.incremental') as (typeof REQUIREMENTS)[number], 'real-haproxy').applies).to.equal(true);
+    expect(
+      applicability(REQUIREMENTS.find((r) => r.id === 'st.incremental') as (typeof REQUIREMENTS)[number], 'real-haproxy').applies,
+    ).to.equal(true);
   });
 
   it('filters by ID prefix and level', () => {

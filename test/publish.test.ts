@@ -37,7 +37,11 @@ describe('publish adapter', () => {
         headers: { authorization: 'Bearer x', 'x-chan': 'a b', accept: '*/*', 'content-type': 'text/plain;charset=UTF-8' },
       })
       .reply(204, '');
-    const m: Manifest = { ...base, headers: { Authorization: 'Bearer x' }, publish: { method: 'POST', url: '/pub?channel={channel}', headers: { 'X-Chan': '{channel}' }, body: 'msg={payload}' } };
+    const m: Manifest = {
+      ...base,
+      headers: { Authorization: 'Bearer x' },
+      publish: { method: 'POST', url: '/pub?channel={channel}', headers: { 'X-Chan': '{channel}' }, body: 'msg={payload}' },
+    };
     const adapter = createPublishAdapter(m, options(2000));
     const r = await adapter?.publish('a b', 'tok-1');
     expect(r?.ok, r?.error).to.equal(true);
@@ -51,7 +55,10 @@ describe('publish adapter', () => {
       .get('http://pub.test')
       .intercept({ path: '/pub', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' } })
       .reply(200, '');
-    const m: Manifest = { ...base, publish: { url: '/pub', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{"p":"{payload}"}' } };
+    const m: Manifest = {
+      ...base,
+      publish: { url: '/pub', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{"p":"{payload}"}' },
+    };
     const r = await createPublishAdapter(m, options(2000))?.publish('c', 'p');
     expect(r?.ok, r?.error).to.equal(true);
   });
@@ -66,7 +73,10 @@ describe('publish adapter', () => {
   });
 
   it('does not follow a redirect: a 3xx hook is not ok', async () => {
-    agent.get('http://pub.test').intercept({ path: '/pub', method: 'POST' }).reply(302, '', { headers: { location: '/elsewhere' } });
+    agent
+      .get('http://pub.test')
+      .intercept({ path: '/pub', method: 'POST' })
+      .reply(302, '', { headers: { location: '/elsewhere' } });
     const r = await createPublishAdapter({ ...base, publish: { url: '/pub', body: '{payload}' } }, options(2000))?.publish('c', 'p');
     expect(r?.error).to.match(/answered 302; expected 2xx/);
   });
@@ -82,7 +92,10 @@ describe('publish adapter', () => {
   });
 
   it('reads a large hook answer only up to its limit and still reports the status', async () => {
-    agent.get('http://pub.test').intercept({ path: '/pub', method: 'POST' }).reply(200, 'x'.repeat(1024 * 1024));
+    agent
+      .get('http://pub.test')
+      .intercept({ path: '/pub', method: 'POST' })
+      .reply(200, 'x'.repeat(1024 * 1024));
     const r = await createPublishAdapter({ ...base, publish: { url: '/pub', body: '{payload}' } }, options(2000))?.publish('c', 'p');
     expect(r?.ok, r?.error).to.equal(true);
     expect(r?.status).to.equal(200);
@@ -103,7 +116,10 @@ describe('publish adapter', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const adapter = createPublishAdapter({ ...base, baseUrl: `http://127.0.0.1:${port}`, publish: { url: '/pub?c={channel}', body: '{payload}' } }, { clock: systemClock, deadlineMs: 2000 });
+      const adapter = createPublishAdapter(
+        { ...base, baseUrl: `http://127.0.0.1:${port}`, publish: { url: '/pub?c={channel}', body: '{payload}' } },
+        { clock: systemClock, deadlineMs: 2000 },
+      );
       for (const n of [1, 2, 3, 4]) expect((await adapter?.publish(`ch${n}`, `tok-${n}`))?.status).to.equal(202);
       expect(seen).to.deep.equal([1, 2, 3, 4].map((n) => `POST /pub?c=ch${n} tok-${n}`));
       // The pool may open a second connection while the first is settling; it does not open one per publish.
@@ -120,7 +136,10 @@ describe('publish adapter', () => {
     const out = join(dir, 'out.txt');
     await writeFile(script, `#!/bin/sh\nprintf '%s|%s' "$1" "$2" > ${JSON.stringify(out)}\n`);
     await chmod(script, 0o755);
-    const adapter = createPublishAdapter({ ...base, publish: { command: [script, '{channel}', '{payload}'] } }, { clock: systemClock, deadlineMs: 2000 });
+    const adapter = createPublishAdapter(
+      { ...base, publish: { command: [script, '{channel}', '{payload}'] } },
+      { clock: systemClock, deadlineMs: 2000 },
+    );
     const r = await adapter?.publish('ch 1', 'tok-2');
     expect(r?.ok).to.equal(true);
     const { readFile } = await import('node:fs/promises');
@@ -128,11 +147,17 @@ describe('publish adapter', () => {
   });
 
   it('reports a failing or missing command with its exit status', async () => {
-    const failing = createPublishAdapter({ ...base, publish: { command: ['sh', '-c', 'echo nope >&2; exit 3'] } }, { clock: systemClock, deadlineMs: 2000 });
+    const failing = createPublishAdapter(
+      { ...base, publish: { command: ['sh', '-c', 'echo nope >&2; exit 3'] } },
+      { clock: systemClock, deadlineMs: 2000 },
+    );
     const r = await failing?.publish('c', 'p');
     expect(r?.ok).to.equal(false);
     expect(r?.error).to.match(/exited with 3; expected exit 0: nope/);
-    const missing = createPublishAdapter({ ...base, publish: { command: ['/nonexistent/publish'] } }, { clock: systemClock, deadlineMs: 2000 });
+    const missing = createPublishAdapter(
+      { ...base, publish: { command: ['/nonexistent/publish'] } },
+      { clock: systemClock, deadlineMs: 2000 },
+    );
     const r2 = await missing?.publish('c', 'p');
     expect(r2?.ok).to.equal(false);
     expect(r2?.error).to.match(/failed to start/);
@@ -142,15 +167,21 @@ describe('publish adapter', () => {
     expect(createPublishAdapter(base, { clock: systemClock, deadlineMs: 100 })).to.equal(null);
   });
 
-  it('an https hook is verified with the run\'s trust: untrusted, the error names the code and --ca/--insecure', async () => {
+  it("an https hook is verified with the run's trust: untrusted, the error names the code and --ca/--insecure", async () => {
     const server = await startReferenceServer({ tls: true });
     try {
       const m: Manifest = { ...server.manifest(), publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' } };
       const untrusted = createPublishAdapter(m, { clock: systemClock, deadlineMs: 3000, dispatcher: ordinaryAgent({ insecure: false }) });
       const refused = await untrusted?.publish('c1', 'pst-a-0001-z');
       expect(refused?.ok).to.equal(false);
-      expect(refused?.error).to.include(`publish hook ${server.url}: the TLS certificate is not trusted: DEPTH_ZERO_SELF_SIGNED_CERT`).and.include('--ca FILE');
-      const trusted = createPublishAdapter(m, { clock: systemClock, deadlineMs: 3000, dispatcher: ordinaryAgent({ insecure: false, ca: server.caPem ?? '' }) });
+      expect(refused?.error)
+        .to.include(`publish hook ${server.url}: the TLS certificate is not trusted: DEPTH_ZERO_SELF_SIGNED_CERT`)
+        .and.include('--ca FILE');
+      const trusted = createPublishAdapter(m, {
+        clock: systemClock,
+        deadlineMs: 3000,
+        dispatcher: ordinaryAgent({ insecure: false, ca: server.caPem ?? '' }),
+      });
       expect((await trusted?.publish('c1', 'pst-a-0002-z'))?.ok).to.equal(true);
     } finally {
       await server.close();

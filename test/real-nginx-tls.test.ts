@@ -33,9 +33,15 @@ describe('https target: real nginx terminating TLS', function () {
     server = await startReferenceServer({ holdMs: 1000 });
     const pems = await selfSignedCertificate();
     await writeFile(join(dir, 'ca.pem'), pems.cert);
-    nginx = await startRealProgram(nginxSpec(new URL(server.url), { httpVersion: '1.1', buffering: false, readTimeoutMs: 60_000 }, pems), new URL(server.url));
+    nginx = await startRealProgram(
+      nginxSpec(new URL(server.url), { httpVersion: '1.1', buffering: false, readTimeoutMs: 60_000 }, pems),
+      new URL(server.url),
+    );
     front = new URL(nginx.url.href.replace(/^http:/, 'https:'));
-    await writeFile(join(dir, 'target.json'), JSON.stringify({ ...server.manifest(), name: 'reference behind nginx TLS', baseUrl: front.origin }));
+    await writeFile(
+      join(dir, 'target.json'),
+      JSON.stringify({ ...server.manifest(), name: 'reference behind nginx TLS', baseUrl: front.origin }),
+    );
   });
   after(async () => {
     await nginx?.close();
@@ -50,13 +56,28 @@ describe('https target: real nginx terminating TLS', function () {
     expect(refused.stderr).to.include(`target ${front.origin}`).and.include('DEPTH_ZERO_SELF_SIGNED_CERT');
 
     const out = join(dir, 'report');
-    const r = await cli(['run', '--target', target, '--ca', join(dir, 'ca.pem'), '--via', 'direct', '--only', 'lp.,st.,sse.', '--report-dir', out, '--reporter', 'none']);
+    const r = await cli([
+      'run',
+      '--target',
+      target,
+      '--ca',
+      join(dir, 'ca.pem'),
+      '--via',
+      'direct',
+      '--only',
+      'lp.,st.,sse.',
+      '--report-dir',
+      out,
+      '--reporter',
+      'none',
+    ]);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
     const verdict = new Map(report.results.map((c) => [c.id, `${c.verdict}${c.verdict === 'pass' ? '' : `: ${c.actual}`}`]));
     expect(report.environment.tls).to.include({ insecure: false });
     expect(report.environment.tls?.protocol).to.match(/^TLSv1\.[23]$/);
     // A streaming-friendly TLS front passes events through as they are written.
-    for (const id of ['lp.held', 'lp.wake', 'lp.order', 'st.incremental', 'st.first-byte', 'sse.dispatch', 'sse.resume']) expect(verdict.get(id), id).to.equal('pass');
+    for (const id of ['lp.held', 'lp.wake', 'lp.order', 'st.incremental', 'st.first-byte', 'sse.dispatch', 'sse.resume'])
+      expect(verdict.get(id), id).to.equal('pass');
     expect(r.code, `${r.stdout}\n${r.stderr}`).to.be.oneOf([0, 1]);
   });
 });

@@ -17,10 +17,32 @@ import { sseChannel } from './real-world/servers/sse-channel.js';
  * binaries and the http-proxy / compression packages as profiles, asked for by name. In CI
  * (PUSHSPEC_CI=1) a missing program fails instead of skipping, as for the real-world corpus.
  */
-const REAL = ['real-nginx', 'real-nginx-http11', 'real-nginx-nobuffer', 'real-haproxy', 'real-varnish', 'real-squid', 'node-http-proxy', 'node-compression'];
+const REAL = [
+  'real-nginx',
+  'real-nginx-http11',
+  'real-nginx-nobuffer',
+  'real-haproxy',
+  'real-varnish',
+  'real-squid',
+  'node-http-proxy',
+  'node-compression',
+];
 
 async function judge(manifest: Manifest, via: string[], only: string[] = []): Promise<Map<string, CaseResult>> {
-  const { report } = await runSuite({ manifest, only, skip: [], level: 'all', via: ['direct', ...via], viaNamed: true, strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
+  const { report } = await runSuite({
+    manifest,
+    only,
+    skip: [],
+    level: 'all',
+    via: ['direct', ...via],
+    viaNamed: true,
+    strict: false,
+    timeScale: 1,
+    concurrency: 32,
+    holdLimitSeconds: 30,
+    reportDir: null,
+    reporter: 'none',
+  });
   return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
 }
 
@@ -61,15 +83,25 @@ describe('real intermediaries as profiles', function () {
         expect(unexpected.map(label), `${via}: ${unexpected.map((c) => `${label(c)}: ${c.actual}`).join(' | ')}`).to.deep.equal([]);
       }
       // Real nginx says where it listened in the evidence.
-      expect(r.get('lp.held@real-nginx')?.evidence.some((e) => /\[real-nginx\] nginx pid \d+ listening on 127\.0\.0\.1:\d+/.test(e.what))).to.equal(true);
+      expect(
+        r.get('lp.held@real-nginx')?.evidence.some((e) => /\[real-nginx\] nginx pid \d+ listening on 127\.0\.0\.1:\d+/.test(e.what)),
+      ).to.equal(true);
       const corked = r.get('st.incremental@real-haproxy');
       if (corked?.verdict === 'fail') {
         expect(corked.actual).to.match(/event 1 arrived 2\d\d ms after its publish/);
         expect(corked.remedy).to.match(/http-no-delay/);
       }
       // …and that the path worked before the case began; squid's access log names each request.
-      expect(r.get('lp.held@real-varnish')?.evidence.some((e) => /\[real-varnish\] varnish: warm-up request through it: answered "HTTP\/1\.1 404/.test(e.what))).to.equal(true);
-      expect(r.get('lp.held@real-squid')?.evidence.some((e) => /\[real-squid\] squid: .*TCP_MISS\/200 .* GET http:\/\/127\.0\.0\.1:\d+\/lp\?/.test(e.what))).to.equal(true);
+      expect(
+        r
+          .get('lp.held@real-varnish')
+          ?.evidence.some((e) => /\[real-varnish\] varnish: warm-up request through it: answered "HTTP\/1\.1 404/.test(e.what)),
+      ).to.equal(true);
+      expect(
+        r
+          .get('lp.held@real-squid')
+          ?.evidence.some((e) => /\[real-squid\] squid: .*TCP_MISS\/200 .* GET http:\/\/127\.0\.0\.1:\d+\/lp\?/.test(e.what)),
+      ).to.equal(true);
     } finally {
       await server.close();
     }
@@ -121,17 +153,36 @@ describe('real intermediaries as profiles', function () {
   });
 
   it('a real profile whose program is missing is skipped with the install command, never failed', async () => {
-    const res = await cli(['run', '--via', 'real-nginx', '--only', 'lp.held', '--no-report', '--reporter', 'none'], { env: { PUSHSPEC_NGINX: '/nonexistent/nginx' } });
+    const res = await cli(['run', '--via', 'real-nginx', '--only', 'lp.held', '--no-report', '--reporter', 'none'], {
+      env: { PUSHSPEC_NGINX: '/nonexistent/nginx' },
+    });
     expect(res.code, res.stderr).to.equal(0);
     expect(res.stdout).to.match(/skip 1/);
-    const json = await cli(['run', '--via', 'real-nginx', '--only', 'lp.held', '--report-dir', '/tmp/pushspec-real-skip', '--reporter', 'none'], { env: { PUSHSPEC_NGINX: '/nonexistent/nginx' } });
+    const json = await cli(
+      ['run', '--via', 'real-nginx', '--only', 'lp.held', '--report-dir', '/tmp/pushspec-real-skip', '--reporter', 'none'],
+      { env: { PUSHSPEC_NGINX: '/nonexistent/nginx' } },
+    );
     expect(json.code).to.equal(0);
-    const report = JSON.parse(await readFile('/tmp/pushspec-real-skip/report.json', 'utf8')) as { results: CaseResult[]; profiles: ProfileVerdict[] };
+    const report = JSON.parse(await readFile('/tmp/pushspec-real-skip/report.json', 'utf8')) as {
+      results: CaseResult[];
+      profiles: ProfileVerdict[];
+    };
     const skipped = report.results.find((c) => c.via === 'real-nginx');
     expect(skipped?.verdict).to.equal('skip');
     expect(skipped?.actual).to.match(/real-nginx cannot run here: nginx is not installed .*apt-get install -y nginx/);
     // The deployment answer in report.json says so too.
-    expect(report.profiles).to.deep.equal([{ via: 'real-nginx', models: report.profiles[0]?.models, answer: 'not judged', cases: 1, judged: 0, deciding: [], hopCaused: 0, remedies: [] }]);
+    expect(report.profiles).to.deep.equal([
+      {
+        via: 'real-nginx',
+        models: report.profiles[0]?.models,
+        answer: 'not judged',
+        cases: 1,
+        judged: 0,
+        deciding: [],
+        hopCaused: 0,
+        remedies: [],
+      },
+    ]);
     expect(report.profiles[0]?.models).to.match(/Debian nginx binary/);
   });
 });

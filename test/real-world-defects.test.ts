@@ -13,7 +13,19 @@ import { runSuite } from '../runner/run.js';
  * keep, no cursor declared, a broadcast publish hook.
  */
 async function judge(manifest: Manifest, only: string[], via: string[] = ['direct']): Promise<Map<string, CaseResult>> {
-  const { report } = await runSuite({ manifest, only, skip: [], level: 'all', via, strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
+  const { report } = await runSuite({
+    manifest,
+    only,
+    skip: [],
+    level: 'all',
+    via,
+    strict: false,
+    timeScale: 1,
+    concurrency: 32,
+    holdLimitSeconds: 30,
+    reportDir: null,
+    reporter: 'none',
+  });
   return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
 }
 
@@ -49,12 +61,19 @@ describe('defects found on real servers', function () {
   it('an event the server accepted and never delivered is a fail with a rate, re-verified alone, never inconclusive', async () => {
     const s = await lossyServer(800);
     try {
-      const m: Manifest = { name: 'lossy', baseUrl: s.url, publish: { url: '/publish?c={channel}', body: '{payload}' }, longPoll: { url: '/lp?c={channel}', holdSeconds: 0.8 } };
+      const m: Manifest = {
+        name: 'lossy',
+        baseUrl: s.url,
+        publish: { url: '/publish?c={channel}', body: '{payload}' },
+        longPoll: { url: '/lp?c={channel}', holdSeconds: 0.8 },
+      };
       const r = await judge(m, ['lp.complete']);
       const c = r.get('lp.complete@direct');
       expect(c?.verdict, c?.actual).to.equal('fail');
       // The first poll carries no cursor, so its miss alone is not owed; the poll after it is.
-      expect(c?.actual).to.match(/accepted \(status 204\) while poll #3 was held never arrived: .* \(before that, the event published for the cursorless poll #1 arrived on neither it nor poll #2\)/);
+      expect(c?.actual).to.match(
+        /accepted \(status 204\) while poll #3 was held never arrived: .* \(before that, the event published for the cursorless poll #1 arrived on neither it nor poll #2\)/,
+      );
       expect(c?.actual).to.match(/Loss in 3 of 3 runs \(the first concurrent, 2 alone\): 3 of 3 accepted events never delivered/);
       expect(c?.loss).to.deep.equal({ published: 3, lost: 3 });
       expect(c?.cause).to.equal('server');
@@ -99,7 +118,9 @@ describe('defects found on real servers', function () {
     const base = { name: 'b', baseUrl: 'http://127.0.0.1:1', sse: { url: '/sse?s={channel}' } };
     expect(manifestProblems({ ...base, publish: { url: '/broadcast', body: '{payload}', broadcast: true } })).to.deep.equal([]);
     const problems = manifestProblems({ ...base, publish: { url: '/broadcast', body: '{payload}' } });
-    expect(problems.map((p) => `${p.path}: ${p.message}`).join('\n')).to.match(/\/publish\/url: no \{channel\} placeholder .*set "broadcast": true/);
+    expect(problems.map((p) => `${p.path}: ${p.message}`).join('\n')).to.match(
+      /\/publish\/url: no \{channel\} placeholder .*set "broadcast": true/,
+    );
   });
 
   it('a failure that only shows through a buffering hop names the hop, shows the direct result and the server-side remedy', async () => {
@@ -123,7 +144,12 @@ describe('defects found on real servers', function () {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const m: Manifest = { name: 'no-accel', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, publish: { url: '/publish?c={channel}', body: '{payload}' }, sse: { url: '/sse?c={channel}' } };
+      const m: Manifest = {
+        name: 'no-accel',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        publish: { url: '/publish?c={channel}', body: '{payload}' },
+        sse: { url: '/sse?c={channel}' },
+      };
       const r = await judge(m, ['st.incremental'], ['direct', 'buffer-bytes']);
       const direct = r.get('st.incremental@direct');
       const via = r.get('st.incremental@buffer-bytes');

@@ -168,7 +168,11 @@ describe('reference server (compliant)', function () {
     const reply = await poll(server, ch, 0);
     expect(reply.ms).to.be.below(IMMEDIATE_MS);
     expect(reply.body).to.deep.equal({
-      events: [{ id: 1, data: 'a' }, { id: 2, data: 'b' }, { id: 3, data: 'c' }],
+      events: [
+        { id: 1, data: 'a' },
+        { id: 2, data: 'b' },
+        { id: 3, data: 'c' },
+      ],
       next: 3,
     });
     expect(header(reply.headers, 'content-type')).to.equal('application/json');
@@ -304,8 +308,12 @@ describe('reference server (compliant)', function () {
     const ch = freshChannel();
     const [stream, sse] = await Promise.all([openStream(server, `/stream?channel=${ch}`), openStream(server, `/sse?channel=${ch}`)]);
     const [streamHead, sseHead] = (await Promise.all([stream.until(hasHead), sse.until(hasHead)])).map(headOf);
-    expect(streamHead).to.match(/^http\/1\.1 200/).and.include('content-type: application/x-ndjson');
-    expect(sseHead).to.match(/^http\/1\.1 200/).and.include('content-type: text/event-stream');
+    expect(streamHead)
+      .to.match(/^http\/1\.1 200/)
+      .and.include('content-type: application/x-ndjson');
+    expect(sseHead)
+      .to.match(/^http\/1\.1 200/)
+      .and.include('content-type: text/event-stream');
     for (const head of [streamHead, sseHead]) expect(head).to.include('cache-control: no-store').and.not.include('content-length');
     stream.socket.destroy();
     sse.socket.destroy();
@@ -317,7 +325,10 @@ describe('reference server (compliant)', function () {
     const conn = await openStream(server, `/stream?channel=${ch}&since=1`);
     await conn.until((d) => dechunk(bodyOf(d)).includes('"c"}'));
     await publish(server, ch, 'd');
-    const lines = (d: string): string[] => dechunk(bodyOf(d)).split('\n').filter((l) => l !== '');
+    const lines = (d: string): string[] =>
+      dechunk(bodyOf(d))
+        .split('\n')
+        .filter((l) => l !== '');
     const data = await conn.until((d) => lines(d).length === 3);
     expect(lines(data)).to.deep.equal(['{"id":2,"data":"b"}', '{"id":3,"data":"c"}', '{"id":4,"data":"d"}']);
     conn.socket.destroy();
@@ -347,7 +358,9 @@ describe('reference server (compliant)', function () {
       error = err;
     }
     expect(error).to.be.instanceOf(Error);
-    expect((error as Error).message).to.include('no-such-fault').and.include('timeout-408');
+    expect((error as Error).message)
+      .to.include('no-such-fault')
+      .and.include('timeout-408');
   });
 });
 
@@ -428,7 +441,10 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
       conn.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       const secondAnswered = await conn
         .until((d) => d.endsWith('pushspec reference server\n'))
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       conn.socket.destroy();
       return { head: headOf(first), secondAnswered };
     };
@@ -475,7 +491,10 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   'etag-unquoted': async () => {
     const [ok, bad] = await pair('etag-unquoted');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
-    const [good, raw] = await Promise.all([get(`${ok.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' }), get(`${bad.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' })]);
+    const [good, raw] = await Promise.all([
+      get(`${ok.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' }),
+      get(`${bad.url}/lp-etag?channel=c`, { 'If-None-Match': '"0"' }),
+    ]);
     expect(header(good.headers, 'etag')).to.equal('"1"');
     expect(header(raw.headers, 'etag')).to.equal('1');
     // The unquoted tag works as a cursor when sent back.
@@ -693,7 +712,9 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
       openStream(bad, '/stream?channel=c', gzip),
       openStream(bad, '/stream?channel=c'),
     ]);
-    const [goodHead, zippedHead, identityHead] = (await Promise.all([good.until(hasHead), zipped.until(hasHead), identity.until(hasHead)])).map(headOf);
+    const [goodHead, zippedHead, identityHead] = (
+      await Promise.all([good.until(hasHead), zipped.until(hasHead), identity.until(hasHead)])
+    ).map(headOf);
     expect(goodHead).to.not.include('content-encoding');
     expect(zippedHead).to.include('content-encoding: gzip');
     expect(identityHead).to.not.include('content-encoding');
@@ -742,7 +763,7 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(headOf(skewed.data())).to.include('transfer-encoding: chunked');
     await Promise.all([publish(ok, 'c', 'a'), publish(bad, 'c', 'a')]);
     const line = '{"id":1,"data":"a"}\n';
-    await good.until((d) => bodyOf(d) === `${(line.length).toString(16)}\r\n${line}\r\n`);
+    await good.until((d) => bodyOf(d) === `${line.length.toString(16)}\r\n${line}\r\n`);
     await skewed.until((d) => bodyOf(d) === `${(line.length + 1).toString(16)}\r\n${line}\r\n`);
   },
 
@@ -809,7 +830,9 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   'no-proxy-hints': async () => {
     const [ok, bad] = await pair('no-proxy-hints', { heartbeatMs: QUIET_MS });
     const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/stream?channel=c')).until(hasHead))));
-    expect(heads[0]).to.include('x-accel-buffering: no').and.to.match(/cache-control: no-store, no-transform/);
+    expect(heads[0])
+      .to.include('x-accel-buffering: no')
+      .and.to.match(/cache-control: no-store, no-transform/);
     expect(heads[1]).to.not.include('x-accel-buffering').and.to.not.include('no-transform');
     expect(heads[1]).to.include('cache-control: no-store');
   },
@@ -839,7 +862,9 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     };
     const [good, silent] = await Promise.all([head(ok), head(bad)]);
     const answered = await good.until(hasHead);
-    expect(headOf(answered)).to.match(/^http\/1\.1 200 /).and.include('content-type: text/event-stream');
+    expect(headOf(answered))
+      .to.match(/^http\/1\.1 200 /)
+      .and.include('content-type: text/event-stream');
     expect(bodyOf(answered)).to.equal('');
     await new Promise((r) => setTimeout(r, IMMEDIATE_MS));
     expect(silent.data()).to.equal('');
@@ -871,9 +896,13 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   'cors-reflect-credentials': async () => {
     const [ok, bad] = await pair('cors-reflect-credentials', { heartbeatMs: QUIET_MS });
     const origin = ['Origin: https://elsewhere.example'];
-    const heads = await Promise.all([ok, bad].map(async (s) => headOf(await (await openStream(s, '/sse?channel=c', origin)).until(hasHead))));
+    const heads = await Promise.all(
+      [ok, bad].map(async (s) => headOf(await (await openStream(s, '/sse?channel=c', origin)).until(hasHead))),
+    );
     expect(heads[0]).to.not.include('access-control-allow-');
-    expect(heads[1]).to.include('access-control-allow-origin: https://elsewhere.example').and.include('access-control-allow-credentials: true');
+    expect(heads[1])
+      .to.include('access-control-allow-origin: https://elsewhere.example')
+      .and.include('access-control-allow-credentials: true');
   },
 };
 
@@ -887,7 +916,12 @@ const chunkOf = (text: string): string => `${Buffer.byteLength(text).toString(16
 const count = (text: string, piece: string): number => text.split(piece).length - 1;
 
 /** A raw connection that has sent `GET path` (HTTP/1.1 unless told), with extra header lines. */
-async function openStream(server: ReferenceServer, path: string, headers: readonly string[] = [], version: '1.0' | '1.1' = '1.1'): Promise<RawConn> {
+async function openStream(
+  server: ReferenceServer,
+  path: string,
+  headers: readonly string[] = [],
+  version: '1.0' | '1.1' = '1.1',
+): Promise<RawConn> {
   const conn = await rawConnect(server.port);
   conn.socket.on('error', () => {});
   conn.socket.write(`GET ${path} HTTP/${version}\r\nHost: x\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`);
@@ -896,7 +930,10 @@ async function openStream(server: ReferenceServer, path: string, headers: readon
 
 /** Whether `done` comes true within `ms` (a bounded wait for something that should not happen). */
 function appearsWithin(conn: RawConn, done: (data: string) => boolean, ms: number): Promise<boolean> {
-  return conn.until(done, ms).then(() => true, () => false);
+  return conn.until(done, ms).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** What a gzip decoder can give out of the complete chunks received so far. */
@@ -975,7 +1012,13 @@ describe('reference server faults', function () {
     const bad = await reference({ faults: ['timeout-408', 'duplicate-last'] });
     await publish(bad, 'c', 'x');
     const dup = await get(`${bad.url}/lp-etag?channel=c`, { 'if-none-match': '"0"' });
-    expect(JSON.parse(dup.text)).to.deep.equal({ events: [{ id: 1, data: 'x' }, { id: 1, data: 'x' }], next: 1 });
+    expect(JSON.parse(dup.text)).to.deep.equal({
+      events: [
+        { id: 1, data: 'x' },
+        { id: 1, data: 'x' },
+      ],
+      next: 1,
+    });
     expect((await get(`${bad.url}/lp-etag?channel=c`, { 'if-none-match': '"1"' })).status).to.equal(408);
     expect(bad.manifest().name).to.equal('pushspec-reference+timeout-408,duplicate-last');
   });
@@ -1000,7 +1043,12 @@ describe('reference server faults', function () {
 const HOSTILE_TESTS: Record<HostileKind, (conn: RawConn) => Promise<void>> = {
   'never-answers': async (conn) => {
     // The one place a fixed window is the assertion: silence cannot be awaited.
-    const silence = await conn.until((d) => d.length > 0, 200).then(() => false, () => true);
+    const silence = await conn
+      .until((d) => d.length > 0, 200)
+      .then(
+        () => false,
+        () => true,
+      );
     expect(silence).to.equal(true);
   },
   garbage: async (conn) => {

@@ -48,7 +48,17 @@ describe('report.json schema', () => {
       if (r.verdict === 'fail' || r.verdict === 'warn') expect(r.remedy, `${r.id}@${r.via}`).to.be.a('string').and.not.equal('');
     }
     const kinds = new Set(report.results.flatMap((r) => r.evidence.map((e) => e.kind)));
-    for (const k of ['request', 'response-head', 'body-read', 'response-end', 'publish', 'connection-open', 'connection-end', 'hop'] as const) expect([...kinds]).to.include(k);
+    for (const k of [
+      'request',
+      'response-head',
+      'body-read',
+      'response-end',
+      'publish',
+      'connection-open',
+      'connection-end',
+      'hop',
+    ] as const)
+      expect([...kinds]).to.include(k);
   });
 
   it('rejects evidence without a kind, or with one it does not define', () => {
@@ -66,7 +76,21 @@ describe('report.json schema', () => {
     let tlsReport: Report;
     try {
       const trust = { insecure: false, ca: server.caPem ?? '', caPath: 'ca.pem' };
-      ({ report: tlsReport } = await runSuite({ manifest: server.manifest(), trust, only: ['http.date'], skip: [], level: 'all', via: ['direct'], viaNamed: false, strict: false, timeScale: 1, concurrency: 4, holdLimitSeconds: 30, reportDir: null, reporter: 'none' }));
+      ({ report: tlsReport } = await runSuite({
+        manifest: server.manifest(),
+        trust,
+        only: ['http.date'],
+        skip: [],
+        level: 'all',
+        via: ['direct'],
+        viaNamed: false,
+        strict: false,
+        timeScale: 1,
+        concurrency: 4,
+        holdLimitSeconds: 30,
+        reportDir: null,
+        reporter: 'none',
+      }));
     } finally {
       await server.close();
     }

@@ -4,14 +4,33 @@ import { wantsColour } from '../runner/reporters/colour.js';
 import { LiveProgress, WAITING_LINE_MS } from '../runner/reporters/progress.js';
 
 function result(id: string, verdict: CaseResult['verdict'], extra: Partial<CaseResult> = {}): CaseResult {
-  return { id, section: '2.1', spec: 'RFC 6202', level: 'should', title: `title of ${id}`, via: 'direct', verdict, expected: 'e', actual: `actual of ${id}`, durationMs: 1200, measurements: {}, evidence: [], ...extra };
+  return {
+    id,
+    section: '2.1',
+    spec: 'RFC 6202',
+    level: 'should',
+    title: `title of ${id}`,
+    via: 'direct',
+    verdict,
+    expected: 'e',
+    actual: `actual of ${id}`,
+    durationMs: 1200,
+    measurements: {},
+    evidence: [],
+    ...extra,
+  };
 }
 
 describe('console progress', () => {
   it('prints a line per case as it settles and, during a long silence, what it is waiting on', () => {
     let now = 0;
     const lines: string[] = [];
-    const p = new LiveProgress(3, (l) => lines.push(l), false, () => now);
+    const p = new LiveProgress(
+      3,
+      (l) => lines.push(l),
+      false,
+      () => now,
+    );
     try {
       p.caseStarted('lp.held@direct');
       now = 100;
@@ -42,7 +61,12 @@ describe('console progress', () => {
 
   it('colours verdicts on a terminal, and the plain progress has no escape codes', () => {
     const lines: string[] = [];
-    const p = new LiveProgress(1, (l) => lines.push(l), true, () => 0);
+    const p = new LiveProgress(
+      1,
+      (l) => lines.push(l),
+      true,
+      () => 0,
+    );
     p.caseDone(result('lp.held', 'fail'));
     p.stop();
     expect(lines[1]).to.include('\u001b[31mFAIL');

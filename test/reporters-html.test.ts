@@ -7,13 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'parse5';
 import type { DefaultTreeAdapterTypes } from 'parse5';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline } from '../runner/baseline.js';
-import {
-  baselineCommand,
-  compareCommand,
-  loadReport,
-  reportCommand,
-  validateReport,
-} from '../runner/commands/report-commands.js';
+import { baselineCommand, compareCommand, loadReport, reportCommand, validateReport } from '../runner/commands/report-commands.js';
 import { summarize, type CaseResult, type Report } from '../runner/report.js';
 import type { EvidenceKind } from '../runner/verdict.js';
 import { compareRows, renderComparison } from '../runner/reporters/compare-html.js';
@@ -85,7 +79,22 @@ function sha256(s: string): string {
 function assertInert(doc: Node): void {
   expect(sel(doc, 'script'), 'script elements').to.have.length(1);
   expect(sel(doc, 'style'), 'style elements').to.have.length(1);
-  for (const tag of ['img', 'iframe', 'link', 'object', 'embed', 'base', 'form', 'frame', 'audio', 'video', 'image', 'use', 'foreignObject', 'input']) {
+  for (const tag of [
+    'img',
+    'iframe',
+    'link',
+    'object',
+    'embed',
+    'base',
+    'form',
+    'frame',
+    'audio',
+    'video',
+    'image',
+    'use',
+    'foreignObject',
+    'input',
+  ]) {
     const found = all(doc, (e) => e.tagName.toLowerCase() === tag.toLowerCase());
     // the comparison page has its own "only differing rows" checkbox
     const ours = found.filter((e) => tag === 'input' && attr(e, 'id') === 'only-diff');
@@ -154,9 +163,7 @@ describe('HTML report', () => {
     expect(sel(matrix, 'tr', 'req')).to.have.length(reqs.size);
     expect(sel(matrix, 'th', 'via').map(text)).to.deep.equal(vias);
     for (const tr of sel(matrix, 'tr', 'req')) expect(sel(tr, 'td', 'cell')).to.have.length(vias.length);
-    expect(sel(matrix, 'th', 'sec').map(text)).to.deep.equal(
-      ['2.1', '2.2', '5.4', '5.5', '5.6'].map((s) => `RFC 6202 §${s}`),
-    );
+    expect(sel(matrix, 'th', 'sec').map(text)).to.deep.equal(['2.1', '2.2', '5.4', '5.5', '5.6'].map((s) => `RFC 6202 §${s}`));
     const link = sel(sel(matrix, 'th', 'sec')[3] as Element, 'a')[0] as Element;
     expect(attr(link, 'href')).to.equal('https://www.rfc-editor.org/rfc/rfc6202#section-5.5');
   });
@@ -182,7 +189,9 @@ describe('HTML report', () => {
   it('shows counts that match the summary, and an overall badge', () => {
     const all = sel(byId(doc, 'counts') as Element, 'tr', 'all')[0] as Element;
     const cells = sel(all, 'td').filter((td) => attr(td, 'data-outcome') !== undefined);
-    const shown: Record<string, number> = Object.fromEntries(cells.map((td): [string, number] => [attr(td, 'data-outcome') ?? '', Number(text(td))]));
+    const shown: Record<string, number> = Object.fromEntries(
+      cells.map((td): [string, number] => [attr(td, 'data-outcome') ?? '', Number(text(td))]),
+    );
     expect(shown).to.deep.equal(sample.summary);
     expect(text(byId(doc, 'overall') as Element)).to.equal('FAIL · 2 failing');
     expect(byId(doc, 'summary-mismatch')).to.equal(undefined);
@@ -197,7 +206,9 @@ describe('HTML report', () => {
     expect(items).to.have.length(new Set(notable.map((r) => JSON.stringify([r.id, r.verdict, r.cause ?? '']))).size);
     expect(items.flatMap((li) => sel(li, 'a'))).to.have.length(notable.length);
     const order = items.map((li) => attr(li, 'data-verdict'));
-    expect(order).to.deep.equal([...order].sort((a, b) => ['fail', 'error', 'warn'].indexOf(a ?? '') - ['fail', 'error', 'warn'].indexOf(b ?? '')));
+    expect(order).to.deep.equal(
+      [...order].sort((a, b) => ['fail', 'error', 'warn'].indexOf(a ?? '') - ['fail', 'error', 'warn'].indexOf(b ?? '')),
+    );
     for (const li of items) {
       for (const a of sel(li, 'a')) {
         const target = byId(doc, (attr(a, 'href') ?? '').slice(1)) as Element;
@@ -209,10 +220,21 @@ describe('HTML report', () => {
     expect(byId(clean, 'failures-none')).to.not.equal(undefined);
   });
 
-  it('opens with a headline: the server direct, then where it breaks, separating the hop\'s doing from the server\'s', () => {
+  it("opens with a headline: the server direct, then where it breaks, separating the hop's doing from the server's", () => {
     const base = sample.results[0] as CaseResult;
-    const mk = (via: string, verdict: CaseResult['verdict'], cause?: CaseResult['cause']): CaseResult => ({ ...base, id: 'st.incremental', via, verdict, ...(cause ? { cause, remedy: 'X-Accel-Buffering: no' } : {}) });
-    const results = [mk('direct', 'pass'), mk('nginx-default', 'fail', 'intermediary'), mk('shared-cache', 'fail', 'server'), mk('latency', 'pass')];
+    const mk = (via: string, verdict: CaseResult['verdict'], cause?: CaseResult['cause']): CaseResult => ({
+      ...base,
+      id: 'st.incremental',
+      via,
+      verdict,
+      ...(cause ? { cause, remedy: 'X-Accel-Buffering: no' } : {}),
+    });
+    const results = [
+      mk('direct', 'pass'),
+      mk('nginx-default', 'fail', 'intermediary'),
+      mk('shared-cache', 'fail', 'server'),
+      mk('latency', 'pass'),
+    ];
     const headline = text(byId(parse(renderHtml({ ...sample, results, summary: summarize(results) })), 'headline') as Element);
     expect(headline).to.equal(
       'Directly, the server meets every requirement it was judged on. Breaks behind nginx-default, where what works direct fails. ' +
@@ -230,19 +252,40 @@ describe('HTML report', () => {
       const through = sample.results.filter((r) => r.via === via);
       const broken = through.some((r) => r.verdict === 'fail' || r.verdict === 'error');
       const warned = through.some((r) => r.verdict === 'warn');
-      expect(attr(tr, 'data-answer'), via).to.equal(broken ? 'fail' : warned ? 'warn' : through.some((r) => r.verdict === 'pass') ? 'pass' : 'inconclusive');
+      expect(attr(tr, 'data-answer'), via).to.equal(
+        broken ? 'fail' : warned ? 'warn' : through.some((r) => r.verdict === 'pass') ? 'pass' : 'inconclusive',
+      );
       expect(text(tr), via).to.not.include('undefined');
     }
   });
 
   it('says in the run details how an https target was verified, a shard and a merge', () => {
     const meta = (r: Report): string => text(byId(parse(renderHtml(r)), 'meta') as Element);
-    expect(meta({ ...sample, environment: { ...sample.environment, tls: { insecure: true, protocol: 'TLSv1.3', cipher: null, alpn: 'http/1.1' } } })).to.include("TLS NOT VERIFIED (--insecure): the target's certificate was not checked · TLSv1.3, ALPN http/1.1");
-    expect(meta({ ...sample, environment: { ...sample.environment, tls: { insecure: false, ca: 'ca.pem' } } })).to.include('TLS verified with --ca ca.pem');
+    expect(
+      meta({
+        ...sample,
+        environment: { ...sample.environment, tls: { insecure: true, protocol: 'TLSv1.3', cipher: null, alpn: 'http/1.1' } },
+      }),
+    ).to.include("TLS NOT VERIFIED (--insecure): the target's certificate was not checked · TLSv1.3, ALPN http/1.1");
+    expect(meta({ ...sample, environment: { ...sample.environment, tls: { insecure: false, ca: 'ca.pem' } } })).to.include(
+      'TLS verified with --ca ca.pem',
+    );
     expect(meta(sample)).to.not.include('TLS');
-    expect(meta({ ...sample, environment: { ...sample.environment, shard: { index: 2, count: 4 } } })).to.include('2/4 (pushspec merge joins the shards)');
-    const merged = { file: 's1.json', baseUrl: 'http://127.0.0.1:1', startedAt: '2026-01-01T00:00:00Z', durationMs: 4500, rttMs: 1, cases: 37, shard: { index: 1, count: 2 } };
-    expect(meta({ ...sample, environment: { ...sample.environment, merged: [merged] } })).to.include('s1.json (shard 1/2): 37 cases, 4.5 s');
+    expect(meta({ ...sample, environment: { ...sample.environment, shard: { index: 2, count: 4 } } })).to.include(
+      '2/4 (pushspec merge joins the shards)',
+    );
+    const merged = {
+      file: 's1.json',
+      baseUrl: 'http://127.0.0.1:1',
+      startedAt: '2026-01-01T00:00:00Z',
+      durationMs: 4500,
+      rttMs: 1,
+      cases: 37,
+      shard: { index: 1, count: 2 },
+    };
+    expect(meta({ ...sample, environment: { ...sample.environment, merged: [merged] } })).to.include(
+      's1.json (shard 1/2): 37 cases, 4.5 s',
+    );
   });
 
   it('warns when the stored summary disagrees with the results', () => {
@@ -354,7 +397,19 @@ describe('HTML report of a hostile server', () => {
     const evil = '</script><img src=x onerror="window.__pwned=7">\u2028\u0000"\'';
     const first = hostile.results[0] as CaseResult;
     const results: CaseResult[] = [
-      { ...first, via: 'direct', verdict: 'fail', remedy: evil, cause: 'server', excessMs: 1e9, measurements: { latencyMs: 1e9, [evil]: evil }, evidence: [{ t: 5, kind: evil as EvidenceKind, conn: evil as unknown as number, bytes: 3, what: evil }, { t: 1, kind: 'request', conn: 1, what: evil }] },
+      {
+        ...first,
+        via: 'direct',
+        verdict: 'fail',
+        remedy: evil,
+        cause: 'server',
+        excessMs: 1e9,
+        measurements: { latencyMs: 1e9, [evil]: evil },
+        evidence: [
+          { t: 5, kind: evil as EvidenceKind, conn: evil as unknown as number, bytes: 3, what: evil },
+          { t: 1, kind: 'request', conn: 1, what: evil },
+        ],
+      },
       { ...first, via: evil, verdict: 'warn', remedy: evil, cause: 'intermediary' },
     ];
     const page = renderHtml({ ...hostile, results, summary: summarize(results) });
@@ -380,7 +435,9 @@ describe('HTML report of a hostile server', () => {
   it('keeps hostile specs and sections out of URLs and odd timestamps on the chart', () => {
     const hrefs = sel(doc, 'a').map((a) => attr(a, 'href') ?? '');
     expect(hrefs.filter((h) => h.startsWith('https://'))).to.satisfy((l: string[]) =>
-      l.every((h) => h === 'https://www.rfc-editor.org/rfc/rfc6202#section-2.1' || h === 'https://www.rfc-editor.org/rfc/rfc6202#section-5.4'),
+      l.every(
+        (h) => h === 'https://www.rfc-editor.org/rfc/rfc6202#section-2.1' || h === 'https://www.rfc-editor.org/rfc/rfc6202#section-5.4',
+      ),
     );
     for (const e of all(doc, (x) => ['circle', 'rect', 'line', 'text'].includes(x.tagName))) {
       for (const a of e.attrs) if (/^(x|y|cx|cy|x1|x2|y1|y2|width|height)$/.test(a.name)) expect(a.value).to.match(/^-?[\d.]+$/);

@@ -5,7 +5,21 @@ import { summarize } from '../runner/report.js';
 import { renderJunit } from '../runner/reporters/junit.js';
 
 function result(id: string, verdict: CaseResult['verdict'], extra: Partial<CaseResult> = {}): CaseResult {
-  return { id, section: '2.1', spec: 'RFC 6202', level: 'should', title: `title of ${id}`, via: 'direct', verdict, expected: 'e', actual: `actual of ${id}`, durationMs: 1200, measurements: {}, evidence: [], ...extra };
+  return {
+    id,
+    section: '2.1',
+    spec: 'RFC 6202',
+    level: 'should',
+    title: `title of ${id}`,
+    via: 'direct',
+    verdict,
+    expected: 'e',
+    actual: `actual of ${id}`,
+    durationMs: 1200,
+    measurements: {},
+    evidence: [],
+    ...extra,
+  };
 }
 
 function report(results: CaseResult[]): Report {
@@ -33,7 +47,12 @@ function tree(xml: string): El {
   const parser = new SaxesParser();
   const stack: El[] = [{ name: '#doc', attrs: {}, children: [], text: '' }];
   parser.on('opentag', (t) => {
-    const el: El = { name: t.name, attrs: Object.fromEntries(Object.entries(t.attributes).map(([k, v]) => [k, String(v)])), children: [], text: '' };
+    const el: El = {
+      name: t.name,
+      attrs: Object.fromEntries(Object.entries(t.attributes).map(([k, v]) => [k, String(v)])),
+      children: [],
+      text: '',
+    };
     stack.at(-1)?.children.push(el);
     stack.push(el);
   });
@@ -73,7 +92,10 @@ function checkShape(root: El): void {
       const kids = names(c);
       expect(kids.filter((n) => ['failure', 'error', 'skipped'].includes(n)).length, c.attrs['name']).to.be.at.most(1);
       const order = ['properties', 'failure', 'error', 'skipped', 'system-out'];
-      expect(kids.every((n) => order.includes(n)), kids.join()).to.equal(true);
+      expect(
+        kids.every((n) => order.includes(n)),
+        kids.join(),
+      ).to.equal(true);
       expect(kids.map((n) => order.indexOf(n))).to.deep.equal([...kids.map((n) => order.indexOf(n))].sort((a, b) => a - b));
       for (const p of c.children.find((x) => x.name === 'properties')?.children ?? []) expect(p.attrs).to.include.keys('name', 'value');
     }
@@ -85,7 +107,14 @@ const testcase = (root: El, name: string): El | undefined => root.children.flatM
 
 describe('JUnit report', () => {
   const results = [
-    result('lp.batch', 'warn', { cause: 'server', remedy: 'batch them', evidence: [{ t: 9, kind: 'response-end', conn: 3, what: 'second' }, { t: 2, kind: 'request', conn: 3, what: 'first' }] }),
+    result('lp.batch', 'warn', {
+      cause: 'server',
+      remedy: 'batch them',
+      evidence: [
+        { t: 9, kind: 'response-end', conn: 3, what: 'second' },
+        { t: 2, kind: 'request', conn: 3, what: 'first' },
+      ],
+    }),
     result('lp.held', 'pass'),
     result('lp.wake', 'fail', { level: 'must', cause: 'intermediary', remedy: 'flush', direct: { verdict: 'pass', actual: 'ok' } }),
     result('lp.order', 'inconclusive'),
@@ -99,9 +128,14 @@ describe('JUnit report', () => {
     const tc = testcase(root, 'lp.batch@direct');
     const skipped = tc?.children.find((c) => c.name === 'skipped');
     expect(skipped?.attrs['message']).to.equal('warn: lp.batch@direct: actual of lp.batch — remedy: batch them');
-    expect(skipped?.text).to.match(/^WARN .*\ntitle of lp\.batch\nexpected: e\nactual: actual of lp\.batch\ncause: server\nremedy: batch them$/);
+    expect(skipped?.text).to.match(
+      /^WARN .*\ntitle of lp\.batch\nexpected: e\nactual: actual of lp\.batch\ncause: server\nremedy: batch them$/,
+    );
     const props = tc?.children.find((c) => c.name === 'properties')?.children.map((p) => [p.attrs['name'], p.attrs['value']]);
-    expect(props).to.deep.equal([['verdict', 'warn'], ['cause', 'server']]);
+    expect(props).to.deep.equal([
+      ['verdict', 'warn'],
+      ['cause', 'server'],
+    ]);
     const out = tc?.children.find((c) => c.name === 'system-out')?.text ?? '';
     expect(out).to.match(/^WARN: /);
     expect(out.indexOf('2.0 ms  request  #3  first')).to.be.greaterThan(0).and.lessThan(out.indexOf('9.0 ms  response-end  #3  second'));
@@ -120,19 +154,28 @@ describe('JUnit report', () => {
     expect([root.attrs['failures'], root.attrs['skipped']]).to.deep.equal(['2', '2']);
   });
 
-  it('a fail carries expected, actual, cause and remedy; an error is the harness\'s; skip and inconclusive say why', () => {
+  it("a fail carries expected, actual, cause and remedy; an error is the harness's; skip and inconclusive say why", () => {
     const root = tree(renderJunit(report(results), { strict: false }));
     const failure = testcase(root, 'lp.wake@direct')?.children.find((c) => c.name === 'failure');
     expect(failure?.attrs['message']).to.equal('lp.wake@direct (fail): expected e; actual actual of lp.wake');
     expect(failure?.text).to.include('cause: intermediary (direct: pass)').and.include('remedy: flush');
     expect(testcase(root, 'lp.gap@direct')?.children.find((c) => c.name === 'error')?.attrs['type']).to.equal('harness');
-    expect(testcase(root, 'lp.order@direct')?.children.find((c) => c.name === 'skipped')?.attrs['message']).to.equal('inconclusive: actual of lp.order');
+    expect(testcase(root, 'lp.order@direct')?.children.find((c) => c.name === 'skipped')?.attrs['message']).to.equal(
+      'inconclusive: actual of lp.order',
+    );
     expect(testcase(root, 'st.ids@direct')?.children.find((c) => c.name === 'skipped')?.attrs['message']).to.match(/^skip: /);
   });
 
   it('stays well-formed XML whatever the server sent (NUL, other controls, ]]>, markup, U+2028)', () => {
     const hostile = '</testcase><x>\u0000\u0007]]>&amp;<script>\u2028\uFFFE';
-    const root = tree(renderJunit(report([result('lp.batch', 'warn', { actual: hostile, remedy: hostile, evidence: [{ t: 1, kind: 'body-read', what: hostile }] }), result('lp.wake', 'fail', { actual: hostile })])));
+    const root = tree(
+      renderJunit(
+        report([
+          result('lp.batch', 'warn', { actual: hostile, remedy: hostile, evidence: [{ t: 1, kind: 'body-read', what: hostile }] }),
+          result('lp.wake', 'fail', { actual: hostile }),
+        ]),
+      ),
+    );
     checkShape(root);
     const skipped = testcase(root, 'lp.batch@direct')?.children.find((c) => c.name === 'skipped');
     expect(skipped?.attrs['message']).to.include('</testcase><x>\uFFFD\uFFFD]]>&amp;<script>\u2028\uFFFD');

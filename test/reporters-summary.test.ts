@@ -23,8 +23,14 @@ describe('console summary', () => {
     const notable = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'warn');
     expect(blocks).to.have.length(notable.length);
     for (const b of blocks) {
-      expect(b.some((l) => l.startsWith('        remedy:   ')), b[0]).to.equal(true);
-      expect(b.some((l) => l.startsWith('        cause:    ')), b[0]).to.equal(true);
+      expect(
+        b.some((l) => l.startsWith('        remedy:   ')),
+        b[0],
+      ).to.equal(true);
+      expect(
+        b.some((l) => l.startsWith('        cause:    ')),
+        b[0],
+      ).to.equal(true);
     }
     expect(out).to.match(/^ {2}behind nginx-default: breaks .*; fix: /m);
   });

@@ -25,7 +25,11 @@ describe('--shard i/n and pushspec merge (a CI matrix)', function () {
 
   it('deals every requirement to exactly one shard, the same way on every machine', () => {
     for (let n = 1; n <= 7; n++) {
-      for (const r of REQUIREMENTS) expect(Array.from({ length: n }, (_, i) => inShard(r.id, { index: i + 1, count: n })).filter(Boolean).length, `${r.id} of ${n}`).to.equal(1);
+      for (const r of REQUIREMENTS)
+        expect(
+          Array.from({ length: n }, (_, i) => inShard(r.id, { index: i + 1, count: n })).filter(Boolean).length,
+          `${r.id} of ${n}`,
+        ).to.equal(1);
     }
     // Pinned: a change of the hash would split a running CI matrix differently on old and new machines.
     expect([1, 2, 3, 4].find((i) => inShard('lp.held', { index: i, count: 4 }))).to.equal(PINNED['lp.held']);
@@ -44,7 +48,19 @@ describe('--shard i/n and pushspec merge (a CI matrix)', function () {
   it('three shards merged give the verdicts, order and profile answers of one unsharded run', async () => {
     const server = await startReferenceServer({ holdMs: 1000 });
     try {
-      const base = { manifest: server.manifest(), only: ['lp.', 'sse.', 'http.'], skip: [], level: 'all' as const, via: ['direct', 'nginx-default'], viaNamed: true, strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 3, reporter: 'none' };
+      const base = {
+        manifest: server.manifest(),
+        only: ['lp.', 'sse.', 'http.'],
+        skip: [],
+        level: 'all' as const,
+        via: ['direct', 'nginx-default'],
+        viaNamed: true,
+        strict: false,
+        timeScale: 1,
+        concurrency: 32,
+        holdLimitSeconds: 3,
+        reporter: 'none',
+      };
       const whole = (await runSuite({ ...base, reportDir: null })).report;
       const files: string[] = [];
       for (const index of [1, 2, 3]) {
@@ -62,8 +78,11 @@ describe('--shard i/n and pushspec merge (a CI matrix)', function () {
       expect(merged.environment.shard).to.equal(undefined);
       expect(merged.environment.merged?.map((p) => p.shard?.index)).to.deep.equal([1, 2, 3]);
       // Both shapes are described by the report schema.
-      const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(await readFile(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
-      for (const r of [merged, JSON.parse(await readFile(files[0] ?? '', 'utf8')) as Report]) expect(validate(r), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
+      const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(
+        JSON.parse(await readFile(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object,
+      );
+      for (const r of [merged, JSON.parse(await readFile(files[0] ?? '', 'utf8')) as Report])
+        expect(validate(r), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
       // The CLI writes it, prints the summary and exits as a run would.
       const out = join(dir, 'merged.json');
       const r = await cli(['merge', ...files, '-o', out]);
@@ -77,9 +96,34 @@ describe('--shard i/n and pushspec merge (a CI matrix)', function () {
 
   it('refuses inputs that are not one split of one run, naming the file (exit 2, nothing written)', async () => {
     const report = (shard: { index: number; count: number } | undefined, name = 't', ids = ['lp.held']): Report => ({
-      schemaVersion: 1, tool: { name: 'pushspec', version: '0.1.0' }, target: { name, baseUrl: 'http://127.0.0.1:1' }, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1,
-      environment: { rttMs: 1, timeScale: 1, node: 'v20', platform: 'linux-x64', concurrency: 1, publish: 'none', ...(shard ? { shard } : {}) },
-      results: ids.map((id) => ({ id, section: '2.1', spec: 'RFC 6202', level: 'must', title: 't', via: 'direct', verdict: 'pass', expected: '', actual: '', durationMs: 1, measurements: {}, evidence: [] })),
+      schemaVersion: 1,
+      tool: { name: 'pushspec', version: '0.1.0' },
+      target: { name, baseUrl: 'http://127.0.0.1:1' },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      environment: {
+        rttMs: 1,
+        timeScale: 1,
+        node: 'v20',
+        platform: 'linux-x64',
+        concurrency: 1,
+        publish: 'none',
+        ...(shard ? { shard } : {}),
+      },
+      results: ids.map((id) => ({
+        id,
+        section: '2.1',
+        spec: 'RFC 6202',
+        level: 'must',
+        title: 't',
+        via: 'direct',
+        verdict: 'pass',
+        expected: '',
+        actual: '',
+        durationMs: 1,
+        measurements: {},
+        evidence: [],
+      })),
       summary: { pass: ids.length, fail: 0, warn: 0, inconclusive: 0, skip: 0, error: 0 },
     });
     const put = async (name: string, r: Report): Promise<string> => {

@@ -24,11 +24,25 @@ describe('idle observation: an undeclared heartbeat', function () {
     const server = await startReferenceServer({ holdMs: 1000, heartbeatMs: 300 });
     try {
       const m = server.manifest();
-      const undeclared: Manifest = { ...m, ...(m.sse ? { sse: { url: m.sse.url } } : {}), ...(m.stream ? { stream: { url: m.stream.url, ...(m.stream.framing ? { framing: m.stream.framing } : {}) } } : {}) };
+      const undeclared: Manifest = {
+        ...m,
+        ...(m.sse ? { sse: { url: m.sse.url } } : {}),
+        ...(m.stream ? { stream: { url: m.stream.url, ...(m.stream.framing ? { framing: m.stream.framing } : {}) } } : {}),
+      };
       const started = Date.now();
       const { report } = await runSuite({
-        manifest: undeclared, only: ['sse.heartbeat', 'st.heartbeat'], skip: [], level: 'all', via: ['direct'], viaNamed: false, strict: false,
-        timeScale: 1, concurrency: 8, holdLimitSeconds: 3, reportDir: null, reporter: 'none',
+        manifest: undeclared,
+        only: ['sse.heartbeat', 'st.heartbeat'],
+        skip: [],
+        level: 'all',
+        via: ['direct'],
+        viaNamed: false,
+        strict: false,
+        timeScale: 1,
+        concurrency: 8,
+        holdLimitSeconds: 3,
+        reportDir: null,
+        reporter: 'none',
       });
       const took = Date.now() - started;
       for (const id of ['sse.heartbeat', 'st.heartbeat']) {

@@ -12,7 +12,11 @@ import { runSuite } from '../runner/run.js';
  * and one channel per URL). What pushspec says about them is pinned here, so a change in the
  * suite that flips a verdict on real code is noticed.
  */
-type Glue = { sse(channel: string, req: IncomingMessage, res: ServerResponse): void; publish(channel: string, payload: string): void; close(): void };
+type Glue = {
+  sse(channel: string, req: IncomingMessage, res: ServerResponse): void;
+  publish(channel: string, payload: string): void;
+  close(): void;
+};
 
 function betterSse(): Glue {
   const channels = new Map<string, Channel>();
@@ -72,12 +76,25 @@ async function judge(glue: Glue): Promise<Map<string, CaseResult>> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const manifest: Manifest = {
-    name: 'third-party', baseUrl: base,
+    name: 'third-party',
+    baseUrl: base,
     publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' },
     sse: { url: '/sse?channel={channel}', heartbeatSeconds: 1 },
   };
   try {
-    const { report } = await runSuite({ manifest, only: [], skip: [], level: 'all', via: ['direct'], strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
+    const { report } = await runSuite({
+      manifest,
+      only: [],
+      skip: [],
+      level: 'all',
+      via: ['direct'],
+      strict: false,
+      timeScale: 1,
+      concurrency: 32,
+      holdLimitSeconds: 30,
+      reportDir: null,
+      reporter: 'none',
+    });
     return new Map(report.results.filter((r) => r.verdict !== 'skip').map((r) => [r.id, r]));
   } finally {
     glue.close();
@@ -94,14 +111,29 @@ describe('real third-party SSE servers from npm', function () {
   it('better-sse 0.16: compliant except resumption (it does not replay missed events by itself)', async () => {
     const v = await judge(betterSse());
     console.log(`      better-sse: ${JSON.stringify(verdicts(v))}`);
-    expect(verdicts(v)).to.deep.include({ 'sse.content-type': 'pass', 'sse.dispatch': 'pass', 'sse.ids': 'pass', 'sse.field-names': 'pass', 'sse.heartbeat': 'pass', 'st.incremental': 'pass', 'st.http10-eof': 'pass', 'sse.resume': 'fail' });
+    expect(verdicts(v)).to.deep.include({
+      'sse.content-type': 'pass',
+      'sse.dispatch': 'pass',
+      'sse.ids': 'pass',
+      'sse.field-names': 'pass',
+      'sse.heartbeat': 'pass',
+      'st.incremental': 'pass',
+      'st.http10-eof': 'pass',
+      'sse.resume': 'fail',
+    });
     expect([...v.values()].filter((r) => r.verdict === 'error').map((r) => r.id)).to.deep.equal([]);
   });
 
   it('sse-channel 4: replays history on Last-Event-ID', async () => {
     const v = await judge(sseChannel());
     console.log(`      sse-channel: ${JSON.stringify(verdicts(v))}`);
-    expect(verdicts(v)).to.deep.include({ 'sse.content-type': 'pass', 'sse.dispatch': 'pass', 'sse.ids': 'pass', 'sse.resume': 'pass', 'st.incremental': 'pass' });
+    expect(verdicts(v)).to.deep.include({
+      'sse.content-type': 'pass',
+      'sse.dispatch': 'pass',
+      'sse.ids': 'pass',
+      'sse.resume': 'pass',
+      'st.incremental': 'pass',
+    });
     expect([...v.values()].filter((r) => r.verdict === 'error').map((r) => r.id)).to.deep.equal([]);
   });
 });

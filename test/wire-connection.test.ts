@@ -60,7 +60,9 @@ function rawServer(onRequest: (socket: net.Socket, head: string) => void): net.S
 /** Writes until the socket dies, respecting backpressure. */
 function pump(socket: net.Socket, block: Buffer): void {
   const go = (): void => {
-    while (!socket.destroyed && socket.write(block)) { /* until the buffer is full */ }
+    while (!socket.destroyed && socket.write(block)) {
+      /* until the buffer is full */
+    }
     if (!socket.destroyed) socket.once('drain', go);
   };
   go();
@@ -173,20 +175,22 @@ describe('wire/connection: WireConnection', () => {
     let s: Served;
     const BODY = Buffer.alloc(4000, 0x62);
     before(async () => {
-      s = await serve(rawServer((socket, head) => {
-        const q = new URL(head.split(' ')[1] ?? '/', 'http://x').searchParams;
-        const offset = Number(q.get('offset'));
-        const framing = q.get('framing') === 'length' ? `Content-Length: ${BODY.length}\r\n` : '';
-        socket.write(`HTTP/1.1 200 OK\r\n${framing}\r\n`);
-        // Wait until the bytes are in the kernel, so the close lands at this offset.
-        socket.write(BODY.subarray(0, offset), () => {
-          const how = q.get('how');
-          if (how === 'fin') socket.end();
-          // An immediate RST lands behind unread data (Node reports 'end'); a late one alone ('error').
-          else if (how === 'rst') socket.resetAndDestroy();
-          else setTimeout(() => socket.resetAndDestroy(), 20);
-        });
-      }));
+      s = await serve(
+        rawServer((socket, head) => {
+          const q = new URL(head.split(' ')[1] ?? '/', 'http://x').searchParams;
+          const offset = Number(q.get('offset'));
+          const framing = q.get('framing') === 'length' ? `Content-Length: ${BODY.length}\r\n` : '';
+          socket.write(`HTTP/1.1 200 OK\r\n${framing}\r\n`);
+          // Wait until the bytes are in the kernel, so the close lands at this offset.
+          socket.write(BODY.subarray(0, offset), () => {
+            const how = q.get('how');
+            if (how === 'fin') socket.end();
+            // An immediate RST lands behind unread data (Node reports 'end'); a late one alone ('error').
+            else if (how === 'rst') socket.resetAndDestroy();
+            else setTimeout(() => socket.resetAndDestroy(), 20);
+          });
+        }),
+      );
     });
     after(() => s.close());
 
@@ -205,7 +209,9 @@ describe('wire/connection: WireConnection', () => {
         const expected = transport === 'rst' ? 'rst' : framing === 'close' ? 'complete' : 'fin';
         const bodyOk = transport === 'rst' ? res.body.length <= offset : res.body.length === offset;
         if (res.end !== expected || c.closeHow !== transport || !bodyOk) {
-          wrong.push(`${how}@${offset} (${framing}): expected end ${expected}, closeHow ${transport}, got end ${res.end}, closeHow ${String(c.closeHow)}, ${res.body.length} body bytes`);
+          wrong.push(
+            `${how}@${offset} (${framing}): expected end ${expected}, closeHow ${transport}, got end ${res.end}, closeHow ${String(c.closeHow)}, ${res.body.length} body bytes`,
+          );
         }
         for (const e of c.events) if (e.kind === 'rst') rstNotes.add((e.note ?? '').split(' ')[0] ?? '');
       }
@@ -231,7 +237,9 @@ describe('wire/connection: WireConnection', () => {
       const res = await c.exchange(GET('/'), { deadlineMs: 300 }, x.host);
       const waited = performance.now() - t0;
       expect(res.end).to.equal('timeout');
-      expect(res.errors).to.deep.equal(['no-response: no byte of the response arrived before our deadline passed (closed by us: deadline of 300 ms after send passed)']);
+      expect(res.errors).to.deep.equal([
+        'no-response: no byte of the response arrived before our deadline passed (closed by us: deadline of 300 ms after send passed)',
+      ]);
       expect(waited).to.be.within(295, 350);
       expect(c.events.map((e) => e.kind)).to.include.members(['timeout', 'close']);
       expect(c.closeHow).to.equal('local');
@@ -313,8 +321,21 @@ describe('wire/connection: WireConnection', () => {
 
   describe('serializeRequest', () => {
     it('writes the request line, Host, the fields in order, Content-Length and the body exactly', () => {
-      const bytes = serializeRequest({ method: 'POST', path: '/p?q=1', headers: [['X-B', '2'], ['x-a', '1']], body: 'hé' }, 'h:1');
-      expect(bytes.toString('latin1')).to.equal('POST /p?q=1 HTTP/1.1\r\nHost: h:1\r\nX-B: 2\r\nx-a: 1\r\nContent-Length: 3\r\n\r\nh\xc3\xa9');
+      const bytes = serializeRequest(
+        {
+          method: 'POST',
+          path: '/p?q=1',
+          headers: [
+            ['X-B', '2'],
+            ['x-a', '1'],
+          ],
+          body: 'hé',
+        },
+        'h:1',
+      );
+      expect(bytes.toString('latin1')).to.equal(
+        'POST /p?q=1 HTTP/1.1\r\nHost: h:1\r\nX-B: 2\r\nx-a: 1\r\nContent-Length: 3\r\n\r\nh\xc3\xa9',
+      );
       const given = serializeRequest({ method: 'GET', path: '/', httpVersion: '1.0', headers: [['host', 'other']] }, 'h:1');
       expect(given.toString('latin1')).to.equal('GET / HTTP/1.0\r\nhost: other\r\n\r\n');
     });
@@ -335,19 +356,24 @@ describe('wire/connection: WireConnection', () => {
       const outcomes: string[] = [];
       let closes = 0;
       let onClose = (): void => undefined;
-      const x = await serve(net.createServer((socket) => {
-        socket.on('end', () => outcomes.push('end'));
-        socket.on('error', (e: Error & { code?: string }) => outcomes.push(e.code ?? e.message));
-        socket.on('close', () => {
-          closes++;
+      const x = await serve(
+        net.createServer((socket) => {
+          socket.on('end', () => outcomes.push('end'));
+          socket.on('error', (e: Error & { code?: string }) => outcomes.push(e.code ?? e.message));
+          socket.on('close', () => {
+            closes++;
+            onClose();
+          });
+          socket.resume();
+        }),
+      );
+      const serverClosed = (n: number): Promise<void> =>
+        new Promise((resolve) => {
+          onClose = () => {
+            if (closes >= n) resolve();
+          };
           onClose();
         });
-        socket.resume();
-      }));
-      const serverClosed = (n: number): Promise<void> => new Promise((resolve) => {
-        onClose = () => { if (closes >= n) resolve(); };
-        onClose();
-      });
       try {
         const graceful = await open(x);
         graceful.close();

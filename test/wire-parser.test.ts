@@ -54,8 +54,19 @@ describe('wire/parser: ResponseParser', () => {
     it('reads a Content-Length body and counts the header section exactly', () => {
       const head = `${OK_HEAD}Content-Length: 5\r\nX-A: 1\r\n\r\n`;
       const res = only(parseAllWays(`${head}hello`, ['GET']));
-      expect(res).to.include({ status: 200, reason: 'OK', httpVersion: '1.1', framing: 'content-length', end: 'complete', headerBytes: head.length, connectionId: 7 });
-      expect(res.headers).to.deep.equal([['Content-Length', '5'], ['X-A', '1']]);
+      expect(res).to.include({
+        status: 200,
+        reason: 'OK',
+        httpVersion: '1.1',
+        framing: 'content-length',
+        end: 'complete',
+        headerBytes: head.length,
+        connectionId: 7,
+      });
+      expect(res.headers).to.deep.equal([
+        ['Content-Length', '5'],
+        ['X-A', '1'],
+      ]);
       expect(res.body.toString()).to.equal('hello');
       expect(res.errors).to.deep.equal([]);
     });
@@ -65,8 +76,15 @@ describe('wire/parser: ResponseParser', () => {
       const res = only(parseAllWays(wire, ['GET']));
       expect(res).to.include({ framing: 'chunked', end: 'complete' });
       expect(res.body.toString()).to.equal('hello world');
-      expect(res.chunks).to.deep.equal([{ size: 5, ext: 'foo=bar', t: T }, { size: 6, t: T }, { size: 0, ext: 'last', t: T }]);
-      expect(res.trailers).to.deep.equal([['X-Trailer', '1'], ['X-T2', 'two']]);
+      expect(res.chunks).to.deep.equal([
+        { size: 5, ext: 'foo=bar', t: T },
+        { size: 6, t: T },
+        { size: 0, ext: 'last', t: T },
+      ]);
+      expect(res.trailers).to.deep.equal([
+        ['X-Trailer', '1'],
+        ['X-T2', 'two'],
+      ]);
       expect(res.errors).to.deep.equal([]);
     });
 
@@ -86,7 +104,9 @@ describe('wire/parser: ResponseParser', () => {
     it('reports a short Content-Length body at FIN as fin, saying how much arrived', () => {
       const res = only(parseAllWays(`${OK_HEAD}Content-Length: 10\r\n\r\nabc`, ['GET'], 'fin'));
       expect(res.end).to.equal('fin');
-      expect(res.errors).to.deep.equal(['incomplete: response ended after 3 of 10 Content-Length body bytes when the peer closed the connection (FIN)']);
+      expect(res.errors).to.deep.equal([
+        'incomplete: response ended after 3 of 10 Content-Length body bytes when the peer closed the connection (FIN)',
+      ]);
     });
 
     it('reports a chunked body without its last chunk at FIN as fin', () => {
@@ -102,7 +122,10 @@ describe('wire/parser: ResponseParser', () => {
     ] as const) {
       it(`ends a ${label} response at its header section, so a pipelined response follows in the same buffer`, () => {
         const p = parseAllWays(`${first}${OK_HEAD}Content-Length: 2\r\n\r\nok`, [...methods]);
-        expect(p.responses.map((r) => [r.framing, r.end, r.body.toString()])).to.deep.equal([['none', 'complete', ''], ['content-length', 'complete', 'ok']]);
+        expect(p.responses.map((r) => [r.framing, r.end, r.body.toString()])).to.deep.equal([
+          ['none', 'complete', ''],
+          ['content-length', 'complete', 'ok'],
+        ]);
         expect(p.strayBytes).to.equal(0);
       });
     }
@@ -154,7 +177,9 @@ describe('wire/parser: ResponseParser', () => {
     it('treats chunk data longer than its size (no CRLF after it) as malformed', () => {
       const res = only(parseAllWays(`${chunked}3\r\nabcd\r\n0\r\n\r\n`, ['GET']));
       expect(res.end).to.equal('malformed');
-      expect(res.errors).to.deep.equal(['missing-chunk-crlf: expected CRLF after 3 bytes of chunk data (chunk-size 3), got "d": the chunk is longer than its declared size']);
+      expect(res.errors).to.deep.equal([
+        'missing-chunk-crlf: expected CRLF after 3 bytes of chunk data (chunk-size 3), got "d": the chunk is longer than its declared size',
+      ]);
     });
 
     it('keeps parsing bare-LF line endings but records them', () => {
@@ -170,7 +195,9 @@ describe('wire/parser: ResponseParser', () => {
 
     it('rejects a CR after chunk data that is not followed by LF', () => {
       const res = only(parseAllWays(`${chunked}1\r\na\rX`, ['GET']));
-      expect(res.errors).to.deep.equal(['missing-chunk-crlf: expected LF after the CR after 1 bytes of chunk data (chunk-size 1), got "X": the chunk is longer than its declared size']);
+      expect(res.errors).to.deep.equal([
+        'missing-chunk-crlf: expected LF after the CR after 1 bytes of chunk data (chunk-size 1), got "X": the chunk is longer than its declared size',
+      ]);
     });
 
     it('caps an endless chunk extension', () => {
@@ -192,14 +219,26 @@ describe('wire/parser: ResponseParser', () => {
     });
 
     it('rejects HTTP/2 and malformed status codes', () => {
-      expect(only(parseAllWays('HTTP/2.0 200 OK\r\n\r\n', ['GET'])).errors).to.deep.equal(['bad-status-line: expected HTTP/1.x, got HTTP/2.0']);
-      expect(only(parseAllWays('HTTP/1.1 20 OK\r\n\r\n', ['GET'])).errors).to.deep.equal(['bad-status-line: expected SP and a 3-digit status code after HTTP/1.1, got "HTTP/1.1 20 OK"']);
-      expect(only(parseAllWays('HTTP/1.1 099 X\r\n\r\n', ['GET'])).errors).to.deep.equal(['bad-status-line: expected a status code in 100..599, got 099']);
+      expect(only(parseAllWays('HTTP/2.0 200 OK\r\n\r\n', ['GET'])).errors).to.deep.equal([
+        'bad-status-line: expected HTTP/1.x, got HTTP/2.0',
+      ]);
+      expect(only(parseAllWays('HTTP/1.1 20 OK\r\n\r\n', ['GET'])).errors).to.deep.equal([
+        'bad-status-line: expected SP and a 3-digit status code after HTTP/1.1, got "HTTP/1.1 20 OK"',
+      ]);
+      expect(only(parseAllWays('HTTP/1.1 099 X\r\n\r\n', ['GET'])).errors).to.deep.equal([
+        'bad-status-line: expected a status code in 100..599, got 099',
+      ]);
     });
 
     it('tolerates a missing reason phrase separator and an empty line before the status line', () => {
       const res = only(parseAllWays(`\r\nHTTP/1.0 200\r\nContent-Length: 0\r\n\r\n`, ['GET']));
-      expect(res).to.include({ status: 200, reason: '', httpVersion: '1.0', end: 'complete', headerBytes: 'HTTP/1.0 200\r\nContent-Length: 0\r\n\r\n'.length });
+      expect(res).to.include({
+        status: 200,
+        reason: '',
+        httpVersion: '1.0',
+        end: 'complete',
+        headerBytes: 'HTTP/1.0 200\r\nContent-Length: 0\r\n\r\n'.length,
+      });
       expect(codes(res)).to.deep.equal(['empty-line-before-status', 'status-line-no-sp']);
     });
 
@@ -212,7 +251,11 @@ describe('wire/parser: ResponseParser', () => {
 
     it('unfolds obs-fold and strips whitespace before the colon', () => {
       const res = only(parseAllWays(`${OK_HEAD}X-Long: a\r\n  b\r\nX-Sp : v\r\nContent-Length: 0\r\n\r\n`, ['GET']));
-      expect(res.headers).to.deep.equal([['X-Long', 'a b'], ['X-Sp', 'v'], ['Content-Length', '0']]);
+      expect(res.headers).to.deep.equal([
+        ['X-Long', 'a b'],
+        ['X-Sp', 'v'],
+        ['Content-Length', '0'],
+      ]);
       expect(codes(res)).to.deep.equal(['obs-fold', 'ws-before-colon']);
     });
 
@@ -231,7 +274,10 @@ describe('wire/parser: ResponseParser', () => {
   describe('caps', () => {
     it('caps 2 MB of headers at maxHeaderBytes without buffering them', function () {
       this.timeout(10_000);
-      const huge = Buffer.from(OK_HEAD + 'X-Pad: ' + 'p'.repeat(100) + '\r\n'.repeat(1) + ('X-Pad: ' + 'p'.repeat(100) + '\r\n').repeat(20_000), 'latin1');
+      const huge = Buffer.from(
+        OK_HEAD + 'X-Pad: ' + 'p'.repeat(100) + '\r\n'.repeat(1) + ('X-Pad: ' + 'p'.repeat(100) + '\r\n').repeat(20_000),
+        'latin1',
+      );
       expect(huge.length).to.be.greaterThan(2_000_000);
       const res = only(parseAllWays(huge, ['GET']));
       expect(res).to.include({ end: 'cap', tHeaders: null });
@@ -247,11 +293,20 @@ describe('wire/parser: ResponseParser', () => {
     });
 
     it('caps the decoded body at maxBodyBytes, keeping exactly that many bytes', () => {
-      const res = only(parseAllWays(`${OK_HEAD}Transfer-Encoding: chunked\r\n\r\n400\r\n${'b'.repeat(1024)}\r\n400\r\n${'c'.repeat(1024)}\r\n0\r\n\r\n`, ['GET'], undefined, { maxBodyBytes: 1500 }));
+      const res = only(
+        parseAllWays(
+          `${OK_HEAD}Transfer-Encoding: chunked\r\n\r\n400\r\n${'b'.repeat(1024)}\r\n400\r\n${'c'.repeat(1024)}\r\n0\r\n\r\n`,
+          ['GET'],
+          undefined,
+          { maxBodyBytes: 1500 },
+        ),
+      );
       expect(res.end).to.equal('cap');
       expect(res.body.length).to.equal(1500);
       expect(res.errors).to.deep.equal(['body-cap: decoded body exceeds maxBodyBytes (1500)']);
-      const exact = only(parseAllWays(`${OK_HEAD}Content-Length: 1500\r\n\r\n${'x'.repeat(1500)}`, ['GET'], undefined, { maxBodyBytes: 1500 }));
+      const exact = only(
+        parseAllWays(`${OK_HEAD}Content-Length: 1500\r\n\r\n${'x'.repeat(1500)}`, ['GET'], undefined, { maxBodyBytes: 1500 }),
+      );
       expect(exact.end).to.equal('complete');
     });
   });
@@ -265,7 +320,10 @@ describe('wire/parser: ResponseParser', () => {
 
     it('ends a response that never started with no-response, and queued ones likewise', () => {
       const p = parseAllWays('', ['GET', 'GET'], 'timeout');
-      expect(p.responses.map((r) => [r.end, r.status, r.tHeaders])).to.deep.equal([['timeout', 0, null], ['timeout', 0, null]]);
+      expect(p.responses.map((r) => [r.end, r.status, r.tHeaders])).to.deep.equal([
+        ['timeout', 0, null],
+        ['timeout', 0, null],
+      ]);
       expect(p.responses[0]?.errors).to.deep.equal(['no-response: no byte of the response arrived before our deadline passed']);
     });
 
@@ -297,9 +355,20 @@ describe('wire/parser: ResponseParser', () => {
       }
       const [res] = parser.feed(Buffer.from('\r\n'), 40);
       expect(res).to.include({ tSent: 1, tHeaders: 10, tFirstBodyByte: 10, tEnd: 40 });
-      expect(res?.chunks).to.deep.equal([{ size: 3, t: 20 }, { size: 2, t: 20 }, { size: 0, t: 30 }]);
-      expect(res?.bodyReads).to.deep.equal([{ t: 10, size: 2, offset: 0 }, { t: 20, size: 3, offset: 2 }]);
-      expect(seen).to.deep.equal([['ab', 10], ['c', 20], ['de', 20]]);
+      expect(res?.chunks).to.deep.equal([
+        { size: 3, t: 20 },
+        { size: 2, t: 20 },
+        { size: 0, t: 30 },
+      ]);
+      expect(res?.bodyReads).to.deep.equal([
+        { t: 10, size: 2, offset: 0 },
+        { t: 20, size: 3, offset: 2 },
+      ]);
+      expect(seen).to.deep.equal([
+        ['ab', 10],
+        ['c', 20],
+        ['de', 20],
+      ]);
     });
   });
 

@@ -19,7 +19,11 @@ interface TlsServed {
 }
 
 /** A raw TLS server on 127.0.0.1: `onRequest` runs once per request head, on the decrypted stream. */
-async function serveTls(pems: SelfSigned, onRequest: (socket: tls.TLSSocket, head: string) => void, hostname = '127.0.0.1'): Promise<TlsServed> {
+async function serveTls(
+  pems: SelfSigned,
+  onRequest: (socket: tls.TLSSocket, head: string) => void,
+  hostname = '127.0.0.1',
+): Promise<TlsServed> {
   const sockets = new Set<tls.TLSSocket>();
   const servernames: Array<string | false> = [];
   const server = tls.createServer({ key: pems.key, cert: pems.cert }, (socket) => {
@@ -87,7 +91,8 @@ describe('runner/wire over TLS', function () {
       // One TLS record per server write: reads are exactly the writes, not coalesced or split.
       expect(res.bodyReads.map((r) => r.size)).to.deep.equal(pieces.map((p) => p.length));
       const t = res.bodyReads.map((r) => r.t);
-      for (let i = 1; i < t.length; i++) expect((t[i] ?? 0) - (t[i - 1] ?? 0), `gap before read ${i}`).to.be.within(GAP_MS - 40, GAP_MS + 120);
+      for (let i = 1; i < t.length; i++)
+        expect((t[i] ?? 0) - (t[i - 1] ?? 0), `gap before read ${i}`).to.be.within(GAP_MS - 40, GAP_MS + 120);
     } finally {
       await s.close();
     }
@@ -125,7 +130,9 @@ describe('runner/wire over TLS', function () {
         const expected = transport === 'rst' ? 'rst' : framing === 'close' ? 'complete' : 'fin';
         const bodyOk = transport === 'rst' ? res.body.length <= offset : res.body.length === offset;
         if (res.end !== expected || c.closeHow !== transport || !bodyOk) {
-          wrong.push(`${how}@${offset} (${framing}): expected end ${expected}, closeHow ${transport}, got end ${res.end}, closeHow ${String(c.closeHow)}, ${res.body.length} body bytes`);
+          wrong.push(
+            `${how}@${offset} (${framing}): expected end ${expected}, closeHow ${transport}, got end ${res.end}, closeHow ${String(c.closeHow)}, ${res.body.length} body bytes`,
+          );
         }
         c.close();
       }
@@ -199,7 +206,11 @@ describe('runner/wire over TLS', function () {
       try {
         const e = await failure(s.url, { insecure: false });
         expect(e.code).to.equal('PUSHSPEC_E_TLS');
-        expect(e.message).to.include(`target ${s.url.origin}`).and.include('DEPTH_ZERO_SELF_SIGNED_CERT').and.include('--ca FILE').and.include('--insecure');
+        expect(e.message)
+          .to.include(`target ${s.url.origin}`)
+          .and.include('DEPTH_ZERO_SELF_SIGNED_CERT')
+          .and.include('--ca FILE')
+          .and.include('--insecure');
       } finally {
         await s.close();
       }

@@ -15,19 +15,28 @@ function checkShards(inputs: ReadonlyArray<{ file: string; report: Report }>): v
   const sharded = inputs.filter((i) => i.report.environment.shard !== undefined);
   if (sharded.length === 0) return;
   const plain = inputs.find((i) => i.report.environment.shard === undefined);
-  if (plain) throw new ReportInputError(`${plain.file}: not a shard (no environment.shard), while ${sharded[0]?.file ?? '?'} is; expected the reports of one \`run --shard i/n\` split`);
+  if (plain)
+    throw new ReportInputError(
+      `${plain.file}: not a shard (no environment.shard), while ${sharded[0]?.file ?? '?'} is; expected the reports of one \`run --shard i/n\` split`,
+    );
   const count = sharded[0]?.report.environment.shard?.count ?? 0;
   const seen = new Map<number, string>();
   for (const { file, report } of sharded) {
     const s = report.environment.shard;
     if (s === undefined) continue;
-    if (s.count !== count) throw new ReportInputError(`${file}: shard ${shardText(s)}, while ${sharded[0]?.file ?? '?'} is shard ${shardText(sharded[0]?.report.environment.shard)}; expected every report of one split into ${count}`);
+    if (s.count !== count)
+      throw new ReportInputError(
+        `${file}: shard ${shardText(s)}, while ${sharded[0]?.file ?? '?'} is shard ${shardText(sharded[0]?.report.environment.shard)}; expected every report of one split into ${count}`,
+      );
     const twin = seen.get(s.index);
     if (twin !== undefined) throw new ReportInputError(`${file}: shard ${shardText(s)} again (also ${twin}); expected each shard once`);
     seen.set(s.index, file);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length) throw new ReportInputError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: the merged report would leave those requirements out; expected all ${count} reports of the split`);
+  if (missing.length)
+    throw new ReportInputError(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: the merged report would leave those requirements out; expected all ${count} reports of the split`,
+    );
 }
 
 /** Inputs must describe one run: one target name, one pushspec version, one time scale. */
@@ -41,7 +50,10 @@ function checkSameRun(inputs: ReadonlyArray<{ file: string; report: Report }>): 
       ['time scale', String(report.environment.timeScale), String(first.report.environment.timeScale)],
     ];
     for (const [what, mine, theirs] of same) {
-      if (mine !== theirs) throw new ReportInputError(`${file}: ${what} ${JSON.stringify(mine)}, while ${first.file} has ${JSON.stringify(theirs)}; expected reports of one run (verdicts made under different rules cannot be joined)`);
+      if (mine !== theirs)
+        throw new ReportInputError(
+          `${file}: ${what} ${JSON.stringify(mine)}, while ${first.file} has ${JSON.stringify(theirs)}; expected reports of one run (verdicts made under different rules cannot be joined)`,
+        );
     }
   }
 }
@@ -56,14 +68,21 @@ export async function mergeReports(files: readonly string[]): Promise<Report> {
     for (const r of report.results) {
       const key = `${r.id}@${r.via}`;
       const twin = owner.get(key);
-      if (twin !== undefined) throw new ReportInputError(`${file}: case ${key} is also in ${twin}; expected reports with disjoint cases (the shards of one split, or runs of different --via/--only)`);
+      if (twin !== undefined)
+        throw new ReportInputError(
+          `${file}: case ${key} is also in ${twin}; expected reports with disjoint cases (the shards of one split, or runs of different --via/--only)`,
+        );
       owner.set(key, file);
     }
   }
   // Catalogue order, as one run prints it; within a requirement each input kept its own order.
   const order = new Map(loadRequirements().map((r, i) => [r.id, i]));
   const rank = (r: CaseResult): number => order.get(r.id) ?? order.size;
-  const results = inputs.flatMap((i) => i.report.results).map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
+  const results = inputs
+    .flatMap((i) => i.report.results)
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map((x) => x.r);
   const ordered = [...inputs].sort((a, b) => (a.report.environment.shard?.index ?? 0) - (b.report.environment.shard?.index ?? 0));
   const parts: MergedPart[] = ordered.map(({ file, report }) => ({
     file,

@@ -65,7 +65,8 @@ export function parseReplies(body: string, jsonp: string | null): { replies: Bay
     // Servers prefix `/**/` against content sniffing (faye, CometD); the call itself must be ours.
     const stripped = text.replace(/^\/\*\*\/\s*/, '');
     const open = `${jsonp}(`;
-    if (!stripped.startsWith(open)) return { replies: null, problem: `expected a call of the callback ${jsonp}(…), got ${JSON.stringify(text.slice(0, 60))}` };
+    if (!stripped.startsWith(open))
+      return { replies: null, problem: `expected a call of the callback ${jsonp}(…), got ${JSON.stringify(text.slice(0, 60))}` };
     text = stripped.slice(open.length).replace(/\)\s*;?\s*$/, '');
   }
   let parsed: unknown;
@@ -106,7 +107,11 @@ export class BayeuxClient {
 
   /** `/meta/handshake` (Bayeux §4.1); remembers clientId and advice when successful. */
   async handshake(deadlineMs: number, fields: Partial<BayeuxMessage> = {}): Promise<{ ex: BayeuxExchange; reply: BayeuxMessage | null }> {
-    const ex = await this.send([{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: [this.transport], ...fields }], deadlineMs, 'control');
+    const ex = await this.send(
+      [{ channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: [this.transport], ...fields }],
+      deadlineMs,
+      'control',
+    );
     const reply = this.replyTo(ex, '/meta/handshake');
     if (reply?.successful === true && typeof reply.clientId === 'string') this.clientId = reply.clientId;
     return { ex, reply };
@@ -163,7 +168,11 @@ export class BayeuxClient {
     const conn = await this.connection('control');
     const q = new URLSearchParams(this.url.search);
     for (const [k, v] of Object.entries(params)) q.set(k, v);
-    return conn.exchange({ method: 'GET', path: `${this.url.pathname}?${q.toString()}`, headers: [...this.extraHeaders] }, { deadlineMs, signal: this.door.signal }, this.door.host);
+    return conn.exchange(
+      { method: 'GET', path: `${this.url.pathname}?${q.toString()}`, headers: [...this.extraHeaders] },
+      { deadlineMs, signal: this.door.signal },
+      this.door.host,
+    );
   }
 
   close(): void {
@@ -182,15 +191,24 @@ export class BayeuxClient {
     const body = JSON.stringify(sent);
     const req = this.transport === 'callback-polling' ? this.getRequest(body) : this.postRequest(body);
     const tSent = this.door.now();
-    this.door.note(`${this.label} #${seq} on connection #${conn.id}: ${sent.map((m) => m.channel).join(', ')}`, tSent, { kind: 'request', conn: conn.id, bytes: Buffer.byteLength(body) });
-    const done = conn.exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host).then((res) => this.finish(seq, sent, res, tSent));
+    this.door.note(`${this.label} #${seq} on connection #${conn.id}: ${sent.map((m) => m.channel).join(', ')}`, tSent, {
+      kind: 'request',
+      conn: conn.id,
+      bytes: Buffer.byteLength(body),
+    });
+    const done = conn
+      .exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host)
+      .then((res) => this.finish(seq, sent, res, tSent));
     // Awaited later by the scenario; a rejection must not surface as an unhandled one first.
     done.catch(() => undefined);
     return { seq, tSent, done };
   }
 
   private finish(seq: number, sent: BayeuxMessage[], res: WireResponse, tSent: number): BayeuxExchange {
-    const { replies, problem } = res.tHeaders === null ? { replies: null, problem: `no response (${res.end})` } : parseReplies(res.body.toString('utf8'), this.transport === 'callback-polling' ? JSONP_CALLBACK : null);
+    const { replies, problem } =
+      res.tHeaders === null
+        ? { replies: null, problem: `no response (${res.end})` }
+        : parseReplies(res.body.toString('utf8'), this.transport === 'callback-polling' ? JSONP_CALLBACK : null);
     const ex: BayeuxExchange = { seq, sent, res, replies, problem, tSent };
     if (!connectionReusable(res)) this.retire(res.connectionId);
     this.exchanges.push(ex);
@@ -198,8 +216,13 @@ export class BayeuxClient {
       if (m.advice) this.advice = { ...this.advice, ...m.advice };
       if (!m.channel.startsWith('/meta/')) this.delivered.push({ message: m, t: res.tEnd ?? this.door.now(), exchange: seq });
     }
-    const summary = problem ?? (replies ?? []).map((m) => `${m.channel}${m.successful === false ? ` failed (${m.error ?? 'no error'})` : ''}`).join(', ');
-    this.door.note(`${this.label} #${seq} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${summary}`, res.tEnd ?? this.door.now(), { kind: 'response-end', conn: res.connectionId, bytes: res.body.length });
+    const summary =
+      problem ?? (replies ?? []).map((m) => `${m.channel}${m.successful === false ? ` failed (${m.error ?? 'no error'})` : ''}`).join(', ');
+    this.door.note(
+      `${this.label} #${seq} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${summary}`,
+      res.tEnd ?? this.door.now(),
+      { kind: 'response-end', conn: res.connectionId, bytes: res.body.length },
+    );
     return ex;
   }
 

@@ -58,7 +58,10 @@ export function parseBoshBody(text: string): { body: BoshBody | null; problem: s
   try {
     root = create(text).root();
   } catch (e) {
-    return { body: null, problem: `not well-formed XML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 120) ?? ''}` };
+    return {
+      body: null,
+      problem: `not well-formed XML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 120) ?? ''}`,
+    };
   }
   const element = root.node;
   if (!isElement(element)) return { body: null, problem: 'no root element' };
@@ -159,7 +162,9 @@ export class BoshSession {
   /** Starts a request carrying `payload` (XML, may be empty) with the next rid, or the given one. */
   async start(payload: string, deadlineMs: number, opts: { rid?: number; attrs?: Record<string, string> } = {}): Promise<PendingBosh> {
     const rid = opts.rid ?? this.rid++;
-    const extra = Object.entries(opts.attrs ?? {}).map(([k, v]) => ` ${k}='${esc(v)}'`).join('');
+    const extra = Object.entries(opts.attrs ?? {})
+      .map(([k, v]) => ` ${k}='${esc(v)}'`)
+      .join('');
     const open = `<body rid='${rid}' sid='${esc(this.sid ?? '')}'${extra} xmlns='${HTTPBIND_NS}'${extra.includes('xmpp:') ? ` xmlns:xmpp='${XBOSH_NS}'` : ''}`;
     const xml = payload === '' ? `${open}/>` : `${open}>${payload}</body>`;
     return this.begin(xml, rid, deadlineMs);
@@ -174,18 +179,30 @@ export class BoshSession {
    * resolves to the bound JID, or throws with what the server said.
    */
   async authenticate(credentials: Credentials, deadlineMs: number): Promise<string> {
-    const initial = credentials.mechanism === 'PLAIN' ? Buffer.from(`\0${credentials.jid.split('@')[0] ?? ''}\0${credentials.password}`).toString('base64') : '';
+    const initial =
+      credentials.mechanism === 'PLAIN'
+        ? Buffer.from(`\0${credentials.jid.split('@')[0] ?? ''}\0${credentials.password}`).toString('base64')
+        : '';
     const auth = await this.request(`<auth xmlns='${SASL_NS}' mechanism='${credentials.mechanism}'>${initial}</auth>`, deadlineMs);
-    if (!auth.body?.childNames.includes(`{${SASL_NS}}success`)) throw new Error(`SASL ${credentials.mechanism} was not accepted: ${auth.problem ?? auth.body?.children.join('').slice(0, 200) ?? ''}`);
-    const restart = await this.request('', deadlineMs, { attrs: { 'xmpp:restart': 'true', to: this.granted['from'] ?? '', 'xml:lang': 'en' } });
+    if (!auth.body?.childNames.includes(`{${SASL_NS}}success`))
+      throw new Error(
+        `SASL ${credentials.mechanism} was not accepted: ${auth.problem ?? auth.body?.children.join('').slice(0, 200) ?? ''}`,
+      );
+    const restart = await this.request('', deadlineMs, {
+      attrs: { 'xmpp:restart': 'true', to: this.granted['from'] ?? '', 'xml:lang': 'en' },
+    });
     if (restart.body === null) throw new Error(`the stream restart was not answered with a body: ${restart.problem ?? ''}`);
     const bind = await this.request(`<iq type='set' id='bind_1' xmlns='jabber:client'><bind xmlns='${BIND_NS}'/></iq>`, deadlineMs);
     const jid = /<jid>([^<]+)<\/jid>/.exec(bind.body?.children.join('') ?? '')?.[1];
-    if (jid === undefined) throw new Error(`resource binding gave no JID: ${bind.problem ?? bind.body?.children.join('').slice(0, 200) ?? ''}`);
+    if (jid === undefined)
+      throw new Error(`resource binding gave no JID: ${bind.problem ?? bind.body?.children.join('').slice(0, 200) ?? ''}`);
     this.jid = jid;
     // RFC 3921 session establishment, still required by some servers; harmless where optional.
     if (restart.body.children.join('').includes('urn:ietf:params:xml:ns:xmpp-session')) {
-      await this.request(`<iq type='set' id='sess_1' xmlns='jabber:client'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>`, deadlineMs);
+      await this.request(
+        `<iq type='set' id='sess_1' xmlns='jabber:client'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>`,
+        deadlineMs,
+      );
     }
     return jid;
   }
@@ -218,15 +235,28 @@ export class BoshSession {
       body: xml,
     };
     const tSent = this.door.now();
-    this.door.note(`${this.label} rid ${rid} on connection #${conn.id}: ${xml.length > 160 ? `${xml.slice(0, 160)}…` : xml}`, tSent, { kind: 'request', conn: conn.id, bytes: Buffer.byteLength(xml) });
+    this.door.note(`${this.label} rid ${rid} on connection #${conn.id}: ${xml.length > 160 ? `${xml.slice(0, 160)}…` : xml}`, tSent, {
+      kind: 'request',
+      conn: conn.id,
+      bytes: Buffer.byteLength(xml),
+    });
     const done = conn.exchange(req, { deadlineMs, signal: this.door.signal }, this.door.host).then((res) => {
       this.busy.delete(conn);
       if (!connectionReusable(res)) conn.close();
       const parsed = res.tHeaders === null ? { body: null, problem: `no response (${res.end})` } : parseBoshBody(res.body.toString('utf8'));
       const ex: BoshExchange = { rid, sent: xml, res, ...parsed, tSent, connectionId: conn.id };
       this.exchanges.push(ex);
-      const what = parsed.problem ?? `<body${Object.entries(parsed.body?.attrs ?? {}).filter(([k]) => k !== 'sid').map(([k, v]) => ` ${k}='${v}'`).join('')}> with ${parsed.body?.children.length ?? 0} payload(s)`;
-      this.door.note(`${this.label} rid ${rid} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${what}`, res.tEnd ?? this.door.now(), { kind: 'response-end', conn: conn.id, bytes: res.body.length });
+      const what =
+        parsed.problem ??
+        `<body${Object.entries(parsed.body?.attrs ?? {})
+          .filter(([k]) => k !== 'sid')
+          .map(([k, v]) => ` ${k}='${v}'`)
+          .join('')}> with ${parsed.body?.children.length ?? 0} payload(s)`;
+      this.door.note(
+        `${this.label} rid ${rid} answered HTTP ${res.status || res.end} after ${Math.round((res.tEnd ?? this.door.now()) - tSent)} ms: ${what}`,
+        res.tEnd ?? this.door.now(),
+        { kind: 'response-end', conn: conn.id, bytes: res.body.length },
+      );
       return ex;
     });
     done.catch(() => this.busy.delete(conn));

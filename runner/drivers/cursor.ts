@@ -33,8 +33,12 @@ export class CursorState {
 
   get hasValue(): boolean {
     const c = this.cursor;
-    return (c.type === 'query' && this.query !== null) || (c.type === 'etag' && (this.etag ?? this.lastModified) !== null)
-      || (c.type === 'last-event-id' && this.lastEventId !== null) || (c.type === 'session' && this.cookies.size > 0);
+    return (
+      (c.type === 'query' && this.query !== null) ||
+      (c.type === 'etag' && (this.etag ?? this.lastModified) !== null) ||
+      (c.type === 'last-event-id' && this.lastEventId !== null) ||
+      (c.type === 'session' && this.cookies.size > 0)
+    );
   }
 
   /** Learns the cursor from a complete 2xx response. */
@@ -51,7 +55,8 @@ export class CursorState {
       this.lastModified = header(res, 'last-modified') ?? this.lastModified;
     } else if (c.type === 'query') {
       const v = 'header' in c.from ? header(res, c.from.header) : readJsonPointer(res.body, c.from.json);
-      if (v === undefined) this.problem = `cursor ${'header' in c.from ? `header ${c.from.header}` : `JSON pointer ${c.from.json}`} not found in the response`;
+      if (v === undefined)
+        this.problem = `cursor ${'header' in c.from ? `header ${c.from.header}` : `JSON pointer ${c.from.json}`} not found in the response`;
       else this.query = v;
     } else if (c.type === 'last-event-id') {
       const ids = [...res.body.toString('utf8').matchAll(/^id: ?(.*)$/gm)];

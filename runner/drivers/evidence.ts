@@ -6,7 +6,11 @@ const MAX_READS = 40;
 
 /** The response head as a typed moment (status, and the connection it came on). */
 export function noteHead(door: Pick<Door, 'note'>, label: string, res: WireResponse, t: number, extra = ''): void {
-  door.note(`${label} headers: HTTP/${res.httpVersion} ${res.status}${extra}`, t, { kind: 'response-head', conn: res.connectionId, bytes: res.headerBytes });
+  door.note(`${label} headers: HTTP/${res.httpVersion} ${res.status}${extra}`, t, {
+    kind: 'response-head',
+    conn: res.connectionId,
+    bytes: res.headerBytes,
+  });
 }
 
 /**
@@ -16,12 +20,18 @@ export function noteHead(door: Pick<Door, 'note'>, label: string, res: WireRespo
  */
 export function noteBodyAndEnd(door: Pick<Door, 'note' | 'now'>, label: string, res: WireResponse, suffix = ''): void {
   const conn = res.connectionId;
-  res.bodyReads.slice(0, MAX_READS).forEach((r) => door.note(`${label} read ${r.size} body bytes at offset ${r.offset}`, r.t, { kind: 'body-read', conn, bytes: r.size }));
+  res.bodyReads
+    .slice(0, MAX_READS)
+    .forEach((r) => door.note(`${label} read ${r.size} body bytes at offset ${r.offset}`, r.t, { kind: 'body-read', conn, bytes: r.size }));
   const rest = res.bodyReads.slice(MAX_READS);
   const last = rest.at(-1);
   if (last) {
     const bytes = rest.reduce((s, r) => s + r.size, 0);
-    door.note(`${label} ${rest.length} more body reads, ${bytes} bytes, the last at offset ${last.offset}`, last.t, { kind: 'body-read', conn, bytes });
+    door.note(`${label} ${rest.length} more body reads, ${bytes} bytes, the last at offset ${last.offset}`, last.t, {
+      kind: 'body-read',
+      conn,
+      bytes,
+    });
   }
   door.note(`${label} ${summarizeResponse(res)}${suffix}`, res.tEnd ?? door.now(), { kind: 'response-end', conn });
 }

@@ -76,12 +76,17 @@ export class LongPollClient {
     const seq = this.polls;
     const hadCursor = this.cursor.hasValue;
     const tSent = ctx.now();
-    const first = conn.exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx)).then((res) => this.finish(seq, conn, res, tSent));
+    const first = conn
+      .exchange(request, { deadlineMs, signal: ctx.signal }, hostHeader(ctx))
+      .then((res) => this.finish(seq, conn, res, tSent));
     const done = hadCursor ? first : first.then((r) => this.afterHandshake(r, deadlineMs - (ctx.now() - tSent)));
     // A scenario may be busy publishing when an unreadable answer rejects `done`; it awaits it
     // later, so the rejection is handled there, not an unhandled crash of the run.
     done.catch(() => undefined);
-    ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent, { kind: 'request', conn: conn.id });
+    ctx.note(`${this.label} poll #${seq} sent on connection #${conn.id}: ${request.method} ${request.path}`, tSent, {
+      kind: 'request',
+      conn: conn.id,
+    });
     return { seq, tSent, path: request.path, hadCursor, done };
   }
 
@@ -96,7 +101,9 @@ export class LongPollClient {
     // within half a second was not held in any sense RFC 6202 §2 means.
     const quick = r.res.tEnd !== null && r.res.tEnd - r.tSent < Math.max(this.ctx.epsilonMs, this.ctx.ms(HANDSHAKE_AT_ONCE_MS));
     if (!(r.ok && quick && r.tokens.length === 0 && this.cursor.hasValue)) return r;
-    this.ctx.note(`${this.label} poll #${r.seq} was answered at once with a cursor and no events (a handshake): polling again with the cursor`);
+    this.ctx.note(
+      `${this.label} poll #${r.seq} was answered at once with a cursor and no events (a handshake): polling again with the cursor`,
+    );
     return (await this.start(Math.max(deadlineLeftMs, this.ctx.ms(1000)))).done;
   }
 
@@ -121,7 +128,9 @@ export class LongPollClient {
       conn.close();
       if (this.conn === conn) this.conn = null;
       // Bytes we cannot read as HTTP say nothing about the requirement being judged.
-      throw new Inconclusive(`${this.label} poll #${seq}: the answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ') || 'no detail'})`);
+      throw new Inconclusive(
+        `${this.label} poll #${seq}: the answer could not be read (${res.end}: ${res.errors.slice(0, 2).join('; ') || 'no detail'})`,
+      );
     }
     const ok = res.end === 'complete' && (is2xx(res) || res.status === 304);
     if (ok && is2xx(res)) this.cursor.update(res);

@@ -34,7 +34,12 @@ export function requestFor(manifest: Manifest, block: Block, channel: string): {
  */
 export function eventSourceHeaders(manifest: Manifest, block: Block, sse: boolean): Array<[string, string]> {
   const has = Object.keys({ ...manifest.headers, ...block.headers }).some((k) => k.toLowerCase() === 'accept');
-  return sse && !has ? [['Accept', 'text/event-stream'], ['Cache-Control', 'no-cache']] : [];
+  return sse && !has
+    ? [
+        ['Accept', 'text/event-stream'],
+        ['Cache-Control', 'no-cache'],
+      ]
+    : [];
 }
 
 export function hostHeader(ctx: CaseContext): string {

@@ -92,7 +92,11 @@ export class StreamSession {
     const request: RawRequest = { ...req, headers, httpVersion: o.httpVersion ?? '1.1' };
     const conn = await ctx.connect();
     const s = new StreamSession(ctx, conn, request, ctx.now(), o.maxMs);
-    ctx.note(`${o.label ?? 'stream'} opened on connection #${conn.id}: HTTP/${request.httpVersion} ${request.method} ${request.path}${o.extraHeaders?.length ? ` (${o.extraHeaders.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`, s.tSent, { kind: 'request', conn: conn.id });
+    ctx.note(
+      `${o.label ?? 'stream'} opened on connection #${conn.id}: HTTP/${request.httpVersion} ${request.method} ${request.path}${o.extraHeaders?.length ? ` (${o.extraHeaders.map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}`,
+      s.tSent,
+      { kind: 'request', conn: conn.id },
+    );
     return s;
   }
 
@@ -154,7 +158,6 @@ export class StreamSession {
   async waitHeaders(ms: number): Promise<boolean> {
     return (await this.waitUntil(() => (this.headers ? true : null), ms)) ?? false;
   }
-
 
   /** The decoded body in the pieces it arrived in, for framing parsers. */
   pieces(): Array<{ bytes: Buffer; t: number }> {

@@ -55,7 +55,10 @@ export function classifyEnd(input: EndInput): EndClass {
   }
 
   if (transport === 'timeout' || transport === 'local') {
-    return { kind: 'ambiguous', why: `the stream was still open when we ${transport === 'timeout' ? 'stopped waiting (deadline)' : 'closed it ourselves'}; the server did not end it` };
+    return {
+      kind: 'ambiguous',
+      why: `the stream was still open when we ${transport === 'timeout' ? 'stopped waiting (deadline)' : 'closed it ourselves'}; the server did not end it`,
+    };
   }
   if (transport === 'error') return { kind: 'ambiguous', why: 'a socket error other than a reset ended the connection' };
 
@@ -92,14 +95,18 @@ export function classifyWireEnd(
   opts: { cutDeadlineMs?: number | null; epsilonMs?: number } = {},
 ): EndClass {
   if (res.end === 'cap' || res.end === 'malformed') {
-    return { kind: 'ambiguous', why: `we closed the connection ourselves (${res.end === 'cap' ? 'byte cap reached' : 'malformed HTTP'}); the server did not end it` };
+    return {
+      kind: 'ambiguous',
+      why: `we closed the connection ourselves (${res.end === 'cap' ? 'byte cap reached' : 'malformed HTTP'}); the server did not end it`,
+    };
   }
   const input: EndInput = {
     transport: transportOf(res.end),
     http: { framing: res.framing, complete: res.end === 'complete' },
-    app: parserResult.endMarkerSeen === undefined
-      ? { partial: parserResult.partial }
-      : { partial: parserResult.partial, endMarkerSeen: parserResult.endMarkerSeen },
+    app:
+      parserResult.endMarkerSeen === undefined
+        ? { partial: parserResult.partial }
+        : { partial: parserResult.partial, endMarkerSeen: parserResult.endMarkerSeen },
   };
   if (res.tEnd !== null) input.tEnd = res.tEnd;
   if (opts.cutDeadlineMs !== undefined) input.cutDeadlineMs = opts.cutDeadlineMs;

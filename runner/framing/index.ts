@@ -19,7 +19,10 @@ export { classifyEnd, classifyWireEnd, type EndClass, type EndInput, type EndKin
  */
 function createNoFramingParser(): FramingParser {
   let data = '';
-  const only: FramingProblem = { code: 'chunk-delimited', text: 'no in-band framing: messages are delimited only by HTTP chunk boundaries (declared "chunks")' };
+  const only: FramingProblem = {
+    code: 'chunk-delimited',
+    text: 'no in-band framing: messages are delimited only by HTTP chunk boundaries (declared "chunks")',
+  };
   return {
     problems: [only.text],
     findings: [only],
@@ -61,12 +64,7 @@ export interface BodyPiece {
  * replayed in exactly those pieces, so each message's `t` is its real arrival time; bytes no
  * read covers are pushed with the time of the read that follows them (or the last one).
  */
-export function parseWhole(
-  framing: FramingSpec,
-  body: Buffer,
-  reads?: readonly BodyPiece[],
-  contentType?: string,
-): ParseResult {
+export function parseWhole(framing: FramingSpec, body: Buffer, reads?: readonly BodyPiece[], contentType?: string): ParseResult {
   const parser = createParser(framing, contentType);
   const messages: FramedMessage[] = [];
   let pos = 0;

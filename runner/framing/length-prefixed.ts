@@ -112,6 +112,9 @@ class LengthPrefixed implements FramingParser {
   private breakAt(at: number, what: string): void {
     this.state = 'broken';
     const seen = decodeUtf8(this.raw.peek()).text;
-    this.log.add('length-prefix-expected', `byte ${at}: expected "<decimal length>\\n" before message ${this.count + 1}, got ${what} (line so far ${show(seen)}); framing lost, the rest is unparsed`);
+    this.log.add(
+      'length-prefix-expected',
+      `byte ${at}: expected "<decimal length>\\n" before message ${this.count + 1}, got ${what} (line so far ${show(seen)}); framing lost, the rest is unparsed`,
+    );
   }
 }

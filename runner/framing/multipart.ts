@@ -48,10 +48,14 @@ class Multipart implements FramingParser {
       this.state = 'no-boundary';
       this.matcher = null;
       this.delimiterLength = 0;
-      this.log.add('no-boundary', `Content-Type ${show(contentType ?? '(none)')} has no boundary parameter; multipart parts cannot be found (RFC 2046 §5.1.1)`);
+      this.log.add(
+        'no-boundary',
+        `Content-Type ${show(contentType ?? '(none)')} has no boundary parameter; multipart parts cannot be found (RFC 2046 §5.1.1)`,
+      );
       return;
     }
-    if (boundary.length > 70) this.log.add('boundary-too-long', `boundary ${show(boundary)} is longer than 70 characters (RFC 2046 §5.1.1)`);
+    if (boundary.length > 70)
+      this.log.add('boundary-too-long', `boundary ${show(boundary)} is longer than 70 characters (RFC 2046 §5.1.1)`);
     const delimiter = Buffer.from(`\n--${boundary}`, 'utf8');
     this.matcher = new ByteMatcher(delimiter);
     this.delimiterLength = delimiter.length;
@@ -127,7 +131,10 @@ class Multipart implements FramingParser {
         return;
       }
       if (!/^[ \t]*$/.test(text)) {
-        this.log.add('boundary-trailing-text', `byte ${end - bytes.length}: boundary delimiter followed by ${show(text)}; only whitespace may follow it before the line break (RFC 2046 §5.1.1)`);
+        this.log.add(
+          'boundary-trailing-text',
+          `byte ${end - bytes.length}: boundary delimiter followed by ${show(text)}; only whitespace may follow it before the line break (RFC 2046 §5.1.1)`,
+        );
       }
       this.state = 'headers';
       this.headers = {};
@@ -144,7 +151,10 @@ class Multipart implements FramingParser {
     }
     const colon = text.indexOf(':');
     if (colon <= 0) {
-      this.log.add('part-header-malformed', `byte ${end - bytes.length}: part ${this.count + 1} header line ${show(text)} has no field name and colon`);
+      this.log.add(
+        'part-header-malformed',
+        `byte ${end - bytes.length}: part ${this.count + 1} header line ${show(text)} has no field name and colon`,
+      );
       return;
     }
     const name = text.slice(0, colon).trim().toLowerCase();

@@ -124,7 +124,10 @@ class Sse implements SseParser {
     const { text, valid } = decodeUtf8(bytes);
     if (!valid) this.log.add('invalid-utf8', `${where}: invalid UTF-8; user agents decode it as U+FFFD: ${show(text)}`);
     if (text.startsWith('\uFEFF')) {
-      this.log.add('bom-in-line', `${where}: U+FEFF (BOM) at the start of a line; only one BOM at the very start of the stream is stripped, so it becomes part of the field name and user agents ignore the line`);
+      this.log.add(
+        'bom-in-line',
+        `${where}: U+FEFF (BOM) at the start of a line; only one BOM at the very start of the stream is stripped, so it becomes part of the field name and user agents ignore the line`,
+      );
     }
     if (text === '') return this.dispatch(end, t);
     if (text.startsWith(':')) {
@@ -172,7 +175,11 @@ class Sse implements SseParser {
     const how: string[] = [];
     if (trimmed !== name) how.push('whitespace around the name (e.g. a space before the colon)');
     if (trimmed !== meant) how.push('different letter case');
-    this.log.add('field-name-mismatch', `${where}: field name ${show(name)} is not "${meant}" (${how.join(', ')}); names are compared literally, so user agents ignore the line`, meant);
+    this.log.add(
+      'field-name-mismatch',
+      `${where}: field name ${show(name)} is not "${meant}" (${how.join(', ')}); names are compared literally, so user agents ignore the line`,
+      meant,
+    );
   }
 
   /** §9.2.6 "dispatch the event", on a blank line. */

@@ -97,7 +97,9 @@ export class ProblemLog {
   }
 
   get findings(): FramingProblem[] {
-    return this.dropped === 0 ? [...this.list] : [...this.list, { code: 'more-not-listed', text: `${this.dropped} further problem(s) not listed` }];
+    return this.dropped === 0
+      ? [...this.list]
+      : [...this.list, { code: 'more-not-listed', text: `${this.dropped} further problem(s) not listed` }];
   }
 
   get problems(): string[] {

@@ -18,7 +18,8 @@ export function entityTagProblem(value: string): string | null {
   const inner = opaque.slice(1, -1);
   for (const ch of inner) {
     const c = ch.codePointAt(0) ?? 0;
-    if (c === 0x22 || c < 0x21 || c === 0x7f) return `the value ${value} is not an entity-tag: character U+${c.toString(16).padStart(4, '0').toUpperCase()} is not allowed inside the quotes (RFC 9110 §8.8.3 etagc)`;
+    if (c === 0x22 || c < 0x21 || c === 0x7f)
+      return `the value ${value} is not an entity-tag: character U+${c.toString(16).padStart(4, '0').toUpperCase()} is not allowed inside the quotes (RFC 9110 §8.8.3 etagc)`;
   }
   return null;
 }
@@ -32,7 +33,8 @@ export function httpDateProblem(value: string): string | null {
   const m = IMF_FIXDATE.exec(value);
   if (!m) return `"${value}" is not an IMF-fixdate (RFC 9110 §5.6.7 requires e.g. "Sun, 06 Nov 1994 08:49:37 GMT")`;
   const [, , day, , , hh, mm, ss] = m;
-  if (Number(day) < 1 || Number(day) > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return `"${value}" is not a valid date and time`;
+  if (Number(day) < 1 || Number(day) > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60)
+    return `"${value}" is not a valid date and time`;
   return null;
 }
 

@@ -24,7 +24,8 @@ export interface StoreResponse {
   headers: Fields;
 }
 
-export type NotStoredRule = 'request-no-store' | 'method' | 'status' | 'no-store' | 'private' | 'no-cache' | 'authorization' | 'vary' | 'no-freshness';
+export type NotStoredRule =
+  'request-no-store' | 'method' | 'status' | 'no-store' | 'private' | 'no-cache' | 'authorization' | 'vary' | 'no-freshness';
 
 export type StoreDecision =
   | { store: false; rule: NotStoredRule; why: string }
@@ -46,13 +47,18 @@ export function storeDecision(request: StoreRequest, response: StoreResponse, op
   if (status < 200) return no('status', `status ${status} is not final (RFC 9111 §3)`);
   // §3: 206 and 304 only for a cache that understands them; this model does not combine ranges
   // (§3.3) and a 304 updates a stored response rather than being one (§4.3.4).
-  if (status === 206 || status === 304) return no('status', `status ${status} is not stored by a cache that does not combine partial content or treat 304 as an update (RFC 9111 §3)`);
+  if (status === 206 || status === 304)
+    return no(
+      'status',
+      `status ${status} is not stored by a cache that does not combine partial content or treat 304 as an update (RFC 9111 §3)`,
+    );
   if (cc.has('no-store')) return no('no-store', 'Cache-Control: no-store forbids storing it (RFC 9111 §5.2.2.5)');
   // private="X" only keeps field X out of a shared cache (§5.2.2.7); the unqualified form keeps it all out.
   if (cc.get('private') === true) return no('private', 'Cache-Control: private keeps it out of shared caches (RFC 9111 §5.2.2.7)');
   // Unqualified no-cache: stored or not, it is never reused without revalidation (§5.2.2.4);
   // for a client that is the same as not stored. no-cache="Set-Cookie" only withholds that field.
-  if (cc.get('no-cache') === true) return no('no-cache', 'Cache-Control: no-cache forces revalidation before any reuse (RFC 9111 §5.2.2.4)');
+  if (cc.get('no-cache') === true)
+    return no('no-cache', 'Cache-Control: no-cache forces revalidation before any reuse (RFC 9111 §5.2.2.4)');
   if (request.authorization && !cc.has('public') && !cc.has('s-maxage') && !cc.has('must-revalidate')) {
     return no('authorization', 'the request carried Authorization and nothing allows a shared cache to reuse it (RFC 9111 §3.5)');
   }
@@ -65,7 +71,8 @@ export function storeDecision(request: StoreRequest, response: StoreResponse, op
       return no('method', `${method} responses are not reusable without explicit freshness and Content-Location (RFC 9110 §9.3.3)`);
     }
   }
-  if (fresh.basis === 'none') return no('no-freshness', `status ${status} is not heuristically cacheable (RFC 9110 §15.1) and carries no explicit freshness`);
+  if (fresh.basis === 'none')
+    return no('no-freshness', `status ${status} is not heuristically cacheable (RFC 9110 §15.1) and carries no explicit freshness`);
   const withheld = [cc.get('no-cache'), cc.get('private')].flatMap((v) => (typeof v === 'string' ? listMembers(v) : []));
   return { store: true, freshness: fresh, withheld };
 }

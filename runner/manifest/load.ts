@@ -104,7 +104,10 @@ function patternMeanings(root: SchemaNode): Map<string, PatternMeaning> {
   };
   add('/$defs/headers/propertyNames/pattern', token);
   add('/$defs/cursor/oneOf/1/properties/from/oneOf/0/properties/header/pattern', token);
-  add('/$defs/jsonPointer/pattern', { expect: 'a JSON pointer such as /next', problem: (v) => jsonPointerProblem(v) ?? `${JSON.stringify(v)} is not a JSON pointer` });
+  add('/$defs/jsonPointer/pattern', {
+    expect: 'a JSON pointer such as /next',
+    problem: (v) => jsonPointerProblem(v) ?? `${JSON.stringify(v)} is not a JSON pointer`,
+  });
   return m;
 }
 
@@ -227,11 +230,14 @@ function chooseBranch(union: SchemaNode, value: unknown, path: string): Choice {
   });
   if (!isObject(value)) {
     const tagged = typeof value === 'string' && tags.includes(value) ? ` (write {"type": ${JSON.stringify(value)}})` : '';
-    return { problem: { path, message: `expected an object with ${describeAlternatives(branches, tags)}, got ${describeValue(value)}${tagged}` } };
+    return {
+      problem: { path, message: `expected an object with ${describeAlternatives(branches, tags)}, got ${describeValue(value)}${tagged}` },
+    };
   }
   if (tags.every((t): t is string => t !== undefined)) {
     const list = tags.join(', ');
-    if (!Object.hasOwn(value, 'type')) return { problem: { path: `${path}/type`, message: `missing required field "type"; expected one of ${list}` } };
+    if (!Object.hasOwn(value, 'type'))
+      return { problem: { path: `${path}/type`, message: `missing required field "type"; expected one of ${list}` } };
     const t = value['type'];
     const i = typeof t === 'string' ? tags.indexOf(t) : -1;
     if (i >= 0) return { index: i };
@@ -247,7 +253,10 @@ function chooseBranch(union: SchemaNode, value: unknown, path: string): Choice {
   if (matching.length === 1 && matching[0] !== undefined) return { index: matching[0] };
   const firstKeys = keys.map((ks) => ks[0] ?? '?');
   if (matching.length === 0) {
-    const none = firstKeys.length === 2 ? `has neither "${firstKeys[0]}" nor "${firstKeys[1]}"` : `has none of ${firstKeys.map((k) => `"${k}"`).join(', ')}`;
+    const none =
+      firstKeys.length === 2
+        ? `has neither "${firstKeys[0]}" nor "${firstKeys[1]}"`
+        : `has none of ${firstKeys.map((k) => `"${k}"`).join(', ')}`;
     return { problem: { path, message: `${none}; expected one of ${describeAlternatives(branches, tags)}` } };
   }
   const both = matching.map((i) => `"${firstKeys[i] ?? '?'}"`);
@@ -349,9 +358,9 @@ function fmt(v: unknown): string {
 }
 
 function convertErrors(e: Engine, errors: readonly ErrorObject[], data: unknown): ManifestProblem[] {
-  const unionPaths = [...new Set(errors.filter((x) => x.keyword === 'oneOf' || x.keyword === 'discriminator').map((x) => x.instancePath))].sort(
-    (a, b) => a.length - b.length,
-  );
+  const unionPaths = [
+    ...new Set(errors.filter((x) => x.keyword === 'oneOf' || x.keyword === 'discriminator').map((x) => x.instancePath)),
+  ].sort((a, b) => a.length - b.length);
   const handled: string[] = [];
   const problems: ManifestProblem[] = [];
   for (const p of unionPaths) {
@@ -420,7 +429,12 @@ function fromError(e: Engine, err: ErrorObject, data: unknown): ManifestProblem 
       // propertyNames errors carry the offending key; the problem is about that key, so point at it.
       const name = (err as ErrorObject & { propertyName?: string }).propertyName;
       if (name !== undefined) {
-        return { path: path + toPointer([name]), message: meaning ? meaning.problem(name, true) : `${JSON.stringify(name)} is not an allowed name; expected one matching ${pattern}` };
+        return {
+          path: path + toPointer([name]),
+          message: meaning
+            ? meaning.problem(name, true)
+            : `${JSON.stringify(name)} is not an allowed name; expected one matching ${pattern}`,
+        };
       }
       const s = typeof value === 'string' ? value : String(value);
       return { path, message: meaning ? meaning.problem(s, false) : `${JSON.stringify(s)} does not match ${pattern}` };
@@ -492,7 +506,9 @@ interface Template {
 
 function headerTemplates(headers: unknown, base: string, inPublish: boolean): Template[] {
   if (!isObject(headers)) return [];
-  return Object.entries(headers).flatMap(([k, v]) => (typeof v === 'string' ? [{ path: `${base}${toPointer(['headers', k])}`, text: v, inPublish }] : []));
+  return Object.entries(headers).flatMap(([k, v]) =>
+    typeof v === 'string' ? [{ path: `${base}${toPointer(['headers', k])}`, text: v, inPublish }] : [],
+  );
 }
 
 function blockTemplates(block: Obj, base: string, inPublish: boolean): Template[] {
@@ -521,14 +537,24 @@ function semanticProblems(m: Obj): ManifestProblem[] {
   const baseUrl = m['baseUrl'];
   if (typeof baseUrl === 'string') {
     if (findPlaceholders(baseUrl).length > 0) {
-      problems.push({ path: '/baseUrl', message: `placeholders are not filled in baseUrl; expected a fixed origin such as http://127.0.0.1:8080, with {channel} in the transport and publish URLs` });
+      problems.push({
+        path: '/baseUrl',
+        message: `placeholders are not filled in baseUrl; expected a fixed origin such as http://127.0.0.1:8080, with {channel} in the transport and publish URLs`,
+      });
     } else {
       try {
         const u = new URL(baseUrl);
         if (u.protocol === 'http:' || u.protocol === 'https:') base = u;
-        else problems.push({ path: '/baseUrl', message: `${JSON.stringify(baseUrl)} is not an http:// or https:// URL; expected an absolute URL such as http://127.0.0.1:8080` });
+        else
+          problems.push({
+            path: '/baseUrl',
+            message: `${JSON.stringify(baseUrl)} is not an http:// or https:// URL; expected an absolute URL such as http://127.0.0.1:8080`,
+          });
       } catch {
-        problems.push({ path: '/baseUrl', message: `${JSON.stringify(baseUrl)} is not a valid URL; expected an absolute http:// or https:// URL such as http://127.0.0.1:8080` });
+        problems.push({
+          path: '/baseUrl',
+          message: `${JSON.stringify(baseUrl)} is not a valid URL; expected an absolute http:// or https:// URL such as http://127.0.0.1:8080`,
+        });
       }
     }
   }
@@ -539,7 +565,11 @@ function semanticProblems(m: Obj): ManifestProblem[] {
     return isObject(b) ? [{ name, block: b }] : [];
   });
   const publish = isObject(m['publish']) ? m['publish'] : undefined;
-  const all: Template[] = [...globalTs, ...blocks.flatMap(({ name, block }) => blockTemplates(block, `/${name}`, false)), ...(publish ? blockTemplates(publish, '/publish', true) : [])];
+  const all: Template[] = [
+    ...globalTs,
+    ...blocks.flatMap(({ name, block }) => blockTemplates(block, `/${name}`, false)),
+    ...(publish ? blockTemplates(publish, '/publish', true) : []),
+  ];
 
   // A misspelt placeholder is the real mistake; "no {channel}" on the same block would be an echo.
   const misspelt = new Set<string>();
@@ -550,7 +580,10 @@ function semanticProblems(m: Obj): ManifestProblem[] {
         const hint = didYouMean(name, KNOWN_PLACEHOLDERS).replace(/"([^"]+)"/, '{$1}');
         problems.push({ path: t.path, message: `unknown placeholder {${name}}${hint}; known placeholders are ${known}` });
       } else if (name === 'payload' && !t.inPublish) {
-        problems.push({ path: t.path, message: `{payload} is only filled in the publish block; expected it in publish.body, publish.url or the publish command, not in a transport request` });
+        problems.push({
+          path: t.path,
+          message: `{payload} is only filled in the publish block; expected it in publish.body, publish.url or the publish command, not in a transport request`,
+        });
       }
     }
   }
@@ -559,9 +592,13 @@ function semanticProblems(m: Obj): ManifestProblem[] {
     const why = `so each case gets a fresh channel, or set "channels": false if the server has no channels`;
     const publishWhy = `so each case gets a fresh channel; set "broadcast": true if one publish reaches every subscriber, or "channels": false if the server has no channels`;
     for (const { name, block } of blocks) {
-      if (!(CHANNEL_TRANSPORTS as readonly string[]).includes(name) || typeof block['url'] !== 'string' || misspelt.has(`/${name}`)) continue;
+      if (!(CHANNEL_TRANSPORTS as readonly string[]).includes(name) || typeof block['url'] !== 'string' || misspelt.has(`/${name}`))
+        continue;
       if (!has([...globalTs, ...blockTemplates(block, `/${name}`, false)], 'channel')) {
-        problems.push({ path: `/${name}/url`, message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(block['url'])}" ${why}` });
+        problems.push({
+          path: `/${name}/url`,
+          message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(block['url'])}" ${why}`,
+        });
       }
     }
     if (publish && !misspelt.has('/publish') && publish['broadcast'] !== true) {
@@ -570,8 +607,14 @@ function semanticProblems(m: Obj): ManifestProblem[] {
       if ((command ? Array.isArray(publish['command']) : typeof publish['url'] === 'string') && !has(ts, 'channel')) {
         problems.push(
           command
-            ? { path: '/publish/command', message: `no {channel} placeholder in the command arguments; expected e.g. ["./publish.sh", "{channel}", "{payload}"] ${publishWhy}` }
-            : { path: '/publish/url', message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(publish['url'])}" ${publishWhy}` },
+            ? {
+                path: '/publish/command',
+                message: `no {channel} placeholder in the command arguments; expected e.g. ["./publish.sh", "{channel}", "{payload}"] ${publishWhy}`,
+              }
+            : {
+                path: '/publish/url',
+                message: `no {channel} placeholder in url, headers or body; expected e.g. "${exampleWithChannel(publish['url'])}" ${publishWhy}`,
+              },
         );
       }
     }
@@ -583,8 +626,14 @@ function semanticProblems(m: Obj): ManifestProblem[] {
     if ((command || typeof publish['url'] === 'string') && !has(ts, 'payload')) {
       problems.push(
         command
-          ? { path: '/publish/command', message: `no {payload} placeholder in the command arguments; expected an argument "{payload}": pushspec recognises its events by the token in it` }
-          : { path: '/publish/body', message: `no {payload} placeholder in the publish request; expected it in the body (e.g. "body": "{payload}"), url or headers: pushspec recognises its events by the token in it` },
+          ? {
+              path: '/publish/command',
+              message: `no {payload} placeholder in the command arguments; expected an argument "{payload}": pushspec recognises its events by the token in it`,
+            }
+          : {
+              path: '/publish/body',
+              message: `no {payload} placeholder in the publish request; expected it in the body (e.g. "body": "{payload}"), url or headers: pushspec recognises its events by the token in it`,
+            },
       );
     }
   }
@@ -597,7 +646,10 @@ function semanticProblems(m: Obj): ManifestProblem[] {
     const method = typeof block['method'] === 'string' ? block['method'] : dflt;
     if (typeof block['body'] === 'string' && (method === 'GET' || method === 'HEAD')) {
       const note = typeof block['method'] === 'string' ? '' : ' (the default)';
-      problems.push({ path: `${path}/body`, message: `a ${method} request${note} carries no body; expected "method": "POST" (or another method with a body) when a body is given` });
+      problems.push({
+        path: `${path}/body`,
+        message: `a ${method} request${note} carries no body; expected "method": "POST" (or another method with a body) when a body is given`,
+      });
     }
   }
 
@@ -611,18 +663,27 @@ function semanticProblems(m: Obj): ManifestProblem[] {
       try {
         resolved = new URL(fillTemplate(url, SAMPLE, 'url'), base);
       } catch {
-        problems.push({ path, message: `${JSON.stringify(url)} does not resolve against baseUrl ${base.href}; expected a path such as /sub?id={channel} or an absolute http(s) URL` });
+        problems.push({
+          path,
+          message: `${JSON.stringify(url)} does not resolve against baseUrl ${base.href}; expected a path such as /sub?id={channel} or an absolute http(s) URL`,
+        });
         continue;
       }
       if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
-        problems.push({ path, message: `${JSON.stringify(url)} resolves to a ${resolved.protocol.slice(0, -1)}: URL; expected a path relative to baseUrl or an absolute http:// or https:// URL` });
+        problems.push({
+          path,
+          message: `${JSON.stringify(url)} resolves to a ${resolved.protocol.slice(0, -1)}: URL; expected a path relative to baseUrl or an absolute http:// or https:// URL`,
+        });
         continue;
       }
       if (path === '/publish/url') continue;
       // Transports are observed on raw connections to baseUrl's origin (the publish hook is an
       // ordinary client request, so it may go anywhere); https:// is that origin over TLS.
       if (resolved.origin !== base.origin) {
-        problems.push({ path, message: `${JSON.stringify(url)} is on ${resolved.origin}, not on baseUrl's origin ${base.origin}; transport requests are sent to baseUrl, so expected a path or an absolute URL on ${base.origin} (give the other server its own manifest)` });
+        problems.push({
+          path,
+          message: `${JSON.stringify(url)} is on ${resolved.origin}, not on baseUrl's origin ${base.origin}; transport requests are sent to baseUrl, so expected a path or an absolute URL on ${base.origin} (give the other server its own manifest)`,
+        });
       }
     }
   }
@@ -630,13 +691,19 @@ function semanticProblems(m: Obj): ManifestProblem[] {
   // Header names are case-insensitive: two spellings in one map would send both or one at random.
   for (const [base, headers] of [
     ['', m['headers']] as const,
-    ...[...blocks.map(({ name, block }) => [`/${name}`, block] as const), ...(publish ? [['/publish', publish] as const] : [])].map(([p, b]) => [p, b['headers']] as const),
+    ...[...blocks.map(({ name, block }) => [`/${name}`, block] as const), ...(publish ? [['/publish', publish] as const] : [])].map(
+      ([p, b]) => [p, b['headers']] as const,
+    ),
   ]) {
     if (!isObject(headers)) continue;
     const seen = new Map<string, string>();
     for (const k of Object.keys(headers)) {
       const first = seen.get(k.toLowerCase());
-      if (first !== undefined) problems.push({ path: `${base}${toPointer(['headers', k])}`, message: `header "${k}" repeats "${first}" (names are case-insensitive); expected each header once` });
+      if (first !== undefined)
+        problems.push({
+          path: `${base}${toPointer(['headers', k])}`,
+          message: `header "${k}" repeats "${first}" (names are case-insensitive); expected each header once`,
+        });
       else seen.set(k.toLowerCase(), k);
     }
   }
@@ -781,7 +848,11 @@ function duplicateKeys(node: JsonNode, segs: string[], out: ManifestProblem[], t
       const val = prop.children?.[1];
       if (!key || typeof key.value !== 'string') continue;
       if (seen.has(key.value)) {
-        out.push({ path: toPointer([...segs, key.value]), message: `duplicate field "${key.value}"; expected each field once (the last one would silently win)`, ...lineColumn(text, key.offset) });
+        out.push({
+          path: toPointer([...segs, key.value]),
+          message: `duplicate field "${key.value}"; expected each field once (the last one would silently win)`,
+          ...lineColumn(text, key.offset),
+        });
       }
       seen.add(key.value);
       if (val) duplicateKeys(val, [...segs, key.value], out, text);
@@ -803,7 +874,9 @@ export function parseManifestText(text: string, source: string): Manifest {
     // Later parse errors are nearly always fallout of the first one.
     const code = printParseErrorCode(first.error);
     const { line, column } = lineColumn(body, first.offset);
-    throw new ManifestError(source, [{ path: '', message: `not valid JSON at line ${line}, column ${column}: ${PARSE_REASON[code] ?? code} (${code})`, line, column }]);
+    throw new ManifestError(source, [
+      { path: '', message: `not valid JSON at line ${line}, column ${column}: ${PARSE_REASON[code] ?? code} (${code})`, line, column },
+    ]);
   }
   if (!root) throw new ManifestError(source, [{ path: '', message: emptyMsg }]);
   const value: unknown = getNodeValue(root);

@@ -106,13 +106,19 @@ function parseCursor(spec: string, problems: ManifestProblem[]): Cursor | undefi
   const param = colon < 0 ? rest : rest.slice(0, colon);
   const source = colon < 0 ? '' : rest.slice(colon + 1);
   if (param === '') {
-    problems.push({ path: flag, message: `${JSON.stringify(s)} names no query parameter; expected query:PARAM:/json/pointer or query:PARAM:header:Header-Name, e.g. query:since:/next` });
+    problems.push({
+      path: flag,
+      message: `${JSON.stringify(s)} names no query parameter; expected query:PARAM:/json/pointer or query:PARAM:header:Header-Name, e.g. query:since:/next`,
+    });
     return undefined;
   }
   if (source.startsWith('header:')) {
     const header = source.slice('header:'.length);
     if (header === '') {
-      problems.push({ path: flag, message: `${JSON.stringify(s)} names no header; expected query:${param}:header:Header-Name, e.g. query:${param}:header:X-Cursor` });
+      problems.push({
+        path: flag,
+        message: `${JSON.stringify(s)} names no header; expected query:${param}:header:Header-Name, e.g. query:${param}:header:X-Cursor`,
+      });
       return undefined;
     }
     return { type: 'query', param, from: { header } };
@@ -129,7 +135,10 @@ function parseHold(spec: string, problems: ManifestProblem[]): number | undefine
   // "30s" is how people write durations on command lines; anything else must be plain seconds.
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*s?\s*$/.exec(spec);
   if (!m?.[1]) {
-    problems.push({ path: QUICK_FLAGS.hold, message: `${JSON.stringify(spec)} is not a number of seconds; expected a number greater than 0 and at most 3600, e.g. 30` });
+    problems.push({
+      path: QUICK_FLAGS.hold,
+      message: `${JSON.stringify(spec)} is not a number of seconds; expected a number greater than 0 and at most 3600, e.g. 30`,
+    });
     return undefined;
   }
   return Number(m[1]);
@@ -140,7 +149,10 @@ function parseHeaders(specs: readonly string[], problems: ManifestProblem[]): Re
   for (const h of specs) {
     const colon = h.indexOf(':');
     if (colon <= 0 || h.slice(0, colon).trim() === '') {
-      problems.push({ path: QUICK_FLAGS.header, message: `${JSON.stringify(h)} is not a header; expected "Name: value", e.g. "Authorization: Bearer TOKEN"` });
+      problems.push({
+        path: QUICK_FLAGS.header,
+        message: `${JSON.stringify(h)} is not a header; expected "Name: value", e.g. "Authorization: Bearer TOKEN"`,
+      });
       continue;
     }
     out[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
@@ -164,7 +176,13 @@ function flagFor(path: string, baseFlag: string): { flag: string; rest: string }
   for (const [prefix, flag] of table) {
     if (path === prefix || path.startsWith(prefix + '/')) {
       // Header names already appear in the message; other sub-fields tell which part of the flag.
-      const rest = prefix === '/headers' ? '' : path.slice(prefix.length + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+      const rest =
+        prefix === '/headers'
+          ? ''
+          : path
+              .slice(prefix.length + 1)
+              .replace(/~1/g, '/')
+              .replace(/~0/g, '~');
       return { flag, rest };
     }
   }
@@ -184,7 +202,10 @@ export function buildQuickManifest(opts: QuickOptions): Manifest {
     const flag = QUICK_FLAGS[key];
     const parsed = absoluteHttpUrl(url);
     if (!parsed) {
-      problems.push({ path: flag, message: `${JSON.stringify(url)} is not an absolute http:// or https:// URL; expected e.g. http://127.0.0.1:8080/sub?id={channel}` });
+      problems.push({
+        path: flag,
+        message: `${JSON.stringify(url)} is not an absolute http:// or https:// URL; expected e.g. http://127.0.0.1:8080/sub?id={channel}`,
+      });
       continue;
     }
     if (!base) {
@@ -194,7 +215,10 @@ export function buildQuickManifest(opts: QuickOptions): Manifest {
     manifest[key] = { url };
   }
   if (TRANSPORT_KEYS.every((k) => opts[k] === undefined)) {
-    problems.push({ path: QUICK_FLAGS.longPoll, message: `no transport given; expected --long-poll URL (or --stream URL, --sse URL) or --target FILE` });
+    problems.push({
+      path: QUICK_FLAGS.longPoll,
+      message: `no transport given; expected --long-poll URL (or --stream URL, --sse URL) or --target FILE`,
+    });
   }
 
   const longPoll = manifest['longPoll'] as Record<string, unknown> | undefined;
@@ -241,7 +265,10 @@ export function buildQuickManifest(opts: QuickOptions): Manifest {
     // their problems; what it says about the rest is news, reported in the same go.
     for (const p of e.problems) {
       const { flag, rest } = flagFor(p.path, baseFlag);
-      const message = p.message.replace(/set "channels": false if the server has no channels/, 'leave {channel} out of every flag if the server has no channels');
+      const message = p.message.replace(
+        /set "channels": false if the server has no channels/,
+        'leave {channel} out of every flag if the server has no channels',
+      );
       all.push({ path: flag, message: rest === '' ? message : `${rest}: ${message}` });
     }
   }

@@ -7,17 +7,7 @@
 import type { Report } from '../report.js';
 import { OUTCOMES } from '../verdict.js';
 import type { Outcome } from '../verdict.js';
-import {
-  BASE_CSS,
-  badge,
-  compareSections,
-  compareSpecs,
-  countOutcomes,
-  outcomeOf,
-  overall,
-  page,
-  specLink,
-} from './html.js';
+import { BASE_CSS, badge, compareSections, compareSpecs, countOutcomes, outcomeOf, overall, page, specLink } from './html.js';
 import { esc, str } from './html-text.js';
 
 export interface LabelledReport {

@@ -20,8 +20,14 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   lines.push('');
   lines.push(`pushspec ${report.tool.version} — ${printable(report.target.name)} (${printable(report.target.baseUrl)})`);
   const env = report.environment;
-  const split = env.shard ? ` · shard ${env.shard.index}/${env.shard.count}` : env.merged ? ` · merged from ${env.merged.length} reports (the longest took the time given)` : '';
-  lines.push(`  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${env.rttMs} ms · time scale ${env.timeScale}${split}`);
+  const split = env.shard
+    ? ` · shard ${env.shard.index}/${env.shard.count}`
+    : env.merged
+      ? ` · merged from ${env.merged.length} reports (the longest took the time given)`
+      : '';
+  lines.push(
+    `  ${report.results.length} cases in ${(report.durationMs / 1000).toFixed(1)} s · RTT ${env.rttMs} ms · time scale ${env.timeScale}${split}`,
+  );
   const tls = tlsText(report.environment.tls, printable);
   if (tls !== null) lines.push(tls.startsWith('TLS NOT VERIFIED') ? `  ${paint('warn', tls)}` : `  ${tls}`);
   lines.push(`  ${OUTCOMES.map((o) => (s[o] > 0 ? paint(o, `${o} ${s[o]}`) : `${o} ${s[o]}`)).join(' · ')}`);
@@ -46,7 +52,12 @@ export function renderSummary(report: Report, reportFiles: string[], colour = fa
   const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
   if (inconclusive.length) {
     lines.push('');
-    lines.push(`  ${inconclusive.length} inconclusive (not judged): ${inconclusive.slice(0, 3).map((r) => `${r.id}: ${printable(r.actual).slice(0, 120)}`).join('; ')}${inconclusive.length > 3 ? '; …' : ''}`);
+    lines.push(
+      `  ${inconclusive.length} inconclusive (not judged): ${inconclusive
+        .slice(0, 3)
+        .map((r) => `${r.id}: ${printable(r.actual).slice(0, 120)}`)
+        .join('; ')}${inconclusive.length > 3 ? '; …' : ''}`,
+    );
   }
   if (reportFiles.length) {
     lines.push('');
@@ -73,7 +84,9 @@ function sectionTable(report: Report): string {
 }
 
 export function renderBaselineOutcome(b: BaselineOutcome, file: string): string {
-  const lines = [`  baseline ${printable(file)}: ${b.known.length} known failure(s), ${b.newFailures.length} new, ${b.stale.length} stale, ${b.notJudged.length} not judged`];
+  const lines = [
+    `  baseline ${printable(file)}: ${b.known.length} known failure(s), ${b.newFailures.length} new, ${b.stale.length} stale, ${b.notJudged.length} not judged`,
+  ];
   for (const k of b.newFailures) lines.push(`    NEW    ${k}`);
   for (const k of b.stale) lines.push(`    STALE  ${k} now passes: remove it from the baseline`);
   return `${lines.join('\n')}\n\n`;

@@ -47,7 +47,9 @@ export function coverageLines(report: Pick<Report, 'results'>, printable: (s: st
   for (const c of profileCoverage(report)) {
     const na = c.notApplicable.reduce((n, g) => n + g.ids.length, 0);
     if (na === 0) continue;
-    lines.push(`  coverage behind ${c.via}: ${c.judged} of ${c.requirements} requirements judged through it, ${na} not applicable${c.notJudged ? `, ${c.notJudged} not judged (see above)` : ''}`);
+    lines.push(
+      `  coverage behind ${c.via}: ${c.judged} of ${c.requirements} requirements judged through it, ${na} not applicable${c.notJudged ? `, ${c.notJudged} not judged (see above)` : ''}`,
+    );
     for (const g of c.notApplicable) lines.push(`    n/a ${g.ids.join(', ')}: ${printable(g.reason)}`);
   }
   return lines.length ? ['', ...lines, ''] : [];

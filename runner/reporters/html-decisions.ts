@@ -12,7 +12,12 @@ import { describeVia, parseVia } from '../via.js';
 import { badge, esc, outcomeOf, str } from './html-text.js';
 import { profileAnswers, type ProfileAnswer } from './profile-summary.js';
 
-const ANSWER_CLASS: Record<ProfileAnswer['answer'], Outcome> = { works: 'pass', 'works with warnings': 'warn', breaks: 'fail', 'not judged': 'inconclusive' };
+const ANSWER_CLASS: Record<ProfileAnswer['answer'], Outcome> = {
+  works: 'pass',
+  'works with warnings': 'warn',
+  breaks: 'fail',
+  'not judged': 'inconclusive',
+};
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -21,7 +26,10 @@ function ids(rs: readonly CaseResult[]): string[] {
 }
 
 function idList(list: readonly string[], max = 5): string {
-  const shown = list.slice(0, max).map((id) => `<span class="id">${esc(id)}</span>`).join(', ');
+  const shown = list
+    .slice(0, max)
+    .map((id) => `<span class="id">${esc(id)}</span>`)
+    .join(', ');
   return list.length > max ? `${shown} and ${list.length - max} more` : shown;
 }
 
@@ -38,7 +46,8 @@ export function renderHeadline(report: Report): string {
   const lines: string[] = [];
   if (judged === 0 && direct.length > 0) lines.push('Nothing could be judged directly against the server.');
   else if (failing.length > 0) lines.push(`<b>The server itself fails ${plural(failing.length, 'requirement')}</b>: ${idList(failing)}.`);
-  else if (warned.length > 0) lines.push(`Directly, the server meets every MUST it was judged on, with ${plural(warned.length, 'warning')}: ${idList(warned)}.`);
+  else if (warned.length > 0)
+    lines.push(`Directly, the server meets every MUST it was judged on, with ${plural(warned.length, 'warning')}: ${idList(warned)}.`);
   else if (direct.length > 0) lines.push('Directly, the server meets every requirement it was judged on.');
   const answers = profileAnswers(report);
   const by = (a: ProfileAnswer['answer']): ProfileAnswer[] => answers.filter((x) => x.answer === a);
@@ -49,7 +58,10 @@ export function renderHeadline(report: Report): string {
   const hopBreaks = breaks.filter((a) => a.hopCaused > 0);
   const alsoDirect = breaks.filter((a) => a.hopCaused === 0);
   if (hopBreaks.length) lines.push(`<b>Breaks behind ${names(hopBreaks)}</b>, where what works direct fails.`);
-  if (alsoDirect.length) lines.push(`${hopBreaks.length ? 'Also breaks' : '<b>Breaks</b>'} behind ${names(alsoDirect)}, each time for something the server itself does.`);
+  if (alsoDirect.length)
+    lines.push(
+      `${hopBreaks.length ? 'Also breaks' : '<b>Breaks</b>'} behind ${names(alsoDirect)}, each time for something the server itself does.`,
+    );
   if (by('works with warnings').length) lines.push(`Works with warnings behind ${names(by('works with warnings'))}.`);
   if (by('works').length) lines.push(`Works behind ${names(by('works'))}.`);
   if (by('not judged').length) lines.push(`Not judged behind ${names(by('not judged'))}.`);
@@ -78,7 +90,8 @@ export function renderFailuresFirst(report: Report): string {
     .map((r, i): Notable => ({ r, i, o: outcomeOf(r.verdict) }))
     .filter((x) => rank[x.o] !== undefined)
     .sort((a, b) => (rank[a.o] ?? 9) - (rank[b.o] ?? 9) || a.i - b.i);
-  if (notable.length === 0) return '<h2 id="failures">What failed</h2>\n<p class="muted" id="failures-none">Nothing failed or warned.</p>\n';
+  if (notable.length === 0)
+    return '<h2 id="failures">What failed</h2>\n<p class="muted" id="failures-none">Nothing failed or warned.</p>\n';
   const groups = new Map<string, Notable[]>();
   for (const n of notable) {
     const key = JSON.stringify([str(n.r.id), n.o, str(n.r.cause)]);
@@ -90,9 +103,20 @@ export function renderFailuresFirst(report: Report): string {
     const r = head.r;
     const where = g.map((n) => `<a href="#case-${n.i}">${esc(n.r.via)}</a>`).join(', ');
     const remedies = [...new Set(g.map((n) => n.r.remedy).filter((x): x is string => typeof x === 'string' && x !== ''))];
-    const more = remedies.length > MAX_REMEDIES ? ` <span class="muted">(${remedies.length - MAX_REMEDIES} more, one per profile, in the cases)</span>` : '';
-    const remedy = remedies.length ? `<div class="remedy">Remedy: ${remedies.slice(0, MAX_REMEDIES).map((x) => esc(x)).join('<br>')}${more}</div>` : '';
-    const cause = typeof r.cause === 'string' ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>` : '';
+    const more =
+      remedies.length > MAX_REMEDIES
+        ? ` <span class="muted">(${remedies.length - MAX_REMEDIES} more, one per profile, in the cases)</span>`
+        : '';
+    const remedy = remedies.length
+      ? `<div class="remedy">Remedy: ${remedies
+          .slice(0, MAX_REMEDIES)
+          .map((x) => esc(x))
+          .join('<br>')}${more}</div>`
+      : '';
+    const cause =
+      typeof r.cause === 'string'
+        ? `<div class="muted">cause: <span class="cause">${esc(r.cause)}</span>${r.direct ? ` · direct: ${esc(r.direct.verdict)}` : ''}</div>`
+        : '';
     return (
       `<li data-verdict="${head.o}">${badge(head.o)} <span class="id">${esc(r.id)}</span> — ${esc(r.title)}` +
       `<div class="where">${g.length === 1 ? 'on' : `on ${g.length} paths:`} ${where}</div>` +

@@ -49,7 +49,6 @@ export function escPlain(v: unknown): string {
   return escapeHtml(clip(str(v))).replace(INVISIBLE, (ch) => `[${codePointLabel(ch)}]`);
 }
 
-
 export function fmtNum(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const a = Math.abs(n);
@@ -64,7 +63,6 @@ export function fmtValue(v: unknown): string {
 export function finite(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
-
 
 // Shared vocabulary: verdict names and badges come from whitelists, never from report text.
 
@@ -84,4 +82,3 @@ export const LABEL: Record<Outcome, string> = {
 export function badge(o: Outcome, extra = ''): string {
   return `<span class="badge v-${o}${extra ? ' ' + extra : ''}">${LABEL[o]}</span>`;
 }
-

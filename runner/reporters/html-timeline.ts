@@ -85,7 +85,14 @@ interface Mark {
 function marks(evidence: readonly EvidenceItem[]): Mark[] {
   return byTime(evidence)
     .slice(0, MAX_MARKS)
-    .map((e) => ({ t: finite(e?.t), what: str(e?.what), kind: kindOf(e ?? {}), lane: laneOf(e ?? {}), conn: finite(e?.conn), bytes: finite(e?.bytes) }));
+    .map((e) => ({
+      t: finite(e?.t),
+      what: str(e?.what),
+      kind: kindOf(e ?? {}),
+      lane: laneOf(e ?? {}),
+      conn: finite(e?.conn),
+      bytes: finite(e?.bytes),
+    }));
 }
 
 function tip(m: Mark): string {
@@ -157,7 +164,9 @@ function connectionSpans(items: readonly Mark[], x: (t: number) => number, laneY
     if (it.kind === 'connection-open') open.set(it.conn, it.t);
     else if (it.kind === 'connection-end' && open.has(it.conn)) {
       const from = x(open.get(it.conn) ?? 0);
-      out.push(`<rect class="span" x="${from.toFixed(1)}" y="${laneY('connection') + 8}" width="${Math.max(1, x(it.t) - from).toFixed(1)}" height="2"/>`);
+      out.push(
+        `<rect class="span" x="${from.toFixed(1)}" y="${laneY('connection') + 8}" width="${Math.max(1, x(it.t) - from).toFixed(1)}" height="2"/>`,
+      );
       open.delete(it.conn);
     }
   }
@@ -180,7 +189,8 @@ export function rawTimeline(evidence: readonly EvidenceItem[]): string {
 /** The chart and the raw text together, as a case shows them. */
 export function renderTimeline(evidence: readonly EvidenceItem[]): string {
   if (evidence.length === 0) return '<p class="muted">No timeline recorded.</p>';
-  const cut = evidence.length > MAX_MARKS ? `<figcaption class="muted">first ${MAX_MARKS} of ${evidence.length} events drawn</figcaption>` : '';
+  const cut =
+    evidence.length > MAX_MARKS ? `<figcaption class="muted">first ${MAX_MARKS} of ${evidence.length} events drawn</figcaption>` : '';
   return (
     `<figure class="tl">${renderTimelineSvg(evidence)}${cut}</figure>` +
     `<details class="raw" open><summary>raw timeline (${evidence.length} events)</summary><pre class="raw">${esc(rawTimeline(evidence))}</pre></details>`

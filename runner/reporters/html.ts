@@ -114,12 +114,12 @@ export function specUrl(specRaw: unknown, sectionRaw: unknown): string | undefin
   const xep = /^XEP-?(\d{4})$/i.exec(spec);
   if (xep?.[1] !== undefined) return `https://xmpp.org/extensions/xep-${xep[1]}.html`;
   const known: Record<string, string> = {
-    'whatwg': 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
+    whatwg: 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
     'whatwg html': 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
-    'html': 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
-    'sse': 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
+    html: 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
+    sse: 'https://html.spec.whatwg.org/multipage/server-sent-events.html',
     'whatwg fetch': 'https://fetch.spec.whatwg.org/',
-    'bayeux': 'https://docs.cometd.org/current/reference/#_bayeux',
+    bayeux: 'https://docs.cometd.org/current/reference/#_bayeux',
     'bayeux 1.0': 'https://docs.cometd.org/current/reference/#_bayeux',
   };
   return Object.hasOwn(known, spec.toLowerCase()) ? known[spec.toLowerCase()] : undefined;
@@ -349,9 +349,7 @@ function buildGroups(report: Report): { groups: Group[]; vias: string[] } {
   });
   // `direct` is the reference column; other profiles keep plan order.
   vias.sort((a, b) => (a === 'direct' ? -1 : b === 'direct' ? 1 : 0));
-  const groups = [...byKey.values()].sort(
-    (a, b) => compareSpecs(a.spec, b.spec) || compareSections(a.section, b.section),
-  );
+  const groups = [...byKey.values()].sort((a, b) => compareSpecs(a.spec, b.spec) || compareSections(a.section, b.section));
   return { groups, vias };
 }
 
@@ -388,8 +386,22 @@ function renderHeader(report: Report, counts: Record<Outcome, number>): string {
     ['Concurrency', env.concurrency],
     ['Publish hook', env.publish],
     ...(env.tls !== undefined ? ([['TLS', tlsText(env.tls)]] as Array<[string, unknown]>) : []),
-    ...(env.shard ? ([['Shard', `${str(env.shard.index)}/${str(env.shard.count)} (pushspec merge joins the shards)`]] as Array<[string, unknown]>) : []),
-    ...(Array.isArray(env.merged) ? ([['Merged from', env.merged.map((p) => `${str(p.file)}${p.shard ? ` (shard ${str(p.shard.index)}/${str(p.shard.count)})` : ''}: ${str(p.cases)} cases, ${fmtNum(Number(p.durationMs) / 1000)} s`).join('; ')]] as Array<[string, unknown]>) : []),
+    ...(env.shard
+      ? ([['Shard', `${str(env.shard.index)}/${str(env.shard.count)} (pushspec merge joins the shards)`]] as Array<[string, unknown]>)
+      : []),
+    ...(Array.isArray(env.merged)
+      ? ([
+          [
+            'Merged from',
+            env.merged
+              .map(
+                (p) =>
+                  `${str(p.file)}${p.shard ? ` (shard ${str(p.shard.index)}/${str(p.shard.count)})` : ''}: ${str(p.cases)} cases, ${fmtNum(Number(p.durationMs) / 1000)} s`,
+              )
+              .join('; '),
+          ],
+        ] as Array<[string, unknown]>)
+      : []),
   ];
   return (
     `<header class="top">\n<h1>pushspec conformance report <span class="muted">${esc(target.name)}</span></h1>\n` +
@@ -438,12 +450,9 @@ function renderSummary(report: Report, counts: Record<Outcome, number>): string 
 
 function renderFilters(groups: Group[], vias: string[], counts: Record<Outcome, number>): string {
   const chips = OUTCOMES.map(
-    (o) =>
-      `<button type="button" class="vf v-${o}" data-verdict="${o}" aria-pressed="false">${LABEL[o]} ${counts[o]}</button>`,
+    (o) => `<button type="button" class="vf v-${o}" data-verdict="${o}" aria-pressed="false">${LABEL[o]} ${counts[o]}</button>`,
   ).join('');
-  const secOpts = groups
-    .map((g, gi) => `<option value="${gi}">${escPlain(`${g.spec} §${g.section}`)}</option>`)
-    .join('');
+  const secOpts = groups.map((g, gi) => `<option value="${gi}">${escPlain(`${g.spec} §${g.section}`)}</option>`).join('');
   const viaOpts = vias.map((v, vi) => `<option value="${vi}">${escPlain(v)}</option>`).join('');
   // Hidden until the script runs, so a reader without script sees no dead controls.
   return (
@@ -503,7 +512,9 @@ function renderCase(c: Indexed, gi: number, vi: number): string {
     meas.length === 0
       ? '<p class="muted">No measurements.</p>'
       : `<table class="meas"><tbody>${meas
-          .map(([k, v]) => `<tr><td class="k">${esc(k)}</td><td${typeof v === 'number' ? ' class="n"' : ''}>${esc(measured(k, v))}</td></tr>`)
+          .map(
+            ([k, v]) => `<tr><td class="k">${esc(k)}</td><td${typeof v === 'number' ? ' class="n"' : ''}>${esc(measured(k, v))}</td></tr>`,
+          )
           .join('')}</tbody></table>`;
   const timeline = renderTimeline(evidence);
   const dur = finite(r.durationMs);
@@ -564,9 +575,7 @@ function renderCases(groups: Group[], vias: string[]): string {
       const sorted = [...list].sort((a, b) => vias.indexOf(str(a.r.via)) - vias.indexOf(str(b.r.via)));
       for (const c of sorted) cases.push(renderCase(c, gi, vias.indexOf(str(c.r.via))));
     }
-    out.push(
-      `<section class="group" data-sec="${gi}"><h3>${specLink(g.spec, g.section)}</h3>\n${cases.join('\n')}\n</section>`,
-    );
+    out.push(`<section class="group" data-sec="${gi}"><h3>${specLink(g.spec, g.section)}</h3>\n${cases.join('\n')}\n</section>`);
   });
   return out.join('\n');
 }

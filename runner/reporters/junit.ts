@@ -34,7 +34,11 @@ function describe(r: CaseResult): string {
 
 /** The timeline, in time order, one moment a line: `12.3 ms  body-read  #4  what`. */
 function timeline(r: CaseResult): string {
-  return xmlSafe(byTime(r.evidence).map((e) => `${e.t.toFixed(1)} ms  ${e.kind}${e.conn === undefined ? '' : `  #${e.conn}`}  ${e.what}`).join('\n'));
+  return xmlSafe(
+    byTime(r.evidence)
+      .map((e) => `${e.t.toFixed(1)} ms  ${e.kind}${e.conn === undefined ? '' : `  #${e.conn}`}  ${e.what}`)
+      .join('\n'),
+  );
 }
 
 export function renderJunit(report: Report, opts: { strict: boolean } = { strict: false }): string {
@@ -44,7 +48,8 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const isFailure = (r: CaseResult): boolean => r.verdict === 'fail' || (opts.strict && r.verdict === 'warn');
-  const isSkipped = (r: CaseResult): boolean => r.verdict === 'skip' || r.verdict === 'inconclusive' || (!opts.strict && r.verdict === 'warn');
+  const isSkipped = (r: CaseResult): boolean =>
+    r.verdict === 'skip' || r.verdict === 'inconclusive' || (!opts.strict && r.verdict === 'warn');
   const count = (rs: CaseResult[], p: (r: CaseResult) => boolean): number => rs.filter(p).length;
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
     name: xmlSafe(`pushspec ${report.target.name}`),
@@ -54,7 +59,11 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
     skipped: count(report.results, isSkipped),
     time: (report.durationMs / 1000).toFixed(3),
   });
-  root.ele('properties').ele('property', { name: 'warnings', value: count(report.results, (r) => r.verdict === 'warn') }).up().ele('property', { name: 'strict', value: String(opts.strict) });
+  root
+    .ele('properties')
+    .ele('property', { name: 'warnings', value: count(report.results, (r) => r.verdict === 'warn') })
+    .up()
+    .ele('property', { name: 'strict', value: String(opts.strict) });
   for (const [name, rs] of groups) {
     const suite = root.ele('testsuite', {
       name,
@@ -66,16 +75,27 @@ export function renderJunit(report: Report, opts: { strict: boolean } = { strict
       timestamp: report.startedAt,
     });
     for (const r of rs) {
-      const tc = suite.ele('testcase', { classname: xmlSafe(`${r.spec.toLowerCase().replace(/\s+/g, '')}.${r.section}`), name: xmlSafe(`${r.id}@${r.via}`), time: (r.durationMs / 1000).toFixed(3) });
+      const tc = suite.ele('testcase', {
+        classname: xmlSafe(`${r.spec.toLowerCase().replace(/\s+/g, '')}.${r.section}`),
+        name: xmlSafe(`${r.id}@${r.via}`),
+        time: (r.durationMs / 1000).toFixed(3),
+      });
       const text = describe(r);
       if (r.verdict !== 'pass') {
         const props = tc.ele('properties');
         props.ele('property', { name: 'verdict', value: r.verdict });
         if (r.cause) props.ele('property', { name: 'cause', value: r.cause });
       }
-      if (isFailure(r)) tc.ele('failure', { message: xmlSafe(`${r.id}@${r.via} (${r.verdict}): expected ${r.expected}; actual ${r.actual}`), type: r.verdict === 'warn' ? 'warning' : r.verdict }).txt(`${text}\n\n${timeline(r)}`);
+      if (isFailure(r))
+        tc.ele('failure', {
+          message: xmlSafe(`${r.id}@${r.via} (${r.verdict}): expected ${r.expected}; actual ${r.actual}`),
+          type: r.verdict === 'warn' ? 'warning' : r.verdict,
+        }).txt(`${text}\n\n${timeline(r)}`);
       else if (r.verdict === 'error') tc.ele('error', { message: xmlSafe(r.actual), type: 'harness' }).txt(`${text}\n\n${timeline(r)}`);
-      else if (r.verdict === 'warn') tc.ele('skipped', { message: xmlSafe(`warn: ${r.id}@${r.via}: ${r.actual}${r.remedy ? ` — remedy: ${r.remedy}` : ''}`) }).txt(`WARN (a SHOULD is not met; the run fails on it only with --strict)\n${text}`);
+      else if (r.verdict === 'warn')
+        tc.ele('skipped', { message: xmlSafe(`warn: ${r.id}@${r.via}: ${r.actual}${r.remedy ? ` — remedy: ${r.remedy}` : ''}`) }).txt(
+          `WARN (a SHOULD is not met; the run fails on it only with --strict)\n${text}`,
+        );
       else if (isSkipped(r)) tc.ele('skipped', { message: xmlSafe(`${r.verdict}: ${r.actual}`) });
       if (r.verdict === 'warn') tc.ele('system-out').txt(`WARN: ${text}\n\n${timeline(r)}`);
       else if (r.verdict === 'pass') tc.ele('system-out').txt(`pass: ${text}`);

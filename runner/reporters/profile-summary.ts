@@ -64,7 +64,9 @@ export function profileLines(answers: readonly ProfileAnswer[], printable: (s: s
     const ids = [...new Set(a.deciding.map((r) => r.id))];
     const head = `  behind ${a.via}: ${a.answer} (${a.cases} of the ${a.requirements} requirements run through it, ${a.judged} judged${a.notApplicable ? `, ${a.notApplicable} not applicable` : ''}${a.deciding.length ? `, ${a.deciding.length} not passing` : ''})`;
     const why = ids.length ? ` — ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}` : '';
-    const fix = a.remedies.length ? `; fix: ${printable(a.remedies[0] ?? '')}${a.remedies.length > 1 ? ` (+${a.remedies.length - 1} more)` : ''}` : '';
+    const fix = a.remedies.length
+      ? `; fix: ${printable(a.remedies[0] ?? '')}${a.remedies.length > 1 ? ` (+${a.remedies.length - 1} more)` : ''}`
+      : '';
     return `${head}${why}${fix}`;
   });
 }

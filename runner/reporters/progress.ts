@@ -40,7 +40,9 @@ export class LiveProgress implements RunObserver {
   caseDone(r: CaseResult): void {
     this.tally.caseDone(r);
     const verdict = this.paint(r.verdict, r.verdict.toUpperCase().padEnd(12));
-    this.emit(`  [${String(this.tally.done).padStart(this.width)}/${this.total}] ${verdict} ${r.id}@${r.via} (${(r.durationMs / 1000).toFixed(1)} s)`);
+    this.emit(
+      `  [${String(this.tally.done).padStart(this.width)}/${this.total}] ${verdict} ${r.id}@${r.via} (${(r.durationMs / 1000).toFixed(1)} s)`,
+    );
   }
 
   stop(): void {

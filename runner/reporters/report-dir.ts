@@ -11,7 +11,10 @@ function code(e: unknown): string {
 }
 
 function problem(dir: string, what: string): HarnessError {
-  return new HarnessError('PUSHSPEC_E_USAGE', `--report-dir ${JSON.stringify(dir)}: ${what}; expected a directory pushspec can create and write (or --no-report)`);
+  return new HarnessError(
+    'PUSHSPEC_E_USAGE',
+    `--report-dir ${JSON.stringify(dir)}: ${what}; expected a directory pushspec can create and write (or --no-report)`,
+  );
 }
 
 /**
@@ -25,7 +28,11 @@ export async function checkReportDir(dir: string): Promise<void> {
   for (;;) {
     try {
       const st = await stat(existing);
-      if (!st.isDirectory()) throw problem(dir, existing === abs ? 'it is a file, not a directory' : `${existing} is a file, so no directory can be created under it`);
+      if (!st.isDirectory())
+        throw problem(
+          dir,
+          existing === abs ? 'it is a file, not a directory' : `${existing} is a file, so no directory can be created under it`,
+        );
       break;
     } catch (e) {
       if (e instanceof HarnessError) throw e;
@@ -43,7 +50,10 @@ export async function checkReportDir(dir: string): Promise<void> {
     await unlink(probe);
   })();
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(problem(dir, `creating a file in ${existing} did not finish within ${PROBE_DEADLINE_MS} ms`)), PROBE_DEADLINE_MS);
+    timer = setTimeout(
+      () => reject(problem(dir, `creating a file in ${existing} did not finish within ${PROBE_DEADLINE_MS} ms`)),
+      PROBE_DEADLINE_MS,
+    );
   });
   try {
     await Promise.race([attempt, deadline]);

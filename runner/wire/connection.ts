@@ -68,7 +68,9 @@ export class WireConnection {
   ) {
     this.id = id;
     this.localPort = socket.localPort ?? 0;
-    this.record(tConnect, 'connect', { note: `${socket.localAddress ?? '?'}:${this.localPort} -> ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
+    this.record(tConnect, 'connect', {
+      note: `${socket.localAddress ?? '?'}:${this.localPort} -> ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+    });
     this.parser = new ResponseParser({
       connectionId: id,
       hooks: {
@@ -110,19 +112,23 @@ export class WireConnection {
     const port = origin.port === '' ? (secure ? 443 : 80) : Number(origin.port);
     const where = `${origin.hostname}:${port}`;
     if (!secure && origin.protocol !== 'http:') {
-      return Promise.reject(new Error(`cannot open a raw connection to ${where}: expected an http: or https: origin, got ${origin.protocol}`));
+      return Promise.reject(
+        new Error(`cannot open a raw connection to ${where}: expected an http: or https: origin, got ${origin.protocol}`),
+      );
     }
     const id = nextId++;
     return new Promise((resolve, reject) => {
       // allowHalfOpen: we must not send our FIN before resetBehindEof() has looked at the socket.
       // Over TLS the 'data' events are the decrypted reads: one per TLS record as it is opened,
       // so read timing stays as fine as the server's writes (a record is one write or less).
-      const socket = secure
-        ? openTls(origin, opts.trust ?? DEFAULT_TRUST)
-        : net.connect({ host, port, allowHalfOpen: true });
+      const socket = secure ? openTls(origin, opts.trust ?? DEFAULT_TRUST) : net.connect({ host, port, allowHalfOpen: true });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`cannot connect to ${where}: expected a ${secure ? 'TLS' : 'TCP'} connection within ${opts.connectTimeoutMs} ms, got none (timed out)`));
+        reject(
+          new Error(
+            `cannot connect to ${where}: expected a ${secure ? 'TLS' : 'TCP'} connection within ${opts.connectTimeoutMs} ms, got none (timed out)`,
+          ),
+        );
       }, opts.connectTimeoutMs);
       const onError = (e: Error): void => {
         clearTimeout(timer);
@@ -169,7 +175,11 @@ export class WireConnection {
   readResponse(method: string, tSent: number, limits: ExchangeLimits): Promise<WireResponse> {
     const queued = this.unclaimed[0];
     if (queued !== undefined && queued.method !== method.toUpperCase()) {
-      return Promise.reject(new Error(`readResponse(${method}) on connection #${this.id}: expected the method of the oldest unread request, ${queued.method}, got ${method}`));
+      return Promise.reject(
+        new Error(
+          `readResponse(${method}) on connection #${this.id}: expected the method of the oldest unread request, ${queued.method}, got ${method}`,
+        ),
+      );
     }
     const exp = this.unclaimed.shift() ?? this.parser.expect(method, tSent);
     if (limits.maxHeaderBytes !== undefined) exp.maxHeaderBytes = limits.maxHeaderBytes;
@@ -195,7 +205,12 @@ export class WireConnection {
 
   /** Waits until the peer closes or ms pass; never closes anything itself. */
   waitForClose(ms: number): Promise<CloseWait> {
-    const result = (how: CloseWait['how'], t: number): CloseWait => ({ how, t, strayBytes: this.parser.strayBytes, stray: this.parser.stray });
+    const result = (how: CloseWait['how'], t: number): CloseWait => ({
+      how,
+      t,
+      strayBytes: this.parser.strayBytes,
+      stray: this.parser.stray,
+    });
     if (this.closed) return Promise.resolve(result(this.closeHow ?? 'local', this.tClosed));
     return new Promise((resolve) => {
       const onClose = (): void => {
@@ -235,7 +250,10 @@ export class WireConnection {
   private write(bytes: Buffer, note: string): number {
     const t = this.clock.now();
     if (this.closed) {
-      this.record(t, 'error', { bytes: bytes.length, note: `not sent (${note}): the connection was already closed (${this.closeHow ?? '?'})` });
+      this.record(t, 'error', {
+        bytes: bytes.length,
+        note: `not sent (${note}): the connection was already closed (${this.closeHow ?? '?'})`,
+      });
       return t;
     }
     this.record(t, 'send', { bytes: bytes.length, note });

@@ -53,9 +53,7 @@ export interface ParserOptions {
   hooks?: ParserHooks;
 }
 
-type State =
-  | 'status' | 'headers' | 'body-length' | 'body-close'
-  | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers';
+type State = 'status' | 'headers' | 'body-length' | 'body-close' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers';
 
 interface Job {
   exp: Expectation;
@@ -406,9 +404,17 @@ export class ResponseParser {
     const cl = headerAll(res, 'content-length');
     if (te.length > 0) {
       const teText = te.join(', ');
-      if (cl.length > 0) err(job, 'te-and-cl', `both Transfer-Encoding (${show(teText)}) and Content-Length (${show(cl.join(', '))}) sent; Transfer-Encoding wins`);
+      if (cl.length > 0)
+        err(
+          job,
+          'te-and-cl',
+          `both Transfer-Encoding (${show(teText)}) and Content-Length (${show(cl.join(', '))}) sent; Transfer-Encoding wins`,
+        );
       if (res.httpVersion === '1.0') err(job, 'te-in-http10', `Transfer-Encoding ${show(teText)} in an HTTP/1.0 response`);
-      const codings = teText.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
+      const codings = teText
+        .split(',')
+        .map((c) => c.trim().toLowerCase())
+        .filter((c) => c !== '');
       const chunked = codings.filter((c) => c === 'chunked').length;
       if (chunked > 1) err(job, 'te-chunked-twice', `chunked applied more than once: Transfer-Encoding ${show(teText)}`);
       if (codings.at(-1) === 'chunked') return 'chunked';
@@ -416,7 +422,10 @@ export class ResponseParser {
       return 'close';
     }
     if (cl.length === 0) return 'close';
-    const values = cl.join(',').split(',').map((v) => v.trim());
+    const values = cl
+      .join(',')
+      .split(',')
+      .map((v) => v.trim());
     const bad = values.find((v) => !/^\d{1,15}$/.test(v));
     if (bad !== undefined) {
       err(job, 'cl-invalid', `expected Content-Length as decimal digits, got ${show(bad)}`);
@@ -460,7 +469,11 @@ export class ResponseParser {
       return pos + 1;
     }
     const expected = job.sawCR ? 'LF after the CR' : 'CRLF';
-    err(job, 'missing-chunk-crlf', `expected ${expected} after ${job.chunkSize} bytes of chunk data (chunk-size ${job.chunkHex}), got ${show(String.fromCharCode(b))}: the chunk is longer than its declared size`);
+    err(
+      job,
+      'missing-chunk-crlf',
+      `expected ${expected} after ${job.chunkSize} bytes of chunk data (chunk-size ${job.chunkHex}), got ${show(String.fromCharCode(b))}: the chunk is longer than its declared size`,
+    );
     this.breakWith(job, 'malformed', t);
     return buf.length;
   }

@@ -5,17 +5,17 @@
  */
 
 export type WireEventKind =
-  | 'connect'      // TCP connected
-  | 'send'         // request bytes written
-  | 'read'         // bytes arrived (size in `bytes`)
-  | 'headers'      // a response's header section completed
+  | 'connect' // TCP connected
+  | 'send' // request bytes written
+  | 'read' // bytes arrived (size in `bytes`)
+  | 'headers' // a response's header section completed
   | 'response-end' // a response's body framing completed
-  | 'fin'          // peer closed its write side cleanly
-  | 'rst'          // connection reset (ECONNRESET / EPIPE)
-  | 'error'        // other socket error (message in `note`)
-  | 'timeout'      // our deadline fired
-  | 'cap'          // our byte cap was hit; we closed
-  | 'close';       // we closed the socket
+  | 'fin' // peer closed its write side cleanly
+  | 'rst' // connection reset (ECONNRESET / EPIPE)
+  | 'error' // other socket error (message in `note`)
+  | 'timeout' // our deadline fired
+  | 'cap' // our byte cap was hit; we closed
+  | 'close'; // we closed the socket
 
 export interface WireEvent {
   /** ms on the shared monotonic clock (not relative). */
@@ -30,13 +30,13 @@ export type Framing = 'content-length' | 'chunked' | 'close' | 'none';
 
 /** How a response ended. */
 export type ResponseEnd =
-  | 'complete'  // framing satisfied (Content-Length reached, last chunk + trailers, or no body by rule)
-  | 'fin'       // peer closed before framing completed (for close-delimited bodies FIN is the normal end: see `complete`)
-  | 'rst'       // reset before completion
-  | 'timeout'   // our deadline fired first
-  | 'cap'       // more bytes than allowed
+  | 'complete' // framing satisfied (Content-Length reached, last chunk + trailers, or no body by rule)
+  | 'fin' // peer closed before framing completed (for close-delimited bodies FIN is the normal end: see `complete`)
+  | 'rst' // reset before completion
+  | 'timeout' // our deadline fired first
+  | 'cap' // more bytes than allowed
   | 'malformed' // not parseable as HTTP/1.x (details in `errors`)
-  | 'error';    // other socket error
+  | 'error'; // other socket error
 
 export interface ChunkRecord {
   /** chunk-size as declared */
@@ -96,32 +96,32 @@ export interface InterimResponse {
  * prose. Entries whose code ends a response are listed with the `end` they cause.
  */
 export type WireErrorCode =
-  | 'not-http'                 // malformed: bytes are not an HTTP/1.x status line
-  | 'bad-status-line'          // malformed: version, code or separators wrong
-  | 'status-line-no-sp'        // tolerated: no SP between status code and (empty) reason
+  | 'not-http' // malformed: bytes are not an HTTP/1.x status line
+  | 'bad-status-line' // malformed: version, code or separators wrong
+  | 'status-line-no-sp' // tolerated: no SP between status code and (empty) reason
   | 'empty-line-before-status' // tolerated: CRLFs preceded the status line
-  | 'bare-lf'                  // tolerated: a line ended with LF instead of CRLF
-  | 'bare-cr'                  // tolerated in header sections (replaced by SP, RFC 9112 §2.2); malformed in chunk lines
-  | 'obs-fold'                 // tolerated: folded field line, unfolded with SP (RFC 9112 §5.2)
-  | 'ws-before-first-field'    // tolerated: whitespace-led line right after the start line, ignored
-  | 'ws-before-colon'          // tolerated: whitespace between field name and colon, removed
-  | 'missing-colon'            // malformed: field line without a colon
-  | 'bad-field-name'           // malformed: field name is not a token
-  | 'cl-invalid'               // malformed: Content-Length is not a decimal number
-  | 'cl-conflict'              // malformed: differing Content-Length values
-  | 'cl-duplicate'             // tolerated: the same Content-Length value repeated
-  | 'te-and-cl'                // tolerated: Transfer-Encoding and Content-Length both sent (TE wins)
-  | 'te-chunked-twice'         // tolerated: chunked listed more than once
-  | 'te-chunked-not-last'      // tolerated: chunked not the final coding, body read until close
-  | 'te-in-http10'             // tolerated: Transfer-Encoding in an HTTP/1.0 response
-  | 'bad-chunk-size'           // malformed: chunk-size line is not hex [; ext]
-  | 'chunk-size-ws'            // tolerated: whitespace after chunk-size without an extension
-  | 'missing-chunk-crlf'       // malformed: chunk data not followed by CRLF (size mismatch)
-  | 'header-cap'               // cap: header or trailer section larger than maxHeaderBytes
-  | 'chunk-line-cap'           // cap: one chunk-size line longer than 4 KiB
-  | 'body-cap'                 // cap: decoded body larger than maxBodyBytes
-  | 'incomplete'               // the connection ended or our deadline passed mid-response
-  | 'no-response';             // not one byte of the response arrived
+  | 'bare-lf' // tolerated: a line ended with LF instead of CRLF
+  | 'bare-cr' // tolerated in header sections (replaced by SP, RFC 9112 §2.2); malformed in chunk lines
+  | 'obs-fold' // tolerated: folded field line, unfolded with SP (RFC 9112 §5.2)
+  | 'ws-before-first-field' // tolerated: whitespace-led line right after the start line, ignored
+  | 'ws-before-colon' // tolerated: whitespace between field name and colon, removed
+  | 'missing-colon' // malformed: field line without a colon
+  | 'bad-field-name' // malformed: field name is not a token
+  | 'cl-invalid' // malformed: Content-Length is not a decimal number
+  | 'cl-conflict' // malformed: differing Content-Length values
+  | 'cl-duplicate' // tolerated: the same Content-Length value repeated
+  | 'te-and-cl' // tolerated: Transfer-Encoding and Content-Length both sent (TE wins)
+  | 'te-chunked-twice' // tolerated: chunked listed more than once
+  | 'te-chunked-not-last' // tolerated: chunked not the final coding, body read until close
+  | 'te-in-http10' // tolerated: Transfer-Encoding in an HTTP/1.0 response
+  | 'bad-chunk-size' // malformed: chunk-size line is not hex [; ext]
+  | 'chunk-size-ws' // tolerated: whitespace after chunk-size without an extension
+  | 'missing-chunk-crlf' // malformed: chunk data not followed by CRLF (size mismatch)
+  | 'header-cap' // cap: header or trailer section larger than maxHeaderBytes
+  | 'chunk-line-cap' // cap: one chunk-size line longer than 4 KiB
+  | 'body-cap' // cap: decoded body larger than maxBodyBytes
+  | 'incomplete' // the connection ended or our deadline passed mid-response
+  | 'no-response'; // not one byte of the response arrived
 
 export interface RawRequest {
   method: string;

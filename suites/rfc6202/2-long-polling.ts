@@ -7,7 +7,19 @@ import { padPayload } from '../../runner/tokens.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { rfc } from '../sources.js';
 import { LONG_POLL_HOPS } from '../profiles.js';
-import { clientPastFirstEvent, eventPoll, fitSlope, gapScenario, LP_TIMING, timing, until, WAKE_OFFSETS, wakeTrials, type GapObservation, type WakeTrial } from '../scenarios/long-polling.js';
+import {
+  clientPastFirstEvent,
+  eventPoll,
+  fitSlope,
+  gapScenario,
+  LP_TIMING,
+  timing,
+  until,
+  WAKE_OFFSETS,
+  wakeTrials,
+  type GapObservation,
+  type WakeTrial,
+} from '../scenarios/long-polling.js';
 import { ms, secs } from '../format.js';
 
 const LP = ['longPoll'] as const;
@@ -36,7 +48,17 @@ export interface TrialSeen {
 
 function trialSeen(t: WakeTrial): TrialSeen {
   const { res } = t.result;
-  return { tauMs: t.tauMs, publishMs: t.pub.tEnd - t.pub.tStart, endedBeforePublish: t.endedBeforePublish, latencyMs: t.latencyMs, responseMs: t.responseMs, endedAfterMs: res.tEnd === null ? null : res.tEnd - t.pending.tSent, status: res.status, ending: ending(t.result), events: t.result.tokens.length };
+  return {
+    tauMs: t.tauMs,
+    publishMs: t.pub.tEnd - t.pub.tStart,
+    endedBeforePublish: t.endedBeforePublish,
+    latencyMs: t.latencyMs,
+    responseMs: t.responseMs,
+    endedAfterMs: res.tEnd === null ? null : res.tEnd - t.pending.tSent,
+    status: res.status,
+    ending: ending(t.result),
+    events: t.result.tokens.length,
+  };
 }
 
 export interface TrialsSeen {
@@ -48,19 +70,28 @@ async function observeTrials(ctx: Parameters<Requirement['scenario']>[0], k: num
   return { conditions: conditions(ctx), trials: (await wakeTrials(ctx, k)).map(trialSeen) };
 }
 
-const slopeOf = (trials: readonly TrialSeen[]): { slope: number } | null => fitSlope(trials.filter((t) => t.responseMs !== null).map((t) => [t.tauMs, t.responseMs ?? 0]));
+const slopeOf = (trials: readonly TrialSeen[]): { slope: number } | null =>
+  fitSlope(trials.filter((t) => t.responseMs !== null).map((t) => [t.tauMs, t.responseMs ?? 0]));
 
 const wakeLimits = { trials: 4, ...WAKE_OFFSETS, stimulusCapMs: LP_TIMING.stimulusCapMs };
 
 // RFC 6202 §2.1: "the server does not immediately respond ... Instead, the server holds the
 // request open until new data is available".
 const held = defineRequirement<TrialsSeen, typeof wakeLimits>({
-  id: 'lp.held', spec: 'RFC 6202', section: '2.1', level: 'must',
+  id: 'lp.held',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'must',
   title: 'A long poll is held open until an event arrives, not answered at once (no short polling)',
-  sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
+  sources: [rfc(6202, '2.1')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: true,
   limits: wakeLimits,
-  tolerance: (l) => `${l.trials} polls on fresh channels, events published at random offsets of RTT + ${pct(l.from)}–${pct(l.to)} of min(hold, ${secs(l.stimulusCapMs)}): every poll must still be open when its event is published`,
-  via: [...LONG_POLL_HOPS], deploymentCheck: true,
+  tolerance: (l) =>
+    `${l.trials} polls on fresh channels, events published at random offsets of RTT + ${pct(l.from)}–${pct(l.to)} of min(hold, ${secs(l.stimulusCapMs)}): every poll must still be open when its event is published`,
+  via: [...LONG_POLL_HOPS],
+  deploymentCheck: true,
   faults: ['short-poll'],
   remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   scenario: (ctx) => observeTrials(ctx, wakeLimits.trials),
@@ -79,9 +110,14 @@ const held = defineRequirement<TrialsSeen, typeof wakeLimits>({
       return verdict.violation(
         'each poll stays open until its event is published',
         `${early.length}/${trials.length} polls were answered before any event (first after ${e.endedAfterMs === null ? '?' : ms(e.endedAfterMs)}, HTTP ${e.status}, ${e.events} events): the server is short polling`,
-        { measurements });
+        { measurements },
+      );
     }
-    return verdict.pass('each poll stays open until its event is published', `all ${trials.length} polls were still open at their publish (offsets ${measurements.offsetsMs} ms)`, { measurements });
+    return verdict.pass(
+      'each poll stays open until its event is published',
+      `all ${trials.length} polls were still open at their publish (offsets ${measurements.offsetsMs} ms)`,
+      { measurements },
+    );
   },
 });
 
@@ -90,13 +126,20 @@ const wakeJudgement = { trials: wakeLimits.trials, timerSlope: 0.5 };
 
 // RFC 6202 §2.1 step 2: "the server ... responds ... when new data is available".
 const wake = defineRequirement<TrialsSeen, typeof wakeJudgement>({
-  id: 'lp.wake', spec: 'RFC 6202', section: '2.1', level: 'must',
+  id: 'lp.wake',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'must',
   title: 'A held poll is answered as soon as an event is published, not when its hold timer fires',
-  sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
+  sources: [rfc(6202, '2.1')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: true,
   dependsOn: ['lp.held'],
   limits: wakeJudgement,
   tolerance: (l) => `event arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale), in each of ${l.trials} trials`,
-  via: [...LONG_POLL_HOPS], deploymentCheck: true,
+  via: [...LONG_POLL_HOPS],
+  deploymentCheck: true,
   // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
   faults: ['ignore-until-timeout', 'stream-after-event'],
   remedy: 'answer the held poll the moment an event is published for it, not on the hold timer',
@@ -104,7 +147,10 @@ const wake = defineRequirement<TrialsSeen, typeof wakeJudgement>({
   evaluate(o, l): Verdict {
     const eps = o.conditions.epsilonMs;
     const usable = o.trials.filter((t) => !t.endedBeforePublish);
-    if (usable.length === 0) return verdict.unobservable(`every poll ended before its event was published (${o.trials.map((t) => t.ending).join(', ')}); see lp.held`);
+    if (usable.length === 0)
+      return verdict.unobservable(
+        `every poll ended before its event was published (${o.trials.map((t) => t.ending).join(', ')}); see lp.held`,
+      );
     const late: string[] = [];
     let worst = 0;
     let excess = 0;
@@ -120,15 +166,26 @@ const wake = defineRequirement<TrialsSeen, typeof wakeJudgement>({
       if (t.latencyMs !== null) worst = Math.max(worst, t.latencyMs);
     }
     const fit = slopeOf(usable);
-    const measurements = { worstLatencyMs: Math.round(worst), slope: fit ? Number(fit.slope.toFixed(3)) : null, epsilonMs: Math.round(eps) };
+    const measurements = {
+      worstLatencyMs: Math.round(worst),
+      slope: fit ? Number(fit.slope.toFixed(3)) : null,
+      epsilonMs: Math.round(eps),
+    };
     // An event that never arrived has no finite overshoot: no excessMs, so no stall can excuse it.
     const over = Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {};
     const expected = `each event arrives within the publish round trip + ${ms(eps)} of its publish`;
     if (late.length > 0) {
-      const timer = fit && fit.slope < l.timerSlope ? ` Response time does not track publish time (slope ${fit.slope.toFixed(2)}; 1 means woken by the event): the server answers on its timer.` : '';
+      const timer =
+        fit && fit.slope < l.timerSlope
+          ? ` Response time does not track publish time (slope ${fit.slope.toFixed(2)}; 1 means woken by the event): the server answers on its timer.`
+          : '';
       return verdict.violation(expected, `${late.join('; ')}.${timer}`, { measurements, ...over });
     }
-    return verdict.pass(expected, `worst latency ${ms(worst)} over ${usable.length} trials${fit ? `, slope ${fit.slope.toFixed(2)}` : ''}`, { measurements });
+    return verdict.pass(
+      expected,
+      `worst latency ${ms(worst)} over ${usable.length} trials${fit ? `, slope ${fit.slope.toFixed(2)}` : ''}`,
+      { measurements },
+    );
   },
 });
 
@@ -145,9 +202,15 @@ export interface CompleteSeen {
 
 // RFC 6202 §2.1 step 3: "the server sends a complete response to the client".
 const complete = defineRequirement<CompleteSeen, typeof EXACT>({
-  id: 'lp.complete', spec: 'RFC 6202', section: '2.1', level: 'must',
+  id: 'lp.complete',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'must',
   title: 'The response that delivers an event is complete (framing ends) right after the event',
-  sources: [rfc(6202, '2.1'), rfc(9112, '6.3')], transports: [...LP], needsPublish: true, timing: true,
+  sources: [rfc(6202, '2.1'), rfc(9112, '6.3')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: true,
   dependsOn: ['lp.wake'],
   limits: EXACT,
   tolerance: () => `end of framing − arrival of the event ≤ ${EPSILON_TEXT} (× time scale)`,
@@ -158,14 +221,29 @@ const complete = defineRequirement<CompleteSeen, typeof EXACT>({
     const arrival = token === null ? null : r.arrival(token);
     if (arrival === null) throw new Inconclusive(`the event never arrived on the poll (${ending(r)}); see lp.wake`);
     const end = r.res.end === 'complete' && r.res.tEnd !== null ? r.res.tEnd : null;
-    return { conditions: conditions(ctx), framing: r.res.framing, ending: r.res.end, endAfterEventMs: end === null ? null : end - arrival, openAfterEventMs: ctx.now() - arrival };
+    return {
+      conditions: conditions(ctx),
+      framing: r.res.framing,
+      ending: r.res.end,
+      endAfterEventMs: end === null ? null : end - arrival,
+      openAfterEventMs: ctx.now() - arrival,
+    };
   },
   evaluate(o): Verdict {
     const eps = o.conditions.epsilonMs;
     const expected = `the response ends within ${ms(eps)} of delivering the event`;
     const measurements = { framing: o.framing, endAfterEventMs: o.endAfterEventMs === null ? null : Math.round(o.endAfterEventMs) };
-    if (o.endAfterEventMs === null) return verdict.violation(expected, `the response was still open ${ms(o.openAfterEventMs)} after the event (${o.ending}); a long poll must complete, or it is a stream`, { measurements });
-    if (o.endAfterEventMs > eps) return verdict.violation(expected, `the response ended ${ms(o.endAfterEventMs)} after the event arrived (framing: ${o.framing})`, { measurements, excessMs: Math.round(o.endAfterEventMs - eps) });
+    if (o.endAfterEventMs === null)
+      return verdict.violation(
+        expected,
+        `the response was still open ${ms(o.openAfterEventMs)} after the event (${o.ending}); a long poll must complete, or it is a stream`,
+        { measurements },
+      );
+    if (o.endAfterEventMs > eps)
+      return verdict.violation(expected, `the response ended ${ms(o.endAfterEventMs)} after the event arrived (framing: ${o.framing})`, {
+        measurements,
+        excessMs: Math.round(o.endAfterEventMs - eps),
+      });
     return verdict.pass(expected, `ended ${ms(o.endAfterEventMs)} after the event (framing: ${o.framing})`, { measurements });
   },
 });
@@ -186,11 +264,18 @@ const repollLimits = { repolls: 3, fraction: 0.2, capMs: 1000 };
 
 // RFC 6202 §2.1 step 4: the client "sends a new long poll request" at once after a response.
 const repoll = defineRequirement<{ repolls: RepollSeen[] }, typeof repollLimits>({
-  id: 'lp.repoll', spec: 'RFC 6202', section: '2.1', level: 'must',
+  id: 'lp.repoll',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'must',
   title: 'An immediate re-poll is accepted and held until the next event, not rejected or answered empty',
-  sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
+  sources: [rfc(6202, '2.1')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: true,
   limits: repollLimits,
-  tolerance: (l) => `${l.repolls} cycles; each re-poll is sent at once after the previous response and must still be open when the next event is published (${pct(l.fraction)} of the hold, ≤ ${secs(l.capMs)}, later)`,
+  tolerance: (l) =>
+    `${l.repolls} cycles; each re-poll is sent at once after the previous response and must still be open when the next event is published (${pct(l.fraction)} of the hold, ≤ ${secs(l.capMs)}, later)`,
   faults: ['repoll-not-held'],
   remedy: 'accept an immediate re-poll carrying the cursor and hold it like the first poll',
   async scenario(ctx) {
@@ -218,9 +303,11 @@ const repoll = defineRequirement<{ repolls: RepollSeen[] }, typeof repollLimits>
     const problems: string[] = [];
     for (const [k, r] of o.repolls.entries()) {
       const i = k + 1;
-      if (r.endedEarly && !r.delivered) problems.push(`re-poll #${i} was answered at once (HTTP ${r.ending}, ${r.events} events) instead of being held`);
+      if (r.endedEarly && !r.delivered)
+        problems.push(`re-poll #${i} was answered at once (HTTP ${r.ending}, ${r.events} events) instead of being held`);
       else if (!r.ok) problems.push(`re-poll #${i} got HTTP ${r.ending}`);
-      else if (!r.delivered && r.nextDelivered !== true) problems.push(`re-poll #${i}: the event published while it was held never arrived`);
+      else if (!r.delivered && r.nextDelivered !== true)
+        problems.push(`re-poll #${i}: the event published while it was held never arrived`);
     }
     const expected = 'each immediate re-poll is accepted (2xx) and held until the next event';
     if (problems.length) return verdict.violation(expected, problems.join('; '));
@@ -241,9 +328,16 @@ export interface PersistentSeen {
 // RFC 6202 §2.1: long polling works on persistent connections, avoiding a TCP set-up per poll;
 // RFC 9112 §9.3: a server that does not keep connections must say `Connection: close`.
 const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
-  id: 'lp.persistent', spec: 'RFC 6202', section: '2.1', level: 'should',
+  id: 'lp.persistent',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'should',
   title: 'Consecutive polls reuse one persistent connection (no Connection: close after every response)',
-  sources: [rfc(6202, '2.2'), rfc(9112, '9.3')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(6202, '2.2'), rfc(9112, '9.3')],
+  transports: [...LP],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: EXACT,
   tolerance: () => `the server may close an idle connection, but not within ${EPSILON_TEXT} of answering a poll`,
   faults: ['connection-close'],
@@ -252,7 +346,12 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
     const client = new LongPollClient(ctx, ctx.newChannel());
     const { result: r1 } = await eventPoll(ctx, client, { optionalEvent: true });
     if (!r1.ok) throw new Inconclusive(`the first poll did not complete (${ending(r1)})`);
-    const first = { connectionId: r1.connectionId, saysClose: hasToken(r1.res, 'connection', 'close'), httpVersion: r1.res.httpVersion, status: r1.res.status };
+    const first = {
+      connectionId: r1.connectionId,
+      saysClose: hasToken(r1.res, 'connection', 'close'),
+      httpVersion: r1.res.httpVersion,
+      status: r1.res.status,
+    };
     const base = { conditions: conditions(ctx), first };
     if (first.saysClose) return { ...base, closedHow: null, second: null };
     const conn = client.connection;
@@ -264,13 +363,23 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
   evaluate(o): Verdict {
     const expected = 'the second poll is served on the same connection as the first';
     if (o.first.saysClose) {
-      return verdict.violation(expected, `the poll response carries "Connection: close", so every poll costs a new TCP connection (HTTP/${o.first.httpVersion} ${o.first.status})`);
+      return verdict.violation(
+        expected,
+        `the poll response carries "Connection: close", so every poll costs a new TCP connection (HTTP/${o.first.httpVersion} ${o.first.status})`,
+      );
     }
     if (o.closedHow !== null) {
-      return verdict.violation(expected, `the server closed the connection (${o.closedHow}) right after the poll response without announcing "Connection: close" (RFC 9112 §9.3 requires it)`);
+      return verdict.violation(
+        expected,
+        `the server closed the connection (${o.closedHow}) right after the poll response without announcing "Connection: close" (RFC 9112 §9.3 requires it)`,
+      );
     }
     if (!o.second) return verdict.unobservable('the second poll was not made');
-    if (o.second.connectionId !== o.first.connectionId) return verdict.violation(expected, `the second poll needed a new connection (#${o.second.connectionId} after #${o.first.connectionId})`);
+    if (o.second.connectionId !== o.first.connectionId)
+      return verdict.violation(
+        expected,
+        `the second poll needed a new connection (#${o.second.connectionId} after #${o.first.connectionId})`,
+      );
     if (!o.second.ok) return verdict.unobservable(`the second poll did not complete (${o.second.ending})`);
     return verdict.pass(expected, `both polls were served on connection #${o.first.connectionId}`);
   },
@@ -293,19 +402,33 @@ const gapLimits = { gapEvents: 3, maxPolls: 6 };
 
 async function observeGap(ctx: Parameters<Requirement['scenario']>[0]): Promise<GapSeen> {
   const o: GapObservation = await gapScenario(ctx, gapLimits.gapEvents, gapLimits.maxPolls);
-  return { published: o.published, gapTokens: o.gapTokens, gapPolls: o.gapPolls.map((p) => p.tokens), received: o.received, cursor: ctx.manifest.longPoll?.cursor?.type ?? 'none' };
+  return {
+    published: o.published,
+    gapTokens: o.gapTokens,
+    gapPolls: o.gapPolls.map((p) => p.tokens),
+    received: o.received,
+    cursor: ctx.manifest.longPoll?.cursor?.type ?? 'none',
+  };
 }
 
 const gapExpected = (o: GapSeen): string => `all ${o.published.length} events delivered exactly once, in publish order`;
 
 // RFC 6202 §2.2: events arriving between a response and the next poll must wait for it.
 const gapNoLoss = defineRequirement<GapSeen, typeof gapLimits>({
-  id: 'lp.gap-no-loss', spec: 'RFC 6202', section: '2.2', level: 'must',
+  id: 'lp.gap-no-loss',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'must',
   title: 'Events published between a response and the next poll are not lost',
-  sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   limits: gapLimits,
-  tolerance: (l) => `the client re-polls with the declared cursor until it has every event, a poll comes back empty, or ${l.maxPolls} polls`,
-  via: ['latency', 'http10'], deploymentCheck: true,
+  tolerance: (l) =>
+    `the client re-polls with the declared cursor until it has every event, a poll comes back empty, or ${l.maxPolls} polls`,
+  via: ['latency', 'http10'],
+  deploymentCheck: true,
   faults: ['drop-gap'],
   remedy: 'queue events per client (or by cursor) between polls and deliver them on the next poll',
   scenario: observeGap,
@@ -313,10 +436,15 @@ const gapNoLoss = defineRequirement<GapSeen, typeof gapLimits>({
     const missing = o.published.filter((p) => !o.received.includes(p));
     const measurements = { published: o.published.length, received: new Set(o.received).size, gapPolls: o.gapPolls.length };
     if (missing.length) {
-      const how = o.cursor === 'none'
-        ? `${o.gapPolls.length} re-polls; the manifest declares no cursor (longPoll.cursor), so the re-polls told the server nothing about what the client already had: a server that keeps no per-client queue cannot deliver events published between polls without one. If the server has a cursor (an id, ETag, Last-Event-ID or session cookie), declare it; if it has none, this loss is real`
-        : `${o.gapPolls.length} re-polls with the ${o.cursor} cursor`;
-      return verdict.violation(gapExpected(o), `${missing.length} of ${o.gapTokens.length} events published (hook answered 2xx) while no poll was pending were never delivered (${how})`, { measurements });
+      const how =
+        o.cursor === 'none'
+          ? `${o.gapPolls.length} re-polls; the manifest declares no cursor (longPoll.cursor), so the re-polls told the server nothing about what the client already had: a server that keeps no per-client queue cannot deliver events published between polls without one. If the server has a cursor (an id, ETag, Last-Event-ID or session cookie), declare it; if it has none, this loss is real`
+          : `${o.gapPolls.length} re-polls with the ${o.cursor} cursor`;
+      return verdict.violation(
+        gapExpected(o),
+        `${missing.length} of ${o.gapTokens.length} events published (hook answered 2xx) while no poll was pending were never delivered (${how})`,
+        { measurements },
+      );
     }
     return verdict.pass(gapExpected(o), `all ${o.published.length} events arrived over ${1 + o.gapPolls.length} polls`, { measurements });
   },
@@ -339,20 +467,31 @@ export interface AfterTimeoutSeen {
 const afterTimeoutLimits = { repolls: 2 };
 
 const gapAfterTimeout = defineRequirement<AfterTimeoutSeen, typeof afterTimeoutLimits>({
-  id: 'lp.gap-after-timeout', spec: 'RFC 6202', section: '2.2', level: 'must',
+  id: 'lp.gap-after-timeout',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'must',
   title: 'An event published after a poll timed out, before the next poll, is delivered by that next poll',
-  sources: [rfc(6202, '2.2'), rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2'), rfc(6202, '2.1')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['lp.gap-no-loss'],
   limits: afterTimeoutLimits,
-  tolerance: () => `the poll after the timeout, or one more, with the declared cursor carries the event; the idle poll must end within its hold × ${LP_TIMING.pollFactor} + ${secs(LP_TIMING.pollSlackMs)}`,
+  tolerance: () =>
+    `the poll after the timeout, or one more, with the declared cursor carries the event; the idle poll must end within its hold × ${LP_TIMING.pollFactor} + ${secs(LP_TIMING.pollSlackMs)}`,
   faults: ['drop-after-timeout', 'drop-gap'],
   remedy: 'keep queueing events for a client (or by cursor) after its poll timed out, exactly as after a delivered event',
   async scenario(ctx) {
     const t = await timing(ctx);
     const { client } = await clientPastFirstEvent(ctx);
     const idle = await client.poll(t.pollDeadlineMs);
-    if (idle.res.end !== 'complete') throw new Inconclusive(`setup: the idle poll #${idle.seq} did not end by its hold (${ending(idle)} after ${ms(ctx.now() - idle.tSent)})`);
-    if (idle.tokens.length > 0) throw new Inconclusive(`setup: the idle poll #${idle.seq} carried ${idle.tokens.length} event(s) nobody published in this case`);
+    if (idle.res.end !== 'complete')
+      throw new Inconclusive(
+        `setup: the idle poll #${idle.seq} did not end by its hold (${ending(idle)} after ${ms(ctx.now() - idle.tSent)})`,
+      );
+    if (idle.tokens.length > 0)
+      throw new Inconclusive(`setup: the idle poll #${idle.seq} carried ${idle.tokens.length} event(s) nobody published in this case`);
     const idleEnd = idle.res.tEnd ?? ctx.now();
     const token = ctx.nextToken();
     const pub = await ctx.publish(client.channel, token);
@@ -363,23 +502,43 @@ const gapAfterTimeout = defineRequirement<AfterTimeoutSeen, typeof afterTimeoutL
       repolls.push({ seq: r.seq, ending: ending(r), events: r.tokens.length, delivered });
       if (delivered || (!r.ok && r.res.end !== 'complete')) break;
     }
-    return { idle: { seq: idle.seq, status: idle.res.status, endedAfterMs: idleEnd - idle.tSent }, publishedAfterMs: pub.tStart - (idle.res.tEnd ?? pub.tStart), publishStatus: pub.status, repolls, cursor: ctx.manifest.longPoll?.cursor?.type ?? 'none' };
+    return {
+      idle: { seq: idle.seq, status: idle.res.status, endedAfterMs: idleEnd - idle.tSent },
+      publishedAfterMs: pub.tStart - (idle.res.tEnd ?? pub.tStart),
+      publishStatus: pub.status,
+      repolls,
+      cursor: ctx.manifest.longPoll?.cursor?.type ?? 'none',
+    };
   },
   evaluate(o): Verdict {
     const ended = `poll #${o.idle.seq} ended with HTTP ${o.idle.status} after ${ms(o.idle.endedAfterMs)}`;
     const expected = 'the event published after the timeout arrives on the next poll';
     const i = o.repolls.findIndex((r) => r.delivered);
     const r = o.repolls[i];
-    if (r) return verdict.pass(expected, `${ended}; the event published ${ms(o.publishedAfterMs)} later arrived on poll #${r.seq}${i > 0 ? ' (the second re-poll: one round trip late)' : ''}`);
+    if (r)
+      return verdict.pass(
+        expected,
+        `${ended}; the event published ${ms(o.publishedAfterMs)} later arrived on poll #${r.seq}${i > 0 ? ' (the second re-poll: one round trip late)' : ''}`,
+      );
     const how = o.repolls.map((p) => `#${p.seq}: HTTP ${p.ending}, ${p.events} events`).join('; ');
-    return verdict.loss(expected, `${ended}; the publish hook accepted an event (status ${o.publishStatus}) with no poll pending and the next ${o.repolls.length} poll(s) with the ${o.cursor} cursor never delivered it (${how}), while the gap after a delivered event is judged by lp.gap-no-loss`, { published: 1, lost: 1 });
+    return verdict.loss(
+      expected,
+      `${ended}; the publish hook accepted an event (status ${o.publishStatus}) with no poll pending and the next ${o.repolls.length} poll(s) with the ${o.cursor} cursor never delivered it (${how}), while the gap after a delivered event is judged by lp.gap-no-loss`,
+      { published: 1, lost: 1 },
+    );
   },
 });
 
 const noDuplicates = defineRequirement<GapSeen, typeof EXACT>({
-  id: 'lp.no-duplicates', spec: 'RFC 6202', section: '2.2', level: 'must',
+  id: 'lp.no-duplicates',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'must',
   title: 'No event is delivered twice across polls that carry the cursor',
-  sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   limits: EXACT,
   tolerance: () => 'exact: each published token appears once in everything received',
   faults: ['duplicate-last'],
@@ -387,15 +546,25 @@ const noDuplicates = defineRequirement<GapSeen, typeof EXACT>({
   scenario: observeGap,
   evaluate(o): Verdict {
     const dup = o.published.filter((p) => o.received.filter((r) => r === p).length > 1);
-    if (dup.length) return verdict.violation(gapExpected(o), `${dup.length} event(s) were delivered more than once (received ${o.received.length} tokens for ${new Set(o.received).size} distinct events)`);
+    if (dup.length)
+      return verdict.violation(
+        gapExpected(o),
+        `${dup.length} event(s) were delivered more than once (received ${o.received.length} tokens for ${new Set(o.received).size} distinct events)`,
+      );
     return verdict.pass(gapExpected(o), `${o.received.length} tokens received, no repeats`);
   },
 });
 
 const order = defineRequirement<GapSeen, typeof EXACT>({
-  id: 'lp.order', spec: 'RFC 6202', section: '2.2', level: 'must',
+  id: 'lp.order',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'must',
   title: 'Events are delivered in the order they were published',
-  sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['lp.gap-no-loss'],
   limits: EXACT,
   tolerance: () => 'exact: first appearances of the tokens follow publish order',
@@ -416,9 +585,15 @@ const order = defineRequirement<GapSeen, typeof EXACT>({
 
 // RFC 6202 §2.2 "graceful degradation": queued messages go out together in the next response.
 const batch = defineRequirement<GapSeen, typeof gapLimits>({
-  id: 'lp.batch', spec: 'RFC 6202', section: '2.2', level: 'should',
+  id: 'lp.batch',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'should',
   title: 'Events queued while no poll was pending come back together in the next response',
-  sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['lp.gap-no-loss'],
   limits: gapLimits,
   tolerance: (l) => `exact: the first re-poll carries all ${l.gapEvents} queued events`,
@@ -432,9 +607,15 @@ const batch = defineRequirement<GapSeen, typeof gapLimits>({
     const inFirst = o.gapTokens.filter((g) => firstGap.includes(g));
     const expected = `the first re-poll returns all ${o.gapTokens.length} queued events at once`;
     if (inFirst.length < delivered.length) {
-      return verdict.violation(expected, `the first re-poll returned ${inFirst.length} of ${o.gapTokens.length} queued events; they took ${o.gapPolls.length} polls (one HTTP exchange per event)`, { measurements: { firstResponseEvents: inFirst.length, polls: o.gapPolls.length } });
+      return verdict.violation(
+        expected,
+        `the first re-poll returned ${inFirst.length} of ${o.gapTokens.length} queued events; they took ${o.gapPolls.length} polls (one HTTP exchange per event)`,
+        { measurements: { firstResponseEvents: inFirst.length, polls: o.gapPolls.length } },
+      );
     }
-    return verdict.pass(expected, `all ${inFirst.length} queued events came in one response`, { measurements: { firstResponseEvents: inFirst.length } });
+    return verdict.pass(expected, `all ${inFirst.length} queued events came in one response`, {
+      measurements: { firstResponseEvents: inFirst.length },
+    });
   },
 });
 
@@ -446,9 +627,15 @@ export interface FanoutSeen {
 
 // RFC 6202 §2: push to every interested client; two subscribers of one channel each get the event.
 const fanout = defineRequirement<FanoutSeen, typeof EXACT>({
-  id: 'lp.fanout', spec: 'RFC 6202', section: '2.1', level: 'must',
+  id: 'lp.fanout',
+  spec: 'RFC 6202',
+  section: '2.1',
+  level: 'must',
   title: 'Two clients polling the same channel both receive the event, neither later than the other',
-  sources: [rfc(6202, '2.1')], transports: [...LP], needsPublish: true, timing: true,
+  sources: [rfc(6202, '2.1')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: true,
   dependsOn: ['lp.wake'],
   limits: EXACT,
   tolerance: () => `both polls deliver the event; the two arrivals are at most ${EPSILON_TEXT} (× time scale) apart`,
@@ -479,7 +666,8 @@ const fanout = defineRequirement<FanoutSeen, typeof EXACT>({
     const eps = o.conditions.epsilonMs;
     const [a, b] = o.clients;
     const expected = `both clients receive the event, within ${ms(eps)} of each other`;
-    if (!a || !b || (a.arrival === null && b.arrival === null)) return verdict.unobservable(`neither poll delivered the event (${o.clients.map((c) => c.ending).join(', ')}); see lp.wake`);
+    if (!a || !b || (a.arrival === null && b.arrival === null))
+      return verdict.unobservable(`neither poll delivered the event (${o.clients.map((c) => c.ending).join(', ')}); see lp.wake`);
     if (a.arrival === null || b.arrival === null) {
       const [got, missed] = a.arrival === null ? [b, a] : [a, b];
       return verdict.violation(expected, `only client ${got.name} received it; the other poll ended with ${missed.ending} and no event`);
@@ -487,7 +675,11 @@ const fanout = defineRequirement<FanoutSeen, typeof EXACT>({
     const gap = Math.abs(a.arrival - b.arrival);
     const measurements = { arrivalGapMs: Math.round(gap) };
     if (gap > eps) {
-      return verdict.violation(expected, `client ${a.arrival > b.arrival ? 'A' : 'B'} got the event ${ms(gap)} after the other: the server woke only one subscriber and the other saw it at its next response`, { measurements, excessMs: Math.round(gap - eps) });
+      return verdict.violation(
+        expected,
+        `client ${a.arrival > b.arrival ? 'A' : 'B'} got the event ${ms(gap)} after the other: the server woke only one subscriber and the other saw it at its next response`,
+        { measurements, excessMs: Math.round(gap - eps) },
+      );
     }
     return verdict.pass(expected, `both clients received the event, ${ms(gap)} apart`, { measurements });
   },
@@ -498,9 +690,15 @@ const overheadLimits = { segmentBytes: 1460, eventBytes: 100 };
 
 // RFC 6202 §2.2: every long-poll response is a whole HTTP message, so headers dominate small payloads.
 const headerOverhead = defineRequirement<{ headerBytes: number; bodyBytes: number }, typeof overheadLimits>({
-  id: 'lp.header-overhead', spec: 'RFC 6202', section: '2.2', level: 'should',
+  id: 'lp.header-overhead',
+  spec: 'RFC 6202',
+  section: '2.2',
+  level: 'should',
   title: 'A small event and its response headers fit in one TCP segment (header overhead)',
-  sources: [rfc(6202, '2.2')], transports: [...LP], needsPublish: true, timing: false,
+  sources: [rfc(6202, '2.2')],
+  transports: [...LP],
+  needsPublish: true,
+  timing: false,
   limits: overheadLimits,
   tolerance: (l) => `header bytes + body bytes ≤ ${l.segmentBytes} (one Ethernet TCP segment) for a ${l.eventBytes}-byte event`,
   faults: ['bloated-headers'],
@@ -516,10 +714,26 @@ const headerOverhead = defineRequirement<{ headerBytes: number; bodyBytes: numbe
     const p = o.bodyBytes;
     const measurements = { headerBytes: h, bodyBytes: p, ratio: Number((h / Math.max(1, p)).toFixed(2)) };
     const expected = `headers + body ≤ ${l.segmentBytes} bytes for a ${l.eventBytes}-byte event`;
-    if (h + p > l.segmentBytes) return verdict.violation(expected, `${h} header bytes + ${p} body bytes = ${h + p} (headers are ${measurements.ratio}× the body)`, { measurements });
+    if (h + p > l.segmentBytes)
+      return verdict.violation(expected, `${h} header bytes + ${p} body bytes = ${h + p} (headers are ${measurements.ratio}× the body)`, {
+        measurements,
+      });
     return verdict.pass(expected, `${h} header bytes + ${p} body bytes = ${h + p} (ratio ${measurements.ratio})`, { measurements });
   },
 });
 
-export const longPollingRequirements: Requirement[] = [held, wake, complete, repoll, persistent, gapNoLoss, gapAfterTimeout, noDuplicates, order, batch, fanout, headerOverhead];
+export const longPollingRequirements: Requirement[] = [
+  held,
+  wake,
+  complete,
+  repoll,
+  persistent,
+  gapNoLoss,
+  gapAfterTimeout,
+  noDuplicates,
+  order,
+  batch,
+  fanout,
+  headerOverhead,
+];
 export { held, wake, complete, repoll, persistent, gapNoLoss, gapAfterTimeout, noDuplicates, order, batch, fanout, headerOverhead };

@@ -24,34 +24,57 @@ export interface DeliverySeen {
 const deliverySeen = (d: Delivery): DeliverySeen => ({ latencyMs: d.latencyMs, allowedMs: d.allowedMs });
 
 function late(d: readonly DeliverySeen[]): string[] {
-  return d.flatMap((x, i) => (x.latencyMs === null ? [`event ${i + 1} never arrived`] : x.latencyMs > x.allowedMs ? [`event ${i + 1} arrived ${ms(x.latencyMs)} after its publish (allowed ${ms(x.allowedMs)})`] : []));
+  return d.flatMap((x, i) =>
+    x.latencyMs === null
+      ? [`event ${i + 1} never arrived`]
+      : x.latencyMs > x.allowedMs
+        ? [`event ${i + 1} arrived ${ms(x.latencyMs)} after its publish (allowed ${ms(x.allowedMs)})`]
+        : [],
+  );
 }
 
 /** How far past its allowance the latest event was; Infinity when one never arrived (no excess then). */
-const overshoot = (d: readonly DeliverySeen[]): number => Math.max(0, ...d.map((x) => (x.latencyMs === null ? Infinity : x.latencyMs - x.allowedMs)));
+const overshoot = (d: readonly DeliverySeen[]): number =>
+  Math.max(0, ...d.map((x) => (x.latencyMs === null ? Infinity : x.latencyMs - x.allowedMs)));
 const excessOf = (x: number): { excessMs?: number } => (Number.isFinite(x) ? { excessMs: Math.round(x) } : {});
 
 /** The stream checks publish this many small events, spaced beyond the tolerance. */
 const three = { events: 3 };
 
 /** Opens the stream, publishes 3 events and returns what happened, stream still open. */
-async function threeEvents(ctx: CaseContext, extraHeaders: Array<[string, string]> = [], httpVersion: '1.1' | '1.0' = '1.1', kind: StreamKind = 'stream') {
+async function threeEvents(
+  ctx: CaseContext,
+  extraHeaders: Array<[string, string]> = [],
+  httpVersion: '1.1' | '1.0' = '1.1',
+  kind: StreamKind = 'stream',
+) {
   const t = streamTiming(ctx, kind);
   const channel = ctx.newChannel();
-  const session = await openStream(ctx, kind, channel, { maxMs: three.events * (t.spacingMs + t.waitEventMs) + ctx.ms(5000), extraHeaders, httpVersion });
+  const session = await openStream(ctx, kind, channel, {
+    maxMs: three.events * (t.spacingMs + t.waitEventMs) + ctx.ms(5000),
+    extraHeaders,
+    httpVersion,
+  });
   const deliveries = await publishSeries(ctx, session, channel, three.events, kind);
   return { session, deliveries, t };
 }
 
 // RFC 6202 §3.1: the server keeps the request open and sends each update as part of one response.
 const staysOpen = defineRequirement<{ delivered: number; open: boolean; ending: string; end: string; framing: string }, typeof three>({
-  id: 'st.stays-open', spec: 'RFC 6202', section: '3.1', level: 'must',
+  id: 'st.stays-open',
+  spec: 'RFC 6202',
+  section: '3.1',
+  level: 'must',
   title: 'A stream stays open after delivering events, carrying several events on one response',
-  sources: [rfc(6202, '3.1')], transports: [...ST], needsPublish: true, timing: false,
+  sources: [rfc(6202, '3.1')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['st.incremental'],
   limits: three,
   tolerance: (l) => `${l.events} events published ≥ 300 ms apart; the response must still be open 3·ε after the third`,
-  via: ['http10', 'nginx-http11'], deploymentCheck: true,
+  via: ['http10', 'nginx-http11'],
+  deploymentCheck: true,
   faults: ['stream-ends-after-event'],
   remedy: 'keep the streaming response open after each event (that is what makes it a stream)',
   async scenario(ctx) {
@@ -59,25 +82,42 @@ const staysOpen = defineRequirement<{ delivered: number; open: boolean; ending: 
     await ctx.pause(3 * ctx.epsilonMs);
     const open = !session.isEnded;
     const res = await session.stop();
-    return { delivered: deliveries.filter((d) => d.arrival !== null).length, open, ending: `${res.status || res.end}`, end: res.end, framing: res.framing };
+    return {
+      delivered: deliveries.filter((d) => d.arrival !== null).length,
+      open,
+      ending: `${res.status || res.end}`,
+      end: res.end,
+      framing: res.framing,
+    };
   },
   evaluate(o, l): Verdict {
     const expected = `all ${l.events} events arrive on one response, which is still open afterwards`;
     if (o.delivered === 0) return verdict.unobservable(`no event arrived on the stream (${o.ending}); see st.incremental`);
-    if (!o.open) return verdict.violation(expected, `the response ended (${o.end}, ${o.framing}) after ${o.delivered} event(s): that is a long poll, not a stream`);
+    if (!o.open)
+      return verdict.violation(
+        expected,
+        `the response ended (${o.end}, ${o.framing}) after ${o.delivered} event(s): that is a long poll, not a stream`,
+      );
     return verdict.pass(expected, `${o.delivered} events on one response, still open`);
   },
 });
 
 // RFC 6202 §3.2 and RFC 9110 §7.6: buffering anywhere (here: in the server) defeats streaming.
 const incremental = defineRequirement<{ direct: boolean; ended: boolean; deliveries: DeliverySeen[] }, typeof three>({
-  id: 'st.incremental', spec: 'RFC 6202', section: '3.2', level: 'must',
+  id: 'st.incremental',
+  spec: 'RFC 6202',
+  section: '3.2',
+  level: 'must',
   title: 'Each event reaches the wire as soon as it is published (no server-side buffering)',
-  sources: [rfc(6202, '3.2'), rfc(9110, '7.6')], transports: [...ST], needsPublish: true, timing: true,
+  sources: [rfc(6202, '3.2'), rfc(9110, '7.6')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: true,
   limits: three,
   tolerance: (l) => `arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale) for each of ${l.events} small events`,
   // Not rechunk-coalesce: joining chunks within 200 ms delays every event by design (haproxy-like).
-  via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS], deploymentCheck: true,
+  via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS],
+  deploymentCheck: true,
   // no-proxy-hints passes direct and stalls only behind buffering hops (cause: intermediary).
   faults: ['stream-buffer-8k', 'no-proxy-hints'],
   remedy: 'flush every event to the socket when it is published (disable response buffering and compression buffers)',
@@ -88,12 +128,19 @@ const incremental = defineRequirement<{ direct: boolean; ended: boolean; deliver
   },
   evaluate(o): Verdict {
     // A stream that ended after delivering something is st.stays-open's finding, not a delay.
-    const problems = late(o.deliveries).filter((p) => !(o.ended && p.endsWith('never arrived') && o.deliveries.some((d) => d.latencyMs !== null)));
+    const problems = late(o.deliveries).filter(
+      (p) => !(o.ended && p.endsWith('never arrived') && o.deliveries.some((d) => d.latencyMs !== null)),
+    );
     const worst = Math.max(0, ...o.deliveries.map((d) => d.latencyMs ?? 0));
     const measurements = { worstLatencyMs: Math.round(worst), events: o.deliveries.length };
     const expected = 'each small event arrives within the publish round trip + ε';
     // An event that never arrived has no finite overshoot: no excessMs, so no stall excuses it.
-    if (problems.length) return verdict.violation(expected, `${problems.join('; ')}${o.direct ? ' — the server holds small writes back (a buffer or a compressor that is not flushed)' : ''}`, { measurements, ...excessOf(overshoot(o.deliveries)) });
+    if (problems.length)
+      return verdict.violation(
+        expected,
+        `${problems.join('; ')}${o.direct ? ' — the server holds small writes back (a buffer or a compressor that is not flushed)' : ''}`,
+        { measurements, ...excessOf(overshoot(o.deliveries)) },
+      );
     return verdict.pass(expected, `worst latency ${ms(worst)} over ${o.deliveries.length} events`, { measurements });
   },
 });
@@ -111,9 +158,15 @@ export interface Http10Seen {
 // RFC 9112 §6.1: "A server MUST NOT send a response containing Transfer-Encoding unless the
 // corresponding request indicates HTTP/1.1 (or later minor revisions)."
 const http10 = defineRequirement<Http10Seen, typeof EXACT>({
-  id: 'st.http10-eof', spec: 'RFC 9112', section: '6.1', level: 'must',
+  id: 'st.http10-eof',
+  spec: 'RFC 9112',
+  section: '6.1',
+  level: 'must',
   title: 'An HTTP/1.0 request gets a close-delimited stream without Transfer-Encoding, still incremental',
-  sources: [rfc(9112, '6.1'), rfc(6202, '3.1')], transports: [...ST], needsPublish: true, timing: false,
+  sources: [rfc(9112, '6.1'), rfc(6202, '3.1')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['st.incremental'],
   limits: EXACT,
   tolerance: () => 'exact for the header; the first event must arrive while the response is open',
@@ -124,50 +177,93 @@ const http10 = defineRequirement<Http10Seen, typeof EXACT>({
     const res = await session.stop();
     const head = session.headers ?? res;
     if (session.tHeaders === null && res.tHeaders === null) throw new Inconclusive(`no response to the HTTP/1.0 request (${res.end})`);
-    return { httpVersion: head.httpVersion, status: head.status, transferEncoding: header(head, 'transfer-encoding') ?? null, framing: head.framing, end: res.end, delivered: deliveries.filter((d) => d.arrival !== null).length };
+    return {
+      httpVersion: head.httpVersion,
+      status: head.status,
+      transferEncoding: header(head, 'transfer-encoding') ?? null,
+      framing: head.framing,
+      end: res.end,
+      delivered: deliveries.filter((d) => d.arrival !== null).length,
+    };
   },
   evaluate(o): Verdict {
     const expected = 'no Transfer-Encoding on the response to HTTP/1.0; events still arrive as they are published';
-    if (o.transferEncoding !== null) return verdict.violation(expected, `HTTP/${o.httpVersion} ${o.status} with "Transfer-Encoding: ${o.transferEncoding}" to an HTTP/1.0 request: a 1.0 client or proxy cannot decode it and sees chunk-size lines as data`);
-    if (o.status < 200 || o.status >= 300) return verdict.pass(expected, `the server declines HTTP/1.0 streaming with ${o.status} (no Transfer-Encoding)`);
-    if (o.delivered === 0) return verdict.unobservable(`no Transfer-Encoding (good), but no event arrived on the close-delimited response (${o.end}); see st.incremental`);
-    return verdict.pass(expected, `HTTP/${o.httpVersion} ${o.status}, ${o.framing}-delimited, ${o.delivered} events arrived while it was open`);
+    if (o.transferEncoding !== null)
+      return verdict.violation(
+        expected,
+        `HTTP/${o.httpVersion} ${o.status} with "Transfer-Encoding: ${o.transferEncoding}" to an HTTP/1.0 request: a 1.0 client or proxy cannot decode it and sees chunk-size lines as data`,
+      );
+    if (o.status < 200 || o.status >= 300)
+      return verdict.pass(expected, `the server declines HTTP/1.0 streaming with ${o.status} (no Transfer-Encoding)`);
+    if (o.delivered === 0)
+      return verdict.unobservable(
+        `no Transfer-Encoding (good), but no event arrived on the close-delimited response (${o.end}); see st.incremental`,
+      );
+    return verdict.pass(
+      expected,
+      `HTTP/${o.httpVersion} ${o.status}, ${o.framing}-delimited, ${o.delivered} events arrived while it was open`,
+    );
   },
 });
 
 // RFC 9112 §6.3 / RFC 6202 §3.1: a Content-Length ends the body at that count.
-const noContentLength = defineRequirement<{ contentLength: string | null; transferEncoding: string | null; framing: string }, typeof EXACT>({
-  id: 'st.no-content-length', spec: 'RFC 9112', section: '6.3', level: 'must',
-  title: 'An unbounded stream carries no Content-Length',
-  sources: [rfc(9112, '6.3'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, mayPublish: true, timing: false,
-  dependsOn: ['st.first-byte'],
-  limits: EXACT,
-  tolerance: () => 'exact: the response header section',
-  faults: ['stream-content-length'],
-  remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
-  async scenario(ctx) {
-    const { head, end } = await streamHeaders(ctx, 'stream');
-    if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
-    return { contentLength: header(head, 'content-length') ?? null, transferEncoding: header(head, 'transfer-encoding') ?? null, framing: head.framing };
+const noContentLength = defineRequirement<{ contentLength: string | null; transferEncoding: string | null; framing: string }, typeof EXACT>(
+  {
+    id: 'st.no-content-length',
+    spec: 'RFC 9112',
+    section: '6.3',
+    level: 'must',
+    title: 'An unbounded stream carries no Content-Length',
+    sources: [rfc(9112, '6.3'), rfc(6202, '3.1')],
+    transports: [...ST],
+    needsPublish: false,
+    mayPublish: true,
+    timing: false,
+    dependsOn: ['st.first-byte'],
+    limits: EXACT,
+    tolerance: () => 'exact: the response header section',
+    faults: ['stream-content-length'],
+    remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
+    async scenario(ctx) {
+      const { head, end } = await streamHeaders(ctx, 'stream');
+      if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
+      return {
+        contentLength: header(head, 'content-length') ?? null,
+        transferEncoding: header(head, 'transfer-encoding') ?? null,
+        framing: head.framing,
+      };
+    },
+    evaluate(o): Verdict {
+      const cl = o.contentLength;
+      const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
+      if (cl !== null && o.transferEncoding === null) {
+        return verdict.violation(
+          expected,
+          `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`,
+        );
+      }
+      return verdict.pass(
+        expected,
+        `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`,
+      );
+    },
   },
-  evaluate(o): Verdict {
-    const cl = o.contentLength;
-    const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
-    if (cl !== null && o.transferEncoding === null) {
-      return verdict.violation(expected, `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`);
-    }
-    return verdict.pass(expected, `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`);
-  },
-});
+);
 
 /** The wire parser's codes (the "<WireErrorCode>:" prefix of its errors) that are chunk syntax. */
 const CHUNK_SYNTAX = ['bad-chunk-size', 'missing-chunk-crlf', 'chunk-line-cap', 'bare-cr', 'bare-lf', 'chunk-size-ws'];
 
 // RFC 9112 §7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
 const chunkSyntax = defineRequirement<{ end: string; framing: string; errors: string[]; chunks: number }, typeof three>({
-  id: 'st.chunk-syntax', spec: 'RFC 9112', section: '7.1', level: 'must',
+  id: 'st.chunk-syntax',
+  spec: 'RFC 9112',
+  section: '7.1',
+  level: 'must',
   title: 'Chunked stream framing is well formed (size line, data, CRLF)',
-  sources: [rfc(9112, '7.1')], transports: [...ST], needsPublish: true, timing: false,
+  sources: [rfc(9112, '7.1')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: false,
   limits: three,
   tolerance: (l) => `exact: byte-level parse of every chunk received while ${l.events} events were published`,
   faults: ['bad-chunk-size'],
@@ -181,7 +277,11 @@ const chunkSyntax = defineRequirement<{ end: string; framing: string; errors: st
     const expected = 'every chunk: hex size, CRLF, exactly that many bytes, CRLF';
     // Syntax only: our own abort leaves the stream "incomplete", which is not the server's doing.
     const chunkErrors = o.errors.filter((e) => CHUNK_SYNTAX.some((c) => e.startsWith(`${c}:`)));
-    if (o.end === 'malformed' || chunkErrors.length) return verdict.violation(expected, `malformed chunked framing: ${(chunkErrors.length ? chunkErrors : o.errors).slice(0, 3).join('; ')}`);
+    if (o.end === 'malformed' || chunkErrors.length)
+      return verdict.violation(
+        expected,
+        `malformed chunked framing: ${(chunkErrors.length ? chunkErrors : o.errors).slice(0, 3).join('; ')}`,
+      );
     if (o.framing !== 'chunked') return verdict.pass(expected, `not chunked (${o.framing}-delimited): nothing to check`);
     return verdict.pass(expected, `${o.chunks} well-formed chunks`);
   },
@@ -201,13 +301,20 @@ export type AppFramingSeen =
 
 // RFC 6202 §3.2 "Framing Techniques": chunk boundaries are not message boundaries; proxies re-chunk.
 const appFraming = defineRequirement<AppFramingSeen, typeof EXACT>({
-  id: 'st.app-framing', spec: 'RFC 6202', section: '3.2', level: 'must',
+  id: 'st.app-framing',
+  spec: 'RFC 6202',
+  section: '3.2',
+  level: 'must',
   title: 'Messages are delimited inside the byte stream, not by chunk boundaries',
-  sources: [rfc(6202, '3.2'), rfc(9112, '7.1.1')], transports: [...ST], needsPublish: true, timing: false,
+  sources: [rfc(6202, '3.2'), rfc(9112, '7.1.1')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['st.incremental'],
   limits: EXACT,
   tolerance: () => 'each event is a complete message of the declared framing, parsed one byte at a time, within ε of its arrival',
-  via: [...RECHUNKING_HOPS], deploymentCheck: true,
+  via: [...RECHUNKING_HOPS],
+  deploymentCheck: true,
   faults: ['chunk-boundary-framing'],
   remedy: 'delimit every message with the declared framing, independent of chunk boundaries',
   async scenario(ctx) {
@@ -219,28 +326,49 @@ const appFraming = defineRequirement<AppFramingSeen, typeof EXACT>({
     if (arrived.length === 0) throw new Inconclusive('no event arrived; see st.incremental');
     if (framing.type === 'chunks') {
       const res = await session.done;
-      return { declared: 'chunks', arrived: arrived.length, framing: res.framing, chunkSizes: res.chunks.map((c) => c.size).filter((n) => n > 0) };
+      return {
+        declared: 'chunks',
+        arrived: arrived.length,
+        framing: res.framing,
+        chunkSizes: res.chunks.map((c) => c.size).filter((n) => n > 0),
+      };
     }
     const parsed = parseBytewise(session, framing);
     const events = arrived.map((d) => {
       const m = parsed.messages.find((x) => x.data.includes(d.token));
       return { n: deliveries.indexOf(d) + 1, completedAfterMs: m && d.arrival !== null ? m.t - d.arrival : null };
     });
-    return { declared: framing.type, conditions: conditions(ctx), events, messages: parsed.messages.length, parserProblems: parsed.problems.slice(0, 2) };
+    return {
+      declared: framing.type,
+      conditions: conditions(ctx),
+      events,
+      messages: parsed.messages.length,
+      parserProblems: parsed.problems.slice(0, 2),
+    };
   },
   evaluate(o): Verdict {
     if (!('events' in o)) {
       const sizes = o.chunkSizes;
-      return verdict.violation(`each event is a complete message inside the byte stream, whatever the read boundaries`, `the manifest declares "framing": {"type": "chunks"}: ${o.arrived} events arrived${o.framing === 'chunked' ? ` in ${sizes.length} chunk(s) of ${sizes.slice(0, 6).join(', ')} bytes` : ` (${o.framing} framing, so there are not even chunks to go by)`}, and nothing in the bytes marks where one ends. Chunk boundaries carry no meaning (RFC 9112 §7.1) and any proxy may re-chunk (RFC 6202 §3.2), so a client behind one gets events merged or split`, { measurements: { events: o.arrived, chunks: sizes.length } });
+      return verdict.violation(
+        `each event is a complete message inside the byte stream, whatever the read boundaries`,
+        `the manifest declares "framing": {"type": "chunks"}: ${o.arrived} events arrived${o.framing === 'chunked' ? ` in ${sizes.length} chunk(s) of ${sizes.slice(0, 6).join(', ')} bytes` : ` (${o.framing} framing, so there are not even chunks to go by)`}, and nothing in the bytes marks where one ends. Chunk boundaries carry no meaning (RFC 9112 §7.1) and any proxy may re-chunk (RFC 6202 §3.2), so a client behind one gets events merged or split`,
+        { measurements: { events: o.arrived, chunks: sizes.length } },
+      );
     }
     const problems: string[] = [];
     for (const e of o.events) {
       if (e.completedAfterMs === null) problems.push(`event ${e.n} never became a complete ${o.declared} message`);
-      else if (e.completedAfterMs > o.conditions.epsilonMs) problems.push(`event ${e.n} was completed only ${ms(e.completedAfterMs)} later, by the next bytes`);
+      else if (e.completedAfterMs > o.conditions.epsilonMs)
+        problems.push(`event ${e.n} was completed only ${ms(e.completedAfterMs)} later, by the next bytes`);
     }
     const expected = `each event is a complete ${o.declared} message on its own, whatever the read boundaries`;
     const measurements = { messages: o.messages };
-    if (problems.length) return verdict.violation(expected, `${problems.join('; ')}${o.parserProblems.length ? `; parser: ${o.parserProblems.join('; ')}` : ''} — messages separated only by chunk boundaries fall apart when a proxy re-chunks`, { measurements });
+    if (problems.length)
+      return verdict.violation(
+        expected,
+        `${problems.join('; ')}${o.parserProblems.length ? `; parser: ${o.parserProblems.join('; ')}` : ''} — messages separated only by chunk boundaries fall apart when a proxy re-chunks`,
+        { measurements },
+      );
     return verdict.pass(expected, `${o.events.length} events, each a complete ${o.declared} message`, { measurements });
   },
 });
@@ -252,9 +380,16 @@ export interface GzipSeen {
 
 // RFC 6202 §3.2 (buffering), RFC 9110 §7.6: compression buffers like any intermediary does.
 const gzip = defineRequirement<GzipSeen, typeof EXACT>({
-  id: 'st.gzip-flush', spec: 'RFC 6202', section: '3.2', level: 'should',
+  id: 'st.gzip-flush',
+  spec: 'RFC 6202',
+  section: '3.2',
+  level: 'should',
   title: 'With Accept-Encoding: gzip, each event is still delivered promptly (compression flushed per event) or not compressed',
-  sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')], transports: [...ST], needsPublish: true, timing: true, deploymentCheck: true,
+  sources: [rfc(6202, '3.2'), rfc(9110, '8.4.1')],
+  transports: [...ST],
+  needsPublish: true,
+  timing: true,
+  deploymentCheck: true,
   limits: EXACT,
   tolerance: () => `decompressed arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale)`,
   faults: ['gzip-no-flush'],
@@ -268,7 +403,11 @@ const gzip = defineRequirement<GzipSeen, typeof EXACT>({
       const { session, deliveries } = await threeEvents(ctx, [['Accept-Encoding', 'gzip']], '1.1', kind);
       await session.stop();
       const enc = session.headers ? header(session.headers, 'content-encoding') : undefined;
-      out.push({ name: kinds.length > 1 ? `${kind === 'sse' ? 'SSE' : 'stream'}: ` : '', encoding: enc ?? null, deliveries: deliveries.map(deliverySeen) });
+      out.push({
+        name: kinds.length > 1 ? `${kind === 'sse' ? 'SSE' : 'stream'}: ` : '',
+        encoding: enc ?? null,
+        deliveries: deliveries.map(deliverySeen),
+      });
     }
     return { kinds: out };
   },
@@ -289,16 +428,28 @@ const gzip = defineRequirement<GzipSeen, typeof EXACT>({
         worst = Math.max(worst, overshoot(deliveries));
       } else seen.push(`${name}Content-Encoding: ${enc}, each event flushed`);
     }
-    if (found.length) return verdict.violation(expected, `${found.join(' | ')} — the compressor holds small events until its buffer fills`, excessOf(worst));
+    if (found.length)
+      return verdict.violation(
+        expected,
+        `${found.join(' | ')} — the compressor holds small events until its buffer fills`,
+        excessOf(worst),
+      );
     return verdict.pass(expected, seen.join('; '));
   },
 });
 
 // RFC 6202 §5.5 and WHATWG HTML §9.2.7: idle connections are cut by intermediaries' timeouts.
 const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
-  id: 'st.heartbeat', spec: 'RFC 6202', section: '5.5', level: 'should',
+  id: 'st.heartbeat',
+  spec: 'RFC 6202',
+  section: '5.5',
+  level: 'should',
   title: 'An idle stream sends bytes (heartbeats) often enough to survive idle timeouts',
-  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'], transports: [...ST], needsPublish: false, timing: false, idleWatch: true,
+  sources: [rfc(6202, '5.5'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes'],
+  transports: [...ST],
+  needsPublish: false,
+  timing: false,
+  idleWatch: true,
   dependsOn: ['st.first-byte'],
   limits: EXACT,
   tolerance: () => HEARTBEAT_TOLERANCE,
@@ -314,9 +465,15 @@ const firstByteLimits = { headersMs: 1000, rtts: 2 };
 
 // RFC 6202 §3.1 / §5.5: a response deferred until the first event dies at first-byte timeouts.
 const firstByte = defineRequirement<{ timeScale: number; rttMs: number; headersAfterMs: number | null }, typeof firstByteLimits>({
-  id: 'st.first-byte', spec: 'RFC 6202', section: '5.5', level: 'should',
+  id: 'st.first-byte',
+  spec: 'RFC 6202',
+  section: '5.5',
+  level: 'should',
   title: 'A stream sends its response headers at once, so a quiet stream survives first-byte timeouts',
-  sources: [rfc(6202, '5.5'), rfc(6202, '3.1')], transports: [...ST], needsPublish: false, timing: true,
+  sources: [rfc(6202, '5.5'), rfc(6202, '3.1')],
+  transports: [...ST],
+  needsPublish: false,
+  timing: true,
   limits: firstByteLimits,
   tolerance: (l) => `headers within ${secs(l.headersMs)} + ${l.rtts}·RTT (× time scale) with nothing published`,
   faults: ['defer-headers'],
@@ -327,7 +484,8 @@ const firstByte = defineRequirement<{ timeScale: number; rttMs: number; headersA
     const session = await openStream(ctx, 'stream', ctx.newChannel(), { maxMs: limit + ctx.ms(2000) });
     const got = await session.waitHeaders(limit);
     const res = await session.stop();
-    if (!got && res.end !== 'timeout' && res.end !== 'complete' && res.tHeaders === null) throw new Inconclusive(`the connection ended (${res.end}) without a response`);
+    if (!got && res.end !== 'timeout' && res.end !== 'complete' && res.tHeaders === null)
+      throw new Inconclusive(`the connection ended (${res.end}) without a response`);
     return { ...o, headersAfterMs: got ? (session.tHeaders ?? 0) - session.tSent : null };
   },
   evaluate(o, l): Verdict {
@@ -335,7 +493,10 @@ const firstByte = defineRequirement<{ timeScale: number; rttMs: number; headersA
     const expected = `response headers within ${ms(limit)}, before any event`;
     // The scenario waited exactly the allowance: headers seen are headers in time.
     if (o.headersAfterMs === null) {
-      return verdict.violation(expected, `no response headers after ${ms(limit)} with no event published: the server defers its response until there is data, so a quiet stream is cut by first-byte timeouts (Heroku 30 s, AWS API Gateway 29 s, CloudFront/GCP 30 s, Varnish 60 s)`);
+      return verdict.violation(
+        expected,
+        `no response headers after ${ms(limit)} with no event published: the server defers its response until there is data, so a quiet stream is cut by first-byte timeouts (Heroku 30 s, AWS API Gateway 29 s, CloudFront/GCP 30 s, Varnish 60 s)`,
+      );
     }
     return verdict.pass(expected, `headers after ${ms(o.headersAfterMs)}`);
   },
@@ -345,5 +506,15 @@ function firstByteAllowance(o: { timeScale: number; rttMs: number }, l: typeof f
   return l.headersMs * o.timeScale + l.rtts * o.rttMs;
 }
 
-export const streamingRequirements: Requirement[] = [staysOpen, incremental, http10, noContentLength, chunkSyntax, appFraming, gzip, heartbeat, firstByte];
+export const streamingRequirements: Requirement[] = [
+  staysOpen,
+  incremental,
+  http10,
+  noContentLength,
+  chunkSyntax,
+  appFraming,
+  gzip,
+  heartbeat,
+  firstByte,
+];
 export { staysOpen, incremental, http10, noContentLength, chunkSyntax, appFraming, gzip, heartbeat, firstByte };

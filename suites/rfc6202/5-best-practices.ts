@@ -14,7 +14,8 @@ const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
 const pct = (f: number): string => `${Math.round(f * 100)}%`;
 
 /** The real-world hops a hold must stay under (research: requirements.md §3, real-intermediaries.md). */
-const HOLD_CUTTERS = 'Heroku cuts requests with no first byte after 30 s (H12), AWS API Gateway after 29 s, CloudFront and GCP load balancers after 30 s; nginx proxy_read_timeout, AWS ELB and Varnish first_byte_timeout after 60 s';
+const HOLD_CUTTERS =
+  'Heroku cuts requests with no first byte after 30 s (H12), AWS API Gateway after 29 s, CloudFront and GCP load balancers after 30 s; nginx proxy_read_timeout, AWS ELB and Varnish first_byte_timeout after 60 s';
 
 /** The shared idle poll (SharedProbes.hold), as the hold requirements judge it. */
 export interface HoldSeen {
@@ -30,7 +31,13 @@ async function observeHold(ctx: Parameters<Requirement['scenario']>[0]): Promise
   const h = await ctx.env.shared.hold();
   ctx.timeline.push(...h.timeline);
   if (h.problem) throw new Inconclusive(`the idle poll could not be made: ${h.problem}`);
-  return { conditions: conditions(ctx), declaredMs: h.declaredMs, measuredMs: h.measuredMs, capMs: h.capMs, response: h.result ? seen(h.result.res) : null };
+  return {
+    conditions: conditions(ctx),
+    declaredMs: h.declaredMs,
+    measuredMs: h.measuredMs,
+    capMs: h.capMs,
+    response: h.result ? seen(h.result.res) : null,
+  };
 }
 
 /** A declared hold and the measured one agree within fraction × declared + slackMs × time scale (README promise). */
@@ -43,12 +50,19 @@ const timeoutLimits = { ...HOLD_CAP, earlyFraction: agreement.fraction, earlySla
 // RFC 6202 §5.4: the held request is answered "with a 200 OK" when an event or the timeout
 // occurs; RFC 9110 §15.5.9: 408 says the server did not receive a complete request in time.
 const timeoutStatus = defineRequirement<HoldSeen & { conditional: boolean }, typeof timeoutLimits>({
-  id: 'lp.timeout-status', spec: 'RFC 6202', section: '5.4', level: 'must',
+  id: 'lp.timeout-status',
+  spec: 'RFC 6202',
+  section: '5.4',
+  level: 'must',
   title: 'A poll whose hold times out is answered with a normal 2xx response, not 408/504 or a dropped connection',
-  sources: [rfc(6202, '5.4'), rfc(9110, '15.5.9')], transports: [...LP], needsPublish: false, timing: false,
+  sources: [rfc(6202, '5.4'), rfc(9110, '15.5.9')],
+  transports: [...LP],
+  needsPublish: false,
+  timing: false,
   dependsOn: ['lp.hold-time'],
   limits: timeoutLimits,
-  tolerance: (l) => `observed on one idle poll on a fresh channel, waited for up to the declared hold × ${l.declaredFactor} + ${secs(l.declaredSlackMs)} (or the hold limit + ${pct(l.limitFraction)})`,
+  tolerance: (l) =>
+    `observed on one idle poll on a fresh channel, waited for up to the declared hold × ${l.declaredFactor} + ${secs(l.declaredSlackMs)} (or the hold limit + ${pct(l.limitFraction)})`,
   faults: ['timeout-408'],
   remedy: 'answer a poll whose hold expires with 200 (an empty batch) or 204, never 408/5xx or a dropped connection',
   async scenario(ctx) {
@@ -58,19 +72,34 @@ const timeoutStatus = defineRequirement<HoldSeen & { conditional: boolean }, typ
   evaluate(h, l): Verdict {
     const expected = 'the hold timeout ends with a complete 2xx response (e.g. 200 with an empty batch)';
     const res = h.response;
-    if (!res || h.measuredMs === null) return verdict.unobservable(`the idle poll was still open after ${s(h.capMs)}; declare longPoll.holdSeconds so the timeout can be observed`);
+    if (!res || h.measuredMs === null)
+      return verdict.unobservable(
+        `the idle poll was still open after ${s(h.capMs)}; declare longPoll.holdSeconds so the timeout can be observed`,
+      );
     const measurements = { holdMs: Math.round(h.measuredMs), status: res.status };
     if (h.declaredMs !== null && h.measuredMs < h.declaredMs - (h.declaredMs * l.earlyFraction + l.earlySlackMs * h.conditions.timeScale)) {
-      return verdict.unobservable(`the idle poll ended after ${s(h.measuredMs)} (HTTP ${res.status || res.end}), long before the declared hold of ${s(h.declaredMs)}: that answer is not a hold timeout, so how the server ends a hold was not observed (lp.hold-time reports the mismatch)`);
+      return verdict.unobservable(
+        `the idle poll ended after ${s(h.measuredMs)} (HTTP ${res.status || res.end}), long before the declared hold of ${s(h.declaredMs)}: that answer is not a hold timeout, so how the server ends a hold was not observed (lp.hold-time reports the mismatch)`,
+      );
     }
     if (res.end === 'malformed') return verdict.unobservable(`the idle poll's response was not HTTP: ${res.errors}`);
-    if (!res.gotHeaders) return verdict.violation(expected, `after ${s(h.measuredMs)} the connection ended (${res.end}) with no response at all`, { measurements });
-    if (h.conditional && res.status === 304 && res.end === 'complete') return verdict.pass(expected, `after ${s(h.measuredMs)}: HTTP 304 to the conditional poll (nothing new)`, { measurements });
+    if (!res.gotHeaders)
+      return verdict.violation(expected, `after ${s(h.measuredMs)} the connection ended (${res.end}) with no response at all`, {
+        measurements,
+      });
+    if (h.conditional && res.status === 304 && res.end === 'complete')
+      return verdict.pass(expected, `after ${s(h.measuredMs)}: HTTP 304 to the conditional poll (nothing new)`, { measurements });
     if (res.status < 200 || res.status >= 300) {
-      const why = res.status === 408 ? ' — 408 means the request itself was not received in time, which is false here; proxies and clients treat it as an error' : res.status >= 500 ? ' — a 5xx is an error to every client and proxy' : '';
+      const why =
+        res.status === 408
+          ? ' — 408 means the request itself was not received in time, which is false here; proxies and clients treat it as an error'
+          : res.status >= 500
+            ? ' — a 5xx is an error to every client and proxy'
+            : '';
       return verdict.violation(expected, `after ${s(h.measuredMs)} the server answered ${res.status}${why}`, { measurements });
     }
-    if (res.end !== 'complete') return verdict.violation(expected, `after ${s(h.measuredMs)} the ${res.status} response was cut (${res.end})`, { measurements });
+    if (res.end !== 'complete')
+      return verdict.violation(expected, `after ${s(h.measuredMs)} the ${res.status} response was cut (${res.end})`, { measurements });
     return verdict.pass(expected, `after ${s(h.measuredMs)}: HTTP ${res.status}, ${res.bodyBytes} body bytes`, { measurements });
   },
 });
@@ -82,7 +111,8 @@ const timeoutStatus = defineRequirement<HoldSeen & { conditional: boolean }, typ
 function declaredMismatch(h: HoldSeen, measuredMs: number): string | null {
   if (h.declaredMs === null) return null;
   const slack = agreementSlack(h.declaredMs, h.conditions);
-  if (measuredMs > h.declaredMs + slack) return `measured hold ${s(measuredMs)}, longer than the declared ${s(h.declaredMs)}: the server holds longer than it promises (or longPoll.holdSeconds is out of date)`;
+  if (measuredMs > h.declaredMs + slack)
+    return `measured hold ${s(measuredMs)}, longer than the declared ${s(h.declaredMs)}: the server holds longer than it promises (or longPoll.holdSeconds is out of date)`;
   if (measuredMs < h.declaredMs - slack) {
     return `an idle poll on a fresh channel was answered after ${s(measuredMs)}, not at the declared hold of ${s(h.declaredMs)}: either the server does not hold idle polls that long (see lp.held) or longPoll.holdSeconds is wrong — declare the real hold`;
   }
@@ -91,13 +121,20 @@ function declaredMismatch(h: HoldSeen, measuredMs: number): string | null {
 
 // RFC 6202 §5.5: "a timeout value of 30 seconds is a safer value" than longer holds.
 const holdTime = defineRequirement<HoldSeen & { limitMs: number }, typeof agreement>({
-  id: 'lp.hold-time', spec: 'RFC 6202', section: '5.5', level: 'should',
+  id: 'lp.hold-time',
+  spec: 'RFC 6202',
+  section: '5.5',
+  level: 'should',
   title: 'The hold time stays at or below 30 s, which common proxies and load balancers allow',
-  sources: [rfc(6202, '5.5')], transports: [...LP], needsPublish: false, timing: false,
+  sources: [rfc(6202, '5.5')],
+  transports: [...LP],
+  needsPublish: false,
+  timing: false,
   dependsOn: ['lp.held'],
   limits: agreement,
   // The measured hold includes a round trip and the server's own timer slack: ε.
-  tolerance: () => `measured hold ≤ the hold limit (default 30 s, --hold-limit) + ε (${EPSILON_TEXT} × time scale); a declared hold must match the measured one within ${agreementText} (× time scale)`,
+  tolerance: () =>
+    `measured hold ≤ the hold limit (default 30 s, --hold-limit) + ε (${EPSILON_TEXT} × time scale); a declared hold must match the measured one within ${agreementText} (× time scale)`,
   faults: ['long-hold'],
   remedy: 'keep the hold at or below 30 s (e.g. 25 s) and declare the real value in longPoll.holdSeconds',
   async scenario(ctx) {
@@ -107,12 +144,20 @@ const holdTime = defineRequirement<HoldSeen & { limitMs: number }, typeof agreem
     const { limitMs } = h;
     const expected = `the hold ends within ${s(limitMs)}`;
     const measurements = { declaredMs: h.declaredMs, measuredMs: h.measuredMs === null ? null : Math.round(h.measuredMs), limitMs };
-    if (h.declaredMs !== null && h.declaredMs > limitMs) return verdict.violation(expected, `the declared hold is ${s(h.declaredMs)}. ${HOLD_CUTTERS}`, { measurements });
-    if (h.measuredMs === null) return verdict.violation(expected, `the idle poll was still open after ${s(h.capMs)}. ${HOLD_CUTTERS}`, { measurements });
-    if (h.measuredMs > limitMs + h.conditions.epsilonMs) return verdict.violation(expected, `measured hold ${s(h.measuredMs)}. ${HOLD_CUTTERS}`, { measurements });
+    if (h.declaredMs !== null && h.declaredMs > limitMs)
+      return verdict.violation(expected, `the declared hold is ${s(h.declaredMs)}. ${HOLD_CUTTERS}`, { measurements });
+    if (h.measuredMs === null)
+      return verdict.violation(expected, `the idle poll was still open after ${s(h.capMs)}. ${HOLD_CUTTERS}`, { measurements });
+    if (h.measuredMs > limitMs + h.conditions.epsilonMs)
+      return verdict.violation(expected, `measured hold ${s(h.measuredMs)}. ${HOLD_CUTTERS}`, { measurements });
     const mismatch = declaredMismatch(h, h.measuredMs);
-    if (mismatch) return verdict.violation(`the hold matches the declared ${s(h.declaredMs ?? 0)} within ${agreementText}`, mismatch, { measurements });
-    return verdict.pass(expected, `measured hold ${s(h.measuredMs)}${h.declaredMs === null ? ' (undeclared)' : ` (declared ${s(h.declaredMs)})`}`, { measurements });
+    if (mismatch)
+      return verdict.violation(`the hold matches the declared ${s(h.declaredMs ?? 0)} within ${agreementText}`, mismatch, { measurements });
+    return verdict.pass(
+      expected,
+      `measured hold ${s(h.measuredMs)}${h.declaredMs === null ? ' (undeclared)' : ` (declared ${s(h.declaredMs)})`}`,
+      { measurements },
+    );
   },
 });
 
@@ -125,35 +170,55 @@ export interface StorableSeen {
 
 // RFC 6202 §5.6: suppress caching of long polls on purpose; RFC 9111 §3 says when a shared cache may store.
 const notStorable = defineRequirement<StorableSeen, Record<string, never>>({
-  id: 'lp.not-storable', spec: 'RFC 6202', section: '5.6', level: 'should',
+  id: 'lp.not-storable',
+  spec: 'RFC 6202',
+  section: '5.6',
+  level: 'should',
   title: 'Long-poll responses are not storable by a shared cache (no-store, no-cache or private; no explicit or heuristic freshness)',
-  sources: [rfc(6202, '5.6'), rfc(9111, '3'), rfc(9111, '4.2.2')], transports: [...LP], needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(6202, '5.6'), rfc(9111, '3'), rfc(9111, '4.2.2')],
+  transports: [...LP],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: {},
   tolerance: () => 'exact: RFC 9111 §3 storability of the event response and of the hold-timeout response',
   faults: ['cache-public', 'last-modified-only'],
   remedy: 'send "Cache-Control: no-store" on every long-poll response (RFC 6202 §5.6)',
   async scenario(ctx) {
     const responses: StorableSeen['responses'] = [];
-    const readable = (r: { res: { tHeaders: number | null; end: string } }): boolean => r.res.tHeaders !== null && r.res.end !== 'malformed';
+    const readable = (r: { res: { tHeaders: number | null; end: string } }): boolean =>
+      r.res.tHeaders !== null && r.res.end !== 'malformed';
     if (ctx.env.publisher) {
       const { result } = await eventPoll(ctx, new LongPollClient(ctx, ctx.newChannel()));
       if (readable(result)) responses.push({ label: 'event response', status: result.res.status, headers: result.res.headers });
     }
     const h = await ctx.env.shared.hold();
-    if (h.result && readable(h.result)) responses.push({ label: 'timeout response', status: h.result.res.status, headers: h.result.res.headers });
+    if (h.result && readable(h.result))
+      responses.push({ label: 'timeout response', status: h.result.res.status, headers: h.result.res.headers });
     if (responses.length === 0) throw new Inconclusive('no long-poll response could be observed');
-    const auth = Object.keys({ ...ctx.manifest.headers, ...ctx.manifest.longPoll?.headers }).some((k) => k.toLowerCase() === 'authorization');
+    const auth = Object.keys({ ...ctx.manifest.headers, ...ctx.manifest.longPoll?.headers }).some(
+      (k) => k.toLowerCase() === 'authorization',
+    );
     return { method: ctx.manifest.longPoll?.method ?? 'GET', requestHasAuthorization: auth, responses };
   },
   evaluate(o): Verdict {
     const judged = o.responses.map((r) => {
-      const c = classifyShared({ method: o.method, status: r.status, headers: r.headers, requestHasAuthorization: o.requestHasAuthorization });
+      const c = classifyShared({
+        method: o.method,
+        status: r.status,
+        headers: r.headers,
+        requestHasAuthorization: o.requestHasAuthorization,
+      });
       return { label: `${r.label} (${r.status})`, storable: c.storable, why: c.why };
     });
     const expected = 'every long-poll response forbids storage by shared caches (Cache-Control: no-store, or no-cache/private)';
     const bad = judged.filter((j) => j.storable);
     const summary = judged.map((j) => `${j.label}: ${j.why}`).join('; ');
-    if (bad.length) return verdict.violation(expected, `${bad.map((b) => `${b.label}: ${b.why}`).join('; ')}. A cache can then replay a stored answer to the next poll instead of holding it`);
+    if (bad.length)
+      return verdict.violation(
+        expected,
+        `${bad.map((b) => `${b.label}: ${b.why}`).join('; ')}. A cache can then replay a stored answer to the next poll instead of holding it`,
+      );
     return verdict.pass(expected, summary);
   },
 });

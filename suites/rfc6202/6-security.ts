@@ -57,14 +57,22 @@ async function corsSample(ctx: CaseContext, transport: PushTransport, origin: st
 // origin (or any origin) and allows credentials lets that origin's scripts read the user's
 // push data with the user's cookies.
 const corsCredentials = defineRequirement<CorsSeen, Record<string, never>>({
-  id: 'sec.cors-credentials', spec: 'RFC 6202', section: '6', level: 'should',
-  title: 'A push endpoint does not let any foreign origin read it with the user\'s credentials (no reflected Origin with Access-Control-Allow-Credentials: true)',
+  id: 'sec.cors-credentials',
+  spec: 'RFC 6202',
+  section: '6',
+  level: 'should',
+  title:
+    "A push endpoint does not let any foreign origin read it with the user's credentials (no reflected Origin with Access-Control-Allow-Credentials: true)",
   sources: [rfc(6202, '6'), FETCH_CORS],
-  transports: [...PUSH], needsPublish: false, mayPublish: true, timing: false,
+  transports: [...PUSH],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: {},
   tolerance: () => `one request per push transport with Origin: ${FOREIGN_ORIGIN}; exact header comparison`,
   faults: ['cors-reflect-credentials'],
-  remedy: 'answer Access-Control-Allow-Origin only for a list of trusted origins when you send Access-Control-Allow-Credentials: true (never echo the Origin header unchecked, never pair it with *)',
+  remedy:
+    'answer Access-Control-Allow-Origin only for a list of trusted origins when you send Access-Control-Allow-Credentials: true (never echo the Origin header unchecked, never pair it with *)',
   async scenario(ctx) {
     const samples: CorsSample[] = [];
     for (const transport of PUSH) if (ctx.manifest[transport] !== undefined) samples.push(await corsSample(ctx, transport, FOREIGN_ORIGIN));
@@ -72,7 +80,8 @@ const corsCredentials = defineRequirement<CorsSeen, Record<string, never>>({
   },
   evaluate(o): Verdict {
     const answered = o.samples.filter((s) => s.status !== null);
-    if (answered.length === 0) return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+    if (answered.length === 0)
+      return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
     const expected = `no credentialed cross-origin read for ${o.origin}`;
     const problems: string[] = [];
     const notes: string[] = [];
@@ -80,8 +89,14 @@ const corsCredentials = defineRequirement<CorsSeen, Record<string, never>>({
       const credentials = s.allowCredentials?.trim().toLowerCase() === 'true';
       const acao = s.allowOrigin.map((v) => v.trim());
       const said = `${LABEL[s.transport]} (HTTP ${s.status}): Access-Control-Allow-Origin: ${acao.length ? acao.join(', ') : '(none)'}, Access-Control-Allow-Credentials: ${s.allowCredentials ?? '(none)'}`;
-      if (credentials && acao.includes(o.origin)) problems.push(`${said} — the foreign origin is echoed with credentials allowed, so a script on any site the user visits reads this endpoint with the user's cookies (harmless only while nothing here is authorised by a cookie)`);
-      else if (credentials && acao.includes('*')) problems.push(`${said} — a wildcard with credentials is refused by every browser (Fetch), so credentialed clients fail, and it shows an allow-all policy`);
+      if (credentials && acao.includes(o.origin))
+        problems.push(
+          `${said} — the foreign origin is echoed with credentials allowed, so a script on any site the user visits reads this endpoint with the user's cookies (harmless only while nothing here is authorised by a cookie)`,
+        );
+      else if (credentials && acao.includes('*'))
+        problems.push(
+          `${said} — a wildcard with credentials is refused by every browser (Fetch), so credentialed clients fail, and it shows an allow-all policy`,
+        );
       else notes.push(said);
     }
     if (problems.length) return verdict.violation(expected, [...problems, ...notes].join('; '));
@@ -101,7 +116,12 @@ export interface OversizedIdSeen {
   waitedMs: number;
 }
 
-async function openAndWait(ctx: CaseContext, headers: Array<[string, string]>, waitMs: number, label: string): Promise<{ status: number | null; end: string; tookMs: number | null }> {
+async function openAndWait(
+  ctx: CaseContext,
+  headers: Array<[string, string]>,
+  waitMs: number,
+  label: string,
+): Promise<{ status: number | null; end: string; tookMs: number | null }> {
   const session = await openStream(ctx, 'sse', ctx.newChannel(), { maxMs: waitMs * 2, extraHeaders: headers, label });
   const t0 = ctx.now();
   const got = await session.waitHeaders(waitMs);
@@ -114,37 +134,71 @@ async function openAndWait(ctx: CaseContext, headers: Array<[string, string]>, w
 // the Last-Event-ID a client sends is untrusted input; refusing it (4xx) or ignoring it is fine,
 // erring on it (5xx) or dropping the connection is not.
 const oversizedLastEventId = defineRequirement<OversizedIdSeen, typeof oversizedLimits>({
-  id: 'sec.last-event-id-oversized', spec: 'RFC 6202', section: '6', level: 'should',
-  title: 'An oversized Last-Event-ID is refused with a 4xx or ignored, not answered 5xx or with a dropped connection, and the server keeps serving',
+  id: 'sec.last-event-id-oversized',
+  spec: 'RFC 6202',
+  section: '6',
+  level: 'should',
+  title:
+    'An oversized Last-Event-ID is refused with a 4xx or ignored, not answered 5xx or with a dropped connection, and the server keeps serving',
   sources: [rfc(6202, '6'), 'https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header', rfc(9110, '15.5')],
-  transports: ['sse'], needsPublish: false, timing: false,
+  transports: ['sse'],
+  needsPublish: false,
+  timing: false,
   limits: oversizedLimits,
-  tolerance: (l) => `Last-Event-ID of ${l.idBytes} ASCII digits; a 2xx or 4xx header section within the wait a plain stream needs, then a plain stream still answered`,
+  tolerance: (l) =>
+    `Last-Event-ID of ${l.idBytes} ASCII digits; a 2xx or 4xx header section within the wait a plain stream needs, then a plain stream still answered`,
   faults: ['sse-last-event-id-crash'],
-  remedy: 'bound the Last-Event-ID you accept (answer 400 or 431, or ignore an id you never issued) and never let it reach a parser that can throw',
+  remedy:
+    'bound the Last-Event-ID you accept (answer 400 or 431, or ignore an id you never issued) and never let it reach a parser that can throw',
   async scenario(ctx) {
     const t = streamTiming(ctx, 'sse');
     const id = '9'.repeat(oversizedLimits.idBytes);
-    const oversized = await openAndWait(ctx, [['Last-Event-ID', id]], t.waitEventMs, `stream with a ${oversizedLimits.idBytes}-byte Last-Event-ID`);
+    const oversized = await openAndWait(
+      ctx,
+      [['Last-Event-ID', id]],
+      t.waitEventMs,
+      `stream with a ${oversizedLimits.idBytes}-byte Last-Event-ID`,
+    );
     const after = await openAndWait(ctx, [], t.waitEventMs, 'plain stream after it');
     return { idBytes: oversizedLimits.idBytes, oversized, after, waitedMs: t.waitEventMs };
   },
   evaluate(o): Verdict {
     const expected = `a 2xx or 4xx answer to a ${o.idBytes}-byte Last-Event-ID, and the server still serving`;
     const s = o.oversized.status;
-    const afterSaid = o.after.status === null ? `a plain stream opened after it got no header section (${o.after.end})` : `a plain stream opened after it got HTTP ${o.after.status}`;
-    if (s !== null && s >= 500) return verdict.violation(expected, `answered HTTP ${s}: a header the client chose made the server err; ${afterSaid}`);
+    const afterSaid =
+      o.after.status === null
+        ? `a plain stream opened after it got no header section (${o.after.end})`
+        : `a plain stream opened after it got HTTP ${o.after.status}`;
+    if (s !== null && s >= 500)
+      return verdict.violation(expected, `answered HTTP ${s}: a header the client chose made the server err; ${afterSaid}`);
     if (s === null && o.after.status === null) {
       // Neither got a head: a server that sends its header section with the first event, or one
       // that stopped serving. Only the connection's end tells them apart.
-      if (o.oversized.end === 'timeout' && o.after.end === 'timeout') return verdict.unobservable(`neither stream got a header section within ${ms(o.waitedMs)} (the server may send it with the first event); nothing to compare`);
-      return verdict.violation(expected, `the connection ended (${o.oversized.end}) without an answer, and ${afterSaid}: the server stopped serving`);
+      if (o.oversized.end === 'timeout' && o.after.end === 'timeout')
+        return verdict.unobservable(
+          `neither stream got a header section within ${ms(o.waitedMs)} (the server may send it with the first event); nothing to compare`,
+        );
+      return verdict.violation(
+        expected,
+        `the connection ended (${o.oversized.end}) without an answer, and ${afterSaid}: the server stopped serving`,
+      );
     }
-    if (s === null) return verdict.violation(expected, `no answer: the connection ended (${o.oversized.end}) without a header section, while ${afterSaid}`);
-    if (o.after.status === null && o.after.end === 'timeout') return verdict.unobservable(`answered HTTP ${s}, but ${afterSaid} within ${ms(o.waitedMs)} (the server may send it with the first event), so whether it still serves is unknown`);
-    if (o.after.status === null) return verdict.violation(expected, `answered HTTP ${s}, but ${afterSaid}: the server stopped serving after it`);
+    if (s === null)
+      return verdict.violation(
+        expected,
+        `no answer: the connection ended (${o.oversized.end}) without a header section, while ${afterSaid}`,
+      );
+    if (o.after.status === null && o.after.end === 'timeout')
+      return verdict.unobservable(
+        `answered HTTP ${s}, but ${afterSaid} within ${ms(o.waitedMs)} (the server may send it with the first event), so whether it still serves is unknown`,
+      );
+    if (o.after.status === null)
+      return verdict.violation(expected, `answered HTTP ${s}, but ${afterSaid}: the server stopped serving after it`);
     const how = s >= 400 ? 'refused it' : 'accepted or ignored it';
-    return verdict.pass(expected, `${how} with HTTP ${s}${o.oversized.tookMs === null ? '' : ` after ${ms(o.oversized.tookMs)}`}; ${afterSaid}`);
+    return verdict.pass(
+      expected,
+      `${how} with HTTP ${s}${o.oversized.tookMs === null ? '' : ` after ${ms(o.oversized.tookMs)}`}; ${afterSaid}`,
+    );
   },
 });
 

@@ -52,7 +52,11 @@ async function observe(ctx: CaseContext, transport: PushTransport): Promise<Samp
   }
   if (!ctx.env.publisher) {
     const h = await ctx.env.shared.hold();
-    return { transport, head: h.result?.res.tHeaders !== null && h.result?.res.tHeaders !== undefined ? h.result.res : null, why: h.problem ?? h.result?.res.end ?? 'no poll' };
+    return {
+      transport,
+      head: h.result?.res.tHeaders !== null && h.result?.res.tHeaders !== undefined ? h.result.res : null,
+      why: h.problem ?? h.result?.res.end ?? 'no poll',
+    };
   }
   const { res } = await answeredPoll(ctx, 'sample');
   return { transport, head: res.tHeaders === null ? null : res, why: res.end };
@@ -85,7 +89,10 @@ export interface HeadsSeen {
 }
 
 /** `more` may add heads for a transport whose header values vary per response, judged alike. */
-async function observeHeads(ctx: CaseContext, more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>): Promise<HeadsSeen> {
+async function observeHeads(
+  ctx: CaseContext,
+  more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>,
+): Promise<HeadsSeen> {
   const out: HeadsSeen['samples'] = [];
   for (const s of await samples(ctx)) {
     const heads = s.head === null ? [] : [s.head, ...(more ? await more(ctx, { ...s, head: s.head }) : [])];
@@ -98,7 +105,8 @@ async function observeHeads(ctx: CaseContext, more?: (ctx: CaseContext, s: Sampl
 /** Judges each transport's heads and combines the worst into one verdict; no head at all is inconclusive. */
 function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) => Judgement): Verdict {
   const withHeads = o.samples.filter((s) => s.heads.length > 0);
-  if (withHeads.length === 0) return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+  if (withHeads.length === 0)
+    return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
   const results = withHeads.map(({ transport, heads }) => {
     const judged = heads.map(judge);
     const bad = judged.filter((j) => j.level !== 'ok');
@@ -107,7 +115,11 @@ function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) =
     return { transport, status: heads[0]?.status ?? 0, j: { level: worst.level, text: `${worst.text}${of}` } };
   });
   const text = results.map(({ transport, status, j }) => `${LABEL[transport]} (HTTP ${status}): ${j.text}`).join('; ');
-  return worstOf(expected, results.map(({ j }) => j.level), text);
+  return worstOf(
+    expected,
+    results.map(({ j }) => j.level),
+    text,
+  );
 }
 
 /**
@@ -135,64 +147,98 @@ async function moreBoundaries(ctx: CaseContext, s: Sample & { head: WireResponse
 // RFC 9110 §6.6.1: "An origin server with a clock MUST generate a Date header field in all 2xx,
 // 3xx and 4xx responses"; caches compute age and heuristic freshness from it (RFC 9111 §4.2).
 const date = defineRequirement<HeadsSeen, Record<string, never>>({
-  id: 'http.date', spec: 'RFC 9110', section: '6.6.1', level: 'must',
+  id: 'http.date',
+  spec: 'RFC 9110',
+  section: '6.6.1',
+  level: 'must',
   title: 'Push responses carry a Date header field in IMF-fixdate form',
-  sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')],
+  transports: ALL,
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: {},
   tolerance: () => 'exact: one push response per declared transport (a delivered long poll where a publish hook exists)',
   faults: ['sse-no-date'],
-  remedy: 'send Date on every 2xx, 3xx and 4xx response (Node\'s ServerResponse does; a head written by hand on the socket does not)',
+  remedy: "send Date on every 2xx, 3xx and 4xx response (Node's ServerResponse does; a head written by hand on the socket does not)",
   scenario: (ctx) => observeHeads(ctx),
-  evaluate: (o) => judgeHeads(o, 'a Date header field in IMF-fixdate form', (res) => {
-    if (res.status >= 500 || res.status < 200) return { level: 'ok', text: 'Date is optional on this status' };
-    const values = headerAll(res, 'date');
-    if (values.length === 0) return { level: 'fail', text: 'no Date header field: a cache cannot compute the age of the response, and RFC 9110 §6.6.1 makes it a MUST for an origin server with a clock' };
-    if (values.length > 1) return { level: 'fail', text: `${values.length} Date field lines (${values.join(' | ')}); Date is a singleton field` };
-    const problem = httpDateProblem(values[0] ?? '');
-    return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Date: ${values[0] ?? ''}` };
-  }),
+  evaluate: (o) =>
+    judgeHeads(o, 'a Date header field in IMF-fixdate form', (res) => {
+      if (res.status >= 500 || res.status < 200) return { level: 'ok', text: 'Date is optional on this status' };
+      const values = headerAll(res, 'date');
+      if (values.length === 0)
+        return {
+          level: 'fail',
+          text: 'no Date header field: a cache cannot compute the age of the response, and RFC 9110 §6.6.1 makes it a MUST for an origin server with a clock',
+        };
+      if (values.length > 1)
+        return { level: 'fail', text: `${values.length} Date field lines (${values.join(' | ')}); Date is a singleton field` };
+      const problem = httpDateProblem(values[0] ?? '');
+      return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Date: ${values[0] ?? ''}` };
+    }),
 });
 
 // RFC 9110 §8.3: "A sender that generates a message containing content SHOULD generate a
 // Content-Type header field"; without one a recipient may sniff (browsers do) or assume
 // application/octet-stream. §8.3.1 and §5.6.6 fix the grammar of the value.
 const contentType = defineRequirement<HeadsSeen, { boundarySamples: number }>({
-  id: 'http.content-type', spec: 'RFC 9110', section: '8.3', level: 'must',
+  id: 'http.content-type',
+  spec: 'RFC 9110',
+  section: '8.3',
+  level: 'must',
   title: 'Push responses with content say what it is: a Content-Type that is a well-formed media type',
-  sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')],
+  transports: ALL,
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: { boundarySamples: BOUNDARY_SAMPLES },
-  tolerance: (l) => `exact: one push response per declared transport (${l.boundarySamples} for a multipart stream, whose boundary changes per response); missing is a warning (SHOULD), malformed a failure (grammar)`,
+  tolerance: (l) =>
+    `exact: one push response per declared transport (${l.boundarySamples} for a multipart stream, whose boundary changes per response); missing is a warning (SHOULD), malformed a failure (grammar)`,
   faults: ['stream-no-content-type'],
-  remedy: 'send a Content-Type on every response with content (e.g. application/x-ndjson, text/event-stream, application/json), quoting parameter values that are not tokens',
+  remedy:
+    'send a Content-Type on every response with content (e.g. application/x-ndjson, text/event-stream, application/json), quoting parameter values that are not tokens',
   scenario: (ctx) => observeHeads(ctx, moreBoundaries),
-  evaluate: (o) => judgeHeads(o, 'a well-formed Content-Type on every response with content', (res) => {
-    const ct = header(res, 'content-type');
-    if (ct === undefined) {
-      if (!hasContent(res)) return { level: 'ok', text: 'no content, no Content-Type needed' };
-      return { level: 'warn', text: `no Content-Type on a response with content (${res.framing === 'content-length' ? 'Content-Length' : res.framing} framing): recipients guess, browsers sniff, and a compressing or filtering proxy cannot tell an event stream from a download` };
-    }
-    const problem = mediaTypeProblem(ct);
-    return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Content-Type: ${ct}` };
-  }),
+  evaluate: (o) =>
+    judgeHeads(o, 'a well-formed Content-Type on every response with content', (res) => {
+      const ct = header(res, 'content-type');
+      if (ct === undefined) {
+        if (!hasContent(res)) return { level: 'ok', text: 'no content, no Content-Type needed' };
+        return {
+          level: 'warn',
+          text: `no Content-Type on a response with content (${res.framing === 'content-length' ? 'Content-Length' : res.framing} framing): recipients guess, browsers sniff, and a compressing or filtering proxy cannot tell an event stream from a download`,
+        };
+      }
+      const problem = mediaTypeProblem(ct);
+      return problem ? { level: 'fail', text: problem } : { level: 'ok', text: `Content-Type: ${ct}` };
+    }),
 });
 
 // RFC 9110 §8.8.3: an entity-tag is a quoted string; caches revalidate with it (RFC 9111 §4.3.1)
 // and a recipient may reject or mangle one that is not.
 const etagSyntax = defineRequirement<HeadsSeen, Record<string, never>>({
-  id: 'http.etag-syntax', spec: 'RFC 9110', section: '8.8.3', level: 'must',
+  id: 'http.etag-syntax',
+  spec: 'RFC 9110',
+  section: '8.8.3',
+  level: 'must',
   title: 'An ETag on a push response is a well-formed entity-tag (double-quoted)',
-  sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')],
+  transports: ALL,
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: {},
   tolerance: () => 'exact: one push response per declared transport; no ETag is a pass',
   faults: ['etag-unquoted'],
   remedy: 'quote the ETag value ("7", W/"7"); clients that echo it in If-None-Match keep working',
   scenario: (ctx) => observeHeads(ctx),
-  evaluate: (o) => judgeHeads(o, 'no ETag, or a double-quoted entity-tag', (res) => {
-    const values = headerAll(res, 'etag');
-    if (values.length === 0) return { level: 'ok', text: 'no ETag' };
-    const problems = values.map(entityTagProblem).filter((p): p is string => p !== null);
-    return problems.length ? { level: 'fail', text: problems.join('; ') } : { level: 'ok', text: `ETag: ${values.join(', ')}` };
-  }),
+  evaluate: (o) =>
+    judgeHeads(o, 'no ETag, or a double-quoted entity-tag', (res) => {
+      const values = headerAll(res, 'etag');
+      if (values.length === 0) return { level: 'ok', text: 'no ETag' };
+      const problems = values.map(entityTagProblem).filter((p): p is string => p !== null);
+      return problems.length ? { level: 'fail', text: problems.join('; ') } : { level: 'ok', text: `ETag: ${values.join(', ')}` };
+    }),
 });
 
 /**
@@ -210,7 +256,15 @@ async function headDeadlineMs(ctx: CaseContext, transport: PushTransport): Promi
 export type HeadProbe =
   | { transport: PushTransport; kind: 'n/a'; why: string }
   | { transport: PushTransport; kind: 'unanswered'; deadlineMs: number }
-  | { transport: PushTransport; kind: 'answered'; status: number; tookMs: number; strayBytes: number; allow: string | null; getStatus: number | null };
+  | {
+      transport: PushTransport;
+      kind: 'answered';
+      status: number;
+      tookMs: number;
+      strayBytes: number;
+      allow: string | null;
+      getStatus: number | null;
+    };
 
 async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: number | null): Promise<HeadProbe> {
   const block = transport === 'longPoll' ? ctx.manifest.longPoll : streamBlock(ctx, transport);
@@ -222,28 +276,63 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
   const deadlineMs = await headDeadlineMs(ctx, transport);
   const conn = await ctx.connect();
   const tSent = ctx.now();
-  ctx.note(`HEAD ${req.path} on connection #${conn.id} (answer expected within ${Math.round(deadlineMs)} ms)`, tSent, { kind: 'request', conn: conn.id });
+  ctx.note(`HEAD ${req.path} on connection #${conn.id} (answer expected within ${Math.round(deadlineMs)} ms)`, tSent, {
+    kind: 'request',
+    conn: conn.id,
+  });
   const { body: _noContent, ...get } = req;
-  const res = await conn.exchange({ ...get, method: 'HEAD', headers: [...(req.headers ?? []), ...extra] }, { deadlineMs, signal: ctx.signal }, hostHeader(ctx));
+  const res = await conn.exchange(
+    { ...get, method: 'HEAD', headers: [...(req.headers ?? []), ...extra] },
+    { deadlineMs, signal: ctx.signal },
+    hostHeader(ctx),
+  );
   // Bytes after the header section are a body the client must not read (RFC 9112 §6.3 rule 1).
   const stray = res.tHeaders === null ? 0 : (await conn.waitForClose(ctx.epsilonMs)).strayBytes;
   conn.close();
-  ctx.note(res.tHeaders === null ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms` : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`, res.tHeaders ?? ctx.now(), { kind: res.tHeaders === null ? 'response-end' : 'response-head', conn: conn.id });
+  ctx.note(
+    res.tHeaders === null
+      ? `no answer (${res.end}) after ${Math.round(ctx.now() - tSent)} ms`
+      : `HTTP ${res.status} after ${Math.round(res.tHeaders - tSent)} ms${stray ? `, then ${stray} stray bytes` : ''}`,
+    res.tHeaders ?? ctx.now(),
+    { kind: res.tHeaders === null ? 'response-end' : 'response-head', conn: conn.id },
+  );
   if (res.tHeaders === null) {
     if (res.end === 'timeout') return { transport, kind: 'unanswered', deadlineMs };
-    throw new Inconclusive(`the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`);
+    throw new Inconclusive(
+      `the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`,
+    );
   }
-  return { transport, kind: 'answered', status: res.status, tookMs: res.tHeaders - tSent, strayBytes: stray, allow: header(res, 'allow') ?? null, getStatus };
+  return {
+    transport,
+    kind: 'answered',
+    status: res.status,
+    tookMs: res.tHeaders - tSent,
+    strayBytes: stray,
+    allow: header(res, 'allow') ?? null,
+    getStatus,
+  };
 }
 
 function judgeHead(a: HeadProbe): Judgement | null {
   if (a.kind === 'n/a') return null;
-  if (a.kind === 'unanswered') return { level: 'fail', text: `no answer within ${Math.round(a.deadlineMs)} ms: a client, health check or cache that sends HEAD hangs until its own timeout, and the connection is lost for anything else` };
+  if (a.kind === 'unanswered')
+    return {
+      level: 'fail',
+      text: `no answer within ${Math.round(a.deadlineMs)} ms: a client, health check or cache that sends HEAD hangs until its own timeout, and the connection is lost for anything else`,
+    };
   const took = `after ${Math.round(a.tookMs)} ms`;
-  if (a.strayBytes > 0) return { level: 'fail', text: `HTTP ${a.status} ${took}, followed by ${a.strayBytes} body bytes: a HEAD response ends at its header section (RFC 9112 §6.3 rule 1), so the client reads them as the next response` };
-  if (a.status === 405 || a.status === 501) return { level: 'ok', text: `HTTP ${a.status} ${took}: HEAD refused cleanly${a.allow ? ` (Allow: ${a.allow})` : ''}` };
+  if (a.strayBytes > 0)
+    return {
+      level: 'fail',
+      text: `HTTP ${a.status} ${took}, followed by ${a.strayBytes} body bytes: a HEAD response ends at its header section (RFC 9112 §6.3 rule 1), so the client reads them as the next response`,
+    };
+  if (a.status === 405 || a.status === 501)
+    return { level: 'ok', text: `HTTP ${a.status} ${took}: HEAD refused cleanly${a.allow ? ` (Allow: ${a.allow})` : ''}` };
   if (a.status >= 400 && a.getStatus !== null && a.getStatus < 300) {
-    return { level: 'warn', text: `HTTP ${a.status} ${took}, where the same request with GET gets ${a.getStatus}: HEAD is GET without content (RFC 9110 §9.3.2); a server that does not support it on this resource answers 405 with Allow (§15.5.6)` };
+    return {
+      level: 'warn',
+      text: `HTTP ${a.status} ${took}, where the same request with GET gets ${a.getStatus}: HEAD is GET without content (RFC 9110 §9.3.2); a server that does not support it on this resource answers 405 with Allow (§15.5.6)`,
+    };
   }
   return { level: 'ok', text: `HTTP ${a.status} ${took}, no content` };
 }
@@ -251,13 +340,22 @@ function judgeHead(a: HeadProbe): Judgement | null {
 // RFC 9110 §9.1: "All general-purpose servers MUST support the methods GET and HEAD"; §9.3.2:
 // HEAD is identical to GET except that the server does not send content.
 const head = defineRequirement<{ answers: HeadProbe[] }, typeof headLimits>({
-  id: 'http.head', spec: 'RFC 9110', section: '9.3.2', level: 'must',
-  title: 'A HEAD request to a push endpoint gets a prompt answer with no content (the GET\'s header section, or 405)',
-  sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')], transports: ALL, needsPublish: false, mayPublish: true, timing: false,
+  id: 'http.head',
+  spec: 'RFC 9110',
+  section: '9.3.2',
+  level: 'must',
+  title: "A HEAD request to a push endpoint gets a prompt answer with no content (the GET's header section, or 405)",
+  sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')],
+  transports: ALL,
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: headLimits,
-  tolerance: (l) => `a long poll within its hold × 1.5 + 2 s (a HEAD may be held like its GET); a stream within ${secs(l.streamMs)} + ε + 2·RTT (× time scale); ε for stray bytes`,
+  tolerance: (l) =>
+    `a long poll within its hold × 1.5 + 2 s (a HEAD may be held like its GET); a stream within ${secs(l.streamMs)} + ε + 2·RTT (× time scale); ε for stray bytes`,
   faults: ['head-unanswered'],
-  remedy: 'end HEAD responses right after the header section (in Node, call res.end() for HEAD: writeHead() alone sends nothing), or answer 405 with Allow: GET',
+  remedy:
+    'end HEAD responses right after the header section (in Node, call res.end() for HEAD: writeHead() alone sends nothing), or answer 405 with Allow: GET',
   async scenario(ctx) {
     const gets = new Map((await samples(ctx)).map((s) => [s.transport, s.head?.status ?? null]));
     const answers: HeadProbe[] = [];

@@ -26,9 +26,16 @@ const closeAllowanceMs = (c: Conditions, l: typeof closeLimits): number => epsil
 // connection [...] after it sends the final response to the request that contained the "close"
 // connection option." RFC 6202 §3.1 relies on it for EOF-delimited exchanges.
 const connectionClose = defineRequirement<ConnectionCloseObservation, typeof closeLimits>({
-  id: 'h1.connection-close', spec: 'RFC 9112', section: '9.6', level: 'must',
+  id: 'h1.connection-close',
+  spec: 'RFC 9112',
+  section: '9.6',
+  level: 'must',
   title: 'A request sent with Connection: close gets its response and then the server closes the connection',
-  sources: [rfc(9112, '9.6'), rfc(6202, '3.1')], transports: ['longPoll'], needsPublish: false, mayPublish: true, timing: false,
+  sources: [rfc(9112, '9.6'), rfc(6202, '3.1')],
+  transports: ['longPoll'],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: closeLimits,
   tolerance: (l) => `FIN (or RST) within ${l.rtts}·RTT + ${l.slackMs} ms (× time scale) of the end of the response`,
   faults: ['ignore-connection-close'],
@@ -40,7 +47,11 @@ const connectionClose = defineRequirement<ConnectionCloseObservation, typeof clo
     const channel = ctx.newChannel();
     const { req } = buildRequest(ctx, block, channel);
     const conn = await ctx.connect();
-    const exchange = conn.exchange({ ...req, headers: [...(req.headers ?? []), ['Connection', 'close']] }, { deadlineMs: t.pollDeadlineMs, signal: ctx.signal }, hostHeader(ctx));
+    const exchange = conn.exchange(
+      { ...req, headers: [...(req.headers ?? []), ['Connection', 'close']] },
+      { deadlineMs: t.pollDeadlineMs, signal: ctx.signal },
+      hostHeader(ctx),
+    );
     const tSent = ctx.now();
     ctx.note(`poll sent with "Connection: close" on connection #${conn.id}`, tSent, { kind: 'request', conn: conn.id });
     if (ctx.env.publisher) {
@@ -61,9 +72,15 @@ const connectionClose = defineRequirement<ConnectionCloseObservation, typeof clo
   },
   evaluate(o, l): Verdict {
     const expected = 'the server closes the connection right after the response';
-    const said = o.responseSaysClose ? 'the response says "Connection: close"' : `the response says "Connection: ${o.responseConnection ?? '(nothing)'}"`;
+    const said = o.responseSaysClose
+      ? 'the response says "Connection: close"'
+      : `the response says "Connection: ${o.responseConnection ?? '(nothing)'}"`;
     const allowed = closeAllowanceMs(o.conditions, l);
-    if (o.closed === null || o.closed.afterMs > allowed) return verdict.violation(expected, `the connection was still open ${Math.round(allowed)} ms after the response (${said}): a client or proxy that relies on the close to end the exchange waits, and a request it sends next is processed against RFC 9112 §9.6`);
+    if (o.closed === null || o.closed.afterMs > allowed)
+      return verdict.violation(
+        expected,
+        `the connection was still open ${Math.round(allowed)} ms after the response (${said}): a client or proxy that relies on the close to end the exchange waits, and a request it sends next is processed against RFC 9112 §9.6`,
+      );
     return verdict.pass(expected, `closed (${o.closed.how}) ${Math.round(o.closed.afterMs)} ms after the response; ${said}`);
   },
 });

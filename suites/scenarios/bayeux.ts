@@ -14,7 +14,12 @@ export function bayeuxUrl(ctx: CaseContext): URL {
   return new URL(block.url, ctx.manifest.baseUrl);
 }
 
-export function newClient(ctx: CaseContext, label: string, transport: BayeuxTransport = 'long-polling', extra: Array<[string, string]> = []): BayeuxClient {
+export function newClient(
+  ctx: CaseContext,
+  label: string,
+  transport: BayeuxTransport = 'long-polling',
+  extra: Array<[string, string]> = [],
+): BayeuxClient {
   const headers = Object.entries({ ...ctx.manifest.headers, ...ctx.manifest.bayeux?.headers });
   return new BayeuxClient(ctx, bayeuxUrl(ctx), transport, [...headers, ...extra], label);
 }
@@ -27,7 +32,8 @@ export function connectTimeoutMs(ctx: CaseContext, client: BayeuxClient): number
   const t = client.advice.timeout;
   const limit = ctx.env.options.holdLimitSeconds * 1000;
   if (t === undefined) return Math.min(limit, ctx.ms(30_000));
-  if (t > limit) throw new Inconclusive(`the server advises a /meta/connect timeout of ${t} ms, above the hold limit of ${limit} ms (--hold-limit)`);
+  if (t > limit)
+    throw new Inconclusive(`the server advises a /meta/connect timeout of ${t} ms, above the hold limit of ${limit} ms (--hold-limit)`);
   return t;
 }
 
@@ -35,12 +41,24 @@ export function connectTimeoutMs(ctx: CaseContext, client: BayeuxClient): number
 export const connectDeadlineMs = (ctx: CaseContext, timeoutMs: number): number => timeoutMs * 1.5 + ctx.ms(2000);
 
 /** Handshake and subscribe, or Inconclusive saying which step failed. */
-export async function subscribed(ctx: CaseContext, label: string, channel: string, transport: BayeuxTransport = 'long-polling', extra: Array<[string, string]> = []): Promise<BayeuxClient> {
+export async function subscribed(
+  ctx: CaseContext,
+  label: string,
+  channel: string,
+  transport: BayeuxTransport = 'long-polling',
+  extra: Array<[string, string]> = [],
+): Promise<BayeuxClient> {
   const client = newClient(ctx, label, transport, extra);
   const hs = await client.handshake(controlMs(ctx));
-  if (hs.reply?.successful !== true || client.clientId === null) throw new Inconclusive(`setup: the ${label}'s handshake failed (${hs.ex.problem ?? hs.reply?.error ?? `HTTP ${hs.ex.res.status || hs.ex.res.end}`})`);
+  if (hs.reply?.successful !== true || client.clientId === null)
+    throw new Inconclusive(
+      `setup: the ${label}'s handshake failed (${hs.ex.problem ?? hs.reply?.error ?? `HTTP ${hs.ex.res.status || hs.ex.res.end}`})`,
+    );
   const sub = await client.subscribe(channel, controlMs(ctx));
-  if (sub.reply?.successful !== true) throw new Inconclusive(`setup: the ${label}'s subscribe to ${channel} failed (${sub.ex.problem ?? sub.reply?.error ?? `HTTP ${sub.ex.res.status || sub.ex.res.end}`})`);
+  if (sub.reply?.successful !== true)
+    throw new Inconclusive(
+      `setup: the ${label}'s subscribe to ${channel} failed (${sub.ex.problem ?? sub.reply?.error ?? `HTTP ${sub.ex.res.status || sub.ex.res.end}`})`,
+    );
   return client;
 }
 
@@ -48,7 +66,11 @@ export async function subscribed(ctx: CaseContext, label: string, channel: strin
  * A `/meta/connect` still pending `rtt + 20 %` of the window after it was sent (so the server is
  * holding it); a connect answered sooner is followed by one more, as a client would.
  */
-export async function heldConnect(ctx: CaseContext, client: BayeuxClient, timeoutMs: number): Promise<{ pending: PendingConnect; answeredAtOnce: number }> {
+export async function heldConnect(
+  ctx: CaseContext,
+  client: BayeuxClient,
+  timeoutMs: number,
+): Promise<{ pending: PendingConnect; answeredAtOnce: number }> {
   let answeredAtOnce = 0;
   for (let i = 0; i < 3; i++) {
     const pending = await client.startConnect(connectDeadlineMs(ctx, timeoutMs));
@@ -57,9 +79,14 @@ export async function heldConnect(ctx: CaseContext, client: BayeuxClient, timeou
     if (raced === 'pending') return { pending, answeredAtOnce };
     answeredAtOnce += 1;
     const ex = await pending.done;
-    if (client.replyTo(ex, '/meta/connect')?.successful !== true) throw new Inconclusive(`setup: /meta/connect #${ex.seq} was not successful (${ex.problem ?? client.replyTo(ex, '/meta/connect')?.error ?? `HTTP ${ex.res.status || ex.res.end}`})`);
+    if (client.replyTo(ex, '/meta/connect')?.successful !== true)
+      throw new Inconclusive(
+        `setup: /meta/connect #${ex.seq} was not successful (${ex.problem ?? client.replyTo(ex, '/meta/connect')?.error ?? `HTTP ${ex.res.status || ex.res.end}`})`,
+      );
     const interval = client.advice.interval ?? 0;
     if (interval > 0) await ctx.pause(Math.min(interval, ctx.ms(5000)));
   }
-  throw new Inconclusive(`setup: ${answeredAtOnce} /meta/connect requests in a row were answered at once; none was held (bay.connect-held judges that)`);
+  throw new Inconclusive(
+    `setup: ${answeredAtOnce} /meta/connect requests in a row were answered at once; none was held (bay.connect-held judges that)`,
+  );
 }

@@ -18,7 +18,8 @@ export function boshUrl(ctx: CaseContext): URL {
 export const boshDomain = (ctx: CaseContext): string => ctx.manifest.bosh?.domain ?? new URL(ctx.manifest.baseUrl).hostname;
 
 /** The wait pushspec asks for: 3 s (scaled), within the hold limit. */
-export const requestedWaitS = (ctx: CaseContext): number => Math.max(1, Math.min(Math.round(3 * ctx.env.options.timeScale), ctx.env.options.holdLimitSeconds));
+export const requestedWaitS = (ctx: CaseContext): number =>
+  Math.max(1, Math.min(Math.round(3 * ctx.env.options.timeScale), ctx.env.options.holdLimitSeconds));
 
 export function newSession(ctx: CaseContext, label = 'bosh', extra: Array<[string, string]> = []): BoshSession {
   const headers = Object.entries({ ...ctx.manifest.headers, ...ctx.manifest.bosh?.headers });
@@ -27,8 +28,14 @@ export function newSession(ctx: CaseContext, label = 'bosh', extra: Array<[strin
 
 /** Creates a session (wait as asked, hold 1) or throws Inconclusive with what came back. */
 export async function created(ctx: CaseContext, s: BoshSession, content?: string): Promise<BoshExchange> {
-  const ex = await s.create({ to: boshDomain(ctx), wait: requestedWaitS(ctx), hold: 1, ...(content === undefined ? {} : { content }) }, boshControlMs(ctx));
-  if (s.sid === null) throw new Inconclusive(`setup: no BOSH session was created (HTTP ${ex.res.status || ex.res.end}: ${ex.problem ?? JSON.stringify(ex.body?.attrs ?? {})})`);
+  const ex = await s.create(
+    { to: boshDomain(ctx), wait: requestedWaitS(ctx), hold: 1, ...(content === undefined ? {} : { content }) },
+    boshControlMs(ctx),
+  );
+  if (s.sid === null)
+    throw new Inconclusive(
+      `setup: no BOSH session was created (HTTP ${ex.res.status || ex.res.end}: ${ex.problem ?? JSON.stringify(ex.body?.attrs ?? {})})`,
+    );
   return ex;
 }
 
@@ -38,7 +45,12 @@ export async function authenticated(ctx: CaseContext, label = 'bosh'): Promise<{
   await created(ctx, s);
   const b = ctx.manifest.bosh;
   try {
-    const jid = await s.authenticate(b?.jid !== undefined && b.password !== undefined ? { mechanism: 'PLAIN', jid: b.jid, password: b.password } : { mechanism: 'ANONYMOUS' }, boshControlMs(ctx));
+    const jid = await s.authenticate(
+      b?.jid !== undefined && b.password !== undefined
+        ? { mechanism: 'PLAIN', jid: b.jid, password: b.password }
+        : { mechanism: 'ANONYMOUS' },
+      boshControlMs(ctx),
+    );
     return { s, jid, waitMs: Number(s.granted['wait'] ?? requestedWaitS(ctx)) * 1000 };
   } catch (e) {
     s.close();

@@ -46,7 +46,10 @@ export interface HoldSurvivalSeen {
   what?: string;
 }
 
-function holdPrediction(o: Pick<HoldSurvivalSeen, 'conditions' | 'timeoutMs' | 'holdMs' | 'capMs'>, l: typeof holdSurvivalLimits): { hold: number; cut: boolean } {
+function holdPrediction(
+  o: Pick<HoldSurvivalSeen, 'conditions' | 'timeoutMs' | 'holdMs' | 'capMs'>,
+  l: typeof holdSurvivalLimits,
+): { hold: number; cut: boolean } {
   const hold = o.holdMs ?? o.capMs;
   return { hold, cut: hold + o.conditions.epsilonMs + l.marginFraction * o.timeoutMs >= o.timeoutMs };
 }
@@ -72,8 +75,17 @@ export async function observeHoldSurvival(ctx: CaseContext, plan: HoldSurvivalPl
   const timeouts = [to.firstByteMs, to.idleMs, to.totalMs].filter((x): x is number => x !== undefined);
   if (timeouts.length === 0) throw new Inconclusive(`${ctx.via} has no timeout`);
   const T = Math.min(...timeouts);
-  if (plan.holdMs === null && plan.capMs < T) throw new Inconclusive(`the hold was not observed (still open after ${s(plan.capMs)}), so it cannot be compared with ${s(T)}`);
-  const base = { via: ctx.via, conditions: conditions(ctx), timeoutMs: T, firstByteStatus: to.firstByteStatus ?? null, holdMs: plan.holdMs, capMs: plan.capMs, what: plan.what };
+  if (plan.holdMs === null && plan.capMs < T)
+    throw new Inconclusive(`the hold was not observed (still open after ${s(plan.capMs)}), so it cannot be compared with ${s(T)}`);
+  const base = {
+    via: ctx.via,
+    conditions: conditions(ctx),
+    timeoutMs: T,
+    firstByteStatus: to.firstByteStatus ?? null,
+    holdMs: plan.holdMs,
+    capMs: plan.capMs,
+    what: plan.what,
+  };
   const { hold, cut } = holdPrediction(base, holdSurvivalLimits);
   const short = plan.shortHoldMs;
   if (!cut) {
@@ -100,8 +112,21 @@ export function judgeHoldSurvival(o: HoldSurvivalSeen, l: typeof holdSurvivalLim
   const liveCut = live.status >= 500 || live.end !== 'complete';
   const scaledText = o.divisor === null ? '' : ` with the timeouts scaled ÷ ${o.divisor}`;
   if (!predictedCut) {
-    if (liveCut) return verdict.violation(expected, `${analytic}, yet live through ${o.via}${scaledText} the ${what} ended with ${live.status || live.end} after ${s(live.afterMs)}`, { measurements });
-    return verdict.pass(expected, `${analytic}; confirmed live${scaledText}: HTTP ${live.status} after ${s(live.afterMs)} through ${o.via}`, { measurements });
+    if (liveCut)
+      return verdict.violation(
+        expected,
+        `${analytic}, yet live through ${o.via}${scaledText} the ${what} ended with ${live.status || live.end} after ${s(live.afterMs)}`,
+        { measurements },
+      );
+    return verdict.pass(
+      expected,
+      `${analytic}; confirmed live${scaledText}: HTTP ${live.status} after ${s(live.afterMs)} through ${o.via}`,
+      { measurements },
+    );
   }
-  return verdict.violation(expected, `${analytic}: ${o.firstByteStatus ? `the client gets ${o.firstByteStatus}` : 'the request is cut'} instead of the server's answer. ${liveCut ? `Confirmed live${scaledText}: ${live.status || live.end} after ${s(live.afterMs)}` : `Live${scaledText} the ${what} was not cut (${live.status} after ${s(live.afterMs)})`}`, { measurements });
+  return verdict.violation(
+    expected,
+    `${analytic}: ${o.firstByteStatus ? `the client gets ${o.firstByteStatus}` : 'the request is cut'} instead of the server's answer. ${liveCut ? `Confirmed live${scaledText}: ${live.status || live.end} after ${s(live.afterMs)}` : `Live${scaledText} the ${what} was not cut (${live.status} after ${s(live.afterMs)})`}`,
+    { measurements },
+  );
 }

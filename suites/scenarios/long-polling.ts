@@ -146,7 +146,9 @@ export async function clientPastFirstEvent(ctx: CaseContext): Promise<{ client: 
   const { result: first, payload } = await eventPoll(ctx, client);
   const e1 = payload ?? '';
   if (!first.ok || !first.tokens.includes(e1)) {
-    throw new Inconclusive(`setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`);
+    throw new Inconclusive(
+      `setup: the first poll did not deliver the event that should wake it (${first.res.status || first.res.end}, ${first.tokens.length} events)`,
+    );
   }
   if (client.cursor.problem) throw new Inconclusive(`setup: ${client.cursor.problem}`);
   return { client, first, e1 };
@@ -157,7 +159,11 @@ export async function clientPastFirstEvent(ctx: CaseContext): Promise<{ client: 
  * stimulus window where a hook exists, at its hold otherwise: what a check of the response's
  * header section reads.
  */
-export async function answeredPoll(ctx: CaseContext, label: string, extraHeaders: ReadonlyArray<[string, string]> = []): Promise<PollResult> {
+export async function answeredPoll(
+  ctx: CaseContext,
+  label: string,
+  extraHeaders: ReadonlyArray<[string, string]> = [],
+): Promise<PollResult> {
   const t = await timing(ctx);
   const client = new LongPollClient(ctx, ctx.newChannel(), label, extraHeaders);
   const pending = await client.start(t.pollDeadlineMs);
@@ -176,7 +182,11 @@ export async function answeredPoll(ctx: CaseContext, label: string, extraHeaders
  * arrives on neither poll was accepted and lost, which is the server's failure — unless the poll
  * carried no cursor: then the publish may have overtaken it, and one more try decides.
  */
-export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: { payload?: string; optionalEvent?: boolean; again?: string } = {}): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
+export async function eventPoll(
+  ctx: CaseContext,
+  client: LongPollClient,
+  opts: { payload?: string; optionalEvent?: boolean; again?: string } = {},
+): Promise<{ result: PollResult; payload: string | null; late: boolean }> {
   const t = await timing(ctx);
   const pending = await client.start(t.pollDeadlineMs);
   if (opts.optionalEvent && !ctx.env.publisher) return { result: await pending.done, payload: null, late: false };
@@ -186,7 +196,11 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
   // publish waits until the target's edge has seen the request, then keeps the same margin.
   const reached = ctx.via === 'direct' ? null : await ctx.reachedTarget(pending.path, pending.tSent, t.stimulusWindowMs * 0.4);
   if (reached !== null) {
-    if (reached - pending.tSent > ctx.rttMs) ctx.note(`${client.label} poll #${pending.seq} reached the target ${ms(reached - pending.tSent)} after it was sent (the path's round trip is ${ms(ctx.rttMs)}); the publish waits for it`, reached);
+    if (reached - pending.tSent > ctx.rttMs)
+      ctx.note(
+        `${client.label} poll #${pending.seq} reached the target ${ms(reached - pending.tSent)} after it was sent (the path's round trip is ${ms(ctx.rttMs)}); the publish waits for it`,
+        reached,
+      );
     await until(ctx, reached, t.stimulusWindowMs * 0.2);
   }
   const undelivered = ctx.via !== 'direct' && reached === null;
@@ -207,11 +221,20 @@ export async function eventPoll(ctx: CaseContext, client: LongPollClient, opts: 
     // client can tell when that is: on a loaded machine the request may be parsed after the
     // publish that followed it. The event was not owed; one more try, with a poll that carries
     // the cursor the server just handed out (or another cursorless one), decides.
-    ctx.note(`${client.label} poll #${result.seq} carried no cursor and the event published ${ms(pub.tStart - pending.tSent)} after it was sent arrived on neither it nor poll #${next.seq}: it may have reached the server before the poll did, so it was not owed; publishing again while the next poll is held`);
+    ctx.note(
+      `${client.label} poll #${result.seq} carried no cursor and the event published ${ms(pub.tStart - pending.tSent)} after it was sent arrived on neither it nor poll #${next.seq}: it may have reached the server before the poll did, so it was not owed; publishing again while the next poll is held`,
+    );
     const again = opts.payload === undefined ? {} : { payload: opts.payload.replace(token, ctx.nextToken()) };
-    return eventPoll(ctx, client, { ...opts, ...again, again: `the event published for the cursorless poll #${result.seq} arrived on neither it nor poll #${next.seq}` });
+    return eventPoll(ctx, client, {
+      ...opts,
+      ...again,
+      again: `the event published for the cursorless poll #${result.seq} arrived on neither it nor poll #${next.seq}`,
+    });
   }
-  if (undelivered) throw new Inconclusive(`${ctx.via} had not delivered poll #${result.seq} to the target ${ms(pub.tStart - pending.tSent)} after it was sent, when the event was published; the event was not owed to it, and the re-poll #${next.seq} did not carry it either`);
+  if (undelivered)
+    throw new Inconclusive(
+      `${ctx.via} had not delivered poll #${result.seq} to the target ${ms(pub.tStart - pending.tSent)} after it was sent, when the event was published; the event was not owed to it, and the re-poll #${next.seq} did not carry it either`,
+    );
   throw new Lost(
     `the event the publish hook accepted (status ${pub.status}) while poll #${result.seq} was held never arrived: poll #${result.seq} ended ${result.res.status ? `with HTTP ${result.res.status}` : `by ${result.res.end}`} without it, and the re-poll #${next.seq} with the ${ctx.manifest.longPoll?.cursor?.type ?? 'none'} cursor ended ${next.res.status ? `with HTTP ${next.res.status}` : `by ${next.res.end}`} without it${opts.again === undefined ? '' : ` (before that, ${opts.again})`}`,
     { published: 1, lost: 1 },

@@ -29,7 +29,11 @@ const ESTABLISH_BEATS = 4;
  * silence of a server that changes its pace, which the full window would not promise to see
  * either (it is 1.5× the limit, not the 60 s of the idle timeouts it stands for).
  */
-export function establishedPeriod(beats: readonly number[], epsilonMs: number, limitMs: number): { beats: number; periodMs: number } | null {
+export function establishedPeriod(
+  beats: readonly number[],
+  epsilonMs: number,
+  limitMs: number,
+): { beats: number; periodMs: number } | null {
   const merged: number[] = [];
   for (const t of beats) if (merged.length === 0 || t - (merged[merged.length - 1] ?? t) > epsilonMs) merged.push(t);
   if (merged.length < ESTABLISH_BEATS) return null;
@@ -49,22 +53,43 @@ export async function observeIdle(ctx: CaseContext, kind: 'stream' | 'sse', wind
   const session = await openStream(ctx, kind, ctx.newChannel(), { maxMs: windowMs + ctx.ms(5000) });
   if (!(await session.waitHeaders(Math.min(windowMs, t.waitEventMs)))) {
     await session.stop();
-    throw new Inconclusive(`no response headers within ${ms(Math.min(windowMs, t.waitEventMs))}: the idle stream cannot be observed; see st.first-byte`);
+    throw new Inconclusive(
+      `no response headers within ${ms(Math.min(windowMs, t.waitEventMs))}: the idle stream cannot be observed; see st.first-byte`,
+    );
   }
   const tHeaders = session.tHeaders ?? session.tSent;
-  const beats = (): number[] => session.pieces().filter((p) => p.t > tHeaders).map((p) => p.t);
+  const beats = (): number[] =>
+    session
+      .pieces()
+      .filter((p) => p.t > tHeaders)
+      .map((p) => p.t);
   // A declared heartbeat already sets a short window; an undeclared one is watched until its pace is evident.
   const established =
     t.heartbeatMs === null && windowOverrideMs === undefined
       ? await session.waitUntil(() => establishedPeriod(beats(), ctx.epsilonMs, limitMs), tHeaders + windowMs - ctx.now())
       : null;
-  const ended = established === null && (await Promise.race([session.done.then(() => true), ctx.pause(tHeaders + windowMs - ctx.now()).then(() => false)]));
+  const ended =
+    established === null &&
+    (await Promise.race([session.done.then(() => true), ctx.pause(tHeaders + windowMs - ctx.now()).then(() => false)]));
   const res = await session.stop();
   const until = Math.min(ctx.now(), res.tEnd ?? ctx.now());
   const gap = largestGap(session, until);
   const heartbeats = beats().length;
-  if (established !== null) ctx.note(`an undeclared heartbeat every ${ms(established.periodMs)} at most was established after ${established.beats} beats: watching stopped after ${ms(until - tHeaders)} of the ${ms(windowMs)} window`);
-  return { limitMs, windowMs, declaredMs: t.heartbeatMs, gapMs: gap.gapMs, heartbeats, ended, endHow: res.end, elapsedMs: until - tHeaders, ...(established !== null ? { established } : {}) };
+  if (established !== null)
+    ctx.note(
+      `an undeclared heartbeat every ${ms(established.periodMs)} at most was established after ${established.beats} beats: watching stopped after ${ms(until - tHeaders)} of the ${ms(windowMs)} window`,
+    );
+  return {
+    limitMs,
+    windowMs,
+    declaredMs: t.heartbeatMs,
+    gapMs: gap.gapMs,
+    heartbeats,
+    ended,
+    endHow: res.end,
+    elapsedMs: until - tHeaders,
+    ...(established !== null ? { established } : {}),
+  };
 }
 
 /**

@@ -14,15 +14,27 @@ export const HEARTBEAT_TOLERANCE = `largest silence ≤ the declared heartbeat +
 
 // RFC 6202 §5.5 and WHATWG HTML §9.2.7: idle connections are cut by intermediaries' timeouts.
 export function evaluateHeartbeat(o: IdleObservation): Verdict {
-  const measurements = { largestGapMs: Math.round(o.gapMs), observedMs: Math.round(o.established ? o.elapsedMs : o.windowMs), declaredHeartbeatMs: o.declaredMs };
+  const measurements = {
+    largestGapMs: Math.round(o.gapMs),
+    observedMs: Math.round(o.established ? o.elapsedMs : o.windowMs),
+    declaredHeartbeatMs: o.declaredMs,
+  };
   const expected = `no silence longer than ${s(o.limitMs)} on an idle stream`;
-  if (o.declaredMs !== null && o.declaredMs > IDLE_LIMIT_MS) return verdict.violation(expected, `the declared heartbeat is ${s(o.declaredMs)}: ${cutBy(o.declaredMs)}`, { measurements });
-  if (o.ended) return verdict.unobservable(`the idle stream ended by itself after ${ms(o.elapsedMs)} (${o.endHow}); silence cannot be judged`);
+  if (o.declaredMs !== null && o.declaredMs > IDLE_LIMIT_MS)
+    return verdict.violation(expected, `the declared heartbeat is ${s(o.declaredMs)}: ${cutBy(o.declaredMs)}`, { measurements });
+  if (o.ended)
+    return verdict.unobservable(`the idle stream ended by itself after ${ms(o.elapsedMs)} (${o.endHow}); silence cannot be judged`);
   if (o.gapMs > o.limitMs) {
     const none = o.heartbeats === 0;
-    return verdict.violation(expected, `silent for ${s(o.gapMs)}${none ? ' (the whole observation)' : ''}; ${o.declaredMs !== null ? `the declared heartbeat is ${s(o.declaredMs)}; ` : ''}${none ? 'a stream with no heartbeat at all is cut by every idle timeout (nginx/ELB 60 s, Heroku 55 s, Cloudflare 100 s)' : cutBy(o.gapMs)}`, { measurements });
+    return verdict.violation(
+      expected,
+      `silent for ${s(o.gapMs)}${none ? ' (the whole observation)' : ''}; ${o.declaredMs !== null ? `the declared heartbeat is ${s(o.declaredMs)}; ` : ''}${none ? 'a stream with no heartbeat at all is cut by every idle timeout (nginx/ELB 60 s, Heroku 55 s, Cloudflare 100 s)' : cutBy(o.gapMs)}`,
+      { measurements },
+    );
   }
-  const over = o.established ? `${s(o.elapsedMs)} (an undeclared heartbeat, regular over ${o.established.beats} beats: watching stopped before the ${s(o.windowMs)} window)` : s(o.windowMs);
+  const over = o.established
+    ? `${s(o.elapsedMs)} (an undeclared heartbeat, regular over ${o.established.beats} beats: watching stopped before the ${s(o.windowMs)} window)`
+    : s(o.windowMs);
   return verdict.pass(expected, `largest silence ${s(o.gapMs)} over ${over}; ${cutBy(o.gapMs)}`, { measurements });
 }
 
@@ -34,8 +46,14 @@ export interface StorableHead {
 }
 
 export function evaluateStorable(head: StorableHead, kind: string): Verdict {
-  const c = classifyShared({ method: 'GET', status: head.status, headers: head.headers, requestHasAuthorization: head.requestHasAuthorization });
+  const c = classifyShared({
+    method: 'GET',
+    status: head.status,
+    headers: head.headers,
+    requestHasAuthorization: head.requestHasAuthorization,
+  });
   const expected = `the ${kind} response forbids storage by shared caches (Cache-Control: no-store, or no-cache/private)`;
-  if (c.storable) return verdict.violation(expected, `${c.why}: a cache can hand a late joiner a stored copy of the stream instead of live events`);
+  if (c.storable)
+    return verdict.violation(expected, `${c.why}: a cache can hand a late joiner a stored copy of the stream instead of live events`);
   return verdict.pass(expected, c.why);
 }

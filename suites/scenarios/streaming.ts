@@ -54,7 +54,13 @@ export async function publishSeries(ctx: CaseContext, s: StreamSession, channel:
     const token = ctx.nextToken();
     const pub = await ctx.publish(channel, token);
     const arrival = await s.waitFor(token, t.waitEventMs);
-    out.push({ token, pub, arrival, latencyMs: arrival === null ? null : arrival - pub.tStart, allowedMs: pub.tEnd - pub.tStart + ctx.epsilonMs });
+    out.push({
+      token,
+      pub,
+      arrival,
+      latencyMs: arrival === null ? null : arrival - pub.tStart,
+      allowedMs: pub.tEnd - pub.tStart + ctx.epsilonMs,
+    });
     if (arrival === null) break;
   }
   return out;
@@ -64,7 +70,8 @@ export async function publishSeries(ctx: CaseContext, s: StreamSession, channel:
 export function framingOf(ctx: CaseContext, kind: StreamKind): FramingSpec {
   if (kind === 'sse' || !ctx.manifest.stream) return { type: 'sse' };
   const f = ctx.manifest.stream.framing;
-  if (!f) throw new Inconclusive('the manifest declares no stream.framing, so messages cannot be parsed; add e.g. "framing": {"type": "ndjson"}');
+  if (!f)
+    throw new Inconclusive('the manifest declares no stream.framing, so messages cannot be parsed; add e.g. "framing": {"type": "ndjson"}');
   return f;
 }
 
@@ -87,13 +94,27 @@ function feedBytewise<P extends FramingParser>(s: StreamSession, parser: P): Par
     for (let i = 0; i < piece.bytes.length; i++) messages.push(...parser.push(piece.bytes.subarray(i, i + 1), piece.t));
   }
   const { partial } = parser.finish();
-  return { messages, partial, problems: [...parser.problems], findings: [...parser.findings], heartbeatTimes: [...parser.heartbeatTimes], parser };
+  return {
+    messages,
+    partial,
+    problems: [...parser.problems],
+    findings: [...parser.findings],
+    heartbeatTimes: [...parser.heartbeatTimes],
+    parser,
+  };
 }
 
 /** Largest silence between body bytes from the headers to `until`, for idle-timeout judgements. */
 export function largestGap(s: StreamSession, until: number): { gapMs: number; from: number } {
   const start = s.tHeaders ?? s.tSent;
-  const times = [start, ...s.pieces().map((p) => p.t).filter((t) => t >= start), until].sort((a, b) => a - b);
+  const times = [
+    start,
+    ...s
+      .pieces()
+      .map((p) => p.t)
+      .filter((t) => t >= start),
+    until,
+  ].sort((a, b) => a - b);
   let gapMs = 0;
   let from = start;
   for (let i = 1; i < times.length; i++) {
@@ -117,14 +138,20 @@ export const IDLE_CUTTERS: ReadonlyArray<[number, string]> = [
 
 export function cutBy(gapMs: number): string {
   const hits = IDLE_CUTTERS.filter(([limit]) => gapMs >= limit).map(([limit, who]) => `${limit / 1000} s: ${who}`);
-  return hits.length ? `a silence that long is cut by idle timeouts of ${hits.join('; ')}` : 'it survives the common idle timeouts (15 s legacy proxies, 55 s Heroku, 60 s nginx/ELB, 100 s Cloudflare)';
+  return hits.length
+    ? `a silence that long is cut by idle timeouts of ${hits.join('; ')}`
+    : 'it survives the common idle timeouts (15 s legacy proxies, 55 s Heroku, 60 s nginx/ELB, 100 s Cloudflare)';
 }
 
 /**
  * The header section of a stream response: waits for it, and if the server holds it back until
  * there is data, publishes one event (when it can) to bring it out. Null when none came.
  */
-export async function streamHeaders(ctx: CaseContext, kind: StreamKind, extraHeaders: Array<[string, string]> = []): Promise<{ head: WireResponse | null; end: string }> {
+export async function streamHeaders(
+  ctx: CaseContext,
+  kind: StreamKind,
+  extraHeaders: Array<[string, string]> = [],
+): Promise<{ head: WireResponse | null; end: string }> {
   const t = streamTiming(ctx, kind);
   const channel = ctx.newChannel();
   const session = await openStream(ctx, kind, channel, { maxMs: t.waitEventMs * 2, extraHeaders });

@@ -17,14 +17,18 @@ const SPEC = 'WHATWG HTML';
 const html = (anchor: string): string => `https://html.spec.whatwg.org/multipage/server-sent-events.html#${anchor}`;
 
 /** An SSE stream with n events published, stopped after a short settle; parsed as EventSource would. */
-async function sseEvents(ctx: CaseContext, n: number): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseSseBytewise> }> {
+async function sseEvents(
+  ctx: CaseContext,
+  n: number,
+): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseSseBytewise> }> {
   const t = streamTiming(ctx, 'sse');
   const channel = ctx.newChannel();
   const session = await openStream(ctx, 'sse', channel, { maxMs: n * (t.spacingMs + t.waitEventMs) + ctx.ms(5000) });
   const deliveries = await publishSeries(ctx, session, channel, n, 'sse');
   await ctx.pause(2 * ctx.epsilonMs);
   await session.stop();
-  if (!deliveries.some((d) => d.arrival !== null)) throw new Inconclusive(`no event arrived on the SSE stream (${session.headers?.status ?? 'no response'})`);
+  if (!deliveries.some((d) => d.arrival !== null))
+    throw new Inconclusive(`no event arrived on the SSE stream (${session.headers?.status ?? 'no response'})`);
   return { session, deliveries, parsed: parseSseBytewise(session) };
 }
 
@@ -37,9 +41,16 @@ const keepFindings = (f: readonly FramingProblem[]): FramingProblem[] => f.slice
 // WHATWG HTML §9.2.2 (EventSource constructor, "announce the connection"): only a 200 whose
 // Content-Type is text/event-stream is processed; anything else fails the connection for good.
 const contentType = defineRequirement<{ status: number; contentType: string | null }, typeof EXACT>({
-  id: 'sse.content-type', spec: SPEC, section: '9.2.2', level: 'must',
+  id: 'sse.content-type',
+  spec: SPEC,
+  section: '9.2.2',
+  level: 'must',
   title: 'A live event stream is a 200 response with Content-Type: text/event-stream',
-  sources: [html('the-eventsource-interface')], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
+  sources: [html('the-eventsource-interface')],
+  transports: [...SSE],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: EXACT,
   tolerance: () => 'exact: status and media type (parameters such as charset ignored)',
   faults: ['sse-text-plain'],
@@ -54,7 +65,10 @@ const contentType = defineRequirement<{ status: number; contentType: string | nu
     const essence = ct.split(';')[0]?.trim().toLowerCase();
     const expected = '200 with Content-Type: text/event-stream';
     if (o.status !== 200 || essence !== 'text/event-stream') {
-      return verdict.violation(expected, `HTTP ${o.status} with Content-Type: ${ct} — EventSource fails the connection and never reconnects`);
+      return verdict.violation(
+        expected,
+        `HTTP ${o.status} with Content-Type: ${ct} — EventSource fails the connection and never reconnects`,
+      );
     }
     return verdict.pass(expected, `HTTP 200, Content-Type: ${ct}`);
   },
@@ -77,9 +91,15 @@ export interface SseEventsSeen {
 const twoEvents = { events: 2 };
 
 const fieldNames = defineRequirement<SseEventsSeen, typeof twoEvents>({
-  id: 'sse.field-names', spec: SPEC, section: '9.2.6', level: 'must',
+  id: 'sse.field-names',
+  spec: SPEC,
+  section: '9.2.6',
+  level: 'must',
   title: 'Event fields are spelled exactly data, event, id, retry (lower case, no space before the colon)',
-  sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
+  sources: [html('event-stream-interpretation')],
+  transports: [...SSE],
+  needsPublish: true,
+  timing: false,
   limits: twoEvents,
   tolerance: (l) => `exact: every line of ${l.events} events, parsed as an EventSource parses it`,
   faults: ['sse-bad-field-case'],
@@ -102,9 +122,15 @@ const fieldNames = defineRequirement<SseEventsSeen, typeof twoEvents>({
     const lostTokens = o.arrived.filter((token) => !o.dispatched.some((d) => d.includes(token)) && o.partial?.includes(token) !== true);
     const expected = 'each payload on a "data:" line an EventSource recognises';
     if (fieldProblems.length || lostTokens.length) {
-      return verdict.violation(expected, `${[...fieldProblems.slice(0, 3), ...(lostTokens.length ? [`${lostTokens.length} event(s) sent on lines a browser ignores (fields seen: ${unknown.join(', ') || 'none'})`] : [])].join('; ')}`);
+      return verdict.violation(
+        expected,
+        `${[...fieldProblems.slice(0, 3), ...(lostTokens.length ? [`${lostTokens.length} event(s) sent on lines a browser ignores (fields seen: ${unknown.join(', ') || 'none'})`] : [])].join('; ')}`,
+      );
     }
-    return verdict.pass(expected, `${o.dispatched.length} events parsed${unknown.length ? `; unknown fields ignored: ${unknown.join(', ')}` : ''}`);
+    return verdict.pass(
+      expected,
+      `${o.dispatched.length} events parsed${unknown.length ? `; unknown fields ignored: ${unknown.join(', ')}` : ''}`,
+    );
   },
 });
 
@@ -119,12 +145,20 @@ const dispatchLimits = { ...twoEvents, ...EPSILON };
 
 // WHATWG HTML §9.2.6: an event is dispatched at the blank line; data pending at the end is discarded.
 const dispatch = defineRequirement<DispatchSeen, typeof dispatchLimits>({
-  id: 'sse.dispatch', spec: SPEC, section: '9.2.6', level: 'must',
+  id: 'sse.dispatch',
+  spec: SPEC,
+  section: '9.2.6',
+  level: 'must',
   title: 'Each event ends with a blank line sent together with it, so the browser dispatches it at once',
-  sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: true,
+  sources: [html('event-stream-interpretation')],
+  transports: [...SSE],
+  needsPublish: true,
+  timing: true,
   limits: dispatchLimits,
-  tolerance: (l) => `dispatch (blank line) − arrival of the event data ≤ ${l.rtts}·RTT + ${l.slackMs} ms (× time scale), for ${l.events} events ≥ 300 ms apart`,
-  via: [...RECHUNKING_HOPS], deploymentCheck: true,
+  tolerance: (l) =>
+    `dispatch (blank line) − arrival of the event data ≤ ${l.rtts}·RTT + ${l.slackMs} ms (× time scale), for ${l.events} events ≥ 300 ms apart`,
+  via: [...RECHUNKING_HOPS],
+  deploymentCheck: true,
   faults: ['sse-single-newline'],
   remedy: 'end each event with a blank line so the browser dispatches it',
   async scenario(ctx) {
@@ -152,22 +186,31 @@ const dispatch = defineRequirement<DispatchSeen, typeof dispatchLimits>({
         problems.push(`event ${i + 1} was never followed by a blank line, so a browser never dispatches it`);
         excess = Infinity;
       } else if (e.blankAfterMs > allowed) {
-        problems.push(`event ${i + 1}'s blank line came ${ms(e.blankAfterMs)} after its data, with the next event's bytes: a browser dispatches each event one event late`);
+        problems.push(
+          `event ${i + 1}'s blank line came ${ms(e.blankAfterMs)} after its data, with the next event's bytes: a browser dispatches each event one event late`,
+        );
         excess = Math.max(excess, e.blankAfterMs - allowed);
       }
     }
     const expected = 'every event is followed at once by the blank line that dispatches it';
     // A blank line that never came has no finite overshoot: no excessMs, so no stall excuses it.
-    if (problems.length) return verdict.violation(expected, problems.join('; '), Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {});
+    if (problems.length)
+      return verdict.violation(expected, problems.join('; '), Number.isFinite(excess) ? { excessMs: Math.round(excess) } : {});
     return verdict.pass(expected, `${o.events.length} events, each dispatched on arrival`);
   },
 });
 
 // WHATWG HTML §9.2.3/9.2.4: the last event ID is what a reconnecting browser sends back.
 const ids = defineRequirement<{ lastEventIds: string[] }, typeof twoEvents>({
-  id: 'sse.ids', spec: SPEC, section: '9.2.4', level: 'should',
+  id: 'sse.ids',
+  spec: SPEC,
+  section: '9.2.4',
+  level: 'should',
   title: 'Events carry an id, so a reconnecting browser can say where it left off',
-  sources: [html('the-last-event-id-header'), html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
+  sources: [html('the-last-event-id-header'), html('event-stream-interpretation')],
+  transports: [...SSE],
+  needsPublish: true,
+  timing: false,
   dependsOn: ['sse.dispatch'],
   limits: twoEvents,
   tolerance: (l) => `exact: each of ${l.events} dispatched events sets a non-empty, changing last event ID`,
@@ -183,7 +226,10 @@ const ids = defineRequirement<{ lastEventIds: string[] }, typeof twoEvents>({
     if (idsSeen.length === 0) return verdict.unobservable('no event was dispatched; see sse.dispatch');
     const expected = 'every event sets a new last event ID';
     if (idsSeen.some((x) => x === '') || new Set(idsSeen).size < idsSeen.length) {
-      return verdict.violation(expected, `last event IDs after each event: ${idsSeen.map((x) => JSON.stringify(x)).join(', ')} — a reconnecting browser cannot resume and misses what was sent meanwhile`);
+      return verdict.violation(
+        expected,
+        `last event IDs after each event: ${idsSeen.map((x) => JSON.stringify(x)).join(', ')} — a reconnecting browser cannot resume and misses what was sent meanwhile`,
+      );
     }
     return verdict.pass(expected, `ids ${idsSeen.map((x) => JSON.stringify(x)).join(', ')}`);
   },
@@ -208,21 +254,32 @@ export interface ResumeSeen {
 const resumeLimits = { before: 2, missed: 2 };
 
 const resume = defineRequirement<ResumeSeen, typeof resumeLimits>({
-  id: 'sse.resume', spec: SPEC, section: '9.2.4', level: 'must',
+  id: 'sse.resume',
+  spec: SPEC,
+  section: '9.2.4',
+  level: 'must',
   title: 'A reconnect with Last-Event-ID gets exactly the events missed meanwhile: none lost, none repeated, in order',
-  sources: [html('the-last-event-id-header'), 'https://www.rfc-editor.org/rfc/rfc6202#section-3.2'], transports: [...SSE], needsPublish: true, timing: false,
+  sources: [html('the-last-event-id-header'), 'https://www.rfc-editor.org/rfc/rfc6202#section-3.2'],
+  transports: [...SSE],
+  needsPublish: true,
+  timing: false,
   // named by the scenario when it cannot be carried out
   dependsOn: ['st.incremental', 'sse.ids'],
   limits: resumeLimits,
-  tolerance: (l) => `exact: ${l.before} events received, stream closed, ${l.missed} published while disconnected; the reconnect must deliver those ${l.missed} and not the first ${l.before}`,
-  via: ['http10'], deploymentCheck: true,
+  tolerance: (l) =>
+    `exact: ${l.before} events received, stream closed, ${l.missed} published while disconnected; the reconnect must deliver those ${l.missed} and not the first ${l.before}`,
+  via: ['http10'],
+  deploymentCheck: true,
   faults: ['sse-ignore-last-event-id'],
   remedy: 'replay the events after the Last-Event-ID a reconnecting client sends (keep a short history)',
   async scenario(ctx) {
     const l = resumeLimits;
     const t = streamTiming(ctx, 'sse');
     const channel = ctx.newChannel();
-    const first = await openStream(ctx, 'sse', channel, { maxMs: l.before * (t.spacingMs + t.waitEventMs) + ctx.ms(5000), label: 'first connection' });
+    const first = await openStream(ctx, 'sse', channel, {
+      maxMs: l.before * (t.spacingMs + t.waitEventMs) + ctx.ms(5000),
+      label: 'first connection',
+    });
     const before = await publishSeries(ctx, first, channel, l.before, 'sse');
     await first.stop();
     if (before.some((d) => d.arrival === null)) throw new Inconclusive('the first two events did not arrive; see st.incremental');
@@ -234,7 +291,11 @@ const resume = defineRequirement<ResumeSeen, typeof resumeLimits>({
     if (lastId === '') throw new Inconclusive('the events carry no id, so there is nothing to resume from; see sse.ids');
     const missed = Array.from({ length: l.missed }, () => ctx.nextToken());
     for (const m of missed) await ctx.publish(channel, m);
-    const again = await openStream(ctx, 'sse', channel, { maxMs: t.waitEventMs * 2 + ctx.ms(2000), extraHeaders: [['Last-Event-ID', lastId]], label: 'reconnect' });
+    const again = await openStream(ctx, 'sse', channel, {
+      maxMs: t.waitEventMs * 2 + ctx.ms(2000),
+      extraHeaders: [['Last-Event-ID', lastId]],
+      label: 'reconnect',
+    });
     const lastArrival = await again.waitFor(missed[missed.length - 1] ?? '', t.waitEventMs);
     await ctx.pause(2 * ctx.epsilonMs);
     const res = await again.stop();
@@ -250,7 +311,8 @@ const resume = defineRequirement<ResumeSeen, typeof resumeLimits>({
   },
   evaluate(o, l): Verdict {
     const expected = `after "Last-Event-ID: ${o.lastId}", the ${l.missed} missed events, in order, and nothing older`;
-    if (o.reconnectStatus !== null && o.reconnectStatus >= 400) return verdict.violation(expected, `the reconnect with Last-Event-ID was answered ${o.reconnectStatus}`);
+    if (o.reconnectStatus !== null && o.reconnectStatus >= 400)
+      return verdict.violation(expected, `the reconnect with Last-Event-ID was answered ${o.reconnectStatus}`);
     const lost = o.missedAt.filter((at) => at < 0).length;
     const [m0, m1] = o.missedAt;
     const problems = [
@@ -259,15 +321,24 @@ const resume = defineRequirement<ResumeSeen, typeof resumeLimits>({
       ...(m0 !== undefined && m1 !== undefined && m0 >= 0 && m1 >= 0 && m1 < m0 ? ['the missed events came out of order'] : []),
     ];
     if (problems.length) return verdict.violation(expected, `${problems.join('; ')} (reconnect: ${o.reconnectEnd})`);
-    return verdict.pass(expected, `both missed events replayed in order${o.lastArrivalMs !== null ? ` within ${ms(o.lastArrivalMs)}` : ''}, nothing repeated`);
+    return verdict.pass(
+      expected,
+      `both missed events replayed in order${o.lastArrivalMs !== null ? ` within ${ms(o.lastArrivalMs)}` : ''}, nothing repeated`,
+    );
   },
 });
 
 // WHATWG HTML §9.2.6: "retry" is used only when its value consists of ASCII digits.
 const retry = defineRequirement<{ retryMs: number | null; findings: FramingProblem[] }, typeof EXACT>({
-  id: 'sse.retry', spec: SPEC, section: '9.2.6', level: 'must',
+  id: 'sse.retry',
+  spec: SPEC,
+  section: '9.2.6',
+  level: 'must',
   title: 'A retry field holds only ASCII digits (milliseconds), or browsers ignore it',
-  sources: [html('event-stream-interpretation')], transports: [...SSE], needsPublish: true, timing: false,
+  sources: [html('event-stream-interpretation')],
+  transports: [...SSE],
+  needsPublish: true,
+  timing: false,
   limits: EXACT,
   tolerance: () => 'exact: every retry line in the stream',
   faults: ['sse-bad-retry'],
@@ -279,20 +350,34 @@ const retry = defineRequirement<{ retryMs: number | null; findings: FramingProbl
   },
   evaluate(o): Verdict {
     // Ignored either way: a value that is not digits, or a "Retry"/" retry" name a browser does not recognise.
-    const bad = o.findings.filter((p) => p.code === 'retry-not-digits' || (p.code === 'field-name-mismatch' && p.field === 'retry')).map((p) => p.text);
+    const bad = o.findings
+      .filter((p) => p.code === 'retry-not-digits' || (p.code === 'field-name-mismatch' && p.field === 'retry'))
+      .map((p) => p.text);
     const measurements = { retryMs: o.retryMs };
     const expected = 'retry values are ASCII digits';
-    if (bad.length) return verdict.violation(expected, `${bad.slice(0, 2).join('; ')} — EventSource ignores it and reconnects after its default`, { measurements });
-    return verdict.pass(expected, o.retryMs === null ? 'no retry field sent (browsers use their default)' : `retry: ${o.retryMs} ms`, { measurements });
+    if (bad.length)
+      return verdict.violation(expected, `${bad.slice(0, 2).join('; ')} — EventSource ignores it and reconnects after its default`, {
+        measurements,
+      });
+    return verdict.pass(expected, o.retryMs === null ? 'no retry field sent (browsers use their default)' : `retry: ${o.retryMs} ms`, {
+      measurements,
+    });
   },
 });
 
 // WHATWG HTML §9.2.7: "legacy proxy servers are known to, in certain cases, drop HTTP connections
 // after a short timeout"; a comment line every 15 s or so protects against them.
 const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
-  id: 'sse.heartbeat', spec: SPEC, section: '9.2.7', level: 'should',
+  id: 'sse.heartbeat',
+  spec: SPEC,
+  section: '9.2.7',
+  level: 'should',
   title: 'An idle event stream sends comment heartbeats often enough to survive idle timeouts',
-  sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'], transports: [...SSE], needsPublish: false, timing: false, idleWatch: true,
+  sources: [html('authoring-notes'), 'https://www.rfc-editor.org/rfc/rfc6202#section-5.5'],
+  transports: [...SSE],
+  needsPublish: false,
+  timing: false,
+  idleWatch: true,
   dependsOn: ['st.first-byte'],
   limits: EXACT,
   tolerance: () => HEARTBEAT_TOLERANCE,
@@ -304,9 +389,20 @@ const heartbeat = defineRequirement<IdleObservation, typeof EXACT>({
 
 // RFC 6202 §5.6 / RFC 9111 §3: EventSource fetches with no-store, but caches in between do not know that.
 const notStorable = defineRequirement<StorableHead, typeof EXACT>({
-  id: 'sse.not-storable', spec: SPEC, section: '9.2.2', level: 'should',
+  id: 'sse.not-storable',
+  spec: SPEC,
+  section: '9.2.2',
+  level: 'should',
   title: 'An event stream is not storable by shared caches',
-  sources: [html('the-eventsource-interface'), 'https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc6202#section-5.6'], transports: [...SSE], needsPublish: false, mayPublish: true, timing: false,
+  sources: [
+    html('the-eventsource-interface'),
+    'https://www.rfc-editor.org/rfc/rfc9111#section-3',
+    'https://www.rfc-editor.org/rfc/rfc6202#section-5.6',
+  ],
+  transports: [...SSE],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
   limits: EXACT,
   tolerance: () => 'exact: RFC 9111 §3 storability of the response headers',
   faults: ['sse-cacheable'],

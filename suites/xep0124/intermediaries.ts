@@ -15,12 +15,20 @@ import { rfc } from '../sources.js';
 export const CLIENT_WAIT_S = 60;
 
 const waitSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimits>({
-  id: 'bosh.wait-survives', spec: 'RFC 6202', section: '5.5', level: 'should',
-  title: 'A BOSH request held for the wait a client asks for ends before the intermediary\'s timeout answers 5xx or cuts it',
-  sources: [rfc(6202, '5.5'), rfc(6202, '4.2'), 'https://xmpp.org/extensions/xep-0124.html#session-response'], transports: ['bosh'], needsPublish: false, timing: false,
+  id: 'bosh.wait-survives',
+  spec: 'RFC 6202',
+  section: '5.5',
+  level: 'should',
+  title: "A BOSH request held for the wait a client asks for ends before the intermediary's timeout answers 5xx or cuts it",
+  sources: [rfc(6202, '5.5'), rfc(6202, '4.2'), 'https://xmpp.org/extensions/xep-0124.html#session-response'],
+  transports: ['bosh'],
+  needsPublish: false,
+  timing: false,
   limits: holdSurvivalLimits,
-  tolerance: (l) => `judged from the wait granted to a client asking for ${CLIENT_WAIT_S} s against the profile's tightest timeout with a margin of ε + ${Math.round(l.marginFraction * 100)}%; confirmed live with a request held for a short wait through the profile with its timeouts scaled by the same ratio`,
-  via: [...HOLD_TIMEOUT_HOPS], directToo: false,
+  tolerance: (l) =>
+    `judged from the wait granted to a client asking for ${CLIENT_WAIT_S} s against the profile's tightest timeout with a margin of ε + ${Math.round(l.marginFraction * 100)}%; confirmed live with a request held for a short wait through the profile with its timeouts scaled by the same ratio`,
+  via: [...HOLD_TIMEOUT_HOPS],
+  directToo: false,
   faults: ['bosh-wait-uncapped'],
   remedy: `cap the granted wait below the tightest proxy timeout on the path (Prosody: bosh_max_wait; ejabberd/MongooseIM: max_wait), or raise the proxy's read timeout above the longest wait the connection manager grants; clients commonly ask for ${CLIENT_WAIT_S} s`,
   async scenario(ctx) {
@@ -32,7 +40,8 @@ const waitSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimi
     } finally {
       probe.close();
     }
-    if (!Number.isFinite(grantedS)) throw new Inconclusive(`setup: no BOSH session was created for wait=${CLIENT_WAIT_S} (bosh.session judges that)`);
+    if (!Number.isFinite(grantedS))
+      throw new Inconclusive(`setup: no BOSH session was created for wait=${CLIENT_WAIT_S} (bosh.session judges that)`);
     const shortS = requestedWaitS(ctx);
     return observeHoldSurvival(ctx, {
       holdMs: grantedS * 1000,
@@ -49,7 +58,8 @@ const waitSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimi
           // Anything left over from session creation comes first; the next empty request is held.
           const first = await s.request('', deadline);
           const cut = first.res.status >= 500 || first.res.end !== 'complete';
-          const ex = cut || first.res.tEnd === null || first.res.tEnd - first.tSent >= (wait * 1000) / 2 ? first : await s.request('', deadline);
+          const ex =
+            cut || first.res.tEnd === null || first.res.tEnd - first.tSent >= (wait * 1000) / 2 ? first : await s.request('', deadline);
           return { status: ex.res.status, end: ex.res.end, afterMs: (ex.res.tEnd ?? c.now()) - ex.tSent };
         } finally {
           s.close();

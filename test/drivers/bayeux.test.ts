@@ -63,7 +63,9 @@ describe('Bayeux driver against faye', function () {
   });
 
   it('parses JSONP replies with the /**/ prefix and refuses another callback', () => {
-    expect(parseReplies('/**/pushspecCb([{"channel":"/meta/connect","successful":true}]);', 'pushspecCb').replies?.[0]?.successful).to.equal(true);
+    expect(
+      parseReplies('/**/pushspecCb([{"channel":"/meta/connect","successful":true}]);', 'pushspecCb').replies?.[0]?.successful,
+    ).to.equal(true);
     expect(parseReplies('other([])', 'pushspecCb').problem).to.match(/expected a call of the callback pushspecCb/);
     expect(parseReplies('{"nope":1}', null).problem).to.match(/without a channel/);
     expect(parseReplies('<html>', null).problem).to.match(/not JSON/);

@@ -30,7 +30,13 @@ export function canned<O extends object, T extends Limits>(requirement: Requirem
         const v = requirement.evaluate(c.observation, requirement.limits);
         // Observations are serialisable: the parsed copy (what report.json holds) is judged the same.
         const copy = JSON.parse(JSON.stringify(c.observation)) as O;
-        return { c, outcome: v.outcome, actual: v.actual, excessMs: v.excessMs, again: requirement.evaluate(copy, requirement.limits).outcome };
+        return {
+          c,
+          outcome: v.outcome,
+          actual: v.actual,
+          excessMs: v.excessMs,
+          again: requirement.evaluate(copy, requirement.limits).outcome,
+        };
       }),
   };
 }

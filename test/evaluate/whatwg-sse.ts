@@ -1,14 +1,38 @@
-import { contentType, dispatch, fieldNames, heartbeat, ids, notStorable, resume, retry } from '../../suites/whatwg-html/9.2-server-sent-events.js';
+import {
+  contentType,
+  dispatch,
+  fieldNames,
+  heartbeat,
+  ids,
+  notStorable,
+  resume,
+  retry,
+} from '../../suites/whatwg-html/9.2-server-sent-events.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
-import { badFieldCase, badRetry, sseCacheable, cleanDispatch, cleanFields, cleanResume, ignoreLastEventId, noId, singleNewline, textPlain } from './recorded/whatwg-sse.js';
+import {
+  badFieldCase,
+  badRetry,
+  sseCacheable,
+  cleanDispatch,
+  cleanFields,
+  cleanResume,
+  ignoreLastEventId,
+  noId,
+  singleNewline,
+  textPlain,
+} from './recorded/whatwg-sse.js';
 
 const recorded = 'reference fixture';
 const clean = { arrived: ['tok1', 'tok2'], dispatched: ['tok1', 'tok2'], partial: null, findings: [], unknownFields: [] };
 
 export const sseCases = [
   canned(contentType, [
-    { name: 'text/event-stream with charset', observation: { status: 200, contentType: 'text/event-stream; charset=utf-8' }, outcome: 'pass' },
+    {
+      name: 'text/event-stream with charset',
+      observation: { status: 200, contentType: 'text/event-stream; charset=utf-8' },
+      outcome: 'pass',
+    },
     { name: 'text/plain', recorded, observation: textPlain, outcome: 'fail', actual: 'HTTP 200 with Content-Type: text/plain' },
     { name: 'no Content-Type', observation: { status: 200, contentType: null }, outcome: 'fail', actual: 'Content-Type: (none)' },
     { name: '204', observation: { status: 204, contentType: 'text/event-stream' }, outcome: 'fail' },
@@ -16,17 +40,60 @@ export const sseCases = [
   canned(fieldNames, [
     { name: 'clean', recorded, observation: cleanFields, outcome: 'pass', actual: '2 events parsed' },
     { name: '"Data:" lines', recorded, observation: badFieldCase, outcome: 'fail', actual: 'field name "Data" is not "data"' },
-    { name: 'BOM glued to a field name', observation: { ...clean, findings: [{ code: 'bom-in-line', text: 'line 4 (byte 20): U+FEFF (BOM) at the start of a line' }] }, outcome: 'fail', actual: 'U+FEFF (BOM)' },
+    {
+      name: 'BOM glued to a field name',
+      observation: { ...clean, findings: [{ code: 'bom-in-line', text: 'line 4 (byte 20): U+FEFF (BOM) at the start of a line' }] },
+      outcome: 'fail',
+      actual: 'U+FEFF (BOM)',
+    },
     // judged on codes: a retry problem, however worded, is not a field-name problem
-    { name: 'a retry problem is not a field-name problem', observation: { ...clean, findings: [{ code: 'retry-not-digits', text: 'field name field name' }] }, outcome: 'pass' },
-    { name: 'payload on an unknown field', observation: { ...clean, dispatched: ['tok1'], unknownFields: ['payload'] }, outcome: 'fail', actual: '1 event(s) sent on lines a browser ignores (fields seen: payload)' },
+    {
+      name: 'a retry problem is not a field-name problem',
+      observation: { ...clean, findings: [{ code: 'retry-not-digits', text: 'field name field name' }] },
+      outcome: 'pass',
+    },
+    {
+      name: 'payload on an unknown field',
+      observation: { ...clean, dispatched: ['tok1'], unknownFields: ['payload'] },
+      outcome: 'fail',
+      actual: '1 event(s) sent on lines a browser ignores (fields seen: payload)',
+    },
     { name: 'payload still pending at the end', observation: { ...clean, dispatched: ['tok1'], partial: 'data: tok2\n' }, outcome: 'pass' },
   ]),
   canned(dispatch, [
     { name: 'clean', recorded, observation: cleanDispatch, outcome: 'pass', actual: '2 events, each dispatched on arrival' },
-    { name: 'single newline: one event late', recorded, observation: singleNewline, outcome: 'fail', actual: "event 1's blank line came 30" },
-    { name: '150 ms late', observation: { conditions: LOOPBACK, events: [{ arrived: true, blankAfterMs: 250 }, { arrived: true, blankAfterMs: 0 }] }, outcome: 'fail', excessMs: 148 },
-    { name: 'never dispatched: no excess', observation: { conditions: LOOPBACK, events: [{ arrived: true, blankAfterMs: null }, { arrived: false, blankAfterMs: null }] }, outcome: 'fail', actual: 'event 1 was never followed by a blank line', excessMs: null },
+    {
+      name: 'single newline: one event late',
+      recorded,
+      observation: singleNewline,
+      outcome: 'fail',
+      actual: "event 1's blank line came 30",
+    },
+    {
+      name: '150 ms late',
+      observation: {
+        conditions: LOOPBACK,
+        events: [
+          { arrived: true, blankAfterMs: 250 },
+          { arrived: true, blankAfterMs: 0 },
+        ],
+      },
+      outcome: 'fail',
+      excessMs: 148,
+    },
+    {
+      name: 'never dispatched: no excess',
+      observation: {
+        conditions: LOOPBACK,
+        events: [
+          { arrived: true, blankAfterMs: null },
+          { arrived: false, blankAfterMs: null },
+        ],
+      },
+      outcome: 'fail',
+      actual: 'event 1 was never followed by a blank line',
+      excessMs: null,
+    },
     { name: 'within ε', observation: { conditions: LOOPBACK, events: [{ arrived: true, blankAfterMs: 101 }] }, outcome: 'pass' },
   ]),
   canned(ids, [
@@ -37,8 +104,19 @@ export const sseCases = [
   ]),
   canned(resume, [
     { name: 'clean', recorded, observation: cleanResume, outcome: 'pass', actual: 'both missed events replayed in order' },
-    { name: 'Last-Event-ID ignored', recorded, observation: ignoreLastEventId, outcome: 'fail', actual: '2 of the 2 events published while disconnected never arrived (reconnect: 200)' },
-    { name: 'replays from the start', observation: { ...cleanResume, repeated: 2 }, outcome: 'fail', actual: '2 event(s) the client already had were sent again' },
+    {
+      name: 'Last-Event-ID ignored',
+      recorded,
+      observation: ignoreLastEventId,
+      outcome: 'fail',
+      actual: '2 of the 2 events published while disconnected never arrived (reconnect: 200)',
+    },
+    {
+      name: 'replays from the start',
+      observation: { ...cleanResume, repeated: 2 },
+      outcome: 'fail',
+      actual: '2 event(s) the client already had were sent again',
+    },
     { name: 'out of order', observation: { ...cleanResume, missedAt: [90, 40] }, outcome: 'fail', actual: 'out of order' },
     { name: '400 to the reconnect', observation: { ...cleanResume, reconnectStatus: 400 }, outcome: 'fail', actual: 'answered 400' },
   ]),
@@ -46,15 +124,58 @@ export const sseCases = [
     { name: 'no retry', observation: { retryMs: null, findings: [] }, outcome: 'pass', actual: 'no retry field sent' },
     { name: 'retry: 3000', observation: { retryMs: 3000, findings: [] }, outcome: 'pass', actual: 'retry: 3000 ms' },
     { name: 'retry: 2s', recorded, observation: badRetry, outcome: 'fail', actual: 'retry "2s" is not only ASCII digits' },
-    { name: '"Retry:" is ignored too', observation: { retryMs: null, findings: [{ code: 'field-name-mismatch', field: 'retry', text: 'field name "Retry" is not "retry"' }] }, outcome: 'fail' },
-    { name: 'a misspelt data field is not a retry problem', observation: { retryMs: null, findings: [{ code: 'field-name-mismatch', field: 'data', text: 'retry retry' }] }, outcome: 'pass' },
+    {
+      name: '"Retry:" is ignored too',
+      observation: {
+        retryMs: null,
+        findings: [{ code: 'field-name-mismatch', field: 'retry', text: 'field name "Retry" is not "retry"' }],
+      },
+      outcome: 'fail',
+    },
+    {
+      name: 'a misspelt data field is not a retry problem',
+      observation: { retryMs: null, findings: [{ code: 'field-name-mismatch', field: 'data', text: 'retry retry' }] },
+      outcome: 'pass',
+    },
   ]),
   canned(heartbeat, [
-    { name: 'comments every second', observation: { limitMs: 1102, windowMs: 1653, declaredMs: 1000, gapMs: 1001, heartbeats: 1, ended: false, endHow: 'timeout', elapsedMs: 1653 }, outcome: 'pass' },
-    { name: 'no comments', observation: { limitMs: 1102, windowMs: 1653, declaredMs: 1000, gapMs: 1653, heartbeats: 0, ended: false, endHow: 'timeout', elapsedMs: 1653 }, outcome: 'fail', actual: '(the whole observation)' },
+    {
+      name: 'comments every second',
+      observation: {
+        limitMs: 1102,
+        windowMs: 1653,
+        declaredMs: 1000,
+        gapMs: 1001,
+        heartbeats: 1,
+        ended: false,
+        endHow: 'timeout',
+        elapsedMs: 1653,
+      },
+      outcome: 'pass',
+    },
+    {
+      name: 'no comments',
+      observation: {
+        limitMs: 1102,
+        windowMs: 1653,
+        declaredMs: 1000,
+        gapMs: 1653,
+        heartbeats: 0,
+        ended: false,
+        endHow: 'timeout',
+        elapsedMs: 1653,
+      },
+      outcome: 'fail',
+      actual: '(the whole observation)',
+    },
   ]),
   canned(notStorable, [
-    { name: 'no-store', observation: { status: 200, headers: [['Cache-Control', 'no-store, no-transform']], requestHasAuthorization: false }, outcome: 'pass', actual: 'no-store' },
+    {
+      name: 'no-store',
+      observation: { status: 200, headers: [['Cache-Control', 'no-store, no-transform']], requestHasAuthorization: false },
+      outcome: 'pass',
+      actual: 'no-store',
+    },
     { name: 'max-age=60', recorded, observation: sseCacheable, outcome: 'fail', actual: 'a cache can hand a late joiner a stored copy' },
   ]),
 ];

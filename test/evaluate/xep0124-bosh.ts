@@ -8,41 +8,165 @@ import { boshRecorded as rec } from './recorded/xep0124-bosh.js';
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
 
 export const boshCases = [
-  canned(b.session, [...rec['bosh.session'], { name: 'ver, polling, inactivity missing', observation: { status: 200, askedWait: 3, granted: { sid: 's', wait: '3', hold: '1', requests: '2' } }, outcome: 'warn', actual: 'ver, polling, inactivity missing' }]),
+  canned(b.session, [
+    ...rec['bosh.session'],
+    {
+      name: 'ver, polling, inactivity missing',
+      observation: { status: 200, askedWait: 3, granted: { sid: 's', wait: '3', hold: '1', requests: '2' } },
+      outcome: 'warn',
+      actual: 'ver, polling, inactivity missing',
+    },
+  ]),
   canned(b.content, rec['bosh.content']),
-  canned(b.wait, [...rec['bosh.wait'], { name: 'held past the wait', observation: { conditions, rid: 7, waitMs: 2000, heldMs: 4000, problem: null, payloads: 0 }, outcome: 'fail', actual: 'past the granted wait', excessMs: 1398 }]),
+  canned(b.wait, [
+    ...rec['bosh.wait'],
+    {
+      name: 'held past the wait',
+      observation: { conditions, rid: 7, waitMs: 2000, heldMs: 4000, problem: null, payloads: 0 },
+      outcome: 'fail',
+      actual: 'past the granted wait',
+      excessMs: 1398,
+    },
+  ]),
   canned(b.holdRelease, rec['bosh.hold-release']),
   canned(b.ridOrder, [
     ...rec['bosh.rid-order'],
-    { name: 'the message never came back: loss', observation: { conditions, jid: 'a@b/c', heldRid: 1, newRid: 2, gapMs: -10, carriedBy: null, laterRid: 3, laterCarried: false }, outcome: 'fail', actual: 'never came back' },
+    {
+      name: 'the message never came back: loss',
+      observation: { conditions, jid: 'a@b/c', heldRid: 1, newRid: 2, gapMs: -10, carriedBy: null, laterRid: 3, laterCarried: false },
+      outcome: 'fail',
+      actual: 'never came back',
+    },
   ]),
-  canned(b.ridWindow, [...rec['bosh.rid-window'], { name: 'legacy HTTP 404', observation: { rid: 99, status: 404, end: 'complete', attrs: {} }, outcome: 'pass' }]),
+  canned(b.ridWindow, [
+    ...rec['bosh.rid-window'],
+    { name: 'legacy HTTP 404', observation: { rid: 99, status: 404, end: 'complete', attrs: {} }, outcome: 'pass' },
+  ]),
   canned(b.ridResend, rec['bosh.rid-resend']),
   canned(b.terminate, rec['bosh.terminate']),
   canned(b.noChunked, rec['bosh.no-chunked']),
   canned(b.ridOutOfOrder, [
     ...rec['bosh.rid-out-of-order'],
-    { name: 'the message never came back: loss', observation: { conditions, jid: 'a@b/c', rid: 10, aheadRid: 11, aheadPending: true, answers: [{ rid: 10, status: 200, attrs: {}, carried: false, tEnd: 100, problem: null }, { rid: 11, status: 200, attrs: {}, carried: false, tEnd: 120, problem: null }] }, outcome: 'fail', actual: 'never came back' },
-    { name: 'rid n+1 answered long before rid n', observation: { conditions, jid: 'a@b/c', rid: 10, aheadRid: 11, aheadPending: false, answers: [{ rid: 10, status: 200, attrs: {}, carried: false, tEnd: 3000, problem: null }, { rid: 11, status: 200, attrs: {}, carried: true, tEnd: 10, problem: null }] }, outcome: 'fail', actual: 'out of rid order', excessMs: 2888 },
+    {
+      name: 'the message never came back: loss',
+      observation: {
+        conditions,
+        jid: 'a@b/c',
+        rid: 10,
+        aheadRid: 11,
+        aheadPending: true,
+        answers: [
+          { rid: 10, status: 200, attrs: {}, carried: false, tEnd: 100, problem: null },
+          { rid: 11, status: 200, attrs: {}, carried: false, tEnd: 120, problem: null },
+        ],
+      },
+      outcome: 'fail',
+      actual: 'never came back',
+    },
+    {
+      name: 'rid n+1 answered long before rid n',
+      observation: {
+        conditions,
+        jid: 'a@b/c',
+        rid: 10,
+        aheadRid: 11,
+        aheadPending: false,
+        answers: [
+          { rid: 10, status: 200, attrs: {}, carried: false, tEnd: 3000, problem: null },
+          { rid: 11, status: 200, attrs: {}, carried: true, tEnd: 10, problem: null },
+        ],
+      },
+      outcome: 'fail',
+      actual: 'out of rid order',
+      excessMs: 2888,
+    },
   ]),
   canned(l.inactivity, [
     ...rec['bosh.inactivity'],
-    { name: 'no inactivity attribute: nothing to judge', observation: { conditions, inactivityMs: null, earlyIdleMs: 0, earlyAlive: true, earlyWhat: '', lateIdleMs: 0, lateAlive: true, lateWhat: '' }, outcome: 'pass', actual: 'no inactivity period' },
+    {
+      name: 'no inactivity attribute: nothing to judge',
+      observation: {
+        conditions,
+        inactivityMs: null,
+        earlyIdleMs: 0,
+        earlyAlive: true,
+        earlyWhat: '',
+        lateIdleMs: 0,
+        lateAlive: true,
+        lateWhat: '',
+      },
+      outcome: 'pass',
+      actual: 'no inactivity period',
+    },
   ]),
   canned(l.pollingSession, [
     ...rec['bosh.polling-session'],
-    { name: 'inactivity not above polling', observation: { status: 200, granted: { wait: '0', hold: '0', polling: '5', inactivity: '5' } }, outcome: 'warn', actual: 'not above polling' },
+    {
+      name: 'inactivity not above polling',
+      observation: { status: 200, granted: { wait: '0', hold: '0', polling: '5', inactivity: '5' } },
+      outcome: 'warn',
+      actual: 'not above polling',
+    },
   ]),
   canned(l.overactivity, [
     ...rec['bosh.overactivity'],
-    { name: 'no polling attribute: any rate is fine', observation: { grantedWait: 0, pollingS: null, firstPayloads: 0, firstWhat: '', gapMs: 5, secondAttrs: {}, secondStatus: 200 }, outcome: 'pass', actual: 'no polling interval' },
-    { name: 'no polling attribute, yet policy-violation', observation: { grantedWait: 0, pollingS: null, firstPayloads: 0, firstWhat: '', gapMs: 5, secondAttrs: { type: 'terminate', condition: 'policy-violation' }, secondStatus: 200 }, outcome: 'fail', actual: 'although no polling interval' },
-    { name: 'the first poll carried payloads', observation: { grantedWait: 0, pollingS: 5, firstPayloads: 1, firstWhat: '', gapMs: 5, secondAttrs: {}, secondStatus: 200 }, outcome: 'inconclusive', actual: 'carried 1 payload' },
+    {
+      name: 'no polling attribute: any rate is fine',
+      observation: { grantedWait: 0, pollingS: null, firstPayloads: 0, firstWhat: '', gapMs: 5, secondAttrs: {}, secondStatus: 200 },
+      outcome: 'pass',
+      actual: 'no polling interval',
+    },
+    {
+      name: 'no polling attribute, yet policy-violation',
+      observation: {
+        grantedWait: 0,
+        pollingS: null,
+        firstPayloads: 0,
+        firstWhat: '',
+        gapMs: 5,
+        secondAttrs: { type: 'terminate', condition: 'policy-violation' },
+        secondStatus: 200,
+      },
+      outcome: 'fail',
+      actual: 'although no polling interval',
+    },
+    {
+      name: 'the first poll carried payloads',
+      observation: { grantedWait: 0, pollingS: 5, firstPayloads: 1, firstWhat: '', gapMs: 5, secondAttrs: {}, secondStatus: 200 },
+      outcome: 'inconclusive',
+      actual: 'carried 1 payload',
+    },
   ]),
   canned(x.corsPreflight, [
     ...rec['bosh.cors-preflight'],
-    { name: 'preflight allows, POST lacks Allow-Origin', observation: { origin: 'https://app.example.com', preflight: { status: 204, end: 'complete', allowOrigin: '*', allowMethods: null, allowHeaders: 'Content-Type' }, postAllowOrigin: null, postStatus: 200 }, outcome: 'fail', actual: 'no Access-Control-Allow-Origin' },
-    { name: 'Allow-Headers leaves out content-type', observation: { origin: 'https://app.example.com', preflight: { status: 200, end: 'complete', allowOrigin: 'https://app.example.com', allowMethods: 'POST', allowHeaders: 'X-Requested-With' }, postAllowOrigin: '*', postStatus: 200 }, outcome: 'fail', actual: 'does not cover content-type' },
+    {
+      name: 'preflight allows, POST lacks Allow-Origin',
+      observation: {
+        origin: 'https://app.example.com',
+        preflight: { status: 204, end: 'complete', allowOrigin: '*', allowMethods: null, allowHeaders: 'Content-Type' },
+        postAllowOrigin: null,
+        postStatus: 200,
+      },
+      outcome: 'fail',
+      actual: 'no Access-Control-Allow-Origin',
+    },
+    {
+      name: 'Allow-Headers leaves out content-type',
+      observation: {
+        origin: 'https://app.example.com',
+        preflight: {
+          status: 200,
+          end: 'complete',
+          allowOrigin: 'https://app.example.com',
+          allowMethods: 'POST',
+          allowHeaders: 'X-Requested-With',
+        },
+        postAllowOrigin: '*',
+        postStatus: 200,
+      },
+      outcome: 'fail',
+      actual: 'does not cover content-type',
+    },
   ]),
   canned(i.waitSurvives, rec['bosh.wait-survives']),
 ];

@@ -103,7 +103,9 @@ export const BAYEUX_FAULT_TESTS: Record<Extract<FaultName, `bayeux-${string}`>, 
       const ex = await c.send([{ channel: '/meta/connect', clientId: 'nosuch', connectionType: 'long-polling' }], 2000, 'connect');
       return c.replyTo(ex, '/meta/connect');
     };
-    expect(await ask(ok)).to.include({ successful: false }).and.deep.include({ advice: { reconnect: 'handshake', interval: 0 } });
+    expect(await ask(ok))
+      .to.include({ successful: false })
+      .and.deep.include({ advice: { reconnect: 'handshake', interval: 0 } });
     expect(await ask(bad)).to.include({ successful: true });
   },
   'bayeux-drop-between-connects': async () => {
@@ -138,7 +140,10 @@ export const BAYEUX_FAULT_TESTS: Record<Extract<FaultName, `bayeux-${string}`>, 
   'bayeux-jsonp-unchecked': async () => {
     const [ok, bad] = await both('bayeux-jsonp-unchecked');
     const evil = { jsonp: 'alert(1)//', message: '[{"channel":"/meta/handshake","version":"1.0"}]' };
-    const [refused, reflected] = await Promise.all([client(ok, 'callback-polling').rawGet(evil, 2000), client(bad, 'callback-polling').rawGet(evil, 2000)]);
+    const [refused, reflected] = await Promise.all([
+      client(ok, 'callback-polling').rawGet(evil, 2000),
+      client(bad, 'callback-polling').rawGet(evil, 2000),
+    ]);
     expect(refused.status).to.equal(400);
     expect(reflected.status).to.equal(200);
     expect(reflected.body.toString()).to.match(/^\/\*\*\/alert\(1\)\/\/\(/);

@@ -129,7 +129,9 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
       const ahead = await s.start(BoshSession.messageTo(jid, 'tok-3'), 3000, { rid: s.takeRid() });
       await pause(50);
       const first = await s.request('', 3000, { rid: n });
-      expect(first.body?.children.join('') ?? '', 'rid n carries the message').to.satisfy((x: string) => x.includes('tok-3') || first.body?.attrs['type'] === 'terminate');
+      expect(first.body?.children.join('') ?? '', 'rid n carries the message').to.satisfy(
+        (x: string) => x.includes('tok-3') || first.body?.attrs['type'] === 'terminate',
+      );
       void s.start('', 3000).catch(() => undefined);
       return [first.body?.attrs, (await ahead.done).body?.attrs];
     };
@@ -189,7 +191,19 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
       const url = new URL('/http-bind', server.url);
       const conn = await pairs.door(url).connect();
       try {
-        const res = await conn.exchange({ method: 'OPTIONS', path: url.pathname, headers: [['Origin', 'https://app.example.com'], ['Access-Control-Request-Method', 'POST'], ['Access-Control-Request-Headers', 'content-type']] }, { deadlineMs: 2000 }, url.host);
+        const res = await conn.exchange(
+          {
+            method: 'OPTIONS',
+            path: url.pathname,
+            headers: [
+              ['Origin', 'https://app.example.com'],
+              ['Access-Control-Request-Method', 'POST'],
+              ['Access-Control-Request-Headers', 'content-type'],
+            ],
+          },
+          { deadlineMs: 2000 },
+          url.host,
+        );
         return { status: res.status, origin: header(res, 'access-control-allow-origin') };
       } finally {
         conn.close();

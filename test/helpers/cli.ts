@@ -17,9 +17,14 @@ export interface CliResult {
 export function cli(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: opts.timeoutMs ?? 60_000, cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { timeout: opts.timeoutMs ?? 60_000, cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+      },
+    );
   });
 }

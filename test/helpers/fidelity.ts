@@ -24,7 +24,14 @@ export const FIDELITY_PAIRS: readonly FidelityPair[] = [
 ];
 
 /** The faults each pair is compared on (none = the compliant reference server). */
-export const FIDELITY_FAULTS: readonly (string | null)[] = [null, 'chunked-to-http10', 'cache-public', 'last-modified-only', 'no-heartbeat', 'stream-buffer-8k'];
+export const FIDELITY_FAULTS: readonly (string | null)[] = [
+  null,
+  'chunked-to-http10',
+  'cache-public',
+  'last-modified-only',
+  'no-heartbeat',
+  'stream-buffer-8k',
+];
 
 export interface FidelityRow {
   fault: string;
@@ -53,7 +60,20 @@ function fidelityScope(profiles: readonly string[]): string[] {
 export async function verdictsThrough(profiles: readonly string[], fault: string | null): Promise<Map<string, CaseResult>> {
   const server = await startReferenceServer({ holdMs: 1000, faults: fault === null ? [] : [fault] });
   try {
-    const { report } = await runSuite({ manifest: server.manifest(), only: fidelityScope(profiles), skip: [], level: 'all', via: ['direct', ...profiles], viaNamed: true, strict: false, timeScale: 1, concurrency: 32, holdLimitSeconds: 30, reportDir: null, reporter: 'none' });
+    const { report } = await runSuite({
+      manifest: server.manifest(),
+      only: fidelityScope(profiles),
+      skip: [],
+      level: 'all',
+      via: ['direct', ...profiles],
+      viaNamed: true,
+      strict: false,
+      timeScale: 1,
+      concurrency: 32,
+      holdLimitSeconds: 30,
+      reportDir: null,
+      reporter: 'none',
+    });
     return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
   } finally {
     await server.close();
@@ -67,7 +87,16 @@ export function compare(results: ReadonlyMap<string, CaseResult>, pair: Fidelity
     if (r.via !== pair.simulated) continue;
     const twin = results.get(`${r.id}@${pair.real}`);
     if (twin === undefined || twin.verdict === 'skip' || r.verdict === 'skip') continue;
-    rows.push({ fault: fault ?? '(none)', requirement: r.id, simulated: pair.simulated, real: pair.real, simVerdict: r.verdict, realVerdict: twin.verdict, simActual: r.actual, realActual: twin.actual });
+    rows.push({
+      fault: fault ?? '(none)',
+      requirement: r.id,
+      simulated: pair.simulated,
+      real: pair.real,
+      simVerdict: r.verdict,
+      realVerdict: twin.verdict,
+      simActual: r.actual,
+      realActual: twin.actual,
+    });
   }
   return rows.sort((a, b) => a.requirement.localeCompare(b.requirement));
 }
@@ -77,6 +106,9 @@ export function differing(rows: readonly FidelityRow[]): FidelityRow[] {
 }
 
 export function table(rows: readonly FidelityRow[]): string {
-  const lines = rows.map((r) => `| ${r.fault} | ${r.requirement} | ${r.simulated} ${r.simVerdict} | ${r.real} ${r.realVerdict} | ${r.simVerdict === r.realVerdict ? '=' : '≠'} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${r.fault} | ${r.requirement} | ${r.simulated} ${r.simVerdict} | ${r.real} ${r.realVerdict} | ${r.simVerdict === r.realVerdict ? '=' : '≠'} |`,
+  );
   return ['| fault | requirement | simulated | real | |', '|---|---|---|---|---|', ...lines].join('\n');
 }

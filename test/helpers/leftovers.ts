@@ -25,7 +25,8 @@ export async function leftoverRealPrograms(): Promise<string> {
   const found: string[] = [];
   for (const pid of (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number)) {
     const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (pid !== process.pid && cmd.includes(REAL_DIR_PREFIX) && (await descendsFromUs(pid))) found.push(`${pid} ${cmd.replace(/\0/g, ' ').trim()}`);
+    if (pid !== process.pid && cmd.includes(REAL_DIR_PREFIX) && (await descendsFromUs(pid)))
+      found.push(`${pid} ${cmd.replace(/\0/g, ' ').trim()}`);
   }
   return found.join('\n');
 }

@@ -23,13 +23,27 @@ const FAMILY: Record<TransportName, string> = { longPoll: 'lp.', stream: 'st.', 
 /** A matrix run, like a full one, is far longer than mocha's default 2 s. */
 export const MATRIX_TIMEOUT_MS = 180_000;
 
-export async function judge(faults: string[], only: string[] = [], variant: 'query' | 'etag' = 'query', viaNamed = false): Promise<Map<string, CaseResult>> {
+export async function judge(
+  faults: string[],
+  only: string[] = [],
+  variant: 'query' | 'etag' = 'query',
+  viaNamed = false,
+): Promise<Map<string, CaseResult>> {
   const server = await startReferenceServer({ holdMs: HOLD_MS, faults });
   try {
     const { report } = await runSuite({
       manifest: server.manifest(variant),
-      only, skip: [], level: 'all', via: VIA, viaNamed, strict: false,
-      timeScale: 1, concurrency: 32, holdLimitSeconds: HOLD_LIMIT_S, reportDir: null, reporter: 'none',
+      only,
+      skip: [],
+      level: 'all',
+      via: VIA,
+      viaNamed,
+      strict: false,
+      timeScale: 1,
+      concurrency: 32,
+      holdLimitSeconds: HOLD_LIMIT_S,
+      reportDir: null,
+      reporter: 'none',
     });
     return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
   } finally {
@@ -51,9 +65,17 @@ export function faultCases(transport: TransportName): void {
       const results = await judge([fault], families);
       const flagged = [...results.values()].filter((r) => ['fail', 'warn'].includes(r.verdict));
       for (const id of targets) {
-        expect(flagged.some((r) => r.id === id), `${fault} should be flagged by ${id}: ${[...results.values()].filter((r) => r.id === id).map(line).join(' | ')}`).to.equal(true);
+        expect(
+          flagged.some((r) => r.id === id),
+          `${fault} should be flagged by ${id}: ${[...results.values()]
+            .filter((r) => r.id === id)
+            .map(line)
+            .join(' | ')}`,
+        ).to.equal(true);
       }
-      const collateral = [...results.values()].filter((r) => r.verdict === 'error' || (!targets.includes(r.id) && ['fail', 'warn'].includes(r.verdict)));
+      const collateral = [...results.values()].filter(
+        (r) => r.verdict === 'error' || (!targets.includes(r.id) && ['fail', 'warn'].includes(r.verdict)),
+      );
       expect(collateral.map(line), `${fault} should flag only ${targets.join(', ')}`).to.deep.equal([]);
     });
   }

@@ -31,7 +31,11 @@ describe('runner/http field access (RFC 9110 §5)', () => {
 
   it('reads name=value members, the first occurrence winning', () => {
     const d = parseDirectives('No-Cache="Set-Cookie, X-Trace", max-age=60, max-age=5, public');
-    expect([...d]).to.deep.equal([['no-cache', 'Set-Cookie, X-Trace'], ['max-age', '60'], ['public', true]]);
+    expect([...d]).to.deep.equal([
+      ['no-cache', 'Set-Cookie, X-Trace'],
+      ['max-age', '60'],
+      ['public', true],
+    ]);
     expect(parseDirectives(undefined).size).to.equal(0);
   });
 

@@ -109,7 +109,7 @@ function expectedBody(b: Body): string {
 /** Feeds `bytes` in random pieces of 1..23 bytes. */
 function pieces(g: Gen, bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const n = 1 + g.int(23);
     out.push(bytes.subarray(i, i + n));
     i += n;
@@ -185,7 +185,15 @@ function nodeResponse(port: number, method: string): Promise<Parsed> {
     req.on('response', (res) => {
       const body: Buffer[] = [];
       res.on('data', (d: Buffer) => body.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: pairsOf(res.rawHeaders), body: Buffer.concat(body).toString('latin1'), trailers: pairsOf(res.rawTrailers), interim }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: pairsOf(res.rawHeaders),
+          body: Buffer.concat(body).toString('latin1'),
+          trailers: pairsOf(res.rawTrailers),
+          interim,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -210,7 +218,10 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
         // HEAD answers may declare the length a GET would get (RFC 9110 §9.3.2) without sending it.
         if (method === 'HEAD' && g.int(2) === 0) fields.push(['Content-Length', String(g.int(500))]);
         const head = interim.map((s) => `HTTP/1.1 ${s} Info\r\nLink: </a>; rel=preload\r\n\r\n`).join('');
-        const wire = Buffer.concat([Buffer.from(head, 'latin1'), frame(g, `HTTP/1.1 ${status} ${g.pick(['OK', 'Some Reason', ''])}`, fields, body)]);
+        const wire = Buffer.concat([
+          Buffer.from(head, 'latin1'),
+          frame(g, `HTTP/1.1 ${status} ${g.pick(['OK', 'Some Reason', ''])}`, fields, body),
+        ]);
         const what = `case ${n}: ${method} → ${JSON.stringify(wire.toString('latin1').slice(0, 400))}`;
         server.next(wire);
         const node = await nodeResponse(server.port, method);
@@ -218,7 +229,11 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
         const recorder = viaResponseParser(method, parts);
         const hop = viaHttp1Parser('response', method, parts);
         expect(node.body, `${what}: Node's body`).to.equal(bodyless ? '' : expectedBody(body));
-        expect({ ...recorder, errors: undefined, end: undefined }, `${what}: ResponseParser`).to.deep.equal({ ...node, errors: undefined, end: undefined });
+        expect({ ...recorder, errors: undefined, end: undefined }, `${what}: ResponseParser`).to.deep.equal({
+          ...node,
+          errors: undefined,
+          end: undefined,
+        });
         expect(recorder.end, `${what}: ResponseParser end`).to.equal('complete');
         expect(recorder.errors, `${what}: ResponseParser problems`).to.deep.equal([]);
         expect({ ...hop, errors: undefined }, `${what}: Http1Parser`).to.deep.equal({ ...node, errors: undefined });
@@ -236,7 +251,14 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
       const body: Buffer[] = [];
       req.on('data', (d: Buffer) => body.push(d));
       req.on('end', () => {
-        seen.push({ method: req.method ?? '', target: req.url ?? '', headers: pairsOf(req.rawHeaders), body: Buffer.concat(body).toString('latin1'), trailers: pairsOf(req.rawTrailers), interim: [] });
+        seen.push({
+          method: req.method ?? '',
+          target: req.url ?? '',
+          headers: pairsOf(req.rawHeaders),
+          body: Buffer.concat(body).toString('latin1'),
+          trailers: pairsOf(req.rawTrailers),
+          interim: [],
+        });
         res.writeHead(204, { Connection: 'close' });
         res.end();
       });

@@ -11,7 +11,11 @@ describe('requirement × intermediary × fault matrix: the reference server', fu
       const results = await judge([], [], variant);
       const notPass = [...results.values()].filter((r) => r.verdict !== 'pass' && !(r.verdict === 'skip' && r.actual.startsWith('info:')));
       expect(notPass.map(line), 'cases the reference server did not pass').to.deep.equal([]);
-      for (const r of REQUIREMENTS) expect([...results.values()].some((x) => x.id === r.id), `${r.id} never ran`).to.equal(true);
+      for (const r of REQUIREMENTS)
+        expect(
+          [...results.values()].some((x) => x.id === r.id),
+          `${r.id} never ran`,
+        ).to.equal(true);
       const infos = [...results.values()].filter((r) => r.verdict === 'skip');
       for (const r of infos) expect(r.actual, line(r)).to.match(/^info: no server can stream through buffer-full/);
     });
@@ -19,7 +23,9 @@ describe('requirement × intermediary × fault matrix: the reference server', fu
 
   it('asked about deployment profiles by name, the reference server also passes the deployment checks through each', async () => {
     const results = await judge([], [], 'query', true);
-    const extra = [...results.values()].filter((r) => r.via !== 'direct' && REQUIREMENTS.find((q) => q.id === r.id)?.via?.includes(r.via) !== true);
+    const extra = [...results.values()].filter(
+      (r) => r.via !== 'direct' && REQUIREMENTS.find((q) => q.id === r.id)?.via?.includes(r.via) !== true,
+    );
     expect(extra.filter((r) => r.verdict === 'pass').length, 'deployment checks added through named profiles').to.be.greaterThan(500);
     const notPass = extra.filter((r) => r.verdict !== 'pass' && !(r.verdict === 'skip' && /^(info|n\/a behind)/.test(r.actual)));
     expect(notPass.map(line), 'deployment cases the reference server did not pass').to.deep.equal([]);
@@ -29,12 +35,18 @@ describe('requirement × intermediary × fault matrix: the reference server', fu
     const cache = await judge(['cache-public'], ['lp.cache-replay', 'lp.not-storable']);
     expect(cache.get('lp.cache-replay@shared-cache')?.verdict).to.equal('fail');
     expect(cache.get('lp.cache-replay@varnish-default')?.verdict).to.equal('fail');
-    expect([...cache.keys()].filter((k) => k.startsWith('lp.cache-replay@')).sort()).to.deep.equal(['lp.cache-replay@shared-cache', 'lp.cache-replay@varnish-default']);
+    expect([...cache.keys()].filter((k) => k.startsWith('lp.cache-replay@')).sort()).to.deep.equal([
+      'lp.cache-replay@shared-cache',
+      'lp.cache-replay@varnish-default',
+    ]);
     const idle = await judge(['no-heartbeat'], ['st.idle-survives']);
     for (const r of idle.values()) expect(r.verdict, line(r)).to.equal('fail');
     expect(idle.size).to.be.greaterThan(3);
     const hold = await judge(['long-hold'], ['lp.hold-survives']);
-    expect(hold.get('lp.hold-survives@first-byte-timeout/10')?.verdict, line(hold.get('lp.hold-survives@first-byte-timeout/10') as CaseResult)).to.equal('warn');
+    expect(
+      hold.get('lp.hold-survives@first-byte-timeout/10')?.verdict,
+      line(hold.get('lp.hold-survives@first-byte-timeout/10') as CaseResult),
+    ).to.equal('warn');
     expect(hold.get('lp.hold-survives@first-byte-timeout/10')?.actual).to.match(/Confirmed live with the timeouts scaled/);
     // The undeclared 5 s hold was observed only up to the 4 s cap: against Heroku's 30 s it cannot be judged.
     expect(hold.get('lp.hold-survives@heroku')?.verdict).to.equal('inconclusive');

@@ -2,7 +2,18 @@ import { expect } from 'chai';
 import type { Socket } from 'node:net';
 import { bufferBytes } from '../../proxies/buffer-bytes.js';
 import type { RunningHop } from '../../proxies/hop.js';
-import { RawClient, type TestServer, closeAll, dechunk, now, rawUpstream, readHead, splitResponse, until, waitForEvent } from './helpers.js';
+import {
+  RawClient,
+  type TestServer,
+  closeAll,
+  dechunk,
+  now,
+  rawUpstream,
+  readHead,
+  splitResponse,
+  until,
+  waitForEvent,
+} from './helpers.js';
 
 const CLOSE_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n';
 

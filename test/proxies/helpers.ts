@@ -60,7 +60,9 @@ function urlOf(address: ReturnType<ReturnType<typeof createNetServer>['address']
 }
 
 /** An http upstream; `handler` decides everything. */
-export async function httpUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer & { requests: IncomingMessage[] }> {
+export async function httpUpstream(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<TestServer & { requests: IncomingMessage[] }> {
   const sockets = new Set<Socket>();
   const requests: IncomingMessage[] = [];
   const server = createHttpServer((req, res) => {
@@ -225,7 +227,14 @@ export function fetchVia(url: URL, path = '/', headers: Record<string, string> =
       const reads: Read[] = [];
       res.on('data', (data: Buffer) => reads.push({ t: now(), data }));
       res.once('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(reads.map((r) => r.data)), tHead, reads, tEnd: now() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(reads.map((r) => r.data)),
+          tHead,
+          reads,
+          tEnd: now(),
+        }),
       );
       res.once('error', reject);
     });
@@ -257,7 +266,14 @@ export function streamVia(url: URL, path = '/', headers: Record<string, string> 
       resolveResponse(res);
       res.on('data', (data: Buffer) => reads.push({ t: now(), data }));
       res.once('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(reads.map((r) => r.data)), tHead, reads, tEnd: now() }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(reads.map((r) => r.data)),
+          tHead,
+          reads,
+          tEnd: now(),
+        }),
       );
       res.once('error', reject);
     });
@@ -275,7 +291,9 @@ export function streamVia(url: URL, path = '/', headers: Record<string, string> 
 }
 
 /** An upstream that holds every request (a long poll) until the test releases it. */
-export async function holdingUpstream(): Promise<TestServer & { held: ServerResponse[]; requests: IncomingMessage[]; sockets: Set<unknown> }> {
+export async function holdingUpstream(): Promise<
+  TestServer & { held: ServerResponse[]; requests: IncomingMessage[]; sockets: Set<unknown> }
+> {
   const held: ServerResponse[] = [];
   const sockets = new Set<unknown>();
   const server = await httpUpstream((req, res) => {

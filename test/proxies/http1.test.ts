@@ -3,7 +3,7 @@ import { Http1Parser, type ParseEvent } from '../../proxies/http1.js';
 
 function feed(parser: Http1Parser, input: Buffer, cut: (i: number) => number): ParseEvent[] {
   const events: ParseEvent[] = [];
-  for (let i = 0; i < input.length; ) {
+  for (let i = 0; i < input.length;) {
     const n = Math.max(1, cut(i));
     events.push(...parser.push(input.subarray(i, i + n)));
     i += n;
@@ -57,7 +57,10 @@ describe('proxies/http1 parser', () => {
 
   it('parses pipelined requests with bodies, and tolerates an empty line before a request', () => {
     const parser = new Http1Parser('request');
-    const input = Buffer.from('\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nhiPUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n', 'latin1');
+    const input = Buffer.from(
+      '\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nhiPUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n',
+      'latin1',
+    );
     const events = parser.push(input);
     const heads = events.flatMap((e) => (e.type === 'head' && e.head.kind === 'request' ? [`${e.head.method} ${e.head.target}`] : []));
     expect(heads).to.deep.equal(['GET /a', 'POST /b', 'PUT /c']);

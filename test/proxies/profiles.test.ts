@@ -3,11 +3,38 @@ import type { ServerResponse } from 'node:http';
 import { startChain } from '../../proxies/chain.js';
 import type { RunningHop } from '../../proxies/hop.js';
 import { PROFILES, PROFILE_NAMES, scaledHops, timeoutsOf } from '../../proxies/profiles.js';
-import { RawClient, type TestServer, closeAll, dechunk, fetchVia, httpUpstream, now, splitResponse, until, waitForEvent } from './helpers.js';
+import {
+  RawClient,
+  type TestServer,
+  closeAll,
+  dechunk,
+  fetchVia,
+  httpUpstream,
+  now,
+  splitResponse,
+  until,
+  waitForEvent,
+} from './helpers.js';
 
 describe('proxies/profiles', () => {
   it('has every unit and every preset the design names', () => {
-    const units = ['direct', 'latency', 'buffer-full', 'buffer-bytes', 'rechunk-split', 'rechunk-coalesce', 'http10', 'idle-timeout', 'first-byte-timeout', 'total-timeout', 'shared-cache', 'gzip', 'conn-pool', 'client-pool', 'no-pipeline'];
+    const units = [
+      'direct',
+      'latency',
+      'buffer-full',
+      'buffer-bytes',
+      'rechunk-split',
+      'rechunk-coalesce',
+      'http10',
+      'idle-timeout',
+      'first-byte-timeout',
+      'total-timeout',
+      'shared-cache',
+      'gzip',
+      'conn-pool',
+      'client-pool',
+      'no-pipeline',
+    ];
     const presets = ['nginx-default', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'varnish-default'];
     expect(PROFILE_NAMES).to.include.members([...units, ...presets]);
   });
@@ -24,11 +51,25 @@ describe('proxies/profiles', () => {
       expect(profile.description.length, name).to.be.greaterThan(10);
     }
     expect(PROFILES['buffer-full']?.streamingPossible).to.equal(false);
-    expect(Object.entries(PROFILES).filter(([, p]) => !p.streamingPossible).map(([n]) => n)).to.deep.equal(['buffer-full']);
+    expect(
+      Object.entries(PROFILES)
+        .filter(([, p]) => !p.streamingPossible)
+        .map(([n]) => n),
+    ).to.deep.equal(['buffer-full']);
   });
 
   it('every preset names its source', () => {
-    for (const name of ['nginx-default', 'nginx-http11', 'elb-60s', 'heroku', 'cloudflare', 'cloudfront', 'app-runner', 'envoy-default', 'varnish-default']) {
+    for (const name of [
+      'nginx-default',
+      'nginx-http11',
+      'elb-60s',
+      'heroku',
+      'cloudflare',
+      'cloudfront',
+      'app-runner',
+      'envoy-default',
+      'varnish-default',
+    ]) {
       expect(PROFILES[name]?.realWorld, name).to.match(/measured|docs|guide|Dev Center|developers\.cloudflare\.com|HttpConnectionManager/);
     }
   });
@@ -50,7 +91,11 @@ describe('proxies/profiles', () => {
     const heroku = scaledHops('heroku', 100);
     expect(heroku.map((h) => h.name)).to.deep.equal(['first-byte-timeout(300ms, 503)', 'idle-timeout(550ms)']);
     expect(scaledHops('latency', 100).map((h) => h.name)).to.deep.equal(['latency(150ms)']);
-    expect(scaledHops('varnish-default', 1000).map((h) => h.name)).to.deep.equal(['shared-cache(ttl 120000ms, coalesce)', 'first-byte-timeout(60ms, 503)', 'idle-timeout(60ms)']);
+    expect(scaledHops('varnish-default', 1000).map((h) => h.name)).to.deep.equal([
+      'shared-cache(ttl 120000ms, coalesce)',
+      'first-byte-timeout(60ms, 503)',
+      'idle-timeout(60ms)',
+    ]);
   });
 
   describe('live presets', () => {

@@ -33,7 +33,9 @@ describe('proxies/rechunk-split', () => {
   it('keeps trailers, drops chunk extensions, and leaves the head alone', async () => {
     upstream = await rawUpstream((s) => {
       void readHead(s).then(() =>
-        s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n10;name=value\r\n0123456789abcdef\r\n0\r\nX-Sum: 42\r\n\r\n'),
+        s.end(
+          'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n10;name=value\r\n0123456789abcdef\r\n0\r\nX-Sum: 42\r\n\r\n',
+        ),
       );
     });
     hop = await rechunkSplit().start(upstream.url);

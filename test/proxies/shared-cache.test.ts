@@ -4,7 +4,18 @@ import type { ServerResponse } from 'node:http';
 import nock from 'nock';
 import type { RunningHop } from '../../proxies/hop.js';
 import { type SharedCacheParams, sharedCache, storability } from '../../proxies/shared-cache.js';
-import { RawClient, type TestServer, closeAll, fetchVia, httpUpstream, now, rawUpstream, readHead, until, waitForEvent } from './helpers.js';
+import {
+  RawClient,
+  type TestServer,
+  closeAll,
+  fetchVia,
+  httpUpstream,
+  now,
+  rawUpstream,
+  readHead,
+  until,
+  waitForEvent,
+} from './helpers.js';
 
 // nock patches node:http as soon as it is imported; only the tests that use it may see it.
 nock.restore();
@@ -218,8 +229,10 @@ describe('proxies/shared-cache', () => {
     expect(upstreamCount()).to.equal(3);
   });
 
-  it("with Varnish quirks, reads an unframed keep-alive body as empty and stores that", async () => {
-    const raw = await rawUpstream((s) => void readHead(s).then(() => s.write('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nlost body')));
+  it('with Varnish quirks, reads an unframed keep-alive body as empty and stores that', async () => {
+    const raw = await rawUpstream(
+      (s) => void readHead(s).then(() => s.write('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\nlost body')),
+    );
     hop = await sharedCache({ ...VARNISH, quirks: 'varnish', nowMs }).start(raw.url);
     try {
       const first = await fetchVia(hop.url, '/s');
@@ -242,8 +255,27 @@ describe('proxies/shared-cache', () => {
     });
     it('refuses Vary: * and, with Varnish quirks only, Set-Cookie', () => {
       const req = { method: 'GET', headers: [] };
-      expect(storability(req, { status: 200, headers: [['Cache-Control', 'max-age=60'], ['Vary', '*']] }, rules, t).store).to.equal(false);
-      const cookie = { status: 200, headers: [['Cache-Control', 'max-age=60'], ['Set-Cookie', 'a=b']] as [string, string][] };
+      expect(
+        storability(
+          req,
+          {
+            status: 200,
+            headers: [
+              ['Cache-Control', 'max-age=60'],
+              ['Vary', '*'],
+            ],
+          },
+          rules,
+          t,
+        ).store,
+      ).to.equal(false);
+      const cookie = {
+        status: 200,
+        headers: [
+          ['Cache-Control', 'max-age=60'],
+          ['Set-Cookie', 'a=b'],
+        ] as [string, string][],
+      };
       expect(storability(req, cookie, rules, t).store).to.equal(true);
       expect(storability(req, cookie, { ...rules, quirks: 'varnish' }, t).store).to.equal(false);
     });

@@ -36,12 +36,20 @@ describe('proxies/standalone (pushspec proxy)', () => {
     command = await runProxyCommand({ profile: 'nginx-default', upstream: upstream.url.href, out: (l) => lines.push(l) });
     expect(lines[0]).to.include(`nginx-default: ${command.url.href} → ${upstream.url.origin}/`);
     const hopLines = lines.filter((l) => /^ {2}\d\. /.test(l)).map((l) => l.slice(0, l.indexOf(': ')));
-    expect(hopLines).to.deep.equal(['  1. http10-upstream', '  2. buffer-bytes(4096B, flush 0ms, chunked passes)', '  3. idle-timeout(60000ms, 504)']);
+    expect(hopLines).to.deep.equal([
+      '  1. http10-upstream',
+      '  2. buffer-bytes(4096B, flush 0ms, chunked passes)',
+      '  3. idle-timeout(60000ms, 504)',
+    ]);
     expect(lines.some((l) => /holds a response that is not chunked, headers included, until 4096 body bytes/.test(l))).to.equal(true);
     expect(lines.some((l) => /X-Accel-Buffering: no/.test(l))).to.equal(true);
     const before = lines.length;
     await fetchVia(command.url, '/x');
-    await until(() => lines.slice(before).some((l) => /^\+\d+ms http10-upstream: conn 1: GET \/x sent upstream as HTTP\/1\.0$/.test(l)), 1000, 'the event line');
+    await until(
+      () => lines.slice(before).some((l) => /^\+\d+ms http10-upstream: conn 1: GET \/x sent upstream as HTTP\/1\.0$/.test(l)),
+      1000,
+      'the event line',
+    );
   });
 
   it('listens on the port it is given', async () => {
@@ -57,9 +65,15 @@ describe('proxies/standalone (pushspec proxy)', () => {
     const out = (): void => undefined;
     const profile = await rejection(runProxyCommand({ profile: 'nginx', upstream: upstream.url.href, out }));
     expect(profile).to.match(/^PROFILE: "nginx" is not a profile \(allowed: direct, .*nginx-default.*varnish-default/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'localhost:8080', out }))).to.match(/^--upstream: "localhost:8080" is not an http:\/\/ or https:\/\/ URL \(allowed: .*did you mean http:\/\/localhost:8080\?\)$/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'not a url', out }))).to.match(/^--upstream: "not a url" is not a URL \(allowed: an absolute http:\/\/ or https:\/\/ URL/);
-    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: upstream.url.href, port: 70_000, out }))).to.match(/^--port: "70000" is not a port \(allowed: an integer from 0 to 65535/);
+    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'localhost:8080', out }))).to.match(
+      /^--upstream: "localhost:8080" is not an http:\/\/ or https:\/\/ URL \(allowed: .*did you mean http:\/\/localhost:8080\?\)$/,
+    );
+    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: 'not a url', out }))).to.match(
+      /^--upstream: "not a url" is not a URL \(allowed: an absolute http:\/\/ or https:\/\/ URL/,
+    );
+    expect(await rejection(runProxyCommand({ profile: 'direct', upstream: upstream.url.href, port: 70_000, out }))).to.match(
+      /^--port: "70000" is not a port \(allowed: an integer from 0 to 65535/,
+    );
   });
 
   it('an https upstream: the hops speak plain HTTP and the last link opens TLS with --ca; untrusted, it refuses to start naming the code', async () => {
@@ -68,7 +82,12 @@ describe('proxies/standalone (pushspec proxy)', () => {
       const untrusted = await rejection(runProxyCommand({ profile: 'rechunk-split', upstream: server.url, out: () => undefined }));
       expect(untrusted).to.include(`target ${server.url}`).and.include('DEPTH_ZERO_SELF_SIGNED_CERT').and.include('--ca FILE');
       const lines: string[] = [];
-      command = await runProxyCommand({ profile: 'rechunk-split', upstream: server.url, trust: { insecure: false, ca: server.caPem ?? '' }, out: (l) => lines.push(l) });
+      command = await runProxyCommand({
+        profile: 'rechunk-split',
+        upstream: server.url,
+        trust: { insecure: false, ca: server.caPem ?? '' },
+        out: (l) => lines.push(l),
+      });
       expect(command.url.protocol).to.equal('http:');
       expect(lines.some((l) => l.includes('the last link opens TLS'))).to.equal(true);
       expect((await fetchVia(command.url)).body.toString()).to.equal('pushspec reference server\n');
@@ -79,4 +98,3 @@ describe('proxies/standalone (pushspec proxy)', () => {
     }
   });
 });
-

@@ -50,7 +50,9 @@ describe('proxies/target-edge', () => {
     const t0 = now();
     const net = await import('node:net');
     await new Promise<void>((resolve, reject) => {
-      const s = net.connect(Number(edge.url.port), '127.0.0.1', () => s.write(`GET http://${upstream.url.host}/abs?x=1 HTTP/1.1\r\nHost: ${upstream.url.host}\r\nConnection: close\r\n\r\n`));
+      const s = net.connect(Number(edge.url.port), '127.0.0.1', () =>
+        s.write(`GET http://${upstream.url.host}/abs?x=1 HTTP/1.1\r\nHost: ${upstream.url.host}\r\nConnection: close\r\n\r\n`),
+      );
       s.on('data', () => undefined);
       s.on('close', () => resolve());
       s.on('error', reject);

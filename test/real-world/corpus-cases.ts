@@ -50,7 +50,10 @@ export function corpusCases(name: string): void {
       it('every variant it offers has recorded verdicts', () => {
         const variants = Object.keys(running?.targets ?? {});
         const unrecorded = variants.filter((v) => expectedFor(server.name, v) === null);
-        expect(unrecorded, `record them with: node dist/test/real-world/judge.js ${server.name} --write, then check each against test/real-world/${server.name}.md`).to.deep.equal([]);
+        expect(
+          unrecorded,
+          `record them with: node dist/test/real-world/judge.js ${server.name} --write, then check each against test/real-world/${server.name}.md`,
+        ).to.deep.equal([]);
       });
 
       it('each variant: the recorded verdicts, no error, within 60 s (120 s where publishing cases run one at a time)', async function () {
@@ -69,5 +72,5 @@ export function corpusCases(name: string): void {
         expect(problems, `${server.name}: verdicts that changed`).to.deep.equal([]);
       });
     });
-});
+  });
 }

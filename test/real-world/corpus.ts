@@ -23,7 +23,11 @@ export interface ExpectedVerdict {
 export type VerdictTable = Record<string, ExpectedVerdict>;
 
 /** The run settings the expected verdicts were recorded with: every profile, default limits. */
-export async function judgeTarget(manifest: Manifest, skip: readonly string[] = [], only: readonly string[] = []): Promise<{ results: CaseResult[]; durationMs: number }> {
+export async function judgeTarget(
+  manifest: Manifest,
+  skip: readonly string[] = [],
+  only: readonly string[] = [],
+): Promise<{ results: CaseResult[]; durationMs: number }> {
   const { report } = await runSuite({
     manifest,
     only: [...only],

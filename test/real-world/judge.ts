@@ -45,7 +45,8 @@ async function main(): Promise<number> {
           const counts: Record<string, number> = {};
           for (const r of results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
           console.log(`${server.name}/${variant} run ${i + 1}: ${(durationMs / 1000).toFixed(1)} s ${JSON.stringify(counts)}`);
-          for (const [k, v] of Object.entries(table)) if (v.verdict !== 'pass' && v.verdict !== 'skip') console.log(`  ${v.verdict.padEnd(12)} ${k}: ${v.reason}`);
+          for (const [k, v] of Object.entries(table))
+            if (v.verdict !== 'pass' && v.verdict !== 'skip') console.log(`  ${v.verdict.padEnd(12)} ${k}: ${v.reason}`);
           if (first === null) {
             first = table;
             if (write) {

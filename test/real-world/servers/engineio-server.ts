@@ -83,32 +83,40 @@ engine.on('connection', (socket: Socket) => {
   });
 });
 
-
 // engine.io's attach() answers only /engine.io/…; every other request reaches this listener.
 httpServer.on('request', (req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   if (url.pathname.startsWith('/engine.io')) return;
   const text = (status: number, body: string, extra: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store', ...extra });
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': 'no-store',
+      ...extra,
+    });
     res.end(body);
   };
   if (url.pathname !== '/publish' && url.pathname !== '/broadcast') {
-    if (url.pathname === '/') return text(200, 'engine.io 6.6 corpus glue: engine.io at /engine.io/, POST /publish?channel=<c>, POST /broadcast\n');
+    if (url.pathname === '/')
+      return text(200, 'engine.io 6.6 corpus glue: engine.io at /engine.io/, POST /publish?channel=<c>, POST /broadcast\n');
     return text(404, 'not found\n');
   }
   if (req.method !== 'POST') return text(405, 'POST only\n', { Allow: 'POST' });
-  readBody(req).then((payload) => {
-    let targets: Socket[];
-    if (url.pathname === '/broadcast') targets = [...open];
-    else {
-      const channel = url.searchParams.get('channel');
-      if (channel === null) return text(400, 'missing ?channel=\n');
-      targets = [...(channels.get(channel) ?? [])];
-    }
-    for (const s of targets) s.send(payload);
-    res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Delivered': String(targets.length) });
-    res.end();
-  }, () => text(400, 'bad body\n'));
+  readBody(req).then(
+    (payload) => {
+      let targets: Socket[];
+      if (url.pathname === '/broadcast') targets = [...open];
+      else {
+        const channel = url.searchParams.get('channel');
+        if (channel === null) return text(400, 'missing ?channel=\n');
+        targets = [...(channels.get(channel) ?? [])];
+      }
+      for (const s of targets) s.send(payload);
+      res.writeHead(204, { 'Cache-Control': 'no-store', 'X-Delivered': String(targets.length) });
+      res.end();
+    },
+    () => text(400, 'bad body\n'),
+  );
 });
 
 listenAndAnnounce(httpServer, num('PORT', 0));

@@ -45,7 +45,11 @@ export const engineio: CorpusServer = {
   missing: () => null,
   async start(): Promise<RunningServer> {
     const { child, value: port } = await startChild(process.execPath, [glue], printedPort, {
-      env: { ENGINEIO_PING_INTERVAL: String(PING_INTERVAL_S * 1000), ENGINEIO_PING_TIMEOUT: String(PING_TIMEOUT_S * 1000), ENGINEIO_SID_HEADER: '1' },
+      env: {
+        ENGINEIO_PING_INTERVAL: String(PING_INTERVAL_S * 1000),
+        ENGINEIO_PING_TIMEOUT: String(PING_TIMEOUT_S * 1000),
+        ENGINEIO_SID_HEADER: '1',
+      },
     });
     const baseUrl = `http://127.0.0.1:${port}`;
     const longPoll = {
@@ -55,7 +59,12 @@ export const engineio: CorpusServer = {
       holdSeconds: PING_INTERVAL_S,
     };
     const targets: Record<string, Manifest> = {
-      polling: { name: 'engineio-polling', baseUrl, publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' }, longPoll },
+      polling: {
+        name: 'engineio-polling',
+        baseUrl,
+        publish: { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' },
+        longPoll,
+      },
     };
     let stopped: Promise<void> | null = null;
     return { targets, stop: () => (stopped ??= child.stop()) };

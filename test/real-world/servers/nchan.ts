@@ -94,7 +94,10 @@ function manifests(baseUrl: string): Record<string, Manifest> {
     'stream-raw': { ...base('stream-raw'), stream: { url: '/stream-raw/{channel}', framing: { type: 'delimiter', value: '\n' } } },
     // Chunked, one message per chunk and nothing else: no in-band framing, declared as "chunks". nchan
     // answers 403 without "TE: chunked", a header RFC 9112 §7.4 forbids clients to send and proxies remove.
-    'stream-chunked': { ...base('stream-chunked'), stream: { url: '/stream-chunked/{channel}', headers: { TE: 'chunked' }, framing: { type: 'chunks' } } },
+    'stream-chunked': {
+      ...base('stream-chunked'),
+      stream: { url: '/stream-chunked/{channel}', headers: { TE: 'chunked' }, framing: { type: 'chunks' } },
+    },
     // Close-delimited multipart/mixed; nchan answers 403 without Accept: multipart/mixed.
     multipart: {
       ...base('multipart'),
@@ -119,10 +122,19 @@ export const nchan: CorpusServer = {
       // fails (ENXIO). A shell prints one line and execs nginx: same PID, so stop() signals nginx itself.
       // -e: the error log before the config is read (the compiled-in default is /var/log/nginx).
       const args = ['-p', `${dir}/`, '-e', join(dir, 'error.log'), '-c', conf];
-      const started = await startChild('/bin/sh', ['-c', 'echo "exec $$"; exec "$@"', 'sh', NGINX, ...args], (out) => (/^exec \d+$/m.test(out) ? true : undefined), { deadlineMs: 10_000, cwd: dir });
+      const started = await startChild(
+        '/bin/sh',
+        ['-c', 'echo "exec $$"; exec "$@"', 'sh', NGINX, ...args],
+        (out) => (/^exec \d+$/m.test(out) ? true : undefined),
+        { deadlineMs: 10_000, cwd: dir },
+      );
       own(started.child);
       const { proc } = started.child;
-      await waitHttp(port, 8000, () => (proc.exitCode === null && proc.signalCode === null ? null : `nginx exited (${proc.exitCode ?? proc.signalCode}) before it answered HTTP; output:\n${started.child.output()}`));
+      await waitHttp(port, 8000, () =>
+        proc.exitCode === null && proc.signalCode === null
+          ? null
+          : `nginx exited (${proc.exitCode ?? proc.signalCode}) before it answered HTTP; output:\n${started.child.output()}`,
+      );
       return { targets: manifests(`http://127.0.0.1:${port}`), stop };
     } catch (e) {
       // A refused config ([emerg]) is written to error.log, not to the child's output.

@@ -17,7 +17,12 @@ export interface Child {
  * or rejects with its output after `deadlineMs`. The child is stopped by its own PID (SIGTERM,
  * then SIGKILL after 2 s).
  */
-export async function startChild<T>(cmd: string, args: string[], ready: (output: string) => T | undefined, opts: { deadlineMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: Child; value: T }> {
+export async function startChild<T>(
+  cmd: string,
+  args: string[],
+  ready: (output: string) => T | undefined,
+  opts: { deadlineMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: Child; value: T }> {
   const proc = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let exited = false;
@@ -34,7 +39,10 @@ export async function startChild<T>(cmd: string, args: string[], ready: (output:
     },
   };
   const value = await new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${cmd} was not ready within ${opts.deadlineMs ?? 10000} ms; output:\n${out}`)), opts.deadlineMs ?? 10000);
+    const timer = setTimeout(
+      () => done(new Error(`${cmd} was not ready within ${opts.deadlineMs ?? 10000} ms; output:\n${out}`)),
+      opts.deadlineMs ?? 10000,
+    );
     const check = (d: Buffer): void => {
       out += d.toString();
       const v = ready(out);

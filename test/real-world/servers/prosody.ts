@@ -62,7 +62,16 @@ export const prosody: CorpusServer = {
     // The same connection manager as bosh-anonymous: only what runs on a signed-in session is
     // repeated with PLAIN; session creation, polling, CORS and the hops are judged once.
     'bosh-plain': {
-      ids: ['bosh.session', 'bosh.content', 'bosh.rid-window', 'bosh.polling-session', 'bosh.overactivity', 'bosh.cors-preflight', 'bosh.wait-survives', 'bosh.inactivity'],
+      ids: [
+        'bosh.session',
+        'bosh.content',
+        'bosh.rid-window',
+        'bosh.polling-session',
+        'bosh.overactivity',
+        'bosh.cors-preflight',
+        'bosh.wait-survives',
+        'bosh.inactivity',
+      ],
       why: 'session-level checks already judged on bosh-anonymous; bosh-plain repeats the ones that run on an authenticated session',
     },
   },
@@ -77,13 +86,25 @@ export const prosody: CorpusServer = {
       const c2sPort = await freePort();
       const conf = join(dir, 'prosody.cfg.lua');
       await writeFile(conf, config(dir, httpPort, c2sPort));
-      await promisify(execFile)(PROSODYCTL, ['--config', conf, 'register', ACCOUNT.user, ACCOUNT.host, ACCOUNT.password], { cwd: dir, timeout: 15_000 });
+      await promisify(execFile)(PROSODYCTL, ['--config', conf, 'register', ACCOUNT.user, ACCOUNT.host, ACCOUNT.password], {
+        cwd: dir,
+        timeout: 15_000,
+      });
       // "Serving 'bosh' at …" is logged once the HTTP listener is bound for the host.
-      const started = await startChild(PROSODY, ['--config', conf], (out) => (out.includes(`Serving 'bosh' at http://anon.localhost:${httpPort}/http-bind`) ? true : undefined), { deadlineMs: 15_000, cwd: dir });
+      const started = await startChild(
+        PROSODY,
+        ['--config', conf],
+        (out) => (out.includes(`Serving 'bosh' at http://anon.localhost:${httpPort}/http-bind`) ? true : undefined),
+        { deadlineMs: 15_000, cwd: dir },
+      );
       own(started.child);
       const baseUrl = `http://127.0.0.1:${httpPort}`;
       const anonymous: Manifest = { name: 'prosody-bosh-anonymous', baseUrl, bosh: { url: '/http-bind', domain: 'anon.localhost' } };
-      const plain: Manifest = { name: 'prosody-bosh-plain', baseUrl, bosh: { url: '/http-bind', domain: ACCOUNT.host, jid: `${ACCOUNT.user}@${ACCOUNT.host}`, password: ACCOUNT.password } };
+      const plain: Manifest = {
+        name: 'prosody-bosh-plain',
+        baseUrl,
+        bosh: { url: '/http-bind', domain: ACCOUNT.host, jid: `${ACCOUNT.user}@${ACCOUNT.host}`, password: ACCOUNT.password },
+      };
       return { targets: { 'bosh-anonymous': anonymous, 'bosh-plain': plain }, stop };
     } catch (e) {
       await stop();

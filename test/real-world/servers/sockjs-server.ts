@@ -61,9 +61,12 @@ echo.on('connection', (conn: Connection) => {
   });
 });
 
-
 function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}, body = ''): void {
-  res.writeHead(status, { 'Cache-Control': 'no-store', ...headers, ...(body ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) } : {}) });
+  res.writeHead(status, {
+    'Cache-Control': 'no-store',
+    ...headers,
+    ...(body ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+  });
   res.end(body);
 }
 
@@ -72,23 +75,27 @@ const server = createServer((req, res) => {
   if (url.pathname === PREFIX || url.pathname.startsWith(`${PREFIX}/`)) return; // sockjs answers these
   const route = url.pathname;
   if (route !== '/publish' && route !== '/broadcast') {
-    if (route === '/') return answer(res, 200, {}, 'sockjs 0.3.24 corpus glue: sockjs at /echo, POST /publish?channel=<session id>, POST /broadcast\n');
+    if (route === '/')
+      return answer(res, 200, {}, 'sockjs 0.3.24 corpus glue: sockjs at /echo, POST /publish?channel=<session id>, POST /broadcast\n');
     return answer(res, 404, {}, 'not found\n');
   }
   if (req.method !== 'POST') return answer(res, 405, { Allow: 'POST' }, 'POST only\n');
-  readBody(req).then((payload) => {
-    let targets: Connection[];
-    if (route === '/broadcast') targets = [...open];
-    else {
-      const channel = url.searchParams.get('channel');
-      if (channel === null) return answer(res, 400, {}, 'missing ?channel=\n');
-      const conn = sessions.get(channel);
-      targets = conn ? [conn] : [];
-    }
-    let delivered = 0;
-    for (const conn of targets) if (conn.write(payload)) delivered += 1;
-    answer(res, 204, { 'X-Delivered': String(delivered) });
-  }, () => answer(res, 400, {}, 'bad body\n'));
+  readBody(req).then(
+    (payload) => {
+      let targets: Connection[];
+      if (route === '/broadcast') targets = [...open];
+      else {
+        const channel = url.searchParams.get('channel');
+        if (channel === null) return answer(res, 400, {}, 'missing ?channel=\n');
+        const conn = sessions.get(channel);
+        targets = conn ? [conn] : [];
+      }
+      let delivered = 0;
+      for (const conn of targets) if (conn.write(payload)) delivered += 1;
+      answer(res, 204, { 'X-Delivered': String(delivered) });
+    },
+    () => answer(res, 400, {}, 'bad body\n'),
+  );
 });
 
 echo.installHandlers(server, { prefix: PREFIX });

@@ -55,7 +55,13 @@ export const sockjsServer: CorpusServer = {
     const publish = { method: 'POST', url: '/publish?channel={channel}', body: '{payload}' };
     const broadcast = { method: 'POST', url: '/broadcast', body: '{payload}', broadcast: true };
     // POST with an empty body, as sockjs-client's XHR sends it (Content-Length: 0).
-    const xhrPoll = { url: '/echo/000/{channel}/xhr', method: 'POST', body: '', cursor: { type: 'session' as const }, holdSeconds: HEARTBEAT_S };
+    const xhrPoll = {
+      url: '/echo/000/{channel}/xhr',
+      method: 'POST',
+      body: '',
+      cursor: { type: 'session' as const },
+      holdSeconds: HEARTBEAT_S,
+    };
     const targets: Record<string, Manifest> = {
       'xhr-polling': { name: 'sockjs-xhr-polling', baseUrl, publish, longPoll: xhrPoll },
       'xhr-polling-broadcast': { name: 'sockjs-xhr-polling-broadcast', baseUrl, publish: broadcast, longPoll: xhrPoll },
@@ -63,7 +69,13 @@ export const sockjsServer: CorpusServer = {
         name: 'sockjs-xhr-streaming',
         baseUrl,
         publish,
-        stream: { url: '/echo/000/{channel}/xhr_streaming', method: 'POST', body: '', framing: { type: 'delimiter', value: '\n' }, heartbeatSeconds: HEARTBEAT_S },
+        stream: {
+          url: '/echo/000/{channel}/xhr_streaming',
+          method: 'POST',
+          body: '',
+          framing: { type: 'delimiter', value: '\n' },
+          heartbeatSeconds: HEARTBEAT_S,
+        },
       },
       eventsource: {
         name: 'sockjs-eventsource',
