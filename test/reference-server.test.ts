@@ -553,6 +553,16 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(one[1]).to.be.at.least(HELD_AT_LEAST_MS / 2);
   },
 
+  'lp-no-cache-refused': async () => {
+    const [ok, bad] = await pair('lp-no-cache-refused', { holdMs: 100 });
+    const directives = { 'cache-control': 'no-cache', pragma: 'no-cache' };
+    const [served, refused] = await Promise.all([get(`${ok.url}/lp?channel=c`, directives), get(`${bad.url}/lp?channel=c`, directives)]);
+    expect(served.status).to.equal(200);
+    expect(refused.status).to.equal(400);
+    // Without the directives the faulty server polls as usual.
+    expect((await get(`${bad.url}/lp?channel=c`)).status).to.equal(200);
+  },
+
   'timeout-408': async () => {
     const [ok, bad] = await pair('timeout-408');
     const [good, timedOut] = await Promise.all([get(`${ok.url}/lp?channel=c`), get(`${bad.url}/lp?channel=c`)]);

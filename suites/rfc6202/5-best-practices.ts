@@ -7,7 +7,7 @@ import { HOLD_CAP } from '../../runner/shared-probes.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { rfc } from '../sources.js';
 import { secs } from '../format.js';
-import { eventPoll } from '../scenarios/long-polling.js';
+import { answeredPoll, eventPoll } from '../scenarios/long-polling.js';
 
 const LP = ['longPoll'] as const;
 const s = (x: number): string => `${(x / 1000).toFixed(1)} s`;
@@ -223,5 +223,66 @@ const notStorable = defineRequirement<StorableSeen, Record<string, never>>({
   },
 });
 
-export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, notStorable];
-export { timeoutStatus, holdTime, notStorable };
+/** The request directives a client (or a proxy in front of it) may put on a poll to keep caches out. */
+const NO_CACHE_REQUEST: Array<[string, string]> = [
+  ['Cache-Control', 'no-cache, no-store'],
+  ['Pragma', 'no-cache'],
+];
+
+export interface NoCacheRequestSeen {
+  /** the poll carrying the directives: null status when no header section arrived */
+  withDirectives: { status: number | null; end: string };
+  /** the same poll without them, made only when the first was refused */
+  plain: { status: number | null; end: string } | null;
+}
+
+const said = (x: { status: number | null; end: string }): string => (x.status === null ? `no answer (${x.end})` : `HTTP ${x.status}`);
+
+// RFC 6202 §5.6: "the client may use Cache-Control: no-cache" (and Pragma: no-cache for HTTP/1.0
+// caches) on its requests; RFC 9111 §5.2.1 defines them as directives to caches, not to origins.
+const noCacheRequest = defineRequirement<NoCacheRequestSeen, Record<string, never>>({
+  id: 'lp.no-cache-request',
+  spec: 'RFC 6202',
+  section: '5.6',
+  level: 'should',
+  title: 'A poll carrying Cache-Control: no-cache, no-store and Pragma: no-cache is served like any other, not refused',
+  sources: [rfc(6202, '5.6'), rfc(9111, '5.2.1'), rfc(9111, '5.4')],
+  transports: ['longPoll'],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
+  limits: {},
+  tolerance: () =>
+    `one poll with ${NO_CACHE_REQUEST.map(([k, v]) => `${k}: ${v}`).join(' and ')}; a 2xx or 304 answer (by an event, or at the hold without a publish hook) passes`,
+  faults: ['lp-no-cache-refused'],
+  remedy:
+    'ignore Cache-Control and Pragma request directives on poll endpoints (they are meant for caches), or honour them by answering fresh',
+  async scenario(ctx) {
+    const answer = async (headers: ReadonlyArray<[string, string]>, label: string): Promise<{ status: number | null; end: string }> => {
+      const { res } = await answeredPoll(ctx, label, headers);
+      return { status: res.tHeaders === null ? null : res.status, end: res.end };
+    };
+    const withDirectives = await answer(NO_CACHE_REQUEST, 'no-cache client');
+    const refused = withDirectives.status === null ? withDirectives.end !== 'timeout' : withDirectives.status >= 400;
+    return { withDirectives, plain: refused ? await answer([], 'plain client') : null };
+  },
+  evaluate(o): Verdict {
+    const expected = 'the poll with no-cache request directives is answered like any poll (2xx or 304)';
+    const w = o.withDirectives;
+    if (w.status === null && w.end === 'timeout')
+      return verdict.unobservable(`the poll got no header section before its deadline (${w.end})`);
+    if (w.status !== null && w.status < 400) return verdict.pass(expected, `answered HTTP ${w.status}`);
+    if (o.plain !== null && (o.plain.status === null || o.plain.status >= 400)) {
+      return verdict.unobservable(
+        `refused (${said(w)}), but a poll without the directives was refused too (${said(o.plain)}): nothing to compare`,
+      );
+    }
+    return verdict.violation(
+      expected,
+      `${said(w)} for the poll with the directives, while the same poll without them got ${o.plain === null ? 'no try' : said(o.plain)}: a client or proxy that keeps caches out this way (RFC 6202 §5.6) cannot poll`,
+    );
+  },
+});
+
+export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, notStorable, noCacheRequest];
+export { timeoutStatus, holdTime, notStorable, noCacheRequest };

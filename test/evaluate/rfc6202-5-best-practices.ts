@@ -1,4 +1,4 @@
-import { holdTime, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202/5-best-practices.js';
+import { holdTime, noCacheRequest, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202/5-best-practices.js';
 import { canned } from './canned.js';
 import { LOOPBACK, response } from './observations.js';
 
@@ -157,6 +157,38 @@ export const bestPracticeCases = [
         responses: [{ label: 'timeout response', status: 200, headers: [['Last-Modified', 'Wed, 02 Dec 2026 14:00:00 GMT']] }],
       },
       outcome: 'fail',
+    },
+  ]),
+  canned(noCacheRequest, [
+    {
+      name: 'served',
+      observation: { withDirectives: { status: 200, end: 'complete' }, plain: null },
+      outcome: 'pass',
+      actual: 'answered HTTP 200',
+    },
+    { name: 'not modified', observation: { withDirectives: { status: 304, end: 'complete' }, plain: null }, outcome: 'pass' },
+    {
+      name: 'refused 400',
+      observation: { withDirectives: { status: 400, end: 'complete' }, plain: { status: 200, end: 'complete' } },
+      outcome: 'fail',
+      actual: 'HTTP 400 for the poll with the directives, while the same poll without them got HTTP 200',
+    },
+    {
+      name: 'dropped',
+      observation: { withDirectives: { status: null, end: 'rst' }, plain: { status: 200, end: 'complete' } },
+      outcome: 'fail',
+      actual: 'no answer (rst)',
+    },
+    {
+      name: 'every poll refused',
+      observation: { withDirectives: { status: 403, end: 'complete' }, plain: { status: 403, end: 'complete' } },
+      outcome: 'inconclusive',
+      actual: 'refused too',
+    },
+    {
+      name: 'no answer by the deadline',
+      observation: { withDirectives: { status: null, end: 'timeout' }, plain: null },
+      outcome: 'inconclusive',
     },
   ]),
 ];
