@@ -155,19 +155,21 @@ const FIXED_PORT_TRIES = 20;
 
 /** A loopback port that was free a moment ago, for programs (nginx) that cannot listen on port 0. */
 export async function freeLoopbackPort(): Promise<number> {
-  for (let i = 0; i < FIXED_PORT_TRIES; i++) {
-    const port = FIXED_PORT_LOW + Math.floor(Math.random() * (FIXED_PORT_HIGH - FIXED_PORT_LOW + 1));
+  const freeNow = async (port: number): Promise<number | null> => {
     const server = createServer();
     const url = await listenLocal(server, port).catch(() => null);
-    if (url === null) continue;
+    if (url === null) return null;
     await closeServer(server);
-    return port;
+    return Number(url.port);
+  };
+  for (let i = 0; i < FIXED_PORT_TRIES; i++) {
+    const port = await freeNow(FIXED_PORT_LOW + Math.floor(Math.random() * (FIXED_PORT_HIGH - FIXED_PORT_LOW + 1)));
+    if (port !== null) return port;
   }
   // Every try collided (a crowded machine): the kernel's choice, with the race the range avoids.
-  const server = createServer();
-  const url = await listenLocal(server, 0);
-  await closeServer(server);
-  return Number(url.port);
+  const port = await freeNow(0);
+  if (port === null) throw new Error('no free loopback port: 127.0.0.1 refused even port 0');
+  return port;
 }
 
 /** Listen on 127.0.0.1 (never a public interface) and report the URL clients should use. */

@@ -5,7 +5,6 @@
  * judged by bay.jsonp-callback and the per-client cap by `pushspec load` (SEC-DOS-01).
  */
 import type { CaseContext } from '../../runner/context.js';
-import type { TransportName } from '../../runner/manifest/types.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
 import { verdict, type Verdict } from '../../runner/verdict.js';
 import { header, headerAll } from '../../runner/wire/index.js';
@@ -13,10 +12,7 @@ import { answeredPoll } from '../scenarios/long-polling.js';
 import { openStream, streamHeaders, streamTiming } from '../scenarios/streaming.js';
 import { ms } from '../format.js';
 import { rfc } from '../sources.js';
-
-type PushTransport = Extract<TransportName, 'longPoll' | 'stream' | 'sse'>;
-const PUSH: PushTransport[] = ['longPoll', 'stream', 'sse'];
-const LABEL: Record<PushTransport, string> = { longPoll: 'long poll', stream: 'stream', sse: 'SSE' };
+import { PUSH_LABEL, PUSH_TRANSPORTS, type PushTransport } from '../scenarios/push-transports.js';
 
 /** An origin no deployment allows on purpose: `.invalid` never resolves (RFC 6761 §6.4). */
 export const FOREIGN_ORIGIN = 'https://pushspec-foreign.invalid';
@@ -64,7 +60,7 @@ const corsCredentials = defineRequirement<CorsSeen, Record<string, never>>({
   title:
     "A push endpoint does not let any foreign origin read it with the user's credentials (no reflected Origin with Access-Control-Allow-Credentials: true)",
   sources: [rfc(6202, '6'), FETCH_CORS],
-  transports: [...PUSH],
+  transports: [...PUSH_TRANSPORTS],
   needsPublish: false,
   mayPublish: true,
   timing: false,
@@ -75,20 +71,23 @@ const corsCredentials = defineRequirement<CorsSeen, Record<string, never>>({
     'answer Access-Control-Allow-Origin only for a list of trusted origins when you send Access-Control-Allow-Credentials: true (never echo the Origin header unchecked, never pair it with *)',
   async scenario(ctx) {
     const samples: CorsSample[] = [];
-    for (const transport of PUSH) if (ctx.manifest[transport] !== undefined) samples.push(await corsSample(ctx, transport, FOREIGN_ORIGIN));
+    for (const transport of PUSH_TRANSPORTS)
+      if (ctx.manifest[transport] !== undefined) samples.push(await corsSample(ctx, transport, FOREIGN_ORIGIN));
     return { origin: FOREIGN_ORIGIN, samples };
   },
   evaluate(o): Verdict {
     const answered = o.samples.filter((s) => s.status !== null);
     if (answered.length === 0)
-      return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+      return verdict.unobservable(
+        `no push response head arrived (${o.samples.map((s) => `${PUSH_LABEL[s.transport]}: ${s.why}`).join('; ')})`,
+      );
     const expected = `no credentialed cross-origin read for ${o.origin}`;
     const problems: string[] = [];
     const notes: string[] = [];
     for (const s of answered) {
       const credentials = s.allowCredentials?.trim().toLowerCase() === 'true';
       const acao = s.allowOrigin.map((v) => v.trim());
-      const said = `${LABEL[s.transport]} (HTTP ${s.status}): Access-Control-Allow-Origin: ${acao.length ? acao.join(', ') : '(none)'}, Access-Control-Allow-Credentials: ${s.allowCredentials ?? '(none)'}`;
+      const said = `${PUSH_LABEL[s.transport]} (HTTP ${s.status}): Access-Control-Allow-Origin: ${acao.length ? acao.join(', ') : '(none)'}, Access-Control-Allow-Credentials: ${s.allowCredentials ?? '(none)'}`;
       if (credentials && acao.includes(o.origin))
         problems.push(
           `${said} — the foreign origin is echoed with credentials allowed, so a script on any site the user visits reads this endpoint with the user's cookies (harmless only while nothing here is authorised by a cookie)`,

@@ -7,7 +7,6 @@ import type { CaseContext } from '../../runner/context.js';
 import { buildRequest, hostHeader } from '../../runner/drivers/request.js';
 import { streamBlock } from '../../runner/drivers/stream.js';
 import { entityTagProblem, httpDateProblem, mediaTypeProblem } from '../../runner/http/field-syntax.js';
-import type { TransportName } from '../../runner/manifest/types.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
 import { seen, type ResponseSeen } from '../../runner/observation.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
@@ -16,11 +15,7 @@ import { secs } from '../format.js';
 import { answeredPoll, timing } from '../scenarios/long-polling.js';
 import { sseHeaders, streamHeaders } from '../scenarios/streaming.js';
 import { rfc } from '../sources.js';
-
-type PushTransport = Extract<TransportName, 'longPoll' | 'stream' | 'sse'>;
-
-const ALL: PushTransport[] = ['longPoll', 'stream', 'sse'];
-const LABEL: Record<PushTransport, string> = { longPoll: 'long poll', stream: 'stream', sse: 'SSE' };
+import { PUSH_LABEL, PUSH_TRANSPORTS, type PushTransport } from '../scenarios/push-transports.js';
 
 interface Sample {
   transport: PushTransport;
@@ -36,10 +31,10 @@ interface Sample {
  */
 async function samples(ctx: CaseContext): Promise<Sample[]> {
   const out: Sample[] = [];
-  for (const transport of ALL) {
+  for (const transport of PUSH_TRANSPORTS) {
     if (ctx.manifest[transport] === undefined) continue;
     const o = await ctx.env.shared.memo(`head:${transport}`, (c) => observe(c, transport));
-    for (const e of o.timeline) ctx.note(`[${LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t, e);
+    for (const e of o.timeline) ctx.note(`[${PUSH_LABEL[transport]} sample, shared] ${e.what}`, o.t0 + e.t, e);
     out.push(o.value);
   }
   return out;
@@ -106,7 +101,9 @@ async function observeHeads(
 function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) => Judgement): Verdict {
   const withHeads = o.samples.filter((s) => s.heads.length > 0);
   if (withHeads.length === 0)
-    return verdict.unobservable(`no push response head arrived (${o.samples.map((s) => `${LABEL[s.transport]}: ${s.why}`).join('; ')})`);
+    return verdict.unobservable(
+      `no push response head arrived (${o.samples.map((s) => `${PUSH_LABEL[s.transport]}: ${s.why}`).join('; ')})`,
+    );
   const results = withHeads.map(({ transport, heads }) => {
     const judged = heads.map(judge);
     const bad = judged.filter((j) => j.level !== 'ok');
@@ -114,7 +111,7 @@ function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) =
     const of = heads.length > 1 ? (bad.length ? ` (${bad.length} of ${heads.length} responses)` : ` (all ${heads.length} responses)`) : '';
     return { transport, status: heads[0]?.status ?? 0, j: { level: worst.level, text: `${worst.text}${of}` } };
   });
-  const text = results.map(({ transport, status, j }) => `${LABEL[transport]} (HTTP ${status}): ${j.text}`).join('; ');
+  const text = results.map(({ transport, status, j }) => `${PUSH_LABEL[transport]} (HTTP ${status}): ${j.text}`).join('; ');
   return worstOf(
     expected,
     results.map(({ j }) => j.level),
@@ -140,7 +137,7 @@ async function moreBoundaries(ctx: CaseContext, s: Sample & { head: WireResponse
     }
     return heads;
   });
-  ctx.note(`${o.value.length} more ${LABEL[s.transport]} heads taken for their multipart boundaries (shared)`, o.t0);
+  ctx.note(`${o.value.length} more ${PUSH_LABEL[s.transport]} heads taken for their multipart boundaries (shared)`, o.t0);
   return o.value;
 }
 
@@ -153,7 +150,7 @@ const date = defineRequirement<HeadsSeen, Record<string, never>>({
   level: 'must',
   title: 'Push responses carry a Date header field in IMF-fixdate form',
   sources: [rfc(9110, '6.6.1'), rfc(9110, '5.6.7')],
-  transports: ALL,
+  transports: PUSH_TRANSPORTS,
   needsPublish: false,
   mayPublish: true,
   timing: false,
@@ -188,7 +185,7 @@ const contentType = defineRequirement<HeadsSeen, { boundarySamples: number }>({
   level: 'must',
   title: 'Push responses with content say what it is: a Content-Type that is a well-formed media type',
   sources: [rfc(9110, '8.3'), rfc(9110, '8.3.1'), rfc(9110, '5.6.6')],
-  transports: ALL,
+  transports: PUSH_TRANSPORTS,
   needsPublish: false,
   mayPublish: true,
   timing: false,
@@ -223,7 +220,7 @@ const etagSyntax = defineRequirement<HeadsSeen, Record<string, never>>({
   level: 'must',
   title: 'An ETag on a push response is a well-formed entity-tag (double-quoted)',
   sources: [rfc(9110, '8.8.3'), rfc(9111, '4.3.1')],
-  transports: ALL,
+  transports: PUSH_TRANSPORTS,
   needsPublish: false,
   mayPublish: true,
   timing: false,
@@ -299,7 +296,7 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
   if (res.tHeaders === null) {
     if (res.end === 'timeout') return { transport, kind: 'unanswered', deadlineMs };
     throw new Inconclusive(
-      `the HEAD request to the ${LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`,
+      `the HEAD request to the ${PUSH_LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`,
     );
   }
   return {
@@ -346,7 +343,7 @@ const head = defineRequirement<{ answers: HeadProbe[] }, typeof headLimits>({
   level: 'must',
   title: "A HEAD request to a push endpoint gets a prompt answer with no content (the GET's header section, or 405)",
   sources: [rfc(9110, '9.3.2'), rfc(9110, '9.1'), rfc(9112, '6.3')],
-  transports: ALL,
+  transports: PUSH_TRANSPORTS,
   needsPublish: false,
   mayPublish: true,
   timing: false,
@@ -359,7 +356,7 @@ const head = defineRequirement<{ answers: HeadProbe[] }, typeof headLimits>({
   async scenario(ctx) {
     const gets = new Map((await samples(ctx)).map((s) => [s.transport, s.head?.status ?? null]));
     const answers: HeadProbe[] = [];
-    for (const transport of ALL) {
+    for (const transport of PUSH_TRANSPORTS) {
       if (ctx.manifest[transport] === undefined) continue;
       answers.push(await headOnce(ctx, transport, gets.get(transport) ?? null));
     }
@@ -368,7 +365,7 @@ const head = defineRequirement<{ answers: HeadProbe[] }, typeof headLimits>({
   evaluate(o): Verdict {
     const judged = o.answers.map((a) => ({ a, j: judgeHead(a) }));
     const levels = judged.flatMap(({ j }) => (j ? [j.level] : []));
-    const text = judged.map(({ a, j }) => `${LABEL[a.transport]}: ${j ? j.text : a.kind === 'n/a' ? a.why : ''}`).join('; ');
+    const text = judged.map(({ a, j }) => `${PUSH_LABEL[a.transport]}: ${j ? j.text : a.kind === 'n/a' ? a.why : ''}`).join('; ');
     if (levels.length === 0) return verdict.skip(`n/a: ${text}`);
     return worstOf('HEAD answered promptly, without content', levels, text);
   },
