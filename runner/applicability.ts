@@ -1,6 +1,20 @@
 import type { TransportName } from './manifest/types.js';
 import type { Requirement } from './requirement.js';
 import { profileNamed, type HopSpec } from '../proxies/index.js';
+import type { WireProtocol } from './wire/recorded.js';
+
+/**
+ * Why a requirement says nothing over the protocol the client speaks, or null when it does:
+ * RFC 9112 governs HTTP/1.1 messages (connection close, chunked coding, EOF framing), which an
+ * HTTP/2 stream does not have; RFC 9113's rules need an HTTP/2 connection.
+ */
+export function protocolMismatch(r: Pick<Requirement, 'spec' | 'section' | 'protocols'>, protocol: WireProtocol): string | null {
+  const only = r.protocols ?? (r.spec === 'RFC 9112' ? ['http/1.1'] : r.spec === 'RFC 9113' ? ['h2'] : null);
+  if (only === null || only.includes(protocol)) return null;
+  return protocol === 'h2'
+    ? `n/a over HTTP/2: ${r.spec} §${r.section} judges an HTTP/1.1 mechanism (connection close, chunked coding, EOF framing) that an HTTP/2 stream does not have; --http 1.1 judges it`
+    : `n/a over HTTP/1.1: an HTTP/2 rule (${r.spec} §${r.section}); --http 2 or auto judges it against a server that offers h2`;
+}
 
 /**
  * "Does it work behind X?" — which requirements mean something behind a profile the user names.
@@ -194,6 +208,11 @@ export function applicability(r: Requirement, profile: string): Applicability {
       reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(' and ')} bind on each sender: behind ${profile} the client reads the hop's message, so it is judged direct`,
     };
   }
+  if (protocolMismatch(r, 'http/1.1') !== null)
+    return {
+      applies: false,
+      reason: `an HTTP/2 rule (${r.spec}), and ${profile} is entered over HTTP/1.1, so it is judged direct (--http 2 or auto)`,
+    };
   const answer = SERVER_ANSWER_AREAS.find((a) => r.id.startsWith(a.prefix));
   if (answer)
     return {

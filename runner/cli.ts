@@ -90,7 +90,8 @@ async function runAction(flags: RunFlags): Promise<number> {
     });
   } else {
     const faults = parseFaults(flags.fault);
-    server = await startReferenceServer({ faults, tls: flags.tls === true });
+    // --http 2 or auto: the reference server speaks HTTP/2 as well, so the run has something to settle.
+    server = await startReferenceServer({ faults, tls: flags.tls === true, http2: validated.http !== '1.1' });
     manifest = server.manifest();
     // The certificate was made a moment ago: trusting it is the point, unless --ca/--insecure say otherwise.
     if (server.caPem !== null && trust.ca === undefined) trust = { ...trust, ca: server.caPem, caPath: GENERATED_CA };
@@ -214,6 +215,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--ca <file>', 'https targets: PEM file of CA certificate(s) trusted in addition to the system roots')
     .option('--insecure', 'https targets: do not verify the certificate (recorded in report.json and the summary)')
+    .option(
+      '--http <version>',
+      `what to speak straight to the target: 1.1, 2 (HTTP/2: by ALPN over TLS, prior knowledge in cleartext) or auto (ALPN offers h2 and http/1.1, as a browser does); intermediary profiles are entered over HTTP/1.1; default ${RUN_DEFAULTS.http}`,
+    )
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
     .command('list')
@@ -302,7 +307,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       '--tls',
       'serve HTTPS with a self-signed certificate made at start-up; its PEM is written to a file named on stderr (pass it to run --ca)',
     )
-    .action(async (flags: { fault?: string; port?: string; holdMs: string; heartbeatMs: string; tls?: boolean }) => {
+    .option('--http2', 'also serve HTTP/2: by ALPN with --tls, else cleartext with prior knowledge beside HTTP/1.1 on the same port')
+    .action(async (flags: { fault?: string; port?: string; holdMs: string; heartbeatMs: string; tls?: boolean; http2?: boolean }) => {
       await fixtureCommand(flags);
       setExit(-1); // keeps running until a signal
     });

@@ -25,6 +25,7 @@ export interface RawRunFlags {
   shard?: string;
   ca?: string;
   insecure?: boolean;
+  http?: string;
 }
 
 export interface ValidatedFlags {
@@ -43,7 +44,12 @@ export interface ValidatedFlags {
   /** --ca FILE, read by loadTrust() before the run (the file is checked there, before any case) */
   caPath: string | null;
   insecure: boolean;
+  /** --http: what to speak straight to the target (auto: as a browser would, by ALPN) */
+  http: HttpChoice;
 }
+
+export const HTTP_CHOICES = ['1.1', '2', 'auto'] as const;
+export type HttpChoice = (typeof HTTP_CHOICES)[number];
 
 function usage(flag: string, value: string, expected: string): HarnessError {
   return new HarnessError('PUSHSPEC_E_USAGE', `${flag} ${JSON.stringify(value)}: expected ${expected}`);
@@ -83,6 +89,18 @@ function caPath(v: string | undefined): string | null {
   if (v === undefined) return null;
   if (v.trim() === '') throw usage('--ca', v, 'the path of a PEM file with the CA certificate(s) that signed the target');
   return v;
+}
+
+function httpChoice(v: string | undefined): HttpChoice {
+  if (v === undefined) return DEFAULTS.http;
+  const found = HTTP_CHOICES.find((c) => c === v.trim());
+  if (found === undefined)
+    throw usage(
+      '--http',
+      v,
+      `one of ${HTTP_CHOICES.join(', ')} (1.1: HTTP/1.1 only; 2: HTTP/2, over TLS by ALPN or cleartext with prior knowledge; auto: what ALPN settles, as a browser)`,
+    );
+  return found;
 }
 
 /** --ca's PEM is read once, before preflight: a bad file stops the run with one message (exit 2). */
@@ -166,5 +184,6 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     shard,
     caPath: caPath(f.ca),
     insecure: f.insecure ?? DEFAULTS.insecure,
+    http: httpChoice(f.http),
   };
 }

@@ -4,7 +4,8 @@ import type { Manifest } from './manifest/types.js';
 import type { PublishAdapter, PublishResult } from './publish.js';
 import { Inconclusive, type EvidenceDetail, type EvidenceItem } from './verdict.js';
 import { makeToken, newTag, randomChannel } from './tokens.js';
-import { connectionEndings, header, WireConnection, type WireResponse } from './wire/index.js';
+import { connectionEndings, header, WireConnection, type RecordedConnection, type WireProtocol, type WireResponse } from './wire/index.js';
+import { H2Connection } from './h2/connection.js';
 import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
 import type { SharedProbes } from './shared-probes.js';
 import { openVia } from './via.js';
@@ -25,12 +26,19 @@ export interface RunEnv {
   rttMs: number;
   /** how an https target's certificate is verified, on every connection of every case */
   trust: TlsTrust;
+  /** what the client speaks straight to the target (--http, settled by ALPN for auto) */
+  protocol: WireProtocol;
   publisher: PublishAdapter | null;
   /** why publishing is unavailable, when publisher is null or the preflight publish failed */
   publishProblem: string | null;
   shared: SharedProbes;
   /** the round trip through an intermediary profile, calibrated once per profile */
   rttFor(via: string): Promise<number>;
+}
+
+/** The run's protocol straight to the target; every intermediary profile is entered over HTTP/1.1. */
+export function protocolFor(env: Pick<RunEnv, 'protocol'>, via: string): WireProtocol {
+  return via === 'direct' ? env.protocol : 'http/1.1';
 }
 
 /**
@@ -43,7 +51,7 @@ export class CaseContext {
   readonly channel: string;
   private readonly tag = newTag();
   private seq = 0;
-  private readonly connections = new Set<WireConnection>();
+  private readonly connections = new Set<RecordedConnection>();
   /** the status of every response the case read, through any chain (for diagnosis) */
   readonly statuses: number[] = [];
 
@@ -147,13 +155,23 @@ export class CaseContext {
     return r;
   }
 
-  async connect(): Promise<WireConnection> {
-    const c = await WireConnection.open(this.origin, { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust });
+  /** What this case's client speaks on its first leg (protocolFor). */
+  get protocol(): WireProtocol {
+    return protocolFor(this.env, this.via);
+  }
+
+  async connect(): Promise<RecordedConnection> {
+    const opts = { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust };
+    const c = this.protocol === 'h2' ? await H2Connection.open(this.origin, opts) : await WireConnection.open(this.origin, opts);
     this.connections.add(c);
-    this.note(`connection #${c.id} opened (local port ${c.localPort})`, c.events[0]?.t ?? this.now(), {
-      kind: 'connection-open',
-      conn: c.id,
-    });
+    this.note(
+      `connection #${c.id} opened (local port ${c.localPort}${c.protocol === 'h2' ? ', HTTP/2' : ''})`,
+      c.events[0]?.t ?? this.now(),
+      {
+        kind: 'connection-open',
+        conn: c.id,
+      },
+    );
     return c;
   }
 

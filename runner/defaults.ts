@@ -17,6 +17,8 @@ export const RUN_DEFAULTS = {
   publishDeadlineMs: 10_000,
   /** an https target's certificate is verified against Node's roots (plus --ca) unless --insecure */
   insecure: false,
+  /** --http: HTTP/1.1 unless asked; auto offers h2 and http/1.1 by ALPN, as a browser does */
+  http: '1.1' as 'auto' | '1.1' | '2',
 } as const;
 
 /** `pushspec fixture`: short waits so a person trying it sees events quickly. */

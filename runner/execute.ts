@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { CaseContext, type RunEnv } from './context.js';
+import { CaseContext, protocolFor, type RunEnv } from './context.js';
 import { idleWindowMs } from './drivers/stream.js';
 import { type OpenVia, viaIsReal } from './via.js';
 import { publishesReachOthers } from './manifest/types.js';
@@ -225,7 +225,15 @@ export class Executor {
   private async runOnce(c: Case, solo = false): Promise<CaseResult> {
     const r = c.requirement;
     const started = this.env.clock.now();
-    const base = { id: r.id, section: r.section, spec: r.spec, level: r.level, title: r.title, via: c.via };
+    const base = {
+      id: r.id,
+      section: r.section,
+      spec: r.spec,
+      level: r.level,
+      title: r.title,
+      via: c.via,
+      protocol: protocolFor(this.env, c.via),
+    };
     const finish = (v: Verdict, observation?: object): CaseResult => ({
       ...base,
       verdict: v.outcome === 'fail' && r.level !== 'must' ? 'warn' : v.outcome,

@@ -1,7 +1,8 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
 import { baseProfile, describeVia, streamingPossible, viaMissing } from './via.js';
-import { applicability } from './applicability.js';
+import { applicability, protocolMismatch } from './applicability.js';
+import type { WireProtocol } from './wire/recorded.js';
 
 export interface PlanFilter {
   only: string[];
@@ -38,7 +39,13 @@ function offered(m: Manifest, t: TransportName): boolean {
 }
 
 /** Requirements × intermediary profiles, filtered by flags and by what the target offers. */
-export function plan(requirements: readonly Requirement[], manifest: Manifest, f: PlanFilter): Case[] {
+export function plan(
+  requirements: readonly Requirement[],
+  manifest: Manifest,
+  f: PlanFilter,
+  /** what the client speaks straight to the target; every profile is entered over HTTP/1.1 */
+  directProtocol: WireProtocol = 'http/1.1',
+): Case[] {
   const cases: Case[] = [];
   // A real program's presence is looked up once per profile, not once per requirement.
   const missingFor = new Map(f.via.map((via) => [via, viaMissing(via)]));
@@ -61,14 +68,17 @@ export function plan(requirements: readonly Requirement[], manifest: Manifest, f
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
       const missing = missingFor.get(via) ?? null;
+      const mismatch = protocolMismatch(r, base === 'direct' ? directProtocol : 'http/1.1');
       const skipReason =
         missing !== null
           ? `skip: ${via} cannot run here: ${missing}`
-          : !has
-            ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
-            : streaming && !streamingPossible(via)
-              ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
-              : null;
+          : mismatch !== null
+            ? mismatch
+            : !has
+              ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
+              : streaming && !streamingPossible(via)
+                ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
+                : null;
       cases.push({ key, requirement: r, via, skipReason });
     }
   }

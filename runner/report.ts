@@ -9,6 +9,8 @@ export interface CaseResult {
   level: Level;
   title: string;
   via: string;
+  /** what the client spoke on its first leg (to the target, or to the first hop); older reports lack it */
+  protocol?: 'http/1.1' | 'h2';
   verdict: Outcome;
   expected: string;
   actual: string;
@@ -46,6 +48,8 @@ export interface Report {
     platform: string;
     concurrency: number;
     publish: 'http' | 'command' | 'none';
+    /** --http as asked, and what the client spoke straight to the target (ALPN's name); older reports lack it */
+    http?: { asked: '1.1' | '2' | 'auto'; direct: 'http/1.1' | 'h2' };
     /** the share of the cases this run judged (`--shard i/n`) */
     shard?: { index: number; count: number };
     /** a report joined by `pushspec merge`: one entry per input, in shard order */

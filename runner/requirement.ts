@@ -1,3 +1,4 @@
+import type { WireProtocol } from './wire/recorded.js';
 import type { TransportName } from './manifest/types.js';
 import type { Verdict } from './verdict.js';
 import type { CaseContext } from './context.js';
@@ -61,6 +62,11 @@ export interface Requirement<O extends object = object, T extends Limits = Limit
   deploymentCheck?: boolean;
   /** false when the requirement only means something behind an intermediary (e.g. a cache replay) */
   directToo?: boolean;
+  /**
+   * The protocols it means something over; omitted: both, except that RFC 9112 rows are
+   * HTTP/1.1 only and RFC 9113 rows HTTP/2 only (runner/applicability.ts protocolMismatch).
+   */
+  protocols?: readonly WireProtocol[];
   /**
    * What a server author changes when this requirement fails or warns (shown with every fail and
    * warn in the console, report.json, JUnit and HTML). Required: a verdict nobody can act on is

@@ -7,7 +7,9 @@ import { runWithMocha } from './mocha-bridge.js';
 import { plan, type PlanFilter } from './plan.js';
 import { calibrateRtt, preflightPublish, probeHttp } from './preflight.js';
 import { ordinaryAgent } from './ordinary-http.js';
-import { DEFAULT_TRUST, handshakeTls, type TlsTrust } from './tls.js';
+import { DEFAULT_TRUST, type TlsTrust } from './tls.js';
+import { negotiateProtocol } from './h2/negotiate.js';
+import type { HttpChoice } from './config.js';
 import { createPublishAdapter } from './publish.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { loadRequirements } from './registry.js';
@@ -36,6 +38,8 @@ export interface RunConfig extends PlanFilter, RunOptions {
   shard?: Shard | null;
   /** --ca / --insecure for an https target (default: Node's roots, verified) */
   trust?: TlsTrust;
+  /** --http: what to speak straight to the target (default 1.1) */
+  http?: HttpChoice;
 }
 
 export type { RunObserver } from './run-observer.js';
@@ -53,7 +57,8 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
   const m = cfg.manifest;
   const trust = cfg.trust ?? DEFAULT_TRUST;
   const rttMs = await calibrateRtt(m.baseUrl, clock, cfg.timeScale);
-  const tlsFacts = new URL(m.baseUrl).protocol === 'https:' ? await handshakeTls(m.baseUrl, trust, cfg.timeScale) : null;
+  const http = cfg.http ?? RUN_DEFAULTS.http;
+  const { protocol, tls: tlsFacts } = await negotiateProtocol(m.baseUrl, http, trust, cfg.timeScale, clock);
   const dispatcher = ordinaryAgent(trust);
   await probeHttp(m.baseUrl, cfg.timeScale, dispatcher);
   const adapter = createPublishAdapter(m, { clock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs * cfg.timeScale, dispatcher });
@@ -66,6 +71,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     options: { timeScale: cfg.timeScale, holdLimitSeconds: cfg.holdLimitSeconds },
     rttMs,
     trust,
+    protocol,
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
     shared: new SharedProbes(m, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
@@ -77,7 +83,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     },
   };
   const shard = cfg.shard ?? null;
-  const cases = plan(loadRequirements(), m, cfg).filter((c) => shard === null || inShard(c.requirement.id, shard));
+  const cases = plan(loadRequirements(), m, cfg, protocol).filter((c) => shard === null || inShard(c.requirement.id, shard));
   const progress =
     cfg.reporter === 'progress'
       ? new LiveProgress(
@@ -116,6 +122,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       platform: `${process.platform}-${process.arch}`,
       concurrency: cfg.concurrency,
       publish: adapter ? adapter.kind : 'none',
+      http: { asked: http, direct: protocol },
       ...(shard !== null ? { shard } : {}),
       ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined
         ? {}

@@ -50,14 +50,14 @@ export function trustOptions(trust: TlsTrust): Pick<ConnectionOptions, 'secureCo
 }
 
 /** Everything tls.connect needs for `url` (host, port, SNI, trust). */
-export function tlsConnectOptions(url: URL, trust: TlsTrust): ConnectionOptions {
+export function tlsConnectOptions(url: URL, trust: TlsTrust, alpn: readonly string[] = ['http/1.1']): ConnectionOptions {
   const name = serverName(url);
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? 443 : Number(url.port),
     ...(name === undefined ? {} : { servername: name }),
-    // pushspec speaks HTTP/1.x only; saying so keeps an h2-capable server from choosing h2.
-    ALPNProtocols: ['http/1.1'],
+    // Offered exactly as the run's --http says: only http/1.1 keeps an h2-capable server from choosing h2.
+    ALPNProtocols: [...alpn],
     ...trustOptions(trust),
   };
 }
@@ -67,8 +67,8 @@ export function tlsConnectOptions(url: URL, trust: TlsTrust): ConnectionOptions 
  * of runner/wire and proxies/link (tls.connect passes allowHalfOpen to its socket; @types/node
  * does not list it).
  */
-export function openTls(url: URL, trust: TlsTrust): TLSSocket {
-  const options: ConnectionOptions & { allowHalfOpen: boolean } = { ...tlsConnectOptions(url, trust), allowHalfOpen: true };
+export function openTls(url: URL, trust: TlsTrust, alpn: readonly string[] = ['http/1.1']): TLSSocket {
+  const options: ConnectionOptions & { allowHalfOpen: boolean } = { ...tlsConnectOptions(url, trust, alpn), allowHalfOpen: true };
   return connect(options).setNoDelay(true);
 }
 
@@ -134,11 +134,16 @@ export function certificateProblem(who: string, error: unknown): string | null {
  * certificate problem is one message naming the target, the TLS error code and the remedy
  * (exit 2), never the same failure once per case. Returns what was negotiated, for the report.
  */
-export async function handshakeTls(baseUrl: string, trust: TlsTrust, timeScale: number): Promise<TlsFacts> {
+export async function handshakeTls(
+  baseUrl: string,
+  trust: TlsTrust,
+  timeScale: number,
+  alpn: readonly string[] = ['http/1.1'],
+): Promise<TlsFacts> {
   const url = new URL(baseUrl);
   const timeoutMs = 5000 * timeScale;
   return new Promise((resolve, reject) => {
-    const s = connect(tlsConnectOptions(url, trust));
+    const s = connect(tlsConnectOptions(url, trust, alpn));
     s.setTimeout(timeoutMs, () => {
       s.destroy();
       reject(

@@ -6,6 +6,8 @@ import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
+import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
+import { h2FieldRequirements } from './rfc9113/8.2-fields.js';
 import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
 import { boshRequirements } from './xep0124/bosh.js';
@@ -23,6 +25,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...securityRequirements,
   ...semanticsRequirements,
   ...http1Requirements,
+  ...h2StreamRequirements,
+  ...h2FieldRequirements,
   ...sseRequirements,
   ...bayeuxRequirements,
   ...bayeuxIntermediaryRequirements,

@@ -34,6 +34,7 @@ describe('a publish waits until the poll has reached the target', function () {
       options: { timeScale: 1, holdLimitSeconds: 30 },
       rttMs: 1,
       trust: DEFAULT_TRUST,
+      protocol: 'http/1.1',
       publisher: createPublishAdapter(m, { clock: systemClock, deadlineMs: 5000 }),
       publishProblem: null,
       shared: new SharedProbes(m, () => new CaseContext(env, 'direct', target, new AbortController().signal)),

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { REQUIREMENTS } from '../suites/index.js';
 import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
+import { http2Cases } from './evaluate/rfc9113-http2.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
 import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
@@ -21,6 +22,7 @@ const SETS: readonly CannedSet[] = [
   ...securityCases,
   ...semanticsCases,
   ...http1Cases,
+  ...http2Cases,
   ...sseCases,
   ...bayeuxCases,
   ...boshCases,

@@ -54,6 +54,7 @@ function env(manifest: Manifest): RunEnv {
     options: { timeScale: 1, holdLimitSeconds: 3 },
     rttMs: 1,
     trust: DEFAULT_TRUST,
+    protocol: 'http/1.1',
     publisher: { kind: 'http', publish: () => Promise.resolve({ ok: true, tStart: 0, tEnd: 0, status: 204 }) },
     publishProblem: null,
     shared: new SharedProbes(manifest, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),

@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { FAULT_NAMES, FAULTS, type FaultName } from '../fixtures/faults.js';
 import { BAYEUX_FAULT_TESTS, closeBayeuxFaultTests } from './helpers/bayeux-fault-tests.js';
 import { BOSH_FAULT_TESTS, closeBoshFaultTests } from './helpers/bosh-fault-tests.js';
+import { H2_FAULT_TESTS, closeH2FaultTests } from './helpers/h2-fault-tests.js';
 import { HOSTILE_CAP_BYTES, HOSTILE_KINDS, startHostileServer, type HostileKind } from '../fixtures/hostile.js';
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../fixtures/reference-server.js';
 
@@ -377,6 +378,7 @@ async function publishAll(server: ReferenceServer, ch: string, payloads: readonl
 const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   ...BAYEUX_FAULT_TESTS,
   ...BOSH_FAULT_TESTS,
+  ...H2_FAULT_TESTS,
   'short-poll': async () => {
     const [ok, bad] = await pair('short-poll');
     const [held, quick] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
@@ -1012,7 +1014,7 @@ async function sseUnharmed(server: ReferenceServer): Promise<void> {
 
 describe('reference server faults', function () {
   this.timeout(5000);
-  afterEach(() => Promise.all([closeBayeuxFaultTests(), closeBoshFaultTests()]));
+  afterEach(() => Promise.all([closeBayeuxFaultTests(), closeBoshFaultTests(), closeH2FaultTests()]));
 
   for (const name of FAULT_NAMES) {
     it(`${name}: ${FAULTS[name]?.description ?? ''}`, FAULT_TESTS[name]);

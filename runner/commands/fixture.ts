@@ -36,6 +36,7 @@ export async function fixtureCommand(flags: {
   holdMs: string;
   heartbeatMs: string;
   tls?: boolean;
+  http2?: boolean;
 }): Promise<void> {
   const faults = parseFaults(flags.fault);
   const port = flags.port === undefined ? 0 : Number(flags.port);
@@ -47,6 +48,7 @@ export async function fixtureCommand(flags: {
     holdMs: ms('--hold-ms', flags.holdMs),
     heartbeatMs: ms('--heartbeat-ms', flags.heartbeatMs),
     tls: flags.tls === true,
+    http2: flags.http2 === true,
   });
   // The certificate lives as long as the server: the file is removed when it stops.
   const caFile = server.caPem === null ? null : join(tmpdir(), `pushspec-fixture-${server.port}-ca.pem`);

@@ -7,7 +7,7 @@
  * reconnect) from the server instead of asking the user for it, and records every exchange with
  * the server's replies parsed, so suites judge what was said without re-parsing.
  */
-import type { RawRequest, WireConnection, WireResponse } from '../wire/index.js';
+import type { RawRequest, RecordedConnection, WireResponse } from '../wire/index.js';
 import type { Door } from './door.js';
 import { connectionReusable } from './request.js';
 
@@ -93,8 +93,8 @@ export class BayeuxClient {
   /** every message on a non-meta channel that arrived, in arrival order */
   readonly delivered: Array<{ message: BayeuxMessage; t: number; exchange: number }> = [];
   readonly exchanges: BayeuxExchange[] = [];
-  private control: WireConnection | null = null;
-  private connectConn: WireConnection | null = null;
+  private control: RecordedConnection | null = null;
+  private connectConn: RecordedConnection | null = null;
   private nextId = 1;
 
   constructor(
@@ -231,7 +231,7 @@ export class BayeuxClient {
     for (const c of [this.control, this.connectConn]) if (c?.id === connectionId) c.close();
   }
 
-  private async connection(on: 'control' | 'connect'): Promise<WireConnection> {
+  private async connection(on: 'control' | 'connect'): Promise<RecordedConnection> {
     const current = on === 'control' ? this.control : this.connectConn;
     if (current && !current.closed) return current;
     const conn = await this.door.connect();

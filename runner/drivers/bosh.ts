@@ -11,7 +11,7 @@ import type { Element, Node } from '@oozcitak/dom/lib/dom/interfaces.js';
 import { create } from 'xmlbuilder2';
 import { xmlProblem } from '../xml/well-formed.js';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { RawRequest, WireConnection, WireResponse } from '../wire/index.js';
+import type { RawRequest, RecordedConnection, WireResponse } from '../wire/index.js';
 import type { Door } from './door.js';
 import { connectionReusable } from './request.js';
 
@@ -114,8 +114,8 @@ export class BoshSession {
   jid: string | null = null;
   readonly exchanges: BoshExchange[] = [];
   private rid: number;
-  private readonly conns: WireConnection[] = [];
-  private readonly busy = new Set<WireConnection>();
+  private readonly conns: RecordedConnection[] = [];
+  private readonly busy = new Set<RecordedConnection>();
 
   constructor(
     private readonly door: Door,
@@ -263,7 +263,7 @@ export class BoshSession {
     return { rid, tSent, connectionId: conn.id, done };
   }
 
-  private async idleConnection(): Promise<WireConnection> {
+  private async idleConnection(): Promise<RecordedConnection> {
     const free = this.conns.find((c) => !c.closed && !this.busy.has(c));
     if (free) return free;
     const conn = await this.door.connect();

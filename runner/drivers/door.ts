@@ -1,5 +1,5 @@
 import type { EvidenceDetail } from '../verdict.js';
-import type { WireConnection } from '../wire/index.js';
+import type { RecordedConnection } from '../wire/index.js';
 
 /**
  * What a protocol driver needs from a case, and nothing more: a way to open a recorded
@@ -8,7 +8,7 @@ import type { WireConnection } from '../wire/index.js';
  * driver test can hand in a small one of its own.
  */
 export interface Door {
-  connect(): Promise<WireConnection>;
+  connect(): Promise<RecordedConnection>;
   now(): number;
   note(what: string, t?: number, detail?: EvidenceDetail): void;
   readonly signal: AbortSignal;

@@ -2,7 +2,7 @@ import type { CaseContext } from '../context.js';
 import type { LongPollBlock } from '../manifest/types.js';
 import { findTokens } from '../tokens.js';
 import { Inconclusive } from '../verdict.js';
-import { firstArrival, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
+import { firstArrival, type RawRequest, type RecordedConnection, type WireResponse } from '../wire/index.js';
 import { CursorState } from './cursor.js';
 import { buildRequest, connectionReusable, hostHeader, is2xx } from './request.js';
 import { noteBodyAndEnd, noteHead } from './evidence.js';
@@ -45,7 +45,7 @@ export function longPollBlock(ctx: CaseContext): LongPollBlock {
  * the declared cursor carried from each response to the next poll, cookies kept.
  */
 export class LongPollClient {
-  private conn: WireConnection | null = null;
+  private conn: RecordedConnection | null = null;
   private polls = 0;
   readonly cursor: CursorState;
   readonly connectionIds: number[] = [];
@@ -108,7 +108,7 @@ export class LongPollClient {
   }
 
   /** The connection the next poll would use (null when none is open). */
-  get connection(): WireConnection | null {
+  get connection(): RecordedConnection | null {
     return this.conn && !this.conn.closed ? this.conn : null;
   }
 
@@ -116,7 +116,7 @@ export class LongPollClient {
     return (await this.start(deadlineMs)).done;
   }
 
-  private finish(seq: number, conn: WireConnection, res: WireResponse, tSent: number): PollResult {
+  private finish(seq: number, conn: RecordedConnection, res: WireResponse, tSent: number): PollResult {
     const ctx = this.ctx;
     if (res.tHeaders !== null) {
       ctx.sawResponse(res);

@@ -2,7 +2,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import type { CaseContext } from '../context.js';
 import type { SseBlock, StreamBlock } from '../manifest/types.js';
 import { Inconclusive } from '../verdict.js';
-import { header, type RawRequest, type WireConnection, type WireResponse } from '../wire/index.js';
+import { header, type RawRequest, type RecordedConnection, type WireResponse } from '../wire/index.js';
 import { buildRequest, hostHeader } from './request.js';
 import { noteBodyAndEnd, noteHead } from './evidence.js';
 
@@ -58,7 +58,7 @@ export class StreamSession {
 
   private constructor(
     private readonly ctx: CaseContext,
-    readonly conn: WireConnection,
+    readonly conn: RecordedConnection,
     readonly request: RawRequest,
     readonly tSent: number,
     maxMs: number,

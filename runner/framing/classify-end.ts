@@ -46,7 +46,7 @@ const DEFAULT_EPSILON_MS = 100;
 export function classifyEnd(input: EndInput): EndClass {
   const { transport, http, app } = input;
   const appProblem = appIncomplete(app);
-  const selfDelimited = http.framing === 'chunked' || http.framing === 'content-length' || http.framing === 'none';
+  const selfDelimited = http.framing !== 'close';
 
   // The message delimited itself, so how the connection went afterwards says nothing about it.
   if (selfDelimited && http.complete) {
@@ -157,6 +157,8 @@ function framingText(framing: Framing): string {
       return 'the bodiless response';
     case 'close':
       return 'the close-delimited body';
+    case 'h2':
+      return 'the HTTP/2 stream (END_STREAM)';
   }
 }
 

@@ -4,6 +4,9 @@ import { hasField } from '../http/fields.js';
 import { ResponseParser, type Expectation, type ParserEndHow } from './parser.js';
 import type { ExchangeLimits, RawRequest, WireEvent, WireEventKind, WireResponse } from './types.js';
 import { DEFAULT_TRUST, openTls, resetSocket, type TlsTrust } from '../tls.js';
+import type { CloseHow, CloseWait, RecordedConnection } from './recorded.js';
+import { CloseState } from './close-state.js';
+export type { CloseHow, CloseWait } from './recorded.js';
 
 /**
  * One raw TCP (or TLS over TCP) connection speaking HTTP/1.x, recording every read, FIN and RST on the shared
@@ -18,8 +21,6 @@ import { DEFAULT_TRUST, openTls, resetSocket, type TlsTrust } from '../tls.js';
  * fact, `firstArrival(res, needle)` answers "when had the body first contained needle".
  */
 
-export type CloseHow = 'fin' | 'rst' | 'error' | 'local';
-
 export interface OpenOptions {
   connectTimeoutMs: number;
   clock?: Clock;
@@ -27,37 +28,36 @@ export interface OpenOptions {
   trust?: TlsTrust;
 }
 
-export interface CloseWait {
-  /** 'timeout': still open after the wait; 'local': we had closed it ourselves */
-  how: 'fin' | 'rst' | 'error' | 'timeout' | 'local';
-  t: number;
-  /** bytes received over the connection's lifetime while no response was outstanding (RFC 9112 §9.2) */
-  strayBytes: number;
-  /** the first 4 KiB of those bytes, e.g. to tell lone CRLFs (allowed) from data */
-  stray: Buffer;
-}
-
 /** How long close() waits for the peer's FIN before destroying the socket anyway. */
 const CLOSE_GRACE_MS = 1000;
 
 let nextId = 1;
 
-export class WireConnection {
+/** Connection numbers are unique in the process, whichever protocol the connection speaks. */
+export function nextConnectionId(): number {
+  return nextId++;
+}
+
+export class WireConnection implements RecordedConnection {
   readonly id: number;
+  readonly protocol = 'http/1.1' as const;
   readonly localPort: number;
   readonly events: WireEvent[] = [];
-  closed = false;
-  closeHow: CloseHow | null = null;
+  private readonly closeState = new CloseState();
   /** decoded body bytes of any response on this connection, as they are parsed */
+  get closed(): boolean {
+    return this.closeState.closed;
+  }
+  get closeHow(): CloseHow | null {
+    return this.closeState.how;
+  }
   onBodyData?: ((chunk: Buffer, t: number, res: WireResponse) => void) | undefined;
   /** a response's header section has been parsed (for streams whose body may never end) */
   onResponseHeaders?: ((res: WireResponse, t: number) => void) | undefined;
-  private tClosed = 0;
   private readonly parser: ResponseParser;
   /** sent requests whose response no reader has claimed yet, oldest first */
   private readonly unclaimed: Expectation[] = [];
   private readonly waiters = new Map<Expectation, (res: WireResponse) => void>();
-  private readonly closeWaiters = new Set<() => void>();
   private readonly socketGone: Promise<void>;
 
   private constructor(
@@ -116,7 +116,7 @@ export class WireConnection {
         new Error(`cannot open a raw connection to ${where}: expected an http: or https: origin, got ${origin.protocol}`),
       );
     }
-    const id = nextId++;
+    const id = nextConnectionId();
     return new Promise((resolve, reject) => {
       // allowHalfOpen: we must not send our FIN before resetBehindEof() has looked at the socket.
       // Over TLS the 'data' events are the decrypted reads: one per TLS record as it is opened,
@@ -205,24 +205,7 @@ export class WireConnection {
 
   /** Waits until the peer closes or ms pass; never closes anything itself. */
   waitForClose(ms: number): Promise<CloseWait> {
-    const result = (how: CloseWait['how'], t: number): CloseWait => ({
-      how,
-      t,
-      strayBytes: this.parser.strayBytes,
-      stray: this.parser.stray,
-    });
-    if (this.closed) return Promise.resolve(result(this.closeHow ?? 'local', this.tClosed));
-    return new Promise((resolve) => {
-      const onClose = (): void => {
-        clearTimeout(timer);
-        resolve(result(this.closeHow ?? 'local', this.tClosed));
-      };
-      const timer = setTimeout(() => {
-        this.closeWaiters.delete(onClose);
-        resolve(result('timeout', this.clock.now()));
-      }, ms);
-      this.closeWaiters.add(onClose);
-    });
+    return this.closeState.wait(ms, this.clock, { strayBytes: this.parser.strayBytes, stray: this.parser.stray });
   }
 
   /** Sends FIN, then destroys once the peer answers with its FIN or after a short grace period. */
@@ -284,24 +267,15 @@ export class WireConnection {
   private onPeerGone(kind: 'fin' | 'rst' | 'error', how: ParserEndHow, note: string | undefined): void {
     const t = this.clock.now();
     this.record(t, kind, note === undefined ? {} : { note });
-    this.markClosed(kind, t);
+    this.closeState.mark(kind, t);
     this.parser.end(how, t, note);
   }
 
   /** The parser's outstanding responses end with `how`; the close itself is recorded as 'close'. */
   private closeLocally(t: number, note: string, how: ParserEndHow): void {
     this.record(t, 'close', { note });
-    this.markClosed('local', t);
+    this.closeState.mark('local', t);
     this.parser.end(how, t, note);
-  }
-
-  private markClosed(how: CloseHow, t: number): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeHow = how;
-    this.tClosed = t;
-    for (const notify of [...this.closeWaiters]) notify();
-    this.closeWaiters.clear();
   }
 
   private record(t: number, kind: WireEventKind, extra: { bytes?: number; note?: string }): void {

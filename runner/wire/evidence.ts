@@ -8,11 +8,13 @@ export interface ConnectionMoment {
   detail: EvidenceDetail;
 }
 
-const ENDINGS: Partial<Record<WireEvent['kind'], (e: WireEvent) => string>> = {
+const ENDINGS: Partial<Record<WireEvent['kind'], (e: WireEvent) => string | null>> = {
   fin: (e) => `connection #${e.connectionId} ended by the peer (FIN)`,
   rst: (e) => `connection #${e.connectionId} reset (RST)${e.note ? `: ${e.note}` : ''}`,
   error: (e) => `connection #${e.connectionId} socket error${e.note ? `: ${e.note}` : ''}`,
   close: (e) => `connection #${e.connectionId} ${e.note ?? 'closed by us'}`,
+  // HTTP/2: the server ending a stream or the connection says so in a frame, not a FIN.
+  frame: (e) => (e.note !== undefined && /^← (RST_STREAM|GOAWAY)/.test(e.note) ? `connection #${e.connectionId} ${e.note}` : null),
 };
 
 /**
@@ -23,8 +25,8 @@ const ENDINGS: Partial<Record<WireEvent['kind'], (e: WireEvent) => string>> = {
 export function connectionEndings(events: readonly WireEvent[]): ConnectionMoment[] {
   const out: ConnectionMoment[] = [];
   for (const e of events) {
-    const say = ENDINGS[e.kind];
-    if (say) out.push({ t: e.t, what: say(e), detail: { kind: 'connection-end', conn: e.connectionId } });
+    const what = ENDINGS[e.kind]?.(e) ?? null;
+    if (what !== null) out.push({ t: e.t, what, detail: { kind: 'connection-end', conn: e.connectionId } });
   }
   return out;
 }

@@ -15,7 +15,8 @@ export type WireEventKind =
   | 'error' // other socket error (message in `note`)
   | 'timeout' // our deadline fired
   | 'cap' // our byte cap was hit; we closed
-  | 'close'; // we closed the socket
+  | 'close' // we closed the socket
+  | 'frame'; // an HTTP/2 frame other than HEADERS and DATA (SETTINGS, RST_STREAM, GOAWAY, PING…), either way
 
 export interface WireEvent {
   /** ms on the shared monotonic clock (not relative). */
@@ -26,7 +27,8 @@ export interface WireEvent {
   note?: string;
 }
 
-export type Framing = 'content-length' | 'chunked' | 'close' | 'none';
+/** `h2`: HTTP/2 DATA frames, ended by END_STREAM (RFC 9113 §8.1), where HTTP/1.1 has chunks or a length. */
+export type Framing = 'content-length' | 'chunked' | 'close' | 'none' | 'h2';
 
 /** How a response ended. */
 export type ResponseEnd =
@@ -57,7 +59,7 @@ export interface BodyRead {
 
 export interface WireResponse {
   connectionId: number;
-  /** e.g. '1.1' */
+  /** e.g. '1.1', or '2' for a response read off an HTTP/2 stream */
   httpVersion: string;
   status: number;
   reason: string;
@@ -121,7 +123,11 @@ export type WireErrorCode =
   | 'chunk-line-cap' // cap: one chunk-size line longer than 4 KiB
   | 'body-cap' // cap: decoded body larger than maxBodyBytes
   | 'incomplete' // the connection ended or our deadline passed mid-response
-  | 'no-response'; // not one byte of the response arrived
+  | 'no-response' // not one byte of the response arrived
+  | 'h2-rst-stream' // rst: the server reset the HTTP/2 stream (RST_STREAM and its code)
+  | 'h2-goaway' // rst: the server's GOAWAY left the stream unprocessed, or closed the connection under it
+  | 'h2-refused' // malformed: our HTTP/2 client (nghttp2) reset the stream: the message broke an RFC 9113 §8 rule
+  | 'h2-hpack'; // malformed: a header block that does not decode (RFC 7541), a connection error
 
 export interface RawRequest {
   method: string;

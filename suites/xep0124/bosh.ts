@@ -583,6 +583,8 @@ const noChunked = defineRequirement<ChunkedSeen, Record<string, never>>({
   timing: false,
   limits: {},
   tolerance: () => 'exact: no Transfer-Encoding: chunked on the session creation, authentication and binding responses',
+  // HTTP/2 has no chunked coding: every response is DATA frames.
+  protocols: ['http/1.1'],
   faults: ['bosh-chunked'],
   remedy: 'send each BOSH response with Content-Length',
   async scenario(ctx) {

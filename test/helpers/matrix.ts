@@ -28,8 +28,10 @@ export async function judge(
   only: string[] = [],
   variant: 'query' | 'etag' = 'query',
   viaNamed = false,
+  /** '2': the reference server speaks HTTP/2 too and the run speaks it straight to the server */
+  http: '1.1' | '2' = '1.1',
 ): Promise<Map<string, CaseResult>> {
-  const server = await startReferenceServer({ holdMs: HOLD_MS, faults });
+  const server = await startReferenceServer({ holdMs: HOLD_MS, faults, http2: http === '2' });
   try {
     const { report } = await runSuite({
       manifest: server.manifest(variant),
@@ -44,6 +46,7 @@ export async function judge(
       holdLimitSeconds: HOLD_LIMIT_S,
       reportDir: null,
       reporter: 'none',
+      http,
     });
     return new Map(report.results.map((r) => [`${r.id}@${r.via}`, r]));
   } finally {
@@ -54,15 +57,15 @@ export async function judge(
 export const line = (r: CaseResult): string => `${r.id}@${r.via}: ${r.verdict} — ${r.actual}`;
 
 /** One it() per fault of the transport: flagged by the requirements that name it, and by nothing else in their areas. */
-export function faultCases(transport: TransportName): void {
-  const faults = FAULT_NAMES.filter((f) => FAULTS[f]?.transport === transport);
-  it(`the ${transport} faults exist`, () => expect(faults.length).to.be.greaterThan(0));
+export function faultCases(transport: TransportName, http: '1.1' | '2' = '1.1'): void {
+  const faults = FAULT_NAMES.filter((f) => FAULTS[f]?.transport === transport && (FAULTS[f]?.protocol === 'h2') === (http === '2'));
+  it(`the ${transport} faults${http === '2' ? ' over HTTP/2' : ''} exist`, () => expect(faults.length).to.be.greaterThan(0));
   for (const fault of faults) {
     const targets = REQUIREMENTS.filter((r) => r.faults.includes(fault)).map((r) => r.id);
     // Every requirement of the fault's transport, plus the areas of the requirements that name it.
     const families = [...new Set([FAMILY[transport], ...targets.map((id) => `${id.split('.')[0] ?? ''}.`)])];
     it(`fault ${fault} is flagged by ${targets.join(', ')} and by nothing else among ${families.map((f) => `${f}*`).join(', ')}`, async () => {
-      const results = await judge([fault], families);
+      const results = await judge([fault], families, 'query', false, http);
       const flagged = [...results.values()].filter((r) => ['fail', 'warn'].includes(r.verdict));
       for (const id of targets) {
         expect(
