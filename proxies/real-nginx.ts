@@ -29,6 +29,8 @@ export function nginxMissing(): string | null {
 export interface NginxTls {
   cert: string;
   key: string;
+  /** also offer h2 by ALPN (nginx 1.22: `listen … ssl http2`; the `http2 on` directive came in 1.25.1) */
+  http2?: boolean;
 }
 
 function config(dir: string, port: number, upstream: URL, p: RealNginxParams, tls: NginxTls | undefined): string {
@@ -48,7 +50,7 @@ http {
   server {
     listen 127.0.0.1:${port}${
       tls
-        ? ` ssl;
+        ? ` ssl${tls.http2 === true ? ' http2' : ''};
     ssl_certificate ${join(dir, 'cert.pem')};
     ssl_certificate_key ${join(dir, 'key.pem')}`
         : ''

@@ -34,7 +34,7 @@ describe('https target: real nginx terminating TLS', function () {
     const pems = await selfSignedCertificate();
     await writeFile(join(dir, 'ca.pem'), pems.cert);
     nginx = await startRealProgram(
-      nginxSpec(new URL(server.url), { httpVersion: '1.1', buffering: false, readTimeoutMs: 60_000 }, pems),
+      nginxSpec(new URL(server.url), { httpVersion: '1.1', buffering: false, readTimeoutMs: 60_000 }, { ...pems, http2: true }),
       new URL(server.url),
     );
     front = new URL(nginx.url.href.replace(/^http:/, 'https:'));
@@ -79,5 +79,51 @@ describe('https target: real nginx terminating TLS', function () {
     for (const id of ['lp.held', 'lp.wake', 'lp.order', 'st.incremental', 'st.first-byte', 'sse.dispatch', 'sse.resume'])
       expect(verdict.get(id), id).to.equal('pass');
     expect(r.code, `${r.stdout}\n${r.stderr}`).to.be.oneOf([0, 1]);
+    expect(report.environment.http).to.deep.equal({ asked: '1.1', direct: 'http/1.1' });
+  });
+
+  it('over HTTP/2 (ALPN h2, nginx in front of an HTTP/1.1 server): the push requirements judge the same, and the RFC 9113 ones run', async () => {
+    const out = join(dir, 'report-h2');
+    const r = await cli([
+      'run',
+      '--target',
+      join(dir, 'target.json'),
+      '--ca',
+      join(dir, 'ca.pem'),
+      '--http',
+      '2',
+      '--via',
+      'direct',
+      '--only',
+      'lp.,st.,sse.,h2.',
+      '--report-dir',
+      out,
+      '--reporter',
+      'none',
+    ]);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    const verdict = new Map(report.results.map((c) => [c.id, `${c.verdict}${c.verdict === 'pass' ? '' : `: ${c.actual}`}`]));
+    expect(report.environment.http).to.deep.equal({ asked: '2', direct: 'h2' });
+    expect(report.environment.tls?.alpn).to.equal('h2');
+    for (const id of ['lp.held', 'lp.wake', 'lp.order', 'st.incremental', 'sse.dispatch', 'sse.resume'])
+      expect(verdict.get(id), id).to.equal('pass');
+    // Measured with curl --http2 too: nginx 1.22's HTTP/2 side sends the HEADERS frame with the
+    // first DATA, so a stream whose server writes only a head has no response until the first
+    // event, while its HTTP/1.1 side forwards the head at once (the first run above: pass).
+    expect(verdict.get('st.first-byte')).to.match(/^warn: no response headers after/);
+    // nginx drops Connection/Keep-Alive/Transfer-Encoding on its h2 side and advertises 128 streams.
+    for (const id of ['h2.no-connection-fields', 'h2.concurrent-streams', 'h2.cancel-isolated'])
+      expect(verdict.get(id), id).to.equal('pass');
+    expect(report.results.find((c) => c.id === 'h2.concurrent-streams')?.actual).to.include('SETTINGS_MAX_CONCURRENT_STREAMS 128');
+    expect(verdict.get('st.chunk-syntax'), 'an HTTP/1.1 rule').to.match(/^skip: n\/a over HTTP\/2/);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).to.be.oneOf([0, 1]);
+  });
+
+  it('--http 2 against a cleartext server that speaks only HTTP/1.1 stops before any case (exit 2)', async () => {
+    const plain = join(dir, 'plain.json');
+    await writeFile(plain, JSON.stringify({ ...server.manifest(), name: 'reference, HTTP/1.1 only' }));
+    const r = await cli(['run', '--target', plain, '--http', '2', '--no-report', '--via', 'direct']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('--http 2').and.include('no HTTP/2 SETTINGS frame').and.include('--http 1.1');
   });
 });

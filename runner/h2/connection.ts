@@ -47,6 +47,7 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 interface Exchange {
   method: string;
   path: string;
+  request: RawRequest;
   stream: ClientHttp2Stream | null;
   streamId: number | null;
   res: WireResponse;
@@ -284,7 +285,7 @@ export class H2Connection implements RecordedConnection {
   whenSettings(ms: number): Promise<boolean> {
     return waitFor(
       this.settingsWaiters,
-      () => (this.tRemoteSettings !== null ? true : null),
+      () => (this.tRemoteSettings !== null ? true : this.closed ? false : null),
       ms,
       () => false,
     );
@@ -342,6 +343,7 @@ export class H2Connection implements RecordedConnection {
     const ex: Exchange = {
       method: req.method.toUpperCase(),
       path: req.path,
+      request: req,
       stream: null,
       streamId: null,
       res: emptyResponse(this.id, t),
@@ -412,7 +414,8 @@ export class H2Connection implements RecordedConnection {
     for (const f of this.outbound.feed(bytes)) {
       if (f.name === 'WINDOW_UPDATE') continue;
       const ex = this.byStream.get(f.streamId) ?? this.pendingFor(f);
-      const what = `→ ${describeFrame(f)}${f.name === 'HEADERS' && ex ? ` (${ex.method} ${ex.path})` : ''}`;
+      const dropped = ex ? droppedFields(ex.request) : [];
+      const what = `→ ${describeFrame(f)}${f.name === 'HEADERS' && ex ? ` (${ex.method} ${ex.path}${dropped.length ? `; left out, HTTP/2 forbids them (RFC 9113 §8.2.2): ${dropped.join(', ')}` : ''})` : ''}`;
       this.record(t, f.name === 'HEADERS' || f.name === 'DATA' ? 'send' : 'frame', { bytes: f.payload.length + 9, note: what });
       if (f.name === 'RST_STREAM' && ex && !ex.ended && ex.cancelled === null) {
         const code = frameErrorCode(f) ?? 0;
@@ -580,6 +583,7 @@ export class H2Connection implements RecordedConnection {
     const t = this.clock.now();
     this.record(t, kind, note === undefined ? {} : { note });
     this.closeState.mark(kind, t);
+    for (const w of [...this.settingsWaiters]) w();
     for (const ex of this.all)
       if (!ex.ended)
         this.finish(
@@ -623,6 +627,16 @@ export function requestHeaders(req: RawRequest, hostHeader: string, origin: URL)
     out[lower] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [String(prev)]), value];
   }
   return out;
+}
+
+/** The request fields requestHeaders() leaves out (Host becomes :authority and is not listed). */
+function droppedFields(req: RawRequest): string[] {
+  return (req.headers ?? [])
+    .filter(([n, v]) => {
+      const lower = n.toLowerCase();
+      return lower !== 'host' && (CONNECTION_SPECIFIC.has(lower) || (lower === 'te' && v.trim().toLowerCase() !== 'trailers'));
+    })
+    .map(([n, v]) => `${n}: ${v}`);
 }
 
 function emptyResponse(connectionId: number, tSent: number): WireResponse {

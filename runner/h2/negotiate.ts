@@ -47,7 +47,7 @@ export async function negotiateProtocol(
     if (!(await conn.whenSettings(waitMs)))
       throw new HarnessError(
         'PUSHSPEC_E_USAGE',
-        `--http 2: target ${url.origin} sent no HTTP/2 SETTINGS frame within ${waitMs} ms of the cleartext preface; expected a server that speaks HTTP/2 with prior knowledge (RFC 9113 §3.3); an https:// URL lets ALPN choose, or use --http 1.1`,
+        `--http 2: target ${url.origin} sent no HTTP/2 SETTINGS frame ${conn.closed ? `before it closed the connection (${conn.closeHow ?? '?'})` : `within ${waitMs} ms`} of the cleartext preface; expected a server that speaks HTTP/2 with prior knowledge (RFC 9113 §3.3); an https:// URL lets ALPN choose, or use --http 1.1`,
       );
   } finally {
     conn.close();

@@ -103,7 +103,10 @@ const staysOpen = defineRequirement<{ delivered: number; open: boolean; ending: 
 });
 
 // RFC 6202 §3.2 and RFC 9110 §7.6: buffering anywhere (here: in the server) defeats streaming.
-const incremental = defineRequirement<{ direct: boolean; ended: boolean; deliveries: DeliverySeen[] }, typeof three>({
+const incremental = defineRequirement<
+  { direct: boolean; ended: boolean; deliveries: DeliverySeen[]; /** the stream's status, when it came */ status?: number | null },
+  typeof three
+>({
   id: 'st.incremental',
   spec: 'RFC 6202',
   section: '3.2',
@@ -124,9 +127,17 @@ const incremental = defineRequirement<{ direct: boolean; ended: boolean; deliver
   async scenario(ctx) {
     const { session, deliveries } = await threeEvents(ctx);
     await session.stop();
-    return { direct: ctx.via === 'direct', ended: session.isEnded, deliveries: deliveries.map(deliverySeen) };
+    return {
+      direct: ctx.via === 'direct',
+      ended: session.isEnded,
+      deliveries: deliveries.map(deliverySeen),
+      status: session.headers?.status ?? null,
+    };
   },
   evaluate(o): Verdict {
+    // A refused stream delivers nothing and holds nothing back: there is no delay to judge.
+    if (o.status !== undefined && o.status !== null && (o.status < 200 || o.status >= 300))
+      return verdict.unobservable(`the stream request was answered HTTP ${o.status}, not with a stream: no event to time`);
     // A stream that ended after delivering something is st.stays-open's finding, not a delay.
     const problems = late(o.deliveries).filter(
       (p) => !(o.ended && p.endsWith('never arrived') && o.deliveries.some((d) => d.latencyMs !== null)),

@@ -253,6 +253,8 @@ async function headDeadlineMs(ctx: CaseContext, transport: PushTransport): Promi
 export type HeadProbe =
   | { transport: PushTransport; kind: 'n/a'; why: string }
   | { transport: PushTransport; kind: 'unanswered'; deadlineMs: number }
+  /** HTTP/2: the server reset the stream (RST_STREAM) instead of answering */
+  | { transport: PushTransport; kind: 'reset'; why: string }
   | {
       transport: PushTransport;
       kind: 'answered';
@@ -295,6 +297,8 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
   );
   if (res.tHeaders === null) {
     if (res.end === 'timeout') return { transport, kind: 'unanswered', deadlineMs };
+    const reset = res.errors.find((e) => e.includes('the server reset the stream'));
+    if (res.end === 'rst' && reset !== undefined) return { transport, kind: 'reset', why: reset.replace(/^[a-z0-9-]+: /, '') };
     throw new Inconclusive(
       `the HEAD request to the ${PUSH_LABEL[transport]} endpoint got no response (${res.end}: ${res.errors.slice(0, 1).join('')})`,
     );
@@ -312,6 +316,11 @@ async function headOnce(ctx: CaseContext, transport: PushTransport, getStatus: n
 
 function judgeHead(a: HeadProbe): Judgement | null {
   if (a.kind === 'n/a') return null;
+  if (a.kind === 'reset')
+    return {
+      level: 'fail',
+      text: `${a.why} instead of answering: a client, health check or cache that sends HEAD gets an error where a GET would be answered`,
+    };
   if (a.kind === 'unanswered')
     return {
       level: 'fail',

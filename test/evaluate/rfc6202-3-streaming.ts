@@ -41,6 +41,12 @@ export const streamingCases = [
   canned(incremental, [
     { name: 'clean', recorded, observation: rec.incrementalClean, outcome: 'pass' },
     {
+      name: 'stream refused 403 (nchan chunked over HTTP/2: no TE: chunked there), nothing to time',
+      observation: { ...rec.buffer8k, status: 403 },
+      outcome: 'inconclusive',
+      actual: 'answered HTTP 403, not with a stream',
+    },
+    {
       name: '8 KiB buffer',
       recorded,
       observation: rec.buffer8k,

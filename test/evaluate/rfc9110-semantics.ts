@@ -61,6 +61,12 @@ export const semanticsCases = [
     { name: 'all answered', recorded, observation: headAnswered, outcome: 'pass' },
     { name: 'SSE HEAD unanswered', recorded, observation: headUnanswered, outcome: 'fail', actual: 'SSE: no answer within 210' },
     {
+      name: 'HEAD stream reset over HTTP/2 (nchan 1.3.6 behind nginx 1.22 with TLS and h2, measured)',
+      observation: { answers: [{ transport: 'sse', kind: 'reset', why: 'the server reset the stream (RST_STREAM INTERNAL_ERROR)' }] },
+      outcome: 'fail',
+      actual: 'SSE: the server reset the stream (RST_STREAM INTERNAL_ERROR) instead of answering',
+    },
+    {
       name: 'stray body bytes',
       observation: {
         answers: [{ transport: 'longPoll', kind: 'answered', status: 200, tookMs: 1, strayBytes: 12, allow: null, getStatus: 200 }],
