@@ -109,6 +109,9 @@ describe('plan: requirements × intermediary profiles', () => {
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
     expect(na.map((c) => c.requirement.id).sort()).to.deep.equal([
       'h1.connection-close',
+      'h2.cancel-isolated',
+      'h2.concurrent-streams',
+      'h2.no-connection-fields',
       'http.content-type',
       'http.date',
       'http.etag-syntax',
