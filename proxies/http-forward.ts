@@ -4,6 +4,7 @@
  * what these hops model is semantic, not byte-level. Each data event from upstream is written
  * downstream as it comes, so Node's re-framing adds no buffering of its own.
  */
+import type { Readable } from 'node:stream';
 import http, { Agent, type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { HOP_GENERATED_HEADER, type RunningHop, type Scope, listenLocal, runningHop } from './hop.js';
 import { upstreamAddress } from './link.js';
@@ -27,7 +28,8 @@ export interface UpstreamRequest {
   path: string;
   headers: HeaderPairs;
   agent: Agent;
-  body?: IncomingMessage;
+  /** the request body as it arrives (an HTTP/1.1 request, or an HTTP/2 stream at the h2 front) */
+  body?: Readable;
   /** Called when the request gets a connection (the Agent may have queued it). */
   onSocket?: () => void;
 }

@@ -12,6 +12,7 @@ import { type ConnPoolParams, connPool } from './conn-pool.js';
 import { direct } from './direct.js';
 import { type FirstByteTimeoutParams, firstByteTimeout } from './first-byte-timeout.js';
 import { type GzipParams, gzip } from './gzip.js';
+import { h2Front } from './h2-front.js';
 import type { Hop } from './hop.js';
 import { type Http10Params, http10 } from './http10.js';
 import { type IdleTimeoutParams, idleTimeout } from './idle-timeout.js';
@@ -47,7 +48,8 @@ export type HopSpec =
   | { unit: 'real-haproxy'; params: RealHaproxyParams }
   | { unit: 'real-varnish'; params: RealVarnishParams }
   | { unit: 'real-squid'; params: RealSquidParams }
-  | { unit: 'node-http-proxy'; params: NodeHttpProxyParams };
+  | { unit: 'node-http-proxy'; params: NodeHttpProxyParams }
+  | { unit: 'h2-front' };
 
 export type HopUnit = HopSpec['unit'];
 
@@ -93,6 +95,8 @@ export function buildHop(spec: HopSpec): Hop {
       return realSquid(spec.params);
     case 'node-http-proxy':
       return nodeHttpProxy(spec.params);
+    case 'h2-front':
+      return h2Front();
   }
 }
 
@@ -276,6 +280,12 @@ export const PROFILES: Record<string, Profile> = {
     true,
     'CloudFront origin response timeout 30 s by default: the wait for the first byte and between later packets (CloudFront developer guide, "Response timeout (custom origins)")',
   ),
+  'h2-front': profile(
+    'an HTTP/2 front end before an HTTP/1.1 origin: the client speaks h2 to it, it speaks HTTP/1.1 behind; heads forwarded at once, each upstream read a DATA frame',
+    [{ unit: 'h2-front' }],
+    true,
+    'CDNs and ingress controllers (Cloudflare, CloudFront, nginx ingress) serve browsers HTTP/2 and fetch from the origin over HTTP/1.1; connection-specific fields are dropped (RFC 9113 §8.2.2)',
+  ),
   'app-runner': profile(
     'AWS App Runner: every request ends after 120 s, however much flows',
     [{ unit: 'total-timeout', params: { totalMs: 120_000, status: 504 } }],
@@ -388,6 +398,8 @@ export const HOP_REMEDIES: Record<HopUnit, string> = {
     'mark push responses "Cache-Control: no-store" (squid stores a Last-Modified response heuristically and revalidates it with If-Modified-Since); answer conditional requests on push endpoints correctly',
   'node-http-proxy':
     'nothing special: http-proxy streams responses as they come; send Cache-Control: no-transform so a compression middleware in front of it leaves event streams alone',
+  'h2-front':
+    'delimit every message in the body (HTTP/2 carries it in DATA frames of its own sizes) and do not rely on HTTP/1.1 connection semantics (Connection: close, EOF framing, TE: chunked) reaching the client',
 };
 
 const TIMEOUT_UNITS: ReadonlySet<HopUnit> = new Set(['idle-timeout', 'first-byte-timeout', 'total-timeout']);
@@ -406,6 +418,7 @@ export function remediesOf(name: string, o: { timeouts: boolean }): string[] {
 
 /** Units that re-send requests as an HTTP client of their own (http-forward.ts, http10.ts, and the real proxies that do: nginx, Varnish, Squid). */
 const HEADER_REWRITING_UNITS: ReadonlySet<HopUnit> = new Set([
+  'h2-front',
   'http10',
   'gzip',
   'shared-cache',

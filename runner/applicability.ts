@@ -2,6 +2,7 @@ import type { TransportName } from './manifest/types.js';
 import type { Requirement } from './requirement.js';
 import { profileNamed, type HopSpec } from '../proxies/index.js';
 import type { WireProtocol } from './wire/recorded.js';
+import { profileProtocol } from './via.js';
 
 /**
  * Why a requirement says nothing over the protocol the client speaks, or null when it does:
@@ -109,6 +110,8 @@ function hopEffects(spec: HopSpec): Effect[] {
       return ['caching', 'reframing', 'idle-timeout'];
     case 'node-http-proxy':
       return spec.params.compress ? ['reframing', 'transform'] : ['reframing'];
+    case 'h2-front':
+      return ['reframing'];
   }
 }
 
@@ -136,7 +139,7 @@ const CONCERNS: Record<TransportName, readonly Effect[]> = {
  * RFC 9110 and RFC 9112 bind every sender of a message: behind a hop that re-sends HTTP the
  * client reads the hop's message, not the server's, so these are judged direct only.
  */
-const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112']);
+const MESSAGE_SYNTAX_SPECS: ReadonlySet<string> = new Set(['RFC 9110', 'RFC 9112', 'RFC 9113']);
 
 /**
  * Areas that judge how the server answers what one client sends it (its CORS policy, a hostile
@@ -202,17 +205,21 @@ export function applicability(r: Requirement, profile: string): Applicability {
       reason: `only meaningful behind ${declared.join(', ')} (or a chain containing one); ${profile} has none of them`,
     };
   }
+  const entered = profileProtocol(profile);
+  if (protocolMismatch(r, entered) !== null)
+    return {
+      applies: false,
+      reason:
+        entered === 'h2'
+          ? `an HTTP/1.1 rule (${r.spec}), and ${profile} is entered over HTTP/2, so it is judged direct (--http 1.1)`
+          : `an HTTP/2 rule (${r.spec}), and ${profile} is entered over HTTP/1.1, so it is judged direct (--http 2 or auto)`,
+    };
   if (MESSAGE_SYNTAX_SPECS.has(r.spec)) {
     return {
       applies: false,
-      reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(' and ')} bind on each sender: behind ${profile} the client reads the hop's message, so it is judged direct`,
+      reason: `judges the server's own message syntax, which ${[...MESSAGE_SYNTAX_SPECS].join(', ').replace(/, ([^,]*)$/, ' and $1')} bind on each sender (RFC 9113 on each end of an HTTP/2 connection): behind ${profile} the client reads the hop's message, so it is judged direct`,
     };
   }
-  if (protocolMismatch(r, 'http/1.1') !== null)
-    return {
-      applies: false,
-      reason: `an HTTP/2 rule (${r.spec}), and ${profile} is entered over HTTP/1.1, so it is judged direct (--http 2 or auto)`,
-    };
   const answer = SERVER_ANSWER_AREAS.find((a) => r.id.startsWith(a.prefix));
   if (answer)
     return {

@@ -8,7 +8,7 @@ import { connectionEndings, header, WireConnection, type RecordedConnection, typ
 import { H2Connection } from './h2/connection.js';
 import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
 import type { SharedProbes } from './shared-probes.js';
-import { openVia } from './via.js';
+import { baseProfile, openVia, profileProtocol } from './via.js';
 import type { TlsTrust } from './tls.js';
 
 export interface RunOptions {
@@ -36,9 +36,9 @@ export interface RunEnv {
   rttFor(via: string): Promise<number>;
 }
 
-/** The run's protocol straight to the target; every intermediary profile is entered over HTTP/1.1. */
+/** The run's protocol straight to the target; a profile is entered over what its first hop speaks (h2-front: HTTP/2). */
 export function protocolFor(env: Pick<RunEnv, 'protocol'>, via: string): WireProtocol {
-  return via === 'direct' ? env.protocol : 'http/1.1';
+  return via === 'direct' ? env.protocol : profileProtocol(baseProfile(via));
 }
 
 /**

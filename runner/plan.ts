@@ -1,6 +1,6 @@
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
-import { baseProfile, describeVia, streamingPossible, viaMissing } from './via.js';
+import { baseProfile, describeVia, profileProtocol, streamingPossible, viaMissing } from './via.js';
 import { applicability, protocolMismatch } from './applicability.js';
 import type { WireProtocol } from './wire/recorded.js';
 
@@ -43,7 +43,7 @@ export function plan(
   requirements: readonly Requirement[],
   manifest: Manifest,
   f: PlanFilter,
-  /** what the client speaks straight to the target; every profile is entered over HTTP/1.1 */
+  /** what the client speaks straight to the target (a profile is entered over what its first hop speaks) */
   directProtocol: WireProtocol = 'http/1.1',
 ): Case[] {
   const cases: Case[] = [];
@@ -68,7 +68,7 @@ export function plan(
       const has = r.transports.some((t) => offered(manifest, t));
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
       const missing = missingFor.get(via) ?? null;
-      const mismatch = protocolMismatch(r, base === 'direct' ? directProtocol : 'http/1.1');
+      const mismatch = protocolMismatch(r, base === 'direct' ? directProtocol : profileProtocol(base));
       const skipReason =
         missing !== null
           ? `skip: ${via} cannot run here: ${missing}`

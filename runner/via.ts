@@ -1,6 +1,7 @@
 import {
   PROFILES,
   PROFILE_NAMES,
+  profileNamed,
   SIMULATED_PROFILE_NAMES,
   scaledHops,
   startChain,
@@ -9,7 +10,8 @@ import {
 } from '../proxies/index.js';
 import type { Clock } from './clock.js';
 import { startTargetEdge } from '../proxies/target-edge.js';
-import { WireConnection } from './wire/index.js';
+import { WireConnection, type RecordedConnection, type WireProtocol } from './wire/index.js';
+import { H2Connection } from './h2/connection.js';
 import type { TlsTrust } from './tls.js';
 
 /**
@@ -62,6 +64,11 @@ export function viaOf(key: string): Via {
 }
 
 /** The base profile name (what requirements declare applicability for). */
+/** What a client speaks to a profile's first hop: HTTP/2 to an h2 front, HTTP/1.1 to every other. */
+export function profileProtocol(profile: string): WireProtocol {
+  return profileNamed(profile).specs[0]?.unit === 'h2-front' ? 'h2' : 'http/1.1';
+}
+
 export function baseProfile(key: string): string {
   return viaOf(key).profile ?? 'direct';
 }
@@ -178,9 +185,13 @@ export async function calibrateViaRtt(key: string, target: URL, clock: Clock, ti
   const samples: number[] = [];
   for (let i = 0; i < 3; i++) {
     const chain = await openVia(key, target, trust);
-    let conn: WireConnection | null = null;
+    let conn: RecordedConnection | null = null;
     try {
-      conn = await WireConnection.open(chain.origin, { connectTimeoutMs: 5000 * timeScale, clock, trust });
+      const opts = { connectTimeoutMs: 5000 * timeScale, clock, trust };
+      conn =
+        profileProtocol(baseProfile(key)) === 'h2'
+          ? await H2Connection.open(chain.origin, opts)
+          : await WireConnection.open(chain.origin, opts);
       const res = await conn.exchange(
         { method: 'GET', path: target.pathname + target.search, headers: [['Cache-Control', 'no-cache']] },
         { deadlineMs: 5000 * timeScale, maxBodyBytes: 256 * 1024 },

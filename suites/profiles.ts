@@ -4,9 +4,9 @@
  */
 
 /** Hops a complete long-poll response passes unharmed (RFC 6202 §5.3: "most proxies cope"). */
-export const LONG_POLL_HOPS = ['latency', 'http10', 'buffer-full', 'nginx-default'] as const;
-/** Hops that change framing or timing but not content: streams must survive them. */
-export const RECHUNKING_HOPS = ['rechunk-split', 'rechunk-coalesce', 'http10'] as const;
+export const LONG_POLL_HOPS = ['latency', 'http10', 'buffer-full', 'nginx-default', 'h2-front'] as const;
+/** Hops that change framing or timing but not content: streams must survive them (an h2 front re-frames into DATA frames). */
+export const RECHUNKING_HOPS = ['rechunk-split', 'rechunk-coalesce', 'http10', 'h2-front'] as const;
 /** Hops that buffer: a stream passes only if it opts out or there is nothing to hold. */
 export const BUFFERING_HOPS = ['buffer-bytes', 'buffer-full', 'nginx-default', 'nginx-http11', 'gzip'] as const;
 /** Shared caches (RFC 9111). */

@@ -18,7 +18,7 @@ const result = (id: string, via: string, verdict: CaseResult['verdict'], actual 
 });
 
 describe('coverage statement behind named profiles', () => {
-  const reason = "judges the server's own message syntax, which RFC 9110 and RFC 9112 bind on each sender";
+  const reason = "judges the server's own message syntax, which RFC 9110, RFC 9112 and RFC 9113 bind on each sender";
   const results = [
     result('lp.held', 'direct', 'pass'),
     result('lp.held', 'nginx-default', 'pass'),

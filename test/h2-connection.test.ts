@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { once } from 'node:events';
 import http2, { type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
-import { frame, serveConnectionHeaderFault } from '../fixtures/h2-raw.js';
+import { frame, literal, serveConnectionHeaderFault } from '../fixtures/h2-raw.js';
 import { H2Connection } from '../runner/h2/connection.js';
 import { connectionEndings, type RawRequest } from '../runner/wire/index.js';
 
@@ -50,6 +50,18 @@ async function rawServer(serve: (socket: net.Socket) => void): Promise<{ url: UR
       await new Promise((resolve) => raw.close(resolve));
     },
   };
+}
+
+/** Calls `then` once the client's first HEADERS (a GET opening stream 1: END_STREAM | END_HEADERS) has arrived. */
+function afterFirstRequest(socket: net.Socket, then: () => void): void {
+  let seen = Buffer.alloc(0);
+  const onData = (buf: Buffer): void => {
+    seen = Buffer.concat([seen, buf]);
+    if (seen.indexOf(Buffer.from([0x01, 0x05, 0x00, 0x00, 0x00, 0x01]), 24) === -1) return;
+    socket.off('data', onData);
+    then();
+  };
+  socket.on('data', onData);
 }
 
 const opened: H2Connection[] = [];
@@ -105,12 +117,7 @@ describe('h2/connection: H2Connection (frames recorded on one clock)', function 
     const { url, close } = await rawServer((socket) => {
       socket.on('error', () => undefined);
       socket.write(frame(4, 0, 0, Buffer.alloc(0)));
-      let seen = Buffer.alloc(0);
-      socket.on('data', (buf: Buffer) => {
-        seen = Buffer.concat([seen, buf]);
-        // after the preface and the client's SETTINGS, its first HEADERS opens stream 1
-        if (seen.length < 24 + 9 || seen.indexOf(Buffer.from([0x01, 0x05, 0x00, 0x00, 0x00, 0x01]), 24) === -1) return;
-        socket.removeAllListeners('data');
+      afterFirstRequest(socket, () => {
         socket.write(frame(1, 0x4, 1, Buffer.from([0x88])));
         socket.write(frame(0, 0, 1, Buffer.from('partial')));
         const code = Buffer.alloc(4);
@@ -127,6 +134,25 @@ describe('h2/connection: H2Connection (frames recorded on one clock)', function 
       expect(res.body.toString()).to.equal('partial');
       expect(c.closed).to.equal(false);
       expect(connectionEndings(c.events).some((m) => m.what.includes('RST_STREAM'))).to.equal(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it('END_STREAM after fewer DATA bytes than content-length is a malformed response, not a complete one', async () => {
+    const { url, close } = await rawServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(frame(4, 0, 0, Buffer.alloc(0)));
+      afterFirstRequest(socket, () => {
+        socket.write(frame(1, 0x4, 1, Buffer.concat([Buffer.from([0x88]), literal('content-length', '10')])));
+        socket.write(frame(0, 0x1, 1, Buffer.from('abc')));
+      });
+    });
+    try {
+      const c = await open(url);
+      const res = await c.exchange(GET('/'), { deadlineMs: 3000 }, url.host);
+      expect(res.end).to.equal('malformed');
+      expect(res.errors.join()).to.include('h2-content-length').and.include('after 3 DATA bytes, but content-length says 10');
     } finally {
       await close();
     }

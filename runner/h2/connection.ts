@@ -547,7 +547,7 @@ export class H2Connection implements RecordedConnection {
       this.onResponseHeaders?.(res, t);
       for (const w of [...ex.headWaiters]) w();
     } else res.trailers.push(...regular);
-    if (block.endStream) this.finish(ex, 'complete', t, null, '');
+    if (block.endStream) this.complete(ex, t);
   }
 
   private onData(ex: Exchange, data: Buffer, endStream: boolean, t: number): void {
@@ -564,7 +564,22 @@ export class H2Connection implements RecordedConnection {
       res.tFirstBodyByte ??= t;
       this.onBodyData?.(data, t, res);
     }
-    if (endStream) this.finish(ex, 'complete', t, null, '');
+    if (endStream) this.complete(ex, t);
+  }
+
+  /** END_STREAM: complete, unless the DATA total contradicts content-length (RFC 9113 §8.1.1). */
+  private complete(ex: Exchange, t: number): void {
+    const declared = ex.res.headers.find(([n]) => n === 'content-length')?.[1];
+    const bodiless = ex.method === 'HEAD' || ex.res.status === 204 || ex.res.status === 304;
+    if (declared !== undefined && !bodiless && Number(declared) !== ex.res.body.length)
+      this.finish(
+        ex,
+        'malformed',
+        t,
+        'h2-content-length',
+        `END_STREAM after ${ex.res.body.length} DATA bytes, but content-length says ${declared}: a malformed (truncated or overlong) response (RFC 9113 §8.1.1)`,
+      );
+    else this.finish(ex, 'complete', t, null, '');
   }
 
   private finish(ex: Exchange, end: WireResponse['end'], t: number, code: WireErrorCode | null, why: string): void {

@@ -127,7 +127,8 @@ export type WireErrorCode =
   | 'h2-rst-stream' // rst: the server reset the HTTP/2 stream (RST_STREAM and its code)
   | 'h2-goaway' // rst: the server's GOAWAY left the stream unprocessed, or closed the connection under it
   | 'h2-refused' // malformed: our HTTP/2 client (nghttp2) reset the stream: the message broke an RFC 9113 §8 rule
-  | 'h2-hpack'; // malformed: a header block that does not decode (RFC 7541), a connection error
+  | 'h2-hpack' // malformed: a header block that does not decode (RFC 7541), a connection error
+  | 'h2-content-length'; // malformed: END_STREAM after a DATA total other than content-length (RFC 9113 §8.1.1)
 
 export interface RawRequest {
   method: string;

@@ -119,7 +119,7 @@ const incremental = defineRequirement<
   limits: three,
   tolerance: (l) => `arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale) for each of ${l.events} small events`,
   // Not rechunk-coalesce: joining chunks within 200 ms delays every event by design (haproxy-like).
-  via: ['latency', 'rechunk-split', 'http10', ...BUFFERING_HOPS],
+  via: ['latency', 'rechunk-split', 'http10', 'h2-front', ...BUFFERING_HOPS],
   deploymentCheck: true,
   // no-proxy-hints passes direct and stalls only behind buffering hops (cause: intermediary).
   faults: ['stream-buffer-8k', 'no-proxy-hints'],
