@@ -160,8 +160,9 @@ export class CaseContext {
     return protocolFor(this.env, this.via);
   }
 
-  async connect(): Promise<RecordedConnection> {
-    const opts = { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust };
+  /** `streamWindowBytes`: over HTTP/2, the stream window we advertise (a check that leaves a stream unread). */
+  async connect(o: { streamWindowBytes?: number } = {}): Promise<RecordedConnection> {
+    const opts = { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust, ...o };
     const c = this.protocol === 'h2' ? await H2Connection.open(this.origin, opts) : await WireConnection.open(this.origin, opts);
     this.connections.add(c);
     this.note(

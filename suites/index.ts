@@ -7,6 +7,7 @@ import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
+import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
 import { h2FieldRequirements } from './rfc9113/8.2-fields.js';
 import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
@@ -26,6 +27,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...semanticsRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,
+  ...h2FlowControlRequirements,
   ...h2FieldRequirements,
   ...sseRequirements,
   ...bayeuxRequirements,

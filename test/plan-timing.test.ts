@@ -112,6 +112,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'h2.cancel-isolated',
       'h2.concurrent-streams',
       'h2.no-connection-fields',
+      'h2.slow-reader-isolated',
       'http.content-type',
       'http.date',
       'http.etag-syntax',

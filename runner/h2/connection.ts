@@ -61,6 +61,15 @@ interface Exchange {
   headWaiters: Set<() => void>;
 }
 
+export interface H2OpenOptions extends OpenOptions {
+  /**
+   * SETTINGS_INITIAL_WINDOW_SIZE we advertise (default 4 MiB, so flow control never slows the
+   * recorder). A small one lets a check leave a stream unread (request(…, { read: false })) and
+   * see the server's sending on it stop after that many bytes (RFC 9113 §5.2), and only on it.
+   */
+  streamWindowBytes?: number;
+}
+
 /** A stream opened with H2Connection.request(). */
 export interface H2Request {
   /** fills in as frames arrive */
@@ -108,6 +117,7 @@ export class H2Connection implements RecordedConnection {
     readonly origin: URL,
     id: number,
     tConnect: number,
+    streamWindowBytes: number,
   ) {
     this.id = id;
     this.localPort = socket.localPort ?? 0;
@@ -149,7 +159,7 @@ export class H2Connection implements RecordedConnection {
     });
     this.session = http2.connect(origin, {
       createConnection: () => tap,
-      settings: { enablePush: false, initialWindowSize: WINDOW_BYTES },
+      settings: { enablePush: false, initialWindowSize: streamWindowBytes },
       // a held poll per stream is the point of some checks: do not let Node queue them
       peerMaxConcurrentStreams: 10_000,
       maxSessionMemory: 64,
@@ -158,7 +168,7 @@ export class H2Connection implements RecordedConnection {
     this.session.on('connect', () => this.session.setLocalWindowSize(WINDOW_BYTES));
   }
 
-  static open(origin: URL, opts: OpenOptions): Promise<H2Connection> {
+  static open(origin: URL, opts: H2OpenOptions): Promise<H2Connection> {
     const clock = opts.clock ?? systemClock;
     const secure = origin.protocol === 'https:';
     const host = origin.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -190,7 +200,7 @@ export class H2Connection implements RecordedConnection {
           );
           return;
         }
-        resolve(new H2Connection(socket, clock, origin, id, clock.now()));
+        resolve(new H2Connection(socket, clock, origin, id, clock.now(), opts.streamWindowBytes ?? WINDOW_BYTES));
       });
     });
   }
@@ -201,20 +211,12 @@ export class H2Connection implements RecordedConnection {
   }
 
   /**
-   * The same, but the stream's DATA is left unread: our receive window for it is not reopened, so
-   * after WINDOW bytes the server must stop sending on it (RFC 9113 §5.2) — and only on it.
-   */
-  sendUnread(req: RawRequest, hostHeader: string): number {
-    return this.start(req, hostHeader, false).res.tSent;
-  }
-
-  /**
    * A stream of its own, outside send()/readResponse()'s queue: `res` fills in as frames arrive
    * (headers, DATA), `done` resolves when it ends or after deadlineMs, `cancel()` sends
    * RST_STREAM CANCEL as a browser does when a page closes its EventSource.
    */
-  request(req: RawRequest, hostHeader: string, deadlineMs: number): H2Request {
-    const ex = this.start(req, hostHeader, true);
+  request(req: RawRequest, hostHeader: string, deadlineMs: number, o: { read?: boolean } = {}): H2Request {
+    const ex = this.start(req, hostHeader, o.read ?? true);
     this.unclaimed.splice(this.unclaimed.indexOf(ex), 1);
     const done = new Promise<WireResponse>((resolve) => {
       const timer = setTimeout(() => this.cancel(ex, 'timeout', `deadline of ${deadlineMs} ms after send passed`), deadlineMs);

@@ -652,6 +652,13 @@ const fanout = defineRequirement<FanoutSeen, typeof EXACT>({
     const pa = await a.start(t.pollDeadlineMs);
     const pb = await b.start(t.pollDeadlineMs);
     await until(ctx, pb.tSent, t.stimulusWindowMs * 0.2);
+    // Through a hop, as in eventPoll: an event published before a cursorless poll reaches the
+    // target is not owed to it, so the publish waits until the target's edge has seen both.
+    if (ctx.via !== 'direct') {
+      const reached = await Promise.all([pa, pb].map((p) => ctx.reachedTarget(p.path, p.tSent, t.stimulusWindowMs * 0.4)));
+      const last = Math.max(...reached.map((r) => r ?? 0));
+      if (last > 0) await until(ctx, last, t.stimulusWindowMs * 0.2);
+    }
     const token = ctx.nextToken();
     await ctx.publish(channel, token);
     const [ra, rb] = await Promise.all([pa.done, pb.done]);

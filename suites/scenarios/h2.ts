@@ -11,8 +11,8 @@ import type { RawRequest } from '../../runner/wire/index.js';
 import { PUSH_TRANSPORTS, type PushTransport } from './push-transports.js';
 
 /** The case's connection as HTTP/2; the plan runs RFC 9113 checks only where the client speaks h2. */
-export async function h2Connection(ctx: CaseContext): Promise<H2Connection> {
-  const conn = await ctx.connect();
+export async function h2Connection(ctx: CaseContext, o: { streamWindowBytes?: number } = {}): Promise<H2Connection> {
+  const conn = await ctx.connect(o);
   if (!(conn instanceof H2Connection)) throw new Error(`harness: ${ctx.via} case of an RFC 9113 check got an ${conn.protocol} connection`);
   if (!(await conn.whenSettings(ctx.ms(5000))))
     throw new Inconclusive(`connection #${conn.id}: no SETTINGS frame from the server within ${ctx.ms(5000)} ms of our preface`);

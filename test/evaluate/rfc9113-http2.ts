@@ -1,5 +1,6 @@
 import { cancelIsolated, concurrentStreams, type CancelSeen, type ConcurrencySeen } from '../../suites/rfc9113/5.1-streams.js';
 import { noConnectionFields, type FieldSample } from '../../suites/rfc9113/8.2-fields.js';
+import { slowReaderIsolated, type SlowReaderSeen } from '../../suites/rfc9113/5.2-flow-control.js';
 import { canned } from './canned.js';
 
 const fields = (over: Partial<FieldSample> = {}): FieldSample => ({
@@ -35,7 +36,39 @@ const cancel = (over: Partial<CancelSeen> = {}): CancelSeen => ({
   ...over,
 });
 
+const slowReader = (over: Partial<SlowReaderSeen> = {}): SlowReaderSeen => ({
+  transport: 'sse',
+  windowBytes: 16_384,
+  publishedBytes: 65_536,
+  slowReceived: 16_384,
+  probeLatencyMs: 4,
+  allowedMs: 110,
+  ...over,
+});
+
 export const http2Cases = [
+  canned(slowReaderIsolated, [
+    { name: 'the unread stream held at its window, the other served at once', observation: slowReader(), outcome: 'pass' },
+    {
+      name: 'the fan-out waits for the unread stream',
+      observation: slowReader({ probeLatencyMs: null }),
+      outcome: 'fail',
+      actual: 'one slow reader stalls the channel for everyone',
+    },
+    {
+      name: 'late',
+      observation: slowReader({ probeLatencyMs: 900 }),
+      outcome: 'fail',
+      actual: 'after 900 ms (allowed 110 ms)',
+      excessMs: 790,
+    },
+    { name: 'flow control never engaged', observation: slowReader({ slowReceived: 70_000 }), outcome: 'inconclusive' },
+    {
+      name: 'the reading stream ended first',
+      observation: slowReader({ probeLatencyMs: null, fastEnded: 'rst' }),
+      outcome: 'inconclusive',
+    },
+  ]),
   canned(noConnectionFields, [
     {
       name: 'lower-case fields, none connection-specific',

@@ -65,6 +65,36 @@ export const H2_FAULT_TESTS: Record<Extract<FaultName, `h2-${string}`>, () => Pr
     expect(bad.remoteSettings.maxConcurrentStreams).to.equal(4);
   },
 
+  'h2-fanout-waits-for-slow-reader': async () => {
+    const outcome = async (fault: boolean): Promise<boolean> => {
+      const server = await startReferenceServer({
+        http2: true,
+        heartbeatMs: 60_000,
+        faults: fault ? ['h2-fanout-waits-for-slow-reader'] : [],
+      });
+      servers.push(server);
+      const session = http2.connect(server.url, { settings: { initialWindowSize: 16_384 } });
+      session.on('error', () => undefined);
+      sessions.push(session);
+      const slow = session.request({ ':path': '/sse?channel=f', accept: 'text/event-stream' });
+      slow.on('error', () => undefined);
+      slow.pause();
+      await head(slow);
+      const fast = sse(session, 'f');
+      let received = '';
+      fast.on('data', (d: Buffer) => (received += d.toString()));
+      await head(fast);
+      const publish = (body: string): Promise<Response> => fetch(`${server.url}/publish?channel=f`, { method: 'POST', body });
+      for (let i = 0; i < 8; i++) await publish('x'.repeat(8192));
+      await publish('probe-token');
+      const until = Date.now() + 1000;
+      while (!received.includes('probe-token') && Date.now() < until) await pause(20);
+      return received.includes('probe-token');
+    };
+    expect(await outcome(false), 'compliant: the reading subscriber gets the event').to.equal(true);
+    expect(await outcome(true), 'fault: the fan-out waits for the unread stream').to.equal(false);
+  },
+
   'h2-cancel-closes-session': async () => {
     const [ok, bad] = await pair('h2-cancel-closes-session');
     const outcome = async (session: ClientHttp2Session): Promise<{ siblingOpen: boolean; sessionOpen: boolean }> => {
