@@ -47,4 +47,24 @@ describe('cli: run --http', function () {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('--fixture --tls --http auto: ALPN selects h2 from the reference server, and the shared requirements judge as over HTTP/1.1', async () => {
+    const dirs = await Promise.all([mkdtemp(join(tmpdir(), 'pushspec-cli-alpn-')), mkdtemp(join(tmpdir(), 'pushspec-cli-h1-'))]);
+    try {
+      const only = ['--via', 'direct', '--only', 'lp.held,lp.wake,st.incremental,sse.dispatch,sse.resume,http.content-type'];
+      // One after the other: both are timing checks, judged on an otherwise quiet run.
+      const h2 = await cli(['run', '--fixture', '--tls', '--http', 'auto', ...only, '--report-dir', dirs[0] ?? '']);
+      const h1 = await cli(['run', '--fixture', '--tls', '--http', '1.1', ...only, '--report-dir', dirs[1] ?? '']);
+      const [over2, over1] = await Promise.all(dirs.map(async (d) => JSON.parse(await readFile(join(d, 'report.json'), 'utf8')) as Report));
+      expect(h2.code, h2.stderr).to.equal(0);
+      expect(h1.code, h1.stderr).to.equal(0);
+      expect(over2?.environment.http).to.deep.equal({ asked: 'auto', direct: 'h2' });
+      expect(over2?.environment.tls?.alpn).to.equal('h2');
+      expect(over1?.environment.http).to.deep.equal({ asked: '1.1', direct: 'http/1.1' });
+      const verdicts = (r: Report | undefined): string[] => (r?.results ?? []).map((c) => `${c.id} ${c.verdict}`);
+      expect(verdicts(over2)).to.deep.equal(verdicts(over1));
+    } finally {
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    }
+  });
 });

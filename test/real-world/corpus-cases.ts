@@ -62,7 +62,7 @@ export function corpusCases(name: string): void {
         for (const [variant, manifest] of Object.entries(running?.targets ?? {})) {
           const expected = expectedFor(server.name, variant);
           if (!expected) continue;
-          const { results, durationMs } = await judgeTarget(manifest, server.skip?.[variant]?.ids);
+          const { results, durationMs } = await judgeTarget(manifest, server.skip?.[variant]?.ids, [], running?.access?.[variant]);
           const diff = verdictDiff(expected, verdictTable(results));
           problems.push(...diff.map((d) => `${variant}: ${d}`));
           problems.push(...results.filter((r) => r.verdict === 'error').map((r) => `${variant}: ${r.id}@${r.via} error: ${r.actual}`));

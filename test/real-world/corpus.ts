@@ -9,7 +9,7 @@ import { prosody } from './servers/prosody.js';
 import { nchan } from './servers/nchan.js';
 import { sockjsServer } from './servers/sockjs.js';
 import { sseChannel } from './servers/sse-channel.js';
-import type { CorpusServer } from './servers/types.js';
+import type { CorpusServer, TargetAccess } from './servers/types.js';
 
 /** Every real third-party server of the corpus (ground truth in test/real-world/<name>.md). */
 export const CORPUS: readonly CorpusServer[] = [nchan, sockjsServer, engineio, betterSse, sseChannel, faye, prosody];
@@ -27,8 +27,11 @@ export async function judgeTarget(
   manifest: Manifest,
   skip: readonly string[] = [],
   only: readonly string[] = [],
+  access: TargetAccess = {},
 ): Promise<{ results: CaseResult[]; durationMs: number }> {
   const { report } = await runSuite({
+    ...(access.caPem === undefined ? {} : { trust: { insecure: false, ca: access.caPem, caPath: '(corpus certificate)' } }),
+    ...(access.http === undefined ? {} : { http: access.http }),
     manifest,
     only: [...only],
     skip: [...skip],

@@ -40,7 +40,7 @@ async function main(): Promise<number> {
         if (picks.length > 0 && !picks.some((p) => p === server.name || p === `${server.name}/${variant}`)) continue;
         let first: VerdictTable | null = null;
         for (let i = 0; i < runs; i++) {
-          const { results, durationMs } = await judgeTarget(manifest, server.skip?.[variant]?.ids, only);
+          const { results, durationMs } = await judgeTarget(manifest, server.skip?.[variant]?.ids, only, running.access?.[variant]);
           const table = verdictTable(results);
           const counts: Record<string, number> = {};
           for (const r of results) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;

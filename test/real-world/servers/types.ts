@@ -8,8 +8,16 @@ import type { Manifest } from '../../../runner/manifest/types.js';
 export interface RunningServer {
   /** variant name → manifest pointing at the running server */
   targets: Record<string, Manifest>;
+  /** how a variant is reached when not plain HTTP/1.1: the CA its TLS certificate chains to, the --http to use */
+  access?: Record<string, TargetAccess>;
   /** Stops every process this server started, by its own PID. Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface TargetAccess {
+  /** PEM of the (self-signed) certificate the variant's https:// origin presents */
+  caPem?: string;
+  http?: '1.1' | '2' | 'auto';
 }
 
 export interface CorpusServer {
