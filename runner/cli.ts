@@ -216,6 +216,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--ca <file>', 'https targets: PEM file of CA certificate(s) trusted in addition to the system roots')
     .option('--insecure', 'https targets: do not verify the certificate (recorded in report.json and the summary)')
     .option(
+      '--cert <file>',
+      'https targets that require a client certificate: the certificate (PEM), presented on every connection; with --key',
+    )
+    .option('--key <file>', 'the private key (PEM) of --cert')
+    .option(
       '--http <version>',
       `what to speak straight to the target: 1.1, 2 (HTTP/2: by ALPN over TLS, prior knowledge in cleartext) or auto (ALPN offers h2 and http/1.1, as a browser does); intermediary profiles are entered over HTTP/1.1; default ${RUN_DEFAULTS.http}`,
     )

@@ -7,7 +7,7 @@ import type { Requirement } from './requirement.js';
 import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
 import { MAX_SHARDS, parseShard, type Shard } from './shard.js';
-import { loadCaFile, type TlsTrust } from './tls.js';
+import { loadCaFile, loadClientCertificate, type TlsTrust } from './tls.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -26,6 +26,8 @@ export interface RawRunFlags {
   ca?: string;
   insecure?: boolean;
   http?: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface ValidatedFlags {
@@ -46,6 +48,8 @@ export interface ValidatedFlags {
   insecure: boolean;
   /** --http: what to speak straight to the target (auto: as a browser would, by ALPN) */
   http: HttpChoice;
+  /** --cert/--key: a client certificate for https targets that require one (read by loadTrust) */
+  client: { certPath: string; keyPath: string } | null;
 }
 
 export const HTTP_CHOICES = ['1.1', '2', 'auto'] as const;
@@ -103,10 +107,21 @@ function httpChoice(v: string | undefined): HttpChoice {
   return found;
 }
 
+function clientPaths(cert: string | undefined, key: string | undefined): { certPath: string; keyPath: string } | null {
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined || cert.trim() === '' || key.trim() === '')
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `${cert === undefined || cert.trim() === '' ? '--cert' : '--key'} missing: a client certificate needs both --cert FILE (the certificate, PEM) and --key FILE (its private key, PEM)`,
+    );
+  return { certPath: cert, keyPath: key };
+}
+
 /** --ca's PEM is read once, before preflight: a bad file stops the run with one message (exit 2). */
-export async function loadTrust(v: Pick<ValidatedFlags, 'caPath' | 'insecure'>): Promise<TlsTrust> {
-  if (v.caPath === null) return { insecure: v.insecure };
-  return { insecure: v.insecure, ca: await loadCaFile(v.caPath), caPath: v.caPath };
+export async function loadTrust(v: Pick<ValidatedFlags, 'caPath' | 'insecure'> & { client?: ValidatedFlags['client'] }): Promise<TlsTrust> {
+  const client = v.client ? { client: await loadClientCertificate(v.client.certPath, v.client.keyPath) } : {};
+  if (v.caPath === null) return { insecure: v.insecure, ...client };
+  return { insecure: v.insecure, ca: await loadCaFile(v.caPath), caPath: v.caPath, ...client };
 }
 
 /** Every flag checked, each error naming the flag, the bad value and what is expected (exit 2). */
@@ -185,5 +200,6 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     caPath: caPath(f.ca),
     insecure: f.insecure ?? DEFAULTS.insecure,
     http: httpChoice(f.http),
+    client: clientPaths(f.cert, f.key),
   };
 }

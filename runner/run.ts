@@ -124,9 +124,16 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       publish: adapter ? adapter.kind : 'none',
       http: { asked: http, direct: protocol },
       ...(shard !== null ? { shard } : {}),
-      ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined
+      ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined && trust.client === undefined
         ? {}
-        : { tls: { insecure: trust.insecure, ...(trust.caPath === undefined ? {} : { ca: trust.caPath }), ...(tlsFacts ?? {}) } }),
+        : {
+            tls: {
+              insecure: trust.insecure,
+              ...(trust.caPath === undefined ? {} : { ca: trust.caPath }),
+              ...(trust.client === undefined ? {} : { clientCert: trust.client.certPath }),
+              ...(tlsFacts ?? {}),
+            },
+          }),
     },
     results,
     summary: summarize(results),

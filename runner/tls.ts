@@ -17,6 +17,8 @@ export interface TlsTrust {
   caPath?: string;
   /** no certificate verification at all (--insecure) */
   insecure: boolean;
+  /** --cert/--key: a client certificate presented on every TLS connection (servers that require one, RFC 8446 §4.3.2) */
+  client?: { cert: string; key: string; certPath: string };
 }
 
 export const DEFAULT_TRUST: TlsTrust = { insecure: false };
@@ -43,10 +45,44 @@ const contexts = new Map<string, SecureContext>();
  * which measured 2 s of start-up when a run opens its first 32 cases at once.
  */
 export function trustOptions(trust: TlsTrust): Pick<ConnectionOptions, 'secureContext' | 'rejectUnauthorized'> {
-  if (trust.ca === undefined) return { rejectUnauthorized: !trust.insecure };
-  let secureContext = contexts.get(trust.ca);
-  if (!secureContext) contexts.set(trust.ca, (secureContext = createSecureContext({ ca: [...rootCertificates, trust.ca] })));
+  if (trust.ca === undefined && trust.client === undefined) return { rejectUnauthorized: !trust.insecure };
+  const key = `${trust.ca ?? ''}\0${trust.client?.cert ?? ''}`;
+  let secureContext = contexts.get(key);
+  if (!secureContext)
+    contexts.set(
+      key,
+      (secureContext = createSecureContext({
+        ...(trust.ca === undefined ? {} : { ca: [...rootCertificates, trust.ca] }),
+        ...(trust.client === undefined ? {} : { cert: trust.client.cert, key: trust.client.key }),
+      })),
+    );
   return { rejectUnauthorized: !trust.insecure, secureContext };
+}
+
+const PEM_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Reads --cert and --key before anything runs: each must be a readable PEM of its kind, and the
+ * key must belong to the certificate, or the run stops with one usage error (exit 2).
+ */
+export async function loadClientCertificate(certPath: string, keyPath: string): Promise<{ cert: string; key: string; certPath: string }> {
+  const cert = await readPemFile('--cert', certPath, PEM_CERT, {
+    readable: 'a readable PEM file with the client certificate',
+    missing: 'no PEM certificate in the file; expected a "-----BEGIN CERTIFICATE-----" block (the client certificate)',
+  });
+  const key = await readPemFile('--key', keyPath, PEM_KEY, {
+    readable: "a readable PEM file with the client certificate's private key",
+    missing: 'no PEM private key in the file; expected a "-----BEGIN … PRIVATE KEY-----" block (the key of --cert)',
+  });
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw new HarnessError(
+      'PUSHSPEC_E_USAGE',
+      `--key ${JSON.stringify(keyPath)}: not the private key of --cert ${JSON.stringify(certPath)} (${e instanceof Error ? e.message : String(e)}); expected the key that belongs to the certificate`,
+    );
+  }
+  return { cert, key, certPath };
 }
 
 /** Everything tls.connect needs for `url` (host, port, SNI, trust). */
@@ -76,6 +112,15 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 /** Reads --ca before anything runs: a bad file is one usage error, never a failed handshake per case. */
 export async function loadCaFile(path: string): Promise<string> {
+  return readPemFile('--ca', path, PEM_CERT, {
+    readable: 'a readable PEM file with one or more CERTIFICATE blocks',
+    missing:
+      'no PEM certificate in the file; expected one or more "-----BEGIN CERTIFICATE-----" blocks (the CA that signed the target\'s certificate)',
+  });
+}
+
+/** One PEM file named by a flag: unreadable or without its block is one usage error naming the flag (exit 2). */
+async function readPemFile(flag: string, path: string, pattern: RegExp, say: { readable: string; missing: string }): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -83,14 +128,10 @@ export async function loadCaFile(path: string): Promise<string> {
     const code = (e as { code?: unknown } | null)?.code;
     throw new HarnessError(
       'PUSHSPEC_E_USAGE',
-      `--ca ${JSON.stringify(path)}: cannot read the file (${typeof code === 'string' ? code : String(e)}); expected a readable PEM file with one or more CERTIFICATE blocks`,
+      `${flag} ${JSON.stringify(path)}: cannot read the file (${typeof code === 'string' ? code : String(e)}); expected ${say.readable}`,
     );
   }
-  if (!PEM_CERT.test(text))
-    throw new HarnessError(
-      'PUSHSPEC_E_USAGE',
-      `--ca ${JSON.stringify(path)}: no PEM certificate in the file; expected one or more "-----BEGIN CERTIFICATE-----" blocks (the CA that signed the target's certificate)`,
-    );
+  if (!pattern.test(text)) throw new HarnessError('PUSHSPEC_E_USAGE', `${flag} ${JSON.stringify(path)}: ${say.missing}`);
   return text;
 }
 
@@ -129,6 +170,22 @@ export function certificateProblem(who: string, error: unknown): string | null {
   return `${who}: the TLS certificate is not trusted: ${code} (${what}); expected a certificate that chains to a trusted CA and names the target's host; remedy: --ca FILE with the PEM of the CA that signed it, or --insecure to skip verification (the report then says the run was unverified)`;
 }
 
+/** How long after a TLS 1.3 handshake the preflight waits for the server's verdict on our certificate. */
+const TLS13_SETTLE_MS = 300;
+
+/** OpenSSL's codes for a server that wants a client certificate, or refused ours. */
+const CLIENT_CERT_CODES =
+  /CERTIFICATE_REQUIRED|PEER_DID_NOT_RETURN_A_CERTIFICATE|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA|ALERT_UNSUPPORTED_CERTIFICATE|ALERT_CERTIFICATE_(UNKNOWN|REVOKED|EXPIRED)/;
+
+/** The message of a server that requires a client certificate (or refused --cert), or null for any other error. */
+export function clientCertificateProblem(who: string, error: unknown, trust: TlsTrust): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !CLIENT_CERT_CODES.test(code)) return null;
+  return trust.client === undefined
+    ? `${who}: the server requires a TLS client certificate (${code}); expected --cert FILE --key FILE with a certificate it trusts`
+    : `${who}: the server refused the client certificate --cert ${JSON.stringify(trust.client.certPath)} (${code}); expected a certificate it trusts (signed by a CA it accepts, with clientAuth usage)`;
+}
+
 /**
  * An https target must complete a TLS handshake the run trusts before any case runs: a
  * certificate problem is one message naming the target, the TLS error code and the remedy
@@ -159,11 +216,20 @@ export async function handshakeTls(
         cipher: s.getCipher().name,
         alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null,
       };
-      s.destroy();
-      resolve(facts);
+      // TLS 1.3: a server that requires a client certificate says so only after our Finished
+      // (an alert), and one that accepts us sends a session ticket; wait for either, briefly.
+      const done = (): void => {
+        clearTimeout(settle);
+        s.destroy();
+        resolve(facts);
+      };
+      const settle = setTimeout(done, TLS13_SETTLE_MS * timeScale);
+      s.once('session', done);
     });
     s.once('error', (e: Error) => {
       s.destroy();
+      const client = clientCertificateProblem(`target ${url.origin}`, e, trust);
+      if (client !== null) return reject(new HarnessError('PUSHSPEC_E_TLS', client));
       const cert = certificateProblem(`target ${url.origin}`, e);
       const code = (e as { code?: unknown }).code;
       reject(
