@@ -153,6 +153,12 @@ const FIXED_PORT_LOW = 20_000;
 const FIXED_PORT_HIGH = 32_767;
 const FIXED_PORT_TRIES = 20;
 
+/**
+ * Ports this process handed out: two programs started at once must not be given the same port
+ * (each checked it free before either bound it), or one of them answers for the other.
+ */
+const handedOut = new Set<number>();
+
 /** A loopback port that was free a moment ago, for programs (nginx) that cannot listen on port 0. */
 export async function freeLoopbackPort(): Promise<number> {
   const freeNow = async (port: number): Promise<number | null> => {
@@ -163,7 +169,10 @@ export async function freeLoopbackPort(): Promise<number> {
     return Number(url.port);
   };
   for (let i = 0; i < FIXED_PORT_TRIES; i++) {
-    const port = await freeNow(FIXED_PORT_LOW + Math.floor(Math.random() * (FIXED_PORT_HIGH - FIXED_PORT_LOW + 1)));
+    const pick = FIXED_PORT_LOW + Math.floor(Math.random() * (FIXED_PORT_HIGH - FIXED_PORT_LOW + 1));
+    if (handedOut.has(pick)) continue;
+    handedOut.add(pick);
+    const port = await freeNow(pick);
     if (port !== null) return port;
   }
   // Every try collided (a crowded machine): the kernel's choice, with the race the range avoids.

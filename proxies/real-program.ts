@@ -164,6 +164,14 @@ async function startOnce(spec: RealProgramSpec, upstream: URL, port?: number): P
   }
   scope.log.add(`${spec.program} pid ${child.pid ?? '?'} listening on 127.0.0.1:${listen} after ${Date.now() - t0} ms`);
   scope.log.add(`${spec.program}: ${await warmUp(listen, spec.warmupTarget, upstream.host)}`);
+  // Whatever answered on the port, the program must still be running: one that lost its port to
+  // another listener has exited by now with "Address already in use" (retried on a new port).
+  if (child.exitCode !== null || child.signalCode !== null) {
+    await stop();
+    throw new Error(
+      `${spec.program} exited (${child.exitCode ?? child.signalCode}) right after starting on 127.0.0.1:${listen}: ${output.slice(-500)}`,
+    );
+  }
   let closing: Promise<void> | undefined;
   return {
     url: new URL(`http://127.0.0.1:${listen}/`),
