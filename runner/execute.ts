@@ -30,6 +30,9 @@ const streamsOnly = (c: Case): boolean => c.requirement.transports.every((t) => 
 /** Re-runs, alone, of a case that lost events, so the verdict can give a rate. */
 const LOSS_RERUNS = 2;
 
+/** Further solo runs of a timing case whose solo measurement a stall of the harness's event loop spoiled. */
+const STALL_RERUNS = 2;
+
 /** A small counting semaphore: independent cases run side by side, at most `n` at once. */
 class Slots {
   private free: number;
@@ -62,6 +65,8 @@ export class Executor {
   /** the concurrent phase, minus idle watchers where they cannot disturb a re-run */
   private readonly busyFirst: Promise<unknown>;
   private serial: Promise<unknown> = Promise.resolve();
+  /** cases whose latest solo run was spoiled by a stall of the harness's own event loop */
+  private readonly stalled = new Set<string>();
 
   constructor(
     private readonly env: RunEnv,
@@ -139,6 +144,8 @@ export class Executor {
     const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && doubtful;
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
+    // A stall says nothing about the server either way, so the measurement is taken again.
+    for (let i = 0; needsSolo && i < STALL_RERUNS && this.stalled.has(c.key); i++) result = { ...(await this.alone(c)), reverified: true };
     if (firstResult.loss) result = real ? await this.realLoss(c, firstResult) : await this.lossRate(c, firstResult);
     result = await this.diagnosed(c, result);
     this.o.onCaseDone?.(result);
@@ -307,12 +314,14 @@ export class Executor {
     // about the server: `excessMs` (how far past its tolerance the measurement was) must exceed it.
     const lagMs = lag.max / 1e6;
     const excess = v.excessMs;
+    this.stalled.delete(c.key);
     if (solo && r.timing && (v.outcome === 'fail' || v.outcome === 'warn') && excess !== undefined && lagMs >= excess) {
       v = verdict.inconclusive(
         v.expected,
         `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`,
         v,
       );
+      this.stalled.add(c.key);
     }
     if (v.evidence.length === 0) v = { ...v, evidence: ctx.timeline };
     else if (v.evidence !== ctx.timeline)

@@ -136,3 +136,68 @@ describe('executor: scheduling where one publish reaches every subscriber', func
     expect((pub as Span).start >= (quiet as Span).end, 'the publishing poll starts after the quiet one ended').to.equal(true);
   });
 });
+
+/** A timing case past its tolerance by `excessMs`, whose listed runs block the event loop for 120 ms. */
+function stallingCase(stallOnRuns: readonly number[], runs: { n: number }): Case {
+  const r = defineRequirement<{ run: number }, Record<string, never>>({
+    id: 'lp.timed',
+    spec: 'RFC 6202',
+    section: '2.2',
+    level: 'must',
+    title: 'a fake timing requirement',
+    sources: ['https://example.invalid'],
+    transports: ['longPoll'],
+    needsPublish: false,
+    timing: true,
+    limits: {},
+    tolerance: () => 'none',
+    remedy: 'none needed',
+    faults: ['none'],
+    async scenario() {
+      runs.n += 1;
+      // The stall comes mid-measurement, once the harness's delay monitor is ticking.
+      await sleep(30);
+      if (stallOnRuns.includes(runs.n)) {
+        const until = Date.now() + 120;
+        let spins = 0;
+        while (Date.now() < until) spins += 1;
+        expect(spins).to.be.greaterThan(0);
+      }
+      await sleep(30);
+      return { run: runs.n };
+    },
+    evaluate: (o) => verdict.violation('on time', `late by 30 ms (run ${o.run})`, { excessMs: 30 }),
+  });
+  return { key: 'lp.timed@direct', requirement: r, via: 'direct', skipReason: null };
+}
+
+describe('executor: a timing failure spoiled by a stall of the harness is measured again', function () {
+  this.timeout(20_000);
+  const manifest: Manifest = { name: 'stall', baseUrl: 'http://127.0.0.1:9', longPoll: { url: '/lp', holdSeconds: 1 } };
+  const options = {
+    concurrency: 4,
+    originFor: () =>
+      Promise.resolve({
+        origin: new URL(manifest.baseUrl),
+        release: () => Promise.resolve(),
+        events: () => [],
+        arrival: () => Promise.resolve(null),
+      }),
+  };
+
+  it('a solo run that stalled is run again, and a clean solo run decides', async () => {
+    const runs = { n: 0 };
+    const [result] = await new Executor(env(manifest), [stallingCase([1, 2], runs)], options).all();
+    expect(runs.n).to.equal(3);
+    expect(result?.verdict).to.equal('fail');
+    expect(result?.actual).to.contain('run 3');
+  });
+
+  it('a case that stalls on every solo run stays inconclusive after two more tries', async () => {
+    const runs = { n: 0 };
+    const [result] = await new Executor(env(manifest), [stallingCase([1, 2, 3, 4, 5], runs)], options).all();
+    expect(runs.n).to.equal(4);
+    expect(result?.verdict).to.equal('inconclusive');
+    expect(result?.actual).to.match(/event loop stalled \d+ ms/);
+  });
+});

@@ -2,7 +2,7 @@ import { classifyShared } from '../../runner/http/cacheability.js';
 import { IDLE_LIMIT_MS } from '../../runner/drivers/stream.js';
 import { verdict, type Verdict } from '../../runner/verdict.js';
 import { ms } from '../format.js';
-import type { IdleObservation } from './streaming-idle.js';
+import { stallExplains, type IdleObservation } from './streaming-idle.js';
 import { cutBy } from './streaming.js';
 
 /** Judgements shared by the stream and SSE requirements (pure: evaluate calls them). */
@@ -24,6 +24,12 @@ export function evaluateHeartbeat(o: IdleObservation): Verdict {
     return verdict.violation(expected, `the declared heartbeat is ${s(o.declaredMs)}: ${cutBy(o.declaredMs)}`, { measurements });
   if (o.ended)
     return verdict.unobservable(`the idle stream ended by itself after ${ms(o.elapsedMs)} (${o.endHow}); silence cannot be judged`);
+  if (stallExplains(o))
+    return verdict.inconclusive(
+      expected,
+      `silent for ${s(o.gapMs)}, past the limit by no more than the harness's own ${s(o.stallMs ?? 0)} event-loop stall (${(o.discarded ?? 0) + 1} observations): the silence cannot be blamed on the server`,
+      { measurements },
+    );
   if (o.gapMs > o.limitMs) {
     const none = o.heartbeats === 0;
     return verdict.violation(

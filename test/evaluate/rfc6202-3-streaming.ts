@@ -203,6 +203,19 @@ export const streamingCases = [
       actual: 'the declared heartbeat is 30.0 s',
     },
     { name: 'ended by itself', observation: { ...rec.heartbeatClean, ended: true }, outcome: 'inconclusive', actual: 'ended by itself' },
+    // CI: a 1.2 s silence against a declared 1 s heartbeat, while the in-process server's timers stalled.
+    {
+      name: 'late beat within the harness stall',
+      observation: { ...rec.heartbeatClean, gapMs: 1200, stallMs: 150, discarded: 2 },
+      outcome: 'inconclusive',
+      actual: "harness's own 0.1 s event-loop stall (3 observations)",
+    },
+    {
+      name: 'late beat beyond the harness stall',
+      observation: { ...rec.heartbeatClean, gapMs: 1400, stallMs: 150 },
+      outcome: 'fail',
+      actual: 'silent for 1.4 s; the declared heartbeat is 1.0 s',
+    },
   ]),
   canned(firstByte, [
     { name: 'headers at once', recorded, observation: rec.firstByteClean, outcome: 'pass', actual: 'headers after 2 ms' },
