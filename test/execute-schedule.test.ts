@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../runner/clock.js';
 import { CaseContext, type RunEnv } from '../runner/context.js';
-import { Executor } from '../runner/execute.js';
+import { Executor, type ExecuteOptions } from '../runner/execute.js';
 import type { Manifest, TransportName } from '../runner/manifest/types.js';
 import type { Case } from '../runner/plan.js';
 import { defineRequirement } from '../runner/requirement.js';
@@ -63,6 +63,20 @@ function env(manifest: Manifest): RunEnv {
   return e;
 }
 
+/** Every case goes straight to the (never contacted) target. */
+function options(manifest: Manifest, concurrency: number): ExecuteOptions {
+  return {
+    concurrency,
+    originFor: () =>
+      Promise.resolve({
+        origin: new URL(manifest.baseUrl),
+        release: () => Promise.resolve(),
+        events: () => [],
+        arrival: () => Promise.resolve(null),
+      }),
+  };
+}
+
 const overlap = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
 
 describe('executor: scheduling where one publish reaches every subscriber', function () {
@@ -86,16 +100,7 @@ describe('executor: scheduling where one publish reaches every subscriber', func
       fakeCase('lp.pub-b', ['longPoll'], true, spans, 150),
       fakeCase('sse.quiet', ['sse'], false, spans, 300),
     ];
-    const exec = new Executor(env(manifest), cases, {
-      concurrency: 8,
-      originFor: () =>
-        Promise.resolve({
-          origin: new URL(manifest.baseUrl),
-          release: () => Promise.resolve(),
-          events: () => [],
-          arrival: () => Promise.resolve(null),
-        }),
-    });
+    const exec = new Executor(env(manifest), cases, options(manifest, 8));
     const results = await exec.all();
     expect(results.map((r) => r.verdict)).to.deep.equal(cases.map(() => 'pass'));
     const span = (k: string): Span => spans.find((s) => s.key === `${k}@direct`) ?? { key: k, start: NaN, end: NaN };
@@ -121,16 +126,7 @@ describe('executor: scheduling where one publish reaches every subscriber', func
       longPoll: { url: '/lp', holdSeconds: 1 },
     };
     const cases = [fakeCase('lp.pub-a', ['longPoll'], true, spans, 100), fakeCase('lp.quiet', ['longPoll'], false, spans, 300)];
-    const exec = new Executor(env(manifest), cases, {
-      concurrency: 8,
-      originFor: () =>
-        Promise.resolve({
-          origin: new URL(manifest.baseUrl),
-          release: () => Promise.resolve(),
-          events: () => [],
-          arrival: () => Promise.resolve(null),
-        }),
-    });
+    const exec = new Executor(env(manifest), cases, options(manifest, 8));
     await exec.all();
     const [pub, quiet] = ['lp.pub-a', 'lp.quiet'].map((k) => spans.find((x) => x.key === `${k}@direct`) as Span);
     expect((pub as Span).start >= (quiet as Span).end, 'the publishing poll starts after the quiet one ended').to.equal(true);
@@ -174,20 +170,10 @@ function stallingCase(stallOnRuns: readonly number[], runs: { n: number }): Case
 describe('executor: a timing failure spoiled by a stall of the harness is measured again', function () {
   this.timeout(20_000);
   const manifest: Manifest = { name: 'stall', baseUrl: 'http://127.0.0.1:9', longPoll: { url: '/lp', holdSeconds: 1 } };
-  const options = {
-    concurrency: 4,
-    originFor: () =>
-      Promise.resolve({
-        origin: new URL(manifest.baseUrl),
-        release: () => Promise.resolve(),
-        events: () => [],
-        arrival: () => Promise.resolve(null),
-      }),
-  };
 
   it('a solo run that stalled is run again, and a clean solo run decides', async () => {
     const runs = { n: 0 };
-    const [result] = await new Executor(env(manifest), [stallingCase([1, 2], runs)], options).all();
+    const [result] = await new Executor(env(manifest), [stallingCase([1, 2], runs)], options(manifest, 4)).all();
     expect(runs.n).to.equal(3);
     expect(result?.verdict).to.equal('fail');
     expect(result?.actual).to.contain('run 3');
@@ -195,7 +181,7 @@ describe('executor: a timing failure spoiled by a stall of the harness is measur
 
   it('a case that stalls on every solo run stays inconclusive after two more tries', async () => {
     const runs = { n: 0 };
-    const [result] = await new Executor(env(manifest), [stallingCase([1, 2, 3, 4, 5], runs)], options).all();
+    const [result] = await new Executor(env(manifest), [stallingCase([1, 2, 3, 4, 5], runs)], options(manifest, 4)).all();
     expect(runs.n).to.equal(4);
     expect(result?.verdict).to.equal('inconclusive');
     expect(result?.actual).to.match(/event loop stalled \d+ ms/);
