@@ -137,10 +137,13 @@ export class Executor {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
     // A real program in the path (nginx, Varnish…) forwards late when the machine is busy: what
-    // a case measured through it under load is re-verified alone, like any timing, and so is a
-    // case it left without an observation (an event still in the program when the wait ended).
+    // a case measured through it under load is re-verified alone, like any timing. So is a case
+    // left without an observation (an event not yet arrived when its wait ended), a timing one or
+    // one through a real program; not one that could never run (no publish hook).
     const real = viaIsReal(c.via);
-    const doubtful = firstResult.verdict === 'fail' || firstResult.verdict === 'warn' || (real && firstResult.verdict === 'inconclusive');
+    const unpublishable = c.requirement.needsPublish && !this.env.publisher;
+    const unobserved = firstResult.verdict === 'inconclusive' && (real || c.requirement.timing) && !unpublishable;
+    const doubtful = firstResult.verdict === 'fail' || firstResult.verdict === 'warn' || unobserved;
     const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && doubtful;
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };

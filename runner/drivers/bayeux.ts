@@ -53,6 +53,8 @@ export interface BayeuxExchange {
 export interface PendingConnect {
   seq: number;
   tSent: number;
+  /** the request's path and query, to find it at the target's edge behind a hop */
+  path: string;
   done: Promise<BayeuxExchange>;
 }
 
@@ -201,7 +203,7 @@ export class BayeuxClient {
       .then((res) => this.finish(seq, sent, res, tSent));
     // Awaited later by the scenario; a rejection must not surface as an unhandled one first.
     done.catch(() => undefined);
-    return { seq, tSent, done };
+    return { seq, tSent, path: req.path, done };
   }
 
   private finish(seq: number, sent: BayeuxMessage[], res: WireResponse, tSent: number): BayeuxExchange {
