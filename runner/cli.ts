@@ -24,7 +24,7 @@ import { loadCommand } from './commands/load.js';
 import type { RawLoadFlags } from './load/flags.js';
 import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
-import { listCommand } from './commands/list.js';
+import { coverageCommand, listCommand } from './commands/list.js';
 import { mergeReports } from './commands/merge.js';
 import { renderJson } from './reporters/json.js';
 import { writeFileAtomic } from './reporters/write-file.js';
@@ -230,8 +230,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('print the requirement catalogue')
     .option('--json', 'as JSON')
     .option('--markdown', 'as the Markdown table in the README')
-    .action((flags: { json?: boolean; markdown?: boolean }) => {
-      process.stdout.write(listCommand(loadRequirements(), flags.json ? 'json' : flags.markdown ? 'markdown' : 'text'));
+    .option(
+      '--coverage',
+      "how much of the research catalogue's rows pushspec judges, by section (what is not judged yet, and why some rows cannot be)",
+    )
+    .action((flags: { json?: boolean; markdown?: boolean; coverage?: boolean }) => {
+      const format = flags.json ? 'json' : flags.markdown ? 'markdown' : 'text';
+      process.stdout.write(flags.coverage ? coverageCommand(loadRequirements(), format) : listCommand(loadRequirements(), format));
     });
   program
     .command('report')

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAULT_NAMES } from '../fixtures/faults.js';
-import { catalogMarkdown } from '../runner/commands/list.js';
+import { catalogMarkdown, coverageCommand } from '../runner/commands/list.js';
 import { REQUIREMENTS } from '../suites/index.js';
 import { cli, ROOT } from './helpers/cli.js';
 import { VIA_PROFILES } from '../runner/via.js';
@@ -21,6 +21,14 @@ describe('README stays true', function () {
     const m = /<!-- catalog:start -->\n([\s\S]*?)<!-- catalog:end -->/.exec(readme);
     expect(m, 'catalog markers missing').to.not.equal(null);
     expect(m?.[1], 'README requirement table is stale: run `pushspec list --markdown`').to.equal(catalogMarkdown(REQUIREMENTS));
+  });
+
+  it('carries the current catalogue coverage', () => {
+    const m = /<!-- coverage:start -->\n([\s\S]*?)<!-- coverage:end -->/.exec(readme);
+    expect(m, 'coverage markers missing').to.not.equal(null);
+    expect(m?.[1], 'README coverage table is stale: run `pushspec list --coverage --markdown`').to.equal(
+      coverageCommand(REQUIREMENTS, 'markdown'),
+    );
   });
 
   it('describes every intermediary profile', () => {

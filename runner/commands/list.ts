@@ -1,3 +1,5 @@
+import { CATALOGUE } from '../../suites/catalogue.js';
+import { catalogueCoverage, coverageMarkdown, coverageText } from '../catalogue-coverage.js';
 import type { Requirement } from '../requirement.js';
 
 /** The README's requirement table (a test keeps the README in step with the catalogue). */
@@ -34,4 +36,14 @@ export function listCommand(reqs: readonly Requirement[], format: 'text' | 'json
   }
   const w = Math.max(...reqs.map((r) => r.id.length));
   return `${reqs.map((r) => `${r.id.padEnd(w)}  ${`${r.spec} §${r.section}`.padEnd(14)} ${r.level.padEnd(6)} ${r.title}`).join('\n')}\n`;
+}
+
+/** `list --coverage`: the catalogue's rows by section, judged or not (a test keeps the README's copy equal). */
+export function coverageCommand(reqs: readonly Requirement[], format: 'text' | 'json' | 'markdown'): string {
+  const c = catalogueCoverage(
+    CATALOGUE,
+    reqs.map((r) => r.id),
+  );
+  if (format === 'json') return `${JSON.stringify(c, null, 2)}\n`;
+  return format === 'markdown' ? coverageMarkdown(c) : coverageText(c);
 }
