@@ -3,6 +3,7 @@
  * in this process and small enough to share it with the hop measurements (1,000 held polls; the
  * 10,000 of `pushspec load --fixture` need the server in its own process for the open-file limit).
  */
+import { DEFAULT_TRUST } from '../runner/tls.js';
 import { startReferenceServer } from '../fixtures/reference-server.js';
 import { systemClock } from '../runner/clock.js';
 import { epsilonMs } from '../runner/epsilon.js';
@@ -28,6 +29,7 @@ export async function measureLoad(): Promise<StepResult[]> {
       sourceAddresses: null,
       // No wait: the ordinary samples, sent after every poll, are the barrier before the publish.
       timing: { holdMs: HOLD_MS, epsilonMs: epsilonMs(1, 1), waitMs: 0, heartbeatMs: null, connectTimeoutMs: 5000 },
+      trust: DEFAULT_TRUST,
       limits: readSystemLimits(),
       publisher,
       now: () => systemClock.now(),

@@ -344,6 +344,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--report-dir <dir>', 'where load.json and load.html are written', LOAD_DEFAULTS.reportDir)
     .option('--no-report', 'write no report files')
+    .option('--ca <file>', 'https targets: PEM file of CA certificate(s) trusted in addition to the system roots')
+    .option('--insecure', 'https targets: do not verify the certificate (recorded in load.json)')
     .action(async (flags: RawLoadFlags) => setExit(await loadCommand(flags)));
   return program;
 }

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startReferenceServer } from '../fixtures/reference-server.js';
+import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import type { LoadReport } from '../runner/load/report.js';
 import { LOAD_DEFAULTS } from '../runner/defaults.js';
 import { cli, ROOT } from './helpers/cli.js';
@@ -110,6 +111,10 @@ describe('pushspec load: the command line', function () {
     expect(r.stderr).to.match(/the bundled reference server \(pid \d+, hold 30 s\)/);
     expect(r.stderr).to.match(/step 2\/2 N=50: fan-out, 50\/50 opened, 50 held/);
     const report = JSON.parse(await readFile(join(out, 'load.json'), 'utf8')) as LoadReport;
+    // schema/load.schema.json describes what the command writes.
+    const schema = JSON.parse(await readFile(join(ROOT, 'schema', 'load.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
     expect(report.kind).to.equal('pushspec-load');
     expect(report.exitCode).to.equal(0);
     expect(report.result.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n, s.otherClient.state])).to.deep.equal([
@@ -131,10 +136,55 @@ describe('README stays true about pushspec load', function () {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const help = (await cli(['load', '--help'])).stdout;
     const flags = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((x) => x[1] ?? '').filter((f) => f !== '--help');
-    expect(flags.length).to.equal(8);
+    expect(flags.length).to.equal(10);
     const section = readme.slice(readme.indexOf('## Load'));
     for (const f of flags) expect(section, `the README's Load section does not mention ${f}`).to.include(`\`${f}`);
     expect(readme).to.match(/^\| `pushspec load /m);
     expect(section).to.include(`\`${LOAD_DEFAULTS.steps}\``);
+  });
+});
+
+describe('pushspec load: https targets', function () {
+  this.timeout(60_000);
+  let server: ReferenceServer;
+  let dir: string;
+
+  before(async () => {
+    server = await startReferenceServer({ tls: true, holdMs: 5000 });
+    dir = await mkdtemp(join(tmpdir(), 'pushspec-load-tls-'));
+    await writeFile(join(dir, 'ca.pem'), server.caPem ?? '');
+    await writeFile(join(dir, 'target.json'), JSON.stringify(server.manifest()));
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('holds its polls over TLS with --ca, records the trust in load.json, and every one gets the event', async () => {
+    const out = join(dir, 'report');
+    const r = await cli([
+      'load',
+      '--target',
+      join(dir, 'target.json'),
+      '--ca',
+      join(dir, 'ca.pem'),
+      '--steps',
+      '10',
+      '--hold-steps',
+      '0.2',
+      '--report-dir',
+      out,
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(await readFile(join(out, 'load.json'), 'utf8')) as LoadReport;
+    expect(report.target.baseUrl).to.match(/^https:/);
+    expect(report.environment.tls).to.deep.equal({ insecure: false, caPath: join(dir, 'ca.pem') });
+    expect(report.result.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n])).to.deep.equal([[10, 10, 10]]);
+  });
+
+  it('without --ca the self-signed certificate is refused: no poll is held, and the step says why', async () => {
+    const r = await cli(['load', '--target', join(dir, 'target.json'), '--steps', '2', '--hold-steps', '0', '--no-report']);
+    expect(r.code).to.not.equal(0);
+    expect(r.stdout + r.stderr).to.match(/self-signed|SELF_SIGNED|certificate/i);
   });
 });

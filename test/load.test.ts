@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_TRUST } from '../runner/tls.js';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import { systemClock } from '../runner/clock.js';
 import { epsilonMs } from '../runner/epsilon.js';
@@ -32,6 +33,7 @@ function ramp(
       heartbeatMs: null,
       connectTimeoutMs: 5000,
     },
+    trust: DEFAULT_TRUST,
     limits: readSystemLimits(),
     publisher: createPublishAdapter(manifest, { clock: systemClock, deadlineMs: 5000 }),
     now,

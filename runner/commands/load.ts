@@ -19,6 +19,9 @@ import { checkReportDir } from '../reporters/report-dir.js';
 import { writeFileAtomic } from '../reporters/write-file.js';
 import { randomChannel } from '../tokens.js';
 import { VERSION } from '../version.js';
+import { loadTrust } from '../config.js';
+import { ordinaryAgent } from '../ordinary-http.js';
+import type { TlsTrust } from '../tls.js';
 import { startFixtureProcess, type FixtureProcess } from '../load/fixture-process.js';
 import { validateLoadFlags, type RawLoadFlags } from '../load/flags.js';
 import { renderLoadHtml } from '../load/html.js';
@@ -37,20 +40,25 @@ function declared(m: Manifest): LoadTransport[] {
 }
 
 /** The declared hold, or one idle poll's answer time on a fresh channel (up to the 30 s limit + 5 %). */
-async function holdOf(m: Manifest, say: (s: string) => void): Promise<{ holdMs: number; source: 'declared' | 'measured' }> {
+async function holdOf(
+  m: Manifest,
+  trust: TlsTrust,
+  say: (s: string) => void,
+): Promise<{ holdMs: number; source: 'declared' | 'measured' }> {
   const lp = m.longPoll;
   if (lp === undefined) throw new Error('no longPoll block');
   if (lp.holdSeconds !== undefined) return { holdMs: lp.holdSeconds * 1000, source: 'declared' };
   const limitMs = LOAD_DEFAULTS.holdLimitSeconds * 1000 * 1.05;
   say(`the manifest declares no longPoll.holdSeconds: measuring the hold with one idle poll (up to ${limitMs / 1000} s)`);
   const { url, req } = requestFor(m, lp, randomChannel());
-  const r = await headExchange(url, req, undefined, limitMs, now);
+  const r = await headExchange(url, req, undefined, limitMs, now, trust);
   return { holdMs: Math.round(r.ms ?? limitMs), source: 'measured' };
 }
 
 export async function loadCommand(raw: RawLoadFlags): Promise<number> {
   const flags = validateLoadFlags(raw);
   if (flags.reportDir !== null) await checkReportDir(flags.reportDir);
+  const trust = await loadTrust({ caPath: flags.caPath, insecure: flags.insecure });
   const started = new Date();
   const t0 = now();
   const progress = progressPrinter(process.stderr, now);
@@ -79,20 +87,19 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
         `--transport ${flags.transport}: the target ${manifest.name} declares no ${flags.transport} block; expected one of ${declared(manifest).join(', ') || '(none: the manifest declares no longPoll, stream or sse)'}`,
       );
     const base = new URL(manifest.baseUrl);
-    if (base.protocol !== 'http:')
-      throw new HarnessError(
-        'PUSHSPEC_E_USAGE',
-        `baseUrl ${manifest.baseUrl}: the load client speaks plain HTTP/1.1; expected an http: URL`,
-      );
     const rttMs = await calibrateRtt(manifest.baseUrl, systemClock, 1);
     const eps = epsilonMs(1, rttMs);
-    const adapter = createPublishAdapter(manifest, { clock: systemClock, deadlineMs: RUN_DEFAULTS.publishDeadlineMs });
+    const adapter = createPublishAdapter(manifest, {
+      clock: systemClock,
+      deadlineMs: RUN_DEFAULTS.publishDeadlineMs,
+      dispatcher: ordinaryAgent(trust),
+    });
     // Tried once on a throwaway channel, which also warms the hook's connection: the first step's
     // fan-out is then not the cost of a cold publish.
     const hookProblem = await preflightPublish(manifest, adapter);
     const publisher = hookProblem === null ? adapter : null;
     if (hookProblem !== null) progress.line(`${hookProblem}; the ramp runs, but no fan-out latency is measured`);
-    const hold = flags.transport === 'longPoll' ? await holdOf(manifest, (s) => progress.line(s)) : null;
+    const hold = flags.transport === 'longPoll' ? await holdOf(manifest, trust, (s) => progress.line(s)) : null;
     const heartbeatS = flags.transport === 'longPoll' ? undefined : manifest[flags.transport]?.heartbeatSeconds;
     const limits = readSystemLimits();
     const result = await runRamp({
@@ -100,6 +107,7 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
       transport: flags.transport,
       steps: flags.steps,
       sourceAddresses: flags.sourceAddresses,
+      trust,
       timing: {
         holdMs: hold?.holdMs ?? 0,
         epsilonMs: eps,
@@ -141,6 +149,7 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
         epsilonMs: eps,
         holdMs: hold?.holdMs ?? null,
         holdSource: hold?.source ?? null,
+        ...(base.protocol === 'https:' ? { tls: { insecure: trust.insecure, caPath: trust.caPath ?? null } } : {}),
         ordinaryRequest: `GET ${base.pathname}${base.search} on a fresh connection${result.otherClient ? ` from ${result.otherClient} (another client than the load's)` : ''}, timed from connect to the response head, ${ORDINARY_SAMPLES} in a row`,
       },
       steps: flags.steps,

@@ -5,6 +5,8 @@
  * kept (a held socket costs its net.Socket and an idle parser).
  */
 import net from 'node:net';
+import tls, { type ConnectionOptions } from 'node:tls';
+import { tlsConnectOptions, type TlsTrust } from '../tls.js';
 import { ResponseParser } from '../wire/parser.js';
 import type { WireResponse } from '../wire/types.js';
 
@@ -22,6 +24,18 @@ export interface HeldHooks {
 export interface Endpoint {
   host: string;
   port: number;
+  /** https targets: how to speak TLS to it (SNI, trust, ALPN http/1.1) */
+  tls?: ConnectionOptions;
+}
+
+/** Where `url` is, and for https how to trust it (--ca, --insecure). */
+export function endpointOf(url: URL, trust: TlsTrust): Endpoint {
+  const tlsTarget = url.protocol === 'https:';
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || (tlsTarget ? 443 : 80)),
+    ...(tlsTarget ? { tls: tlsConnectOptions(url, trust) } : {}),
+  };
 }
 
 /** A connect that failed, with the errno code that says whose limit it was (EADDRNOTAVAIL, EMFILE, ECONNREFUSED, …). */
@@ -85,7 +99,10 @@ export class HeldConnection {
     hooks: HeldHooks,
   ): Promise<HeldConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: to.host, port: to.port, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
+      const from = localAddress === undefined ? {} : { localAddress };
+      const socket = to.tls
+        ? tls.connect({ ...to.tls, ...from }).setNoDelay(true)
+        : net.connect({ host: to.host, port: to.port, noDelay: true, ...from });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ConnectError('ETIMEDOUT', `no TCP connection to ${to.host}:${to.port} within ${timeoutMs} ms`));
@@ -100,7 +117,8 @@ export class HeldConnection {
           ),
         );
       });
-      socket.once('connect', () => {
+      // Over TLS the connection is usable once the handshake is done, not at the TCP connect.
+      socket.once(to.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         resolve(new HeldConnection(socket, now, hooks));

@@ -13,6 +13,8 @@ export interface RawLoadFlags {
   sourceAddresses?: string;
   reportDir?: string;
   report?: boolean;
+  ca?: string;
+  insecure?: boolean;
 }
 
 export interface LoadFlags {
@@ -24,6 +26,8 @@ export interface LoadFlags {
   holdStepsS: number | null;
   sourceAddresses: number | null;
   reportDir: string | null;
+  caPath: string | null;
+  insecure: boolean;
 }
 
 export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['longPoll', 'stream', 'sse'];
@@ -82,5 +86,7 @@ export function validateLoadFlags(f: RawLoadFlags): LoadFlags {
     holdStepsS,
     sourceAddresses,
     reportDir: f.report === false ? null : (f.reportDir ?? LOAD_DEFAULTS.reportDir),
+    caPath: f.ca ?? null,
+    insecure: f.insecure === true,
   };
 }

@@ -5,7 +5,8 @@
  */
 import { serializeRequest } from '../wire/connection.js';
 import type { RawRequest } from '../wire/types.js';
-import { ConnectError, HeldConnection, type Endpoint } from './client.js';
+import type { TlsTrust } from '../tls.js';
+import { ConnectError, endpointOf, HeldConnection } from './client.js';
 import { percentilesOrNull, round } from './stats.js';
 import type { OrdinaryStats } from './types.js';
 
@@ -22,10 +23,6 @@ export interface OrdinarySample {
   problem: string | null;
 }
 
-function endpoint(url: URL): Endpoint {
-  return { host: url.hostname, port: Number(url.port || 80) };
-}
-
 /** One exchange up to the response head; the connection is closed as soon as the head is in. */
 export function headExchange(
   url: URL,
@@ -33,6 +30,7 @@ export function headExchange(
   localAddress: string | undefined,
   deadlineMs: number,
   now: () => number,
+  trust: TlsTrust,
 ): Promise<OrdinarySample & { tHead: number | null }> {
   const t0 = now();
   return new Promise((resolve) => {
@@ -49,7 +47,7 @@ export function headExchange(
       () => finish({ ms: null, status: null, problem: `no response head within ${deadlineMs} ms`, tHead: null }),
       deadlineMs,
     );
-    HeldConnection.open(endpoint(url), localAddress, deadlineMs, now, {
+    HeldConnection.open(endpointOf(url, trust), localAddress, deadlineMs, now, {
       onHead: (res, t) =>
         finish({
           ms: t - t0,
@@ -79,12 +77,13 @@ export async function ordinarySamples(
   localAddress: string | undefined,
   deadlineMs: number,
   now: () => number,
+  trust: TlsTrust,
 ): Promise<OrdinarySample[]> {
   const url = new URL(baseUrl);
   const req: RawRequest = { method: 'GET', path: url.pathname + url.search, headers: [['Connection', 'close']] };
   const out: OrdinarySample[] = [];
   for (let i = 0; i < count; i++) {
-    const { ms, status, problem } = await headExchange(url, req, localAddress, deadlineMs, now);
+    const { ms, status, problem } = await headExchange(url, req, localAddress, deadlineMs, now, trust);
     out.push({ ms, status, problem });
   }
   return out;

@@ -48,10 +48,10 @@ export async function runRamp(o: RampOptions): Promise<RampResult> {
   const otherClient = loopback ? OTHER_CLIENT_ADDRESS : null;
   const ordinary = async (): Promise<OrdinaryStats> =>
     summariseOrdinary(
-      await ordinarySamples(o.manifest.baseUrl, ORDINARY_SAMPLES, otherClient ?? undefined, o.timing.connectTimeoutMs, o.now),
+      await ordinarySamples(o.manifest.baseUrl, ORDINARY_SAMPLES, otherClient ?? undefined, o.timing.connectTimeoutMs, o.now, o.trust),
     );
   // The first exchanges pay for JIT and lazy setup on both sides; the baseline is the server at rest, not that.
-  await ordinarySamples(o.manifest.baseUrl, WARM_UP_SAMPLES, otherClient ?? undefined, o.timing.connectTimeoutMs, o.now);
+  await ordinarySamples(o.manifest.baseUrl, WARM_UP_SAMPLES, otherClient ?? undefined, o.timing.connectTimeoutMs, o.now, o.trust);
   const baseline = await ordinary();
   const steps: StepResult[] = [];
   // Ports our earlier steps left in TIME_WAIT (we close first) still count against each address.

@@ -24,6 +24,8 @@ export interface LoadReport {
     holdSource: 'declared' | 'measured' | null;
     /** what the ordinary request is */
     ordinaryRequest: string;
+    /** https targets: how the certificate was trusted */
+    tls?: { insecure: boolean; caPath: string | null };
   };
   steps: number[];
   result: RampResult;

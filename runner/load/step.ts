@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { eventSourceHeaders, requestFor } from '../drivers/request.js';
 import { publishesReachOthers, type Cursor, type Manifest } from '../manifest/types.js';
 import { makeToken, newTag, randomChannel } from '../tokens.js';
-import { ConnectError } from './client.js';
+import { ConnectError, endpointOf } from './client.js';
 import { percentilesOrNull, round, startCost } from './stats.js';
 import { Subscriber, type LoadTransport, type SubscriberPlan } from './subscriber.js';
 import type { OrdinaryStats, RampOptions, RampProgress, StepResult } from './types.js';
@@ -47,6 +47,7 @@ function planFor(o: RampOptions, channel: string): SubscriberPlan {
     transport: o.transport,
     request: { ...req, headers: [...(req.headers ?? []), ...eventSourceHeaders(o.manifest, b, sse)] },
     url,
+    endpoint: endpointOf(url, o.trust),
     host: url.host,
     cursor: o.transport === 'longPoll' ? (b.cursor ?? { type: 'none' }) : { type: 'none' },
     earlyBeforeMs: o.timing.holdMs - o.timing.epsilonMs,

@@ -8,7 +8,7 @@ import { connectionReusable } from '../drivers/request.js';
 import type { Cursor } from '../manifest/types.js';
 import type { RawRequest, WireResponse } from '../wire/types.js';
 import { serializeRequest } from '../wire/connection.js';
-import { ConnectError, HeldConnection, type HeldHooks, type GoneHow } from './client.js';
+import { ConnectError, HeldConnection, type Endpoint, type HeldHooks, type GoneHow } from './client.js';
 
 export type LoadTransport = 'longPoll' | 'stream' | 'sse';
 
@@ -24,6 +24,8 @@ export interface SubscriberPlan {
   /** the request with the step's channel; the cursor is applied per poll */
   request: RawRequest;
   url: URL;
+  /** where to connect, and for https how */
+  endpoint: Endpoint;
   host: string;
   cursor: Cursor;
   /** a poll answered sooner than this without the event ended early (declared or measured hold less ε) */
@@ -92,13 +94,7 @@ export class Subscriber {
       onResponse: (res, t) => this.#onResponse(res, t),
       onGone: (how, _t, detail) => this.#onGone(how, detail),
     };
-    this.#conn = await HeldConnection.open(
-      { host: p.url.hostname, port: Number(p.url.port || 80) },
-      this.localAddress,
-      p.connectTimeoutMs,
-      p.now,
-      hooks,
-    );
+    this.#conn = await HeldConnection.open(p.endpoint, this.localAddress, p.connectTimeoutMs, p.now, hooks);
     this.#send();
   }
 

@@ -4,6 +4,7 @@ import type { PublishAdapter } from '../publish.js';
 import type { Percentiles, ProcessCost } from './stats.js';
 import type { LoadTransport, SubscriberState } from './subscriber.js';
 import type { SystemLimits } from './system.js';
+import type { TlsTrust } from '../tls.js';
 
 export interface RampTiming {
   /** declared or measured hold of one poll (ms); for streams the time they are kept open before the event */
@@ -24,6 +25,8 @@ export interface RampOptions {
   /** null: as many as the ports of one address require */
   sourceAddresses: number | null;
   timing: RampTiming;
+  /** https targets: --ca, --insecure */
+  trust: TlsTrust;
   limits: SystemLimits;
   publisher: PublishAdapter | null;
   now: () => number;
