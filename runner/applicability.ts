@@ -9,7 +9,10 @@ import { profileProtocol } from './via.js';
  * RFC 9112 governs HTTP/1.1 messages (connection close, chunked coding, EOF framing), which an
  * HTTP/2 stream does not have; RFC 9113's rules need an HTTP/2 connection.
  */
-export function protocolMismatch(r: Pick<Requirement, 'spec' | 'section' | 'protocols'>, protocol: WireProtocol): string | null {
+export function protocolMismatch(r: Pick<Requirement, 'spec' | 'section' | 'protocols' | 'client'>, protocol: WireProtocol): string | null {
+  // pushspec enters HTTP/2 in cleartext with prior knowledge (RFC 9113 §3.3), which no browser speaks.
+  if (r.client !== undefined && protocol === 'h2')
+    return `n/a over HTTP/2: the ${r.client} client is judged over HTTP/1.1 only (browsers speak HTTP/2 only by ALPN over TLS, and pushspec's HTTP/2 path is cleartext with prior knowledge)`;
   const only = r.protocols ?? (r.spec === 'RFC 9112' ? ['http/1.1'] : r.spec === 'RFC 9113' ? ['h2'] : null);
   if (only === null || only.includes(protocol)) return null;
   return protocol === 'h2'

@@ -224,6 +224,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       '--http <version>',
       `what to speak straight to the target: 1.1, 2 (HTTP/2: by ALPN over TLS, prior knowledge in cleartext) or auto (ALPN offers h2 and http/1.1, as a browser does); intermediary profiles are entered over HTTP/1.1; default ${RUN_DEFAULTS.http}`,
     )
+    .option(
+      '--clients <list>',
+      'real clients to judge in besides the raw recorder (client.* requirements): chromium (headless, /usr/bin/chromium or PUSHSPEC_CHROMIUM)',
+    )
     .action(async (flags: RunFlags) => setExit(await runAction(flags)));
   program
     .command('list')

@@ -8,6 +8,7 @@ import { RUN_DEFAULTS as DEFAULTS } from './defaults.js';
 import { KNOWN_PROFILES, parseVia } from './via.js';
 import { MAX_SHARDS, parseShard, type Shard } from './shard.js';
 import { loadCaFile, loadClientCertificate, type TlsTrust } from './tls.js';
+import { chromiumMissing, CLIENT_NAMES, type ClientName } from './clients/chromium.js';
 
 /** Flag values as commander hands them over (strings), before validation. */
 export interface RawRunFlags {
@@ -28,6 +29,7 @@ export interface RawRunFlags {
   http?: string;
   cert?: string;
   key?: string;
+  clients?: string;
 }
 
 export interface ValidatedFlags {
@@ -50,6 +52,8 @@ export interface ValidatedFlags {
   http: HttpChoice;
   /** --cert/--key: a client certificate for https targets that require one (read by loadTrust) */
   client: { certPath: string; keyPath: string } | null;
+  /** --clients: real clients judged in besides the raw recorder */
+  clients: ClientName[];
 }
 
 export const HTTP_CHOICES = ['1.1', '2', 'auto'] as const;
@@ -93,6 +97,19 @@ function caPath(v: string | undefined): string | null {
   if (v === undefined) return null;
   if (v.trim() === '') throw usage('--ca', v, 'the path of a PEM file with the CA certificate(s) that signed the target');
   return v;
+}
+
+/** --clients: each name known, and its program present (the remedy named), before anything runs. */
+function clientList(v: string | undefined): ClientName[] {
+  if (v === undefined) return [];
+  const names = v.split(',').map((s) => s.trim());
+  const known = (n: string): n is ClientName => (CLIENT_NAMES as readonly string[]).includes(n);
+  const bad = names.find((n) => !known(n));
+  if (bad !== undefined)
+    throw usage('--clients', v, `a comma-separated list of ${CLIENT_NAMES.join(', ')} (${JSON.stringify(bad)} is not one)`);
+  const missing = chromiumMissing();
+  if (names.includes('chromium') && missing !== null) throw usage('--clients', v, `a browser pushspec can start: ${missing}`);
+  return [...new Set(names.filter(known))];
 }
 
 function httpChoice(v: string | undefined): HttpChoice {
@@ -201,5 +218,6 @@ export function validateRunFlags(f: RawRunFlags, requirements: readonly Requirem
     insecure: f.insecure ?? DEFAULTS.insecure,
     http: httpChoice(f.http),
     client: clientPaths(f.cert, f.key),
+    clients: clientList(f.clients),
   };
 }

@@ -1,3 +1,4 @@
+import type { BrowserHost } from './clients/chromium.js';
 import type { Clock } from './clock.js';
 import { epsilonMs } from './epsilon.js';
 import type { Manifest } from './manifest/types.js';
@@ -32,6 +33,8 @@ export interface RunEnv {
   /** why publishing is unavailable, when publisher is null or the preflight publish failed */
   publishProblem: string | null;
   shared: SharedProbes;
+  /** --clients chromium: the run's browser, started on first use; null when not asked */
+  browser: BrowserHost | null;
   /** the round trip through an intermediary profile, calibrated once per profile */
   rttFor(via: string): Promise<number>;
 }

@@ -1,3 +1,4 @@
+import type { ClientName } from './clients/chromium.js';
 import type { Manifest, TransportName } from './manifest/types.js';
 import type { Level, Requirement } from './requirement.js';
 import { baseProfile, describeVia, profileProtocol, streamingPossible, viaMissing } from './via.js';
@@ -15,6 +16,8 @@ export interface PlanFilter {
    * listed as skips with the reason (the coverage statement)
    */
   viaNamed?: boolean;
+  /** --clients: the real clients asked for; requirements judged in one run only then */
+  clients?: readonly ClientName[];
 }
 
 export interface Case {
@@ -69,16 +72,22 @@ export function plan(
       const streaming = r.transports.every((t) => t === 'stream' || t === 'sse');
       const missing = missingFor.get(via) ?? null;
       const mismatch = protocolMismatch(r, base === 'direct' ? directProtocol : profileProtocol(base));
+      const noClient =
+        r.client !== undefined && !(f.clients ?? []).includes(r.client)
+          ? `n/a: judged in a real ${r.client} only when asked (--clients ${r.client})`
+          : null;
       const skipReason =
-        missing !== null
-          ? `skip: ${via} cannot run here: ${missing}`
-          : mismatch !== null
-            ? mismatch
-            : !has
-              ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
-              : streaming && !streamingPossible(via)
-                ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
-                : null;
+        noClient !== null
+          ? noClient
+          : missing !== null
+            ? `skip: ${via} cannot run here: ${missing}`
+            : mismatch !== null
+              ? mismatch
+              : !has
+                ? `n/a: the target declares no ${r.transports.join(' or ')} endpoint`
+                : streaming && !streamingPossible(via)
+                  ? `info: no server can stream through ${via} (${describeVia(via)}); RFC 9110 §7.6 allows an intermediary to do that`
+                  : null;
       cases.push({ key, requirement: r, via, skipReason });
     }
   }

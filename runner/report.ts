@@ -50,6 +50,8 @@ export interface Report {
     publish: 'http' | 'command' | 'none';
     /** --http as asked, and what the client spoke straight to the target (ALPN's name); older reports lack it */
     http?: { asked: '1.1' | '2' | 'auto'; direct: 'http/1.1' | 'h2' };
+    /** --clients: the real clients the client.* requirements were judged in */
+    clients?: string[];
     /** the share of the cases this run judged (`--shard i/n`) */
     shard?: { index: number; count: number };
     /** a report joined by `pushspec merge`: one entry per input, in shard order */

@@ -1,3 +1,4 @@
+import type { ClientName } from './clients/chromium.js';
 import type { WireProtocol } from './wire/recorded.js';
 import type { TransportName } from './manifest/types.js';
 import type { Verdict } from './verdict.js';
@@ -67,6 +68,8 @@ export interface Requirement<O extends object = object, T extends Limits = Limit
    * HTTP/1.1 only and RFC 9113 rows HTTP/2 only (runner/applicability.ts protocolMismatch).
    */
   protocols?: readonly WireProtocol[];
+  /** judged in a real client (issue 14 item 5): runs only when `--clients` names it */
+  client?: ClientName;
   /**
    * What a server author changes when this requirement fails or warns (shown with every fail and
    * warn in the console, report.json, JUnit and HTML). Required: a verdict nobody can act on is

@@ -11,6 +11,7 @@ import { DEFAULT_TRUST, type TlsTrust } from './tls.js';
 import { negotiateProtocol } from './h2/negotiate.js';
 import type { HttpChoice } from './config.js';
 import { createPublishAdapter } from './publish.js';
+import { BrowserHost } from './clients/chromium.js';
 import { RUN_DEFAULTS } from './defaults.js';
 import { loadRequirements } from './registry.js';
 import { summarize, type CaseResult, type Report } from './report.js';
@@ -75,6 +76,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
     shared: new SharedProbes(m, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
+    browser: (cfg.clients ?? []).includes('chromium') ? new BrowserHost(trust.insecure || trust.ca !== undefined) : null,
     rttFor(via) {
       if (via === 'direct') return Promise.resolve(rttMs);
       let p = viaRtt.get(via);
@@ -108,6 +110,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     results = await Promise.all(cases.map((c) => exec.result(c.key)));
   } finally {
     progress?.stop();
+    await env.browser?.close();
   }
   const report: Report = {
     schemaVersion: 1,
@@ -123,6 +126,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
       concurrency: cfg.concurrency,
       publish: adapter ? adapter.kind : 'none',
       http: { asked: http, direct: protocol },
+      ...((cfg.clients ?? []).length > 0 ? { clients: [...(cfg.clients ?? [])] } : {}),
       ...(shard !== null ? { shard } : {}),
       ...(tlsFacts === null && !trust.insecure && trust.caPath === undefined && trust.client === undefined
         ? {}

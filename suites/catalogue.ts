@@ -71,7 +71,10 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('ST-INTER-01', notYet('a working fallback behind a buffering proxy (padding, recycling, or switching to long polling)')),
       row('ST-LAT-01', partly('latency across a server-initiated recycle', 'st.incremental')),
       row('ST-RECYCLE-01', notYet('stream lifetime and bytes before the server recycles it')),
-      row('ST-BUF-01', notYet('whether ≥ 1 KiB of padding precedes the first event (information only)')),
+      row(
+        'ST-BUF-01',
+        partly('whether ≥ 1 KiB of padding precedes the first event; fetch() and XHR streaming clients', 'client.eventsource'),
+      ),
       row('ST-SRVBUF-01', by('st.incremental')),
       row('ST-FRAMING-02', by('st.app-framing')),
     ],

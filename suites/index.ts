@@ -16,6 +16,7 @@ import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
 import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
+import { CLIENT_REQUIREMENTS } from './clients/eventsource.js';
 
 /** Every requirement, in report order (by document, then section). */
 export const REQUIREMENTS: readonly Requirement[] = [
@@ -36,4 +37,5 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...boshLifetimeRequirements,
   ...boshCrossOriginRequirements,
   ...boshIntermediaryRequirements,
+  ...CLIENT_REQUIREMENTS,
 ];

@@ -39,6 +39,7 @@ describe('a publish waits until the poll has reached the target', function () {
       publishProblem: null,
       shared: new SharedProbes(m, () => new CaseContext(env, 'direct', target, new AbortController().signal)),
       rttFor: () => Promise.resolve(1),
+      browser: null,
     };
     const abort = new AbortController();
     // The round trip the case believes in (1 ms) is what a busy machine's calibration can miss.

@@ -12,6 +12,7 @@ import { semanticsCases } from './evaluate/rfc9110-semantics.js';
 import { sseCases } from './evaluate/whatwg-sse.js';
 import { bayeuxCases } from './evaluate/bayeux-1.0.js';
 import { boshCases } from './evaluate/xep0124-bosh.js';
+import { clientCases } from './evaluate/clients.js';
 
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
 const SETS: readonly CannedSet[] = [
@@ -26,6 +27,7 @@ const SETS: readonly CannedSet[] = [
   ...sseCases,
   ...bayeuxCases,
   ...boshCases,
+  ...clientCases,
 ];
 
 describe('evaluate on canned observations', () => {

@@ -59,6 +59,7 @@ function env(manifest: Manifest): RunEnv {
     publishProblem: null,
     shared: new SharedProbes(manifest, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),
     rttFor: () => Promise.resolve(1),
+    browser: null,
   };
   return e;
 }
