@@ -10,7 +10,7 @@ import { EPSILON, EPSILON_TEXT, epsilonMs } from '../../runner/epsilon.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
-import { ms } from '../format.js';
+import { ms, secs } from '../format.js';
 import {
   channelOf,
   connectDeadlineMs,
@@ -389,35 +389,32 @@ const unconnectedAnswered = defineRequirement<UnconnectedSeen, typeof unconnecte
   title: 'A publish with no clientId, or one the server does not know, is answered (an error is allowed), never left hanging',
   timing: false,
   limits: unconnectedLimits,
-  tolerance: (l) => `an HTTP answer to each of the two publishes within ${l.answerMs / 1000} s (scaled); its content is not judged`,
+  tolerance: (l) => `an HTTP answer to each of the two publishes within ${secs(l.answerMs)} (scaled); its content is not judged`,
   faults: ['bayeux-unconnected-hangs'],
   remedy:
     'answer a message from no known session at once, e.g. with successful: false, "402::Unknown client" and advice {"reconnect": "handshake"}',
   async scenario(ctx) {
     const channel = channelOf(ctx.channel);
     const deadlineMs = ctx.ms(unconnectedLimits.answerMs);
-    const probes: UnconnectedSeen['probes'] = [];
-    for (const [probe, clientId] of [
-      ['no clientId', undefined],
-      ['an unknown clientId', unknownId(ctx)],
-    ] as const) {
-      // A fresh client for each: a hanging request takes its connection with it.
-      const client = newClient(ctx, `unconnected (${probe})`);
+    // Both at once, each on a fresh client: a hanging request takes its connection with it.
+    const probe = async (name: string, clientId: string | undefined): Promise<UnconnectedSeen['probes'][number]> => {
+      const client = newClient(ctx, `unconnected (${name})`);
       try {
         const message: BayeuxMessage = { channel, data: { token: ctx.nextToken() }, ...(clientId ? { clientId } : {}) };
         const ex = await client.send([message], deadlineMs, 'control');
         const reply = client.replyTo(ex, channel);
-        probes.push({
-          probe,
+        return {
+          probe: name,
           answered: ex.res.tHeaders !== null,
           end: ex.res.end,
           status: ex.res.status,
           reply: reply ? JSON.stringify(reply).slice(0, 160) : (ex.problem ?? 'no reply on the channel'),
-        });
+        };
       } finally {
         client.close();
       }
-    }
+    };
+    const probes = await Promise.all([probe('no clientId', undefined), probe('an unknown clientId', unknownId(ctx))]);
     return { deadlineMs, probes };
   },
   evaluate(o): Verdict {
