@@ -11,6 +11,8 @@ import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
 import { h2FieldRequirements } from './rfc9113/8.2-fields.js';
 import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
+import { bayeuxHandshakeRequirements } from './bayeux/1.0-handshake.js';
+import { bayeuxSessionRequirements } from './bayeux/1.0-session.js';
 import { boshRequirements } from './xep0124/bosh.js';
 import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
@@ -32,6 +34,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...h2FieldRequirements,
   ...sseRequirements,
   ...bayeuxRequirements,
+  ...bayeuxHandshakeRequirements,
+  ...bayeuxSessionRequirements,
   ...bayeuxIntermediaryRequirements,
   ...boshRequirements,
   ...boshLifetimeRequirements,

@@ -4,31 +4,30 @@
  * itself: a target needs only `{"bayeux": {"url": …}}`; events are published by a second
  * Bayeux client, so no publish hook is involved.
  */
-import type { Advice, BayeuxMessage } from '../../runner/drivers/bayeux.js';
+import type { Advice } from '../../runner/drivers/bayeux.js';
 import { EPSILON, EPSILON_TEXT, epsilonMs } from '../../runner/epsilon.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
-import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { ms, secs } from '../format.js';
-import { connectDeadlineMs, connectTimeoutMs, controlMs, heldConnect, newClient, subscribed } from '../scenarios/bayeux.js';
+import {
+  channelOf,
+  connectDeadlineMs,
+  connectTimeoutMs,
+  controlMs,
+  heldConnect,
+  newClient,
+  replySeen,
+  subscribed,
+  tokensIn,
+  type ReplySeen,
+} from '../scenarios/bayeux.js';
 import { BAYEUX_SPEC, rfc } from '../sources.js';
 
 const BAYEUX = ['bayeux'] as const;
 
-const channelOf = (c: string): string => `/pushspec/${c}`;
-const tokensIn = (messages: readonly BayeuxMessage[]): string[] => messages.flatMap((m) => findTokens(JSON.stringify(m.data ?? null)));
 /** ε from the requirement's own limits, scaled by the conditions the observation was made under. */
 const eps = (c: Conditions, l: { slackMs: number; rtts: number }): number => epsilonMs(c.timeScale, c.rttMs, l);
-
-/** A reply as an observation keeps it: the reply itself, or why there was none. */
-interface ReplySeen {
-  status: number;
-  /** why the answer is not a Bayeux reply, or null */
-  problem: string | null;
-  replyCount: number;
-  reply: BayeuxMessage | null;
-}
 
 // Bayeux "Successful Handshake Response" and "id": the fields a client needs to go on.
 interface HandshakeSeen extends ReplySeen {
@@ -55,13 +54,7 @@ const handshake = defineRequirement<HandshakeSeen, Record<string, never>>({
     const client = newClient(ctx, 'client');
     try {
       const { ex, reply } = await client.handshake(controlMs(ctx));
-      return {
-        status: ex.res.status,
-        problem: ex.replies === null ? (ex.problem ?? 'no reply') : null,
-        replyCount: ex.replies?.length ?? 0,
-        reply,
-        sentId: ex.sent[0]?.id ?? '',
-      };
+      return { ...replySeen(ex, reply), sentId: ex.sent[0]?.id ?? '' };
     } finally {
       client.close();
     }
@@ -374,13 +367,7 @@ const unknownClient = defineRequirement<UnknownClientSeen, Record<string, never>
     try {
       const clientId = `pushspec${ctx.nextToken().replace(/-/g, '')}`;
       const ex = await client.send([{ channel: '/meta/connect', clientId, connectionType: 'long-polling' }], ctx.ms(10_000), 'connect');
-      return {
-        clientId,
-        status: ex.res.status,
-        problem: ex.replies === null ? (ex.problem ?? 'no reply') : null,
-        replyCount: ex.replies?.length ?? 0,
-        reply: client.replyTo(ex, '/meta/connect'),
-      };
+      return { clientId, ...replySeen(ex, client.replyTo(ex, '/meta/connect')) };
     } finally {
       client.close();
     }

@@ -5,8 +5,40 @@
  * server holds it.
  */
 import type { CaseContext } from '../../runner/context.js';
-import { BayeuxClient, type BayeuxTransport, type PendingConnect } from '../../runner/drivers/bayeux.js';
+import {
+  BayeuxClient,
+  type BayeuxExchange,
+  type BayeuxMessage,
+  type BayeuxTransport,
+  type PendingConnect,
+} from '../../runner/drivers/bayeux.js';
+import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive } from '../../runner/verdict.js';
+
+/** The channel a case publishes on (the manifest's channel under /pushspec/). */
+export const channelOf = (c: string): string => `/pushspec/${c}`;
+
+/** The pushspec tokens in the data of delivered messages. */
+export const tokensIn = (messages: readonly BayeuxMessage[]): string[] =>
+  messages.flatMap((m) => findTokens(JSON.stringify(m.data ?? null)));
+
+/** A reply as an observation keeps it: the reply itself, or why there was none. */
+export interface ReplySeen {
+  status: number;
+  /** why the answer is not a Bayeux reply, or null */
+  problem: string | null;
+  replyCount: number;
+  reply: BayeuxMessage | null;
+}
+
+export function replySeen(ex: BayeuxExchange, reply: BayeuxMessage | null): ReplySeen {
+  return {
+    status: ex.res.status,
+    problem: ex.replies === null ? (ex.problem ?? 'no reply') : null,
+    replyCount: ex.replies?.length ?? 0,
+    reply,
+  };
+}
 
 export function bayeuxUrl(ctx: CaseContext): URL {
   const block = ctx.manifest.bayeux;

@@ -154,4 +154,123 @@ export const BAYEUX_FAULT_TESTS: Record<Extract<FaultName, `bayeux-${string}`>, 
     expect(a.status).to.equal(400);
     expect(b.status).to.equal(500);
   },
+  'bayeux-refusal-bare': async () => {
+    const [ok, bad] = await both('bayeux-refusal-bare');
+    const refuse = async (s: ReferenceServer): Promise<unknown> =>
+      (await client(s).handshake(2000, { supportedConnectionTypes: ['none-such'] })).reply;
+    expect(await refuse(ok))
+      .to.include({ successful: false, error: '301:none-such:Connection types not supported' })
+      .and.deep.include({ advice: { reconnect: 'none', interval: 0 } });
+    expect(await refuse(bad)).to.deep.equal({ channel: '/meta/handshake', id: '1', successful: false });
+  },
+  'bayeux-handshake-batch': async () => {
+    const [ok, bad] = await both('bayeux-handshake-batch');
+    const run = async (s: ReferenceServer): Promise<number> => {
+      const sub = await subscribed(s);
+      const pub = client(s);
+      await pub.handshake(2000);
+      const hs = { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'] };
+      await pub.send([hs, { channel: '/c', clientId: pub.clientId ?? '', data: { t: 1 } }], 2000, 'control');
+      await pub.publish('/c', { t: 2 }, 2000);
+      await connectMs(sub);
+      return sub.delivered.length;
+    };
+    expect(await run(ok)).to.equal(1);
+    expect(await run(bad)).to.equal(2);
+  },
+  'bayeux-client-id-counter': async () => {
+    const [ok, bad] = await both('bayeux-client-id-counter');
+    const ids = async (s: ReferenceServer): Promise<string[]> => {
+      const c = client(s);
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) out.push((await c.handshake(2000)).reply?.clientId ?? '');
+      return out;
+    };
+    for (const id of await ids(ok)) expect(id).to.match(/^[0-9a-f]{32}$/);
+    const counted = (await ids(bad)).map(Number);
+    expect(counted[1]).to.equal((counted[0] ?? 0) + 1);
+    expect(counted[2]).to.equal((counted[0] ?? 0) + 2);
+  },
+  'bayeux-client-id-leak': async () => {
+    const [ok, bad] = await both('bayeux-client-id-leak');
+    const run = async (s: ReferenceServer): Promise<{ leaked: unknown; pubId: string | null }> => {
+      const sub = await subscribed(s);
+      const pub = client(s);
+      await pub.handshake(2000);
+      await pub.publish('/c', { t: 1 }, 2000);
+      await connectMs(sub);
+      return { leaked: sub.delivered[0]?.message.clientId, pubId: pub.clientId };
+    };
+    expect((await run(ok)).leaked).to.equal(undefined);
+    const leaky = await run(bad);
+    expect(leaky.leaked).to.equal(leaky.pubId);
+  },
+  'bayeux-disconnect-keeps-connect': async () => {
+    const [ok, bad] = await both('bayeux-disconnect-keeps-connect');
+    const run = async (s: ReferenceServer): Promise<number> => {
+      const c = await subscribed(s);
+      const p = await c.startConnect(5000);
+      await new Promise((r) => setTimeout(r, 100));
+      const tSent = Date.now();
+      await c.disconnect(2000);
+      await p.done;
+      return Date.now() - tSent;
+    };
+    const [released, kept] = await Promise.all([run(ok), run(bad)]);
+    expect(released).to.be.below(200);
+    expect(kept).to.be.at.least(HOLD_MS - 200);
+  },
+  'bayeux-error-free-text': async () => {
+    const [ok, bad] = await both('bayeux-error-free-text');
+    const error = async (s: ReferenceServer): Promise<unknown> => {
+      const c = client(s);
+      const ex = await c.send([{ channel: '/meta/subscribe', clientId: 'nosuch', subscription: '/c' }], 2000, 'control');
+      return c.replyTo(ex, '/meta/subscribe')?.error;
+    };
+    expect(await error(ok)).to.equal('402::Unknown client');
+    expect(await error(bad)).to.equal('Unknown client');
+  },
+  'bayeux-advice-invalid': async () => {
+    const [ok, bad] = await both('bayeux-advice-invalid');
+    const reconnect = async (s: ReferenceServer): Promise<unknown> => {
+      const c = await subscribed(s);
+      await connectMs(c);
+      return c.advice.reconnect;
+    };
+    const [good, poor] = await Promise.all([reconnect(ok), reconnect(bad)]);
+    expect(good).to.equal('retry');
+    expect(poor).to.equal('always');
+  },
+  'bayeux-connects-both-held': async () => {
+    const [ok, bad] = await both('bayeux-connects-both-held');
+    const run = async (s: ReferenceServer): Promise<number> => {
+      const c = await subscribed(s);
+      const first = await c.startConnect(5000);
+      await new Promise((r) => setTimeout(r, 100));
+      const tSent = Date.now();
+      const second = c.send([{ channel: '/meta/connect', clientId: c.clientId ?? '', connectionType: 'long-polling' }], 5000, 'control');
+      await first.done;
+      const took = Date.now() - tSent;
+      await second;
+      return took;
+    };
+    const [released, held] = await Promise.all([run(ok), run(bad)]);
+    expect(released).to.be.below(200);
+    expect(held).to.be.at.least(HOLD_MS - 200);
+  },
+  'bayeux-text-plain': async () => {
+    const [ok, bad] = await both('bayeux-text-plain');
+    const type = async (s: ReferenceServer): Promise<string | undefined> =>
+      (await client(s).handshake(2000)).ex.res.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+    expect(await type(ok)).to.equal('application/json; charset=utf-8');
+    expect(await type(bad)).to.equal('text/plain; charset=utf-8');
+  },
+  'bayeux-unconnected-hangs': async () => {
+    const [ok, bad] = await both('bayeux-unconnected-hangs');
+    const end = async (s: ReferenceServer): Promise<string> =>
+      (await client(s).send([{ channel: '/c', data: { t: 1 } }], 500, 'control')).res.end;
+    const [answered, hung] = await Promise.all([end(ok), end(bad)]);
+    expect(answered).to.equal('complete');
+    expect(hung).to.equal('timeout');
+  },
 };
