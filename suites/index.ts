@@ -3,6 +3,8 @@ import { longPollingRequirements } from './rfc6202/2-long-polling.js';
 import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
+import { sseRequestRequirements } from './whatwg-html/9.2.2-eventsource-request.js';
+import { sseFormatRequirements } from './whatwg-html/9.2.5-event-stream-format.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
@@ -30,6 +32,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...h2FlowControlRequirements,
   ...h2FieldRequirements,
   ...sseRequirements,
+  ...sseRequestRequirements,
+  ...sseFormatRequirements,
   ...bayeuxRequirements,
   ...bayeuxIntermediaryRequirements,
   ...boshRequirements,
