@@ -17,6 +17,7 @@ import { boshRequirements } from './xep0124/bosh.js';
 import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
 import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
+import { boshSecurityRequirements } from './xep0124/security.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
@@ -39,5 +40,6 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...boshRequirements,
   ...boshLifetimeRequirements,
   ...boshCrossOriginRequirements,
+  ...boshSecurityRequirements,
   ...boshIntermediaryRequirements,
 ];

@@ -185,6 +185,18 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
     expect(await run(ok)).to.include({ type: 'terminate', condition: 'policy-violation' });
     expect(await run(bad)).to.not.have.property('type');
   },
+  'bosh-sid-sequential': async () => {
+    const [ok, bad] = await both('bosh-sid-sequential');
+    const sids = async (server: ReferenceServer): Promise<string[]> => {
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) out.push((await session(server)).sid ?? '');
+      return out;
+    };
+    const [random, counted] = [await sids(ok), await sids(bad)];
+    for (const sid of random) expect(sid).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const [a, b, c] = counted.map(Number);
+    expect([b! - a!, c! - b!]).to.deep.equal([1, 1]);
+  },
   'bosh-no-cors': async () => {
     const [ok, bad] = await both('bosh-no-cors');
     const preflight = async (server: ReferenceServer): Promise<{ status: number; origin: string | undefined }> => {
