@@ -18,6 +18,7 @@ import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
 import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
 import { boshSecurityRequirements } from './xep0124/security.js';
+import { boshErrorRequirements } from './xep0124/errors.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
@@ -40,6 +41,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...boshRequirements,
   ...boshLifetimeRequirements,
   ...boshCrossOriginRequirements,
+  ...boshErrorRequirements,
   ...boshSecurityRequirements,
   ...boshIntermediaryRequirements,
 ];

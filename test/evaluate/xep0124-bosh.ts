@@ -3,12 +3,15 @@ import * as x from '../../suites/xep0124/cross-origin.js';
 import * as i from '../../suites/xep0124/intermediaries.js';
 import * as l from '../../suites/xep0124/session-lifetime.js';
 import * as sec from '../../suites/xep0124/security.js';
+import * as err from '../../suites/xep0124/errors.js';
 import { canned } from './canned.js';
 import { boshRecorded as rec } from './recorded/xep0124-bosh.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
 /** Random sids (Prosody's, recorded): the material the edge cases below are made from. */
 const uuids = rec['bosh.sid-unpredictable'][2]?.observation.sids ?? [];
+/** Prosody's answers to the provoked errors (recorded): the edge cases below vary them. */
+const errorsSeen = rec['bosh.error-conditions'][2]!.observation;
 
 export const boshCases = [
   canned(b.session, [
@@ -202,6 +205,30 @@ export const boshCases = [
       observation: { asked: 24, sids: uuids.slice(0, 5), failures: ['setup: no BOSH session was created (HTTP 503: {})'] },
       outcome: 'inconclusive',
       actual: 'only 5 of 24 sessions were created (setup: no BOSH session was created',
+    },
+  ]),
+  canned(err.errorConditions, [
+    ...rec['bosh.error-conditions'],
+    {
+      name: 'a legacy connection manager (no ver)',
+      observation: { ...errorsSeen, cmVer: null, errors: errorsSeen.errors.map((e) => ({ ...e, status: 404, attrs: {} })) },
+      outcome: 'skip',
+      actual: 'legacy',
+    },
+    {
+      name: 'HTTP 404 that still carries the terminal body',
+      observation: { ...errorsSeen, errors: errorsSeen.errors.map((e, i) => (i === 0 ? { ...e, status: 404 } : e)) },
+      outcome: 'fail',
+      actual: "HTTP 404 with condition='item-not-found'",
+    },
+    {
+      name: 'nothing reported (every request accepted or unanswered)',
+      observation: {
+        ...errorsSeen,
+        errors: errorsSeen.errors.map((e) => ({ ...e, status: 0, end: 'timeout', attrs: {}, problem: 'no response (timeout)' })),
+      },
+      outcome: 'inconclusive',
+      actual: 'none of the provoked errors was reported',
     },
   ]),
 ];

@@ -197,6 +197,17 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
     const [a, b, c] = counted.map(Number);
     expect([b! - a!, c! - b!]).to.deep.equal([1, 1]);
   },
+  'bosh-http-errors': async () => {
+    const [ok, bad] = await both('bosh-http-errors');
+    const unknownSid = async (server: ReferenceServer): Promise<{ status: number; attrs: Record<string, string> | undefined }> => {
+      const s = await session(server);
+      s.sid = 'no-such-session';
+      const ex = await s.request('', 2000);
+      return { status: ex.res.status, attrs: ex.body?.attrs };
+    };
+    expect(await unknownSid(ok)).to.deep.equal({ status: 200, attrs: { type: 'terminate', condition: 'item-not-found' } });
+    expect(await unknownSid(bad)).to.deep.equal({ status: 404, attrs: undefined });
+  },
   'bosh-no-cors': async () => {
     const [ok, bad] = await both('bosh-no-cors');
     const preflight = async (server: ReferenceServer): Promise<{ status: number; origin: string | undefined }> => {

@@ -72,6 +72,7 @@ export const prosody: CorpusServer = {
         'bosh.wait-survives',
         'bosh.inactivity',
         'bosh.sid-unpredictable',
+        'bosh.error-conditions',
       ],
       why: 'session-level checks already judged on bosh-anonymous; bosh-plain repeats the ones that run on an authenticated session',
     },
