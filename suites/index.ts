@@ -19,6 +19,7 @@ import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
 import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
 import { boshSecurityRequirements } from './xep0124/security.js';
 import { boshErrorRequirements } from './xep0124/errors.js';
+import { boshResendRequirements } from './xep0124/resend.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 
 /** Every requirement, in report order (by document, then section). */
@@ -39,6 +40,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bayeuxRequirements,
   ...bayeuxIntermediaryRequirements,
   ...boshRequirements,
+  ...boshResendRequirements,
   ...boshLifetimeRequirements,
   ...boshCrossOriginRequirements,
   ...boshErrorRequirements,

@@ -4,6 +4,7 @@ import * as i from '../../suites/xep0124/intermediaries.js';
 import * as l from '../../suites/xep0124/session-lifetime.js';
 import * as sec from '../../suites/xep0124/security.js';
 import * as err from '../../suites/xep0124/errors.js';
+import * as rs from '../../suites/xep0124/resend.js';
 import { canned } from './canned.js';
 import { boshRecorded as rec } from './recorded/xep0124-bosh.js';
 
@@ -12,6 +13,7 @@ const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
 const uuids = rec['bosh.sid-unpredictable'][2]?.observation.sids ?? [];
 /** Prosody's answers to the provoked errors (recorded): the edge cases below vary them. */
 const errorsSeen = rec['bosh.error-conditions'][2]!.observation;
+const expiredSeen = rec['bosh.rid-expired'][2]!.observation;
 
 export const boshCases = [
   canned(b.session, [
@@ -229,6 +231,27 @@ export const boshCases = [
       },
       outcome: 'inconclusive',
       actual: 'none of the provoked errors was reported',
+    },
+  ]),
+  canned(rs.ridExpired, [
+    ...rec['bosh.rid-expired'],
+    {
+      name: 'legacy HTTP 404',
+      observation: { ...expiredSeen, status: 404, attrs: {} },
+      outcome: 'pass',
+      actual: 'HTTP 404',
+    },
+    {
+      name: 'the original response came back (a longer buffer)',
+      observation: { ...expiredSeen, attrs: {}, copyCameBack: true },
+      outcome: 'inconclusive',
+      actual: 'buffers more than the 2 responses it must',
+    },
+    {
+      name: 'a recoverable error instead of a terminal one',
+      observation: { ...expiredSeen, attrs: { type: 'error' } },
+      outcome: 'fail',
+      actual: 'processed as new',
     },
   ]),
 ];

@@ -208,6 +208,21 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
     expect(await unknownSid(ok)).to.deep.equal({ status: 200, attrs: { type: 'terminate', condition: 'item-not-found' } });
     expect(await unknownSid(bad)).to.deep.equal({ status: 404, attrs: undefined });
   },
+  'bosh-expired-rid-accepted': async () => {
+    const [ok, bad] = await both('bosh-expired-rid-accepted');
+    const run = async (server: ReferenceServer): Promise<Array<Record<string, string> | undefined>> => {
+      const { s, jid } = await signedIn(server);
+      const first = await s.request(BoshSession.messageTo(jid, 'tok-4'), 3000);
+      for (const t of ['tok-5', 'tok-6']) await s.request(BoshSession.messageTo(jid, t), 3000);
+      const resent = await s.request('', 3000, { rid: first.rid });
+      return [resent.body?.attrs, (await s.request('', 3000)).body?.attrs];
+    };
+    // Compliant: the resend ends the session, so the next request is for an unknown session too.
+    const ended = { type: 'terminate', condition: 'item-not-found' };
+    expect(await run(ok)).to.deep.equal([ended, ended]);
+    const [resent] = await run(bad);
+    expect(resent).to.deep.equal({});
+  },
   'bosh-no-cors': async () => {
     const [ok, bad] = await both('bosh-no-cors');
     const preflight = async (server: ReferenceServer): Promise<{ status: number; origin: string | undefined }> => {

@@ -787,4 +787,40 @@ export const boshRecorded = {
       },
     },
   ],
+  'bosh.rid-expired': [
+    {
+      name: '--fixture',
+      recorded: 'pushspec run --fixture --only bosh.rid-expired',
+      outcome: 'pass' as const,
+      observation: {
+        requests: 2,
+        rid: 1347606756,
+        answeredAfter: 4,
+        status: 200,
+        attrs: { type: 'terminate', condition: 'item-not-found' },
+        copyCameBack: false,
+        problem: null,
+      },
+    },
+    {
+      name: '--fixture --fault bosh-expired-rid-accepted',
+      recorded: 'pushspec run --fixture --fault bosh-expired-rid-accepted --only bosh.rid-expired',
+      outcome: 'fail' as const,
+      observation: { requests: 2, rid: 469536666, answeredAfter: 4, status: 200, attrs: {}, copyCameBack: false, problem: null },
+    },
+    {
+      name: 'Prosody 0.12 (test/real-world/servers/prosody.ts), anonymous host',
+      recorded: 'Prosody 0.12 (test/real-world/servers/prosody.ts), anonymous host --only bosh.rid-expired',
+      outcome: 'pass' as const,
+      observation: {
+        requests: 2,
+        rid: 1114783233,
+        answeredAfter: 4,
+        status: 200,
+        attrs: { type: 'terminate', condition: 'item-not-found' },
+        copyCameBack: false,
+        problem: null,
+      },
+    },
+  ],
 };
