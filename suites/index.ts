@@ -3,6 +3,8 @@ import { longPollingRequirements } from './rfc6202/2-long-polling.js';
 import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
+import { sseRequestRequirements } from './whatwg-html/9.2.2-eventsource-request.js';
+import { sseFormatRequirements } from './whatwg-html/9.2.5-event-stream-format.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
@@ -17,6 +19,9 @@ import { boshRequirements } from './xep0124/bosh.js';
 import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
 import { boshLifetimeRequirements } from './xep0124/session-lifetime.js';
+import { boshSecurityRequirements } from './xep0124/security.js';
+import { boshErrorRequirements } from './xep0124/errors.js';
+import { boshResendRequirements } from './xep0124/resend.js';
 import { bayeuxIntermediaryRequirements } from './bayeux/intermediaries.js';
 import { CLIENT_REQUIREMENTS } from './clients/eventsource.js';
 
@@ -33,13 +38,18 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...h2FlowControlRequirements,
   ...h2FieldRequirements,
   ...sseRequirements,
+  ...sseRequestRequirements,
+  ...sseFormatRequirements,
   ...bayeuxRequirements,
   ...bayeuxHandshakeRequirements,
   ...bayeuxSessionRequirements,
   ...bayeuxIntermediaryRequirements,
   ...boshRequirements,
+  ...boshResendRequirements,
   ...boshLifetimeRequirements,
   ...boshCrossOriginRequirements,
+  ...boshErrorRequirements,
+  ...boshSecurityRequirements,
   ...boshIntermediaryRequirements,
   ...CLIENT_REQUIREMENTS,
 ];

@@ -829,6 +829,38 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bad).to.equal('retry: 2s\n\nid: 1\ndata: a\n\n');
   },
 
+  'sse-retry-short': async () => {
+    const [good, bad] = await sseBodies('sse-retry-short', ['a']);
+    expect(good.startsWith('retry: 2000\n\n')).to.equal(true);
+    expect(bad).to.equal('retry: 100\n\nid: 1\ndata: a\n\n');
+  },
+
+  'sse-id-nul': async () => {
+    const [good, bad] = await sseBodies('sse-id-nul', ['a']);
+    expect(good).to.equal('retry: 2000\n\nid: 1\ndata: a\n\n');
+    expect(bad).to.equal('retry: 2000\n\nid: 1\0\ndata: a\n\n');
+  },
+
+  'sse-latin1': async () => {
+    const [ok, bad] = await pair('sse-latin1', { heartbeatMs: QUIET_MS });
+    const opened = (d: string): boolean => dechunk(bodyOf(d)).includes('retry: 2000\n\n');
+    const [good, latin] = await Promise.all(
+      [ok, bad].map(async (s) => dechunk(bodyOf(await (await openStream(s, '/sse?channel=c')).until(opened)))),
+    );
+    expect(good).to.equal('retry: 2000\n\n');
+    // Read as latin1: the lone byte 0xE9 (ISO-8859-1 "é"); UTF-8 would be the two bytes C3 A9.
+    expect(latin).to.equal(': caf\xe9\nretry: 2000\n\n');
+  },
+
+  'sse-requires-accept': async () => {
+    const [ok, bad] = await pair('sse-requires-accept', { heartbeatMs: QUIET_MS });
+    const statusOf = async (s: ReferenceServer, headers: string[] = []): Promise<string> =>
+      headOf(await (await openStream(s, '/sse?channel=c', headers)).until(hasHead)).split('\r\n')[0] ?? '';
+    expect(await statusOf(ok)).to.equal('http/1.1 200 ok');
+    expect(await statusOf(bad)).to.equal('http/1.1 406 not acceptable');
+    expect(await statusOf(bad, ['Accept: text/event-stream'])).to.equal('http/1.1 200 ok');
+  },
+
   'sse-no-heartbeat': async () => {
     const [ok, bad] = await pair('sse-no-heartbeat', { heartbeatMs: 50 });
     const [good, silent] = await Promise.all([openStream(ok, '/sse?channel=c'), openStream(bad, '/sse?channel=c')]);

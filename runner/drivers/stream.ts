@@ -13,6 +13,8 @@ export interface StreamOpenOptions {
   maxMs: number;
   httpVersion?: '1.1' | '1.0';
   extraHeaders?: Array<[string, string]>;
+  /** header names of the manifest left out (any case): what a browser's EventSource cannot send */
+  omitHeaders?: readonly string[];
   label?: string;
 }
 
@@ -88,7 +90,8 @@ export class StreamSession {
 
   static async open(ctx: CaseContext, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {
     const { req } = buildRequest(ctx, streamBlock(ctx, kind), channel);
-    const headers = [...(req.headers ?? []), ...(o.extraHeaders ?? [])];
+    const omit = new Set((o.omitHeaders ?? []).map((h) => h.toLowerCase()));
+    const headers = [...(req.headers ?? []).filter(([k]) => !omit.has(k.toLowerCase())), ...(o.extraHeaders ?? [])];
     const request: RawRequest = { ...req, headers, httpVersion: o.httpVersion ?? '1.1' };
     const conn = await ctx.connect();
     const s = new StreamSession(ctx, conn, request, ctx.now(), o.maxMs);

@@ -13,11 +13,11 @@ import { openStream, parseSseBytewise, publishSeries, streamHeaders, streamTimin
 import { ms } from '../format.js';
 
 const SSE = ['sse'] as const;
-const SPEC = 'WHATWG HTML';
-const html = (anchor: string): string => `https://html.spec.whatwg.org/multipage/server-sent-events.html#${anchor}`;
+export const SPEC = 'WHATWG HTML';
+export const html = (anchor: string): string => `https://html.spec.whatwg.org/multipage/server-sent-events.html#${anchor}`;
 
 /** An SSE stream with n events published, stopped after a short settle; parsed as EventSource would. */
-async function sseEvents(
+export async function sseEvents(
   ctx: CaseContext,
   n: number,
 ): Promise<{ session: StreamSession; deliveries: Delivery[]; parsed: ReturnType<typeof parseSseBytewise> }> {
@@ -33,10 +33,10 @@ async function sseEvents(
 }
 
 /** Exact checks: no tolerance parameters. */
-const EXACT: Record<string, never> = {};
+export const EXACT: Record<string, never> = {};
 
 /** The parser's findings an observation keeps: the first few, enough to judge and to quote. */
-const keepFindings = (f: readonly FramingProblem[]): FramingProblem[] => f.slice(0, 20);
+export const keepFindings = (f: readonly FramingProblem[]): FramingProblem[] => f.slice(0, 20);
 
 // WHATWG HTML §9.2.2 (EventSource constructor, "announce the connection"): only a 200 whose
 // Content-Type is text/event-stream is processed; anything else fails the connection for good.
@@ -214,7 +214,8 @@ const ids = defineRequirement<{ lastEventIds: string[] }, typeof twoEvents>({
   dependsOn: ['sse.dispatch'],
   limits: twoEvents,
   tolerance: (l) => `exact: each of ${l.events} dispatched events sets a non-empty, changing last event ID`,
-  faults: ['sse-no-id'],
+  // sse-id-nul: every id carries U+0000, so browsers ignore them all and no last event ID is set.
+  faults: ['sse-no-id', 'sse-id-nul'],
   remedy: 'give every event an id: line so a reconnecting client can resume',
   async scenario(ctx) {
     const { deliveries, parsed } = await sseEvents(ctx, twoEvents.events);

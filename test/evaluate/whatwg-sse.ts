@@ -8,6 +8,9 @@ import {
   resume,
   retry,
 } from '../../suites/whatwg-html/9.2-server-sent-events.js';
+import { browserRequest } from '../../suites/whatwg-html/9.2.2-eventsource-request.js';
+import { idNoNul, retryFloor, utf8 } from '../../suites/whatwg-html/9.2.5-event-stream-format.js';
+import type { FramingProblem } from '../../runner/framing/types.js';
 import { canned } from './canned.js';
 import { LOOPBACK } from './observations.js';
 import {
@@ -21,9 +24,17 @@ import {
   noId,
   singleNewline,
   textPlain,
+  cleanUtf8,
+  latin1,
+  cleanBrowserRequest,
+  requiresAccept,
+  cleanIds,
+  idNul,
 } from './recorded/whatwg-sse.js';
 
 const recorded = 'reference fixture';
+/** A BOM starting a later line: a field name browsers do not recognise, and not the one BOM UTF-8 decode strips. */
+const bomInLine: FramingProblem[] = [{ code: 'bom-in-line', text: 'line 4 (byte 20): U+FEFF (BOM) at the start of a line' }];
 const clean = { arrived: ['tok1', 'tok2'], dispatched: ['tok1', 'tok2'], partial: null, findings: [], unknownFields: [] };
 
 export const sseCases = [
@@ -42,7 +53,7 @@ export const sseCases = [
     { name: '"Data:" lines', recorded, observation: badFieldCase, outcome: 'fail', actual: 'field name "Data" is not "data"' },
     {
       name: 'BOM glued to a field name',
-      observation: { ...clean, findings: [{ code: 'bom-in-line', text: 'line 4 (byte 20): U+FEFF (BOM) at the start of a line' }] },
+      observation: { ...clean, findings: bomInLine },
       outcome: 'fail',
       actual: 'U+FEFF (BOM)',
     },
@@ -177,5 +188,103 @@ export const sseCases = [
       actual: 'no-store',
     },
     { name: 'max-age=60', recorded, observation: sseCacheable, outcome: 'fail', actual: 'a cache can hand a late joiner a stored copy' },
+  ]),
+  canned(utf8, [
+    { name: 'clean', recorded, observation: cleanUtf8, outcome: 'pass', actual: '46 bytes, all valid UTF-8' },
+    { name: 'a Latin-1 byte', recorded, observation: latin1, outcome: 'fail', actual: 'invalid UTF-8' },
+    {
+      name: 'a BOM starting a later line',
+      observation: { ...cleanUtf8, findings: bomInLine },
+      outcome: 'fail',
+      actual: 'U+FEFF (BOM)',
+    },
+    {
+      name: 'charset=iso-8859-1 declared, bytes valid',
+      observation: { ...cleanUtf8, contentType: 'text/event-stream; charset=ISO-8859-1' },
+      outcome: 'warn',
+      actual: 'declares iso-8859-1',
+    },
+    { name: 'charset=utf-8 declared', observation: { ...cleanUtf8, contentType: 'text/event-stream;charset="UTF-8"' }, outcome: 'pass' },
+    // judged on codes: an id or retry problem is not an encoding problem
+    {
+      name: 'other findings',
+      observation: { ...cleanUtf8, findings: [{ code: 'id-null', text: 'invalid UTF-8 invalid UTF-8' }] },
+      outcome: 'pass',
+    },
+  ]),
+  canned(browserRequest, [
+    { name: 'clean', recorded, observation: cleanBrowserRequest, outcome: 'pass', actual: 'with and without Accept' },
+    {
+      name: '406 without Accept',
+      recorded,
+      observation: requiresAccept,
+      outcome: 'fail',
+      actual: 'without Accept: text/event-stream: HTTP 406',
+    },
+    {
+      name: 'needs a header script cannot set',
+      observation: {
+        ...cleanBrowserRequest,
+        dropped: ['X-Api-Key'],
+        browser: { ...cleanBrowserRequest.declared, status: 401, contentType: 'text/plain', eventArrived: null, end: 'complete' },
+      },
+      outcome: 'fail',
+      actual: "without the manifest's X-Api-Key",
+    },
+    {
+      name: 'streams without the manifest headers too',
+      observation: { ...cleanBrowserRequest, dropped: ['Authorization'], browser: cleanBrowserRequest.declared },
+      outcome: 'pass',
+      actual: 'also without Authorization',
+    },
+    {
+      name: 'another transport without Accept (200 text/plain)',
+      observation: { ...cleanBrowserRequest, noAccept: { ...cleanBrowserRequest.declared, added: [], contentType: 'text/plain' } },
+      outcome: 'fail',
+      actual: 'Content-Type: text/plain',
+    },
+    {
+      name: 'the manifest sets Accept',
+      observation: { ...cleanBrowserRequest, manifestSetsAccept: true, noAccept: null },
+      outcome: 'pass',
+      actual: 'the manifest sets Accept itself',
+    },
+    // the declared request is the one every SSE check sends: sse.content-type judges it
+    {
+      name: 'declared request refused',
+      observation: { ...cleanBrowserRequest, declared: { ...cleanBrowserRequest.declared, status: 400, contentType: 'application/json' } },
+      outcome: 'inconclusive',
+      actual: 'see sse.content-type',
+    },
+    {
+      name: 'no response head',
+      observation: { ...cleanBrowserRequest, declared: { ...cleanBrowserRequest.declared, status: null, contentType: null } },
+      outcome: 'inconclusive',
+    },
+    {
+      name: 'stream opened, event lost',
+      observation: { ...cleanBrowserRequest, declared: { ...cleanBrowserRequest.declared, eventArrived: false } },
+      outcome: 'inconclusive',
+      actual: 'st.incremental',
+    },
+  ]),
+  canned(idNoNul, [
+    { name: 'clean', recorded, observation: cleanIds, outcome: 'pass', actual: 'last event ID "2"' },
+    { name: 'NUL-terminated ids', recorded, observation: idNul, outcome: 'fail', actual: 'no last event ID is set' },
+    {
+      name: 'one NUL id among good ones',
+      observation: { ...cleanIds, findings: idNul.findings.slice(0, 1) },
+      outcome: 'fail',
+      actual: 'the last event ID stays "2"',
+    },
+    { name: 'no ids at all (sse.ids judges that)', observation: { events: 2, lastEventId: '', findings: [] }, outcome: 'pass' },
+  ]),
+  canned(retryFloor, [
+    // recorded: pushspec run --fixture --only sse.retry-floor → pass; --fault sse-retry-short → warn
+    { name: 'retry: 2000', recorded, observation: { retryMs: 2000 }, outcome: 'pass', actual: 'retry: 2000' },
+    { name: 'retry: 100', recorded, observation: { retryMs: 100 }, outcome: 'fail', actual: 'retry: 100' },
+    { name: 'exactly the floor', observation: { retryMs: 1000 }, outcome: 'pass' },
+    { name: 'retry: 0', observation: { retryMs: 0 }, outcome: 'fail' },
+    { name: 'none sent', observation: { retryMs: null }, outcome: 'pass', actual: 'no valid retry field' },
   ]),
 ];

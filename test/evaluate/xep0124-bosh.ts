@@ -2,10 +2,18 @@ import * as b from '../../suites/xep0124/bosh.js';
 import * as x from '../../suites/xep0124/cross-origin.js';
 import * as i from '../../suites/xep0124/intermediaries.js';
 import * as l from '../../suites/xep0124/session-lifetime.js';
+import * as sec from '../../suites/xep0124/security.js';
+import * as err from '../../suites/xep0124/errors.js';
+import * as rs from '../../suites/xep0124/resend.js';
 import { canned } from './canned.js';
 import { boshRecorded as rec } from './recorded/xep0124-bosh.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
+/** Random sids (Prosody's, recorded): the material the edge cases below are made from. */
+const uuids = rec['bosh.sid-unpredictable'][2]?.observation.sids ?? [];
+/** Prosody's answers to the provoked errors (recorded): the edge cases below vary them. */
+const errorsSeen = rec['bosh.error-conditions'][2]!.observation;
+const expiredSeen = rec['bosh.rid-expired'][2]!.observation;
 
 export const boshCases = [
   canned(b.session, [
@@ -169,4 +177,81 @@ export const boshCases = [
     },
   ]),
   canned(i.waitSurvives, rec['bosh.wait-survives']),
+  canned(sec.sidUnpredictable, [
+    ...rec['bosh.sid-unpredictable'],
+    {
+      name: 'a sid handed out twice',
+      observation: { asked: 24, sids: [...uuids.slice(0, 23), uuids[3] ?? ''], failures: [] },
+      outcome: 'fail',
+      actual: 'got a sid another session had',
+    },
+    {
+      name: 'a hex counter behind a fixed prefix',
+      observation: { asked: 24, sids: uuids.map((_, i) => `sess-${(0x3fa0 + 7 * i).toString(16)}`), failures: [] },
+      outcome: 'warn',
+      actual: 'count up',
+    },
+    {
+      name: 'random but short (4 hex digits)',
+      observation: { asked: 24, sids: uuids.map((u) => u.slice(0, 4)), failures: [] },
+      outcome: 'warn',
+      actual: 'differ in about 16 bits',
+    },
+    {
+      name: '16 random bytes in base64',
+      observation: { asked: 24, sids: uuids.map((u) => Buffer.from(u.replace(/-/g, ''), 'hex').toString('base64url')), failures: [] },
+      outcome: 'pass',
+    },
+    {
+      name: 'too few sessions created',
+      observation: { asked: 24, sids: uuids.slice(0, 5), failures: ['setup: no BOSH session was created (HTTP 503: {})'] },
+      outcome: 'inconclusive',
+      actual: 'only 5 of 24 sessions were created (setup: no BOSH session was created',
+    },
+  ]),
+  canned(err.errorConditions, [
+    ...rec['bosh.error-conditions'],
+    {
+      name: 'a legacy connection manager (no ver)',
+      observation: { ...errorsSeen, cmVer: null, errors: errorsSeen.errors.map((e) => ({ ...e, status: 404, attrs: {} })) },
+      outcome: 'skip',
+      actual: 'legacy',
+    },
+    {
+      name: 'HTTP 404 that still carries the terminal body',
+      observation: { ...errorsSeen, errors: errorsSeen.errors.map((e, i) => (i === 0 ? { ...e, status: 404 } : e)) },
+      outcome: 'fail',
+      actual: "HTTP 404 with condition='item-not-found'",
+    },
+    {
+      name: 'nothing reported (every request accepted or unanswered)',
+      observation: {
+        ...errorsSeen,
+        errors: errorsSeen.errors.map((e) => ({ ...e, status: 0, end: 'timeout', attrs: {}, problem: 'no response (timeout)' })),
+      },
+      outcome: 'inconclusive',
+      actual: 'none of the provoked errors was reported',
+    },
+  ]),
+  canned(rs.ridExpired, [
+    ...rec['bosh.rid-expired'],
+    {
+      name: 'legacy HTTP 404',
+      observation: { ...expiredSeen, status: 404, attrs: {} },
+      outcome: 'pass',
+      actual: 'HTTP 404',
+    },
+    {
+      name: 'the original response came back (a longer buffer)',
+      observation: { ...expiredSeen, attrs: {}, copyCameBack: true },
+      outcome: 'inconclusive',
+      actual: 'buffers more than the 2 responses it must',
+    },
+    {
+      name: 'a recoverable error instead of a terminal one',
+      observation: { ...expiredSeen, attrs: { type: 'error' } },
+      outcome: 'fail',
+      actual: 'processed as new',
+    },
+  ]),
 ];

@@ -185,6 +185,44 @@ export const BOSH_FAULT_TESTS: Record<Extract<FaultName, `bosh-${string}`>, () =
     expect(await run(ok)).to.include({ type: 'terminate', condition: 'policy-violation' });
     expect(await run(bad)).to.not.have.property('type');
   },
+  'bosh-sid-sequential': async () => {
+    const [ok, bad] = await both('bosh-sid-sequential');
+    const sids = async (server: ReferenceServer): Promise<string[]> => {
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) out.push((await session(server)).sid ?? '');
+      return out;
+    };
+    const [random, counted] = [await sids(ok), await sids(bad)];
+    for (const sid of random) expect(sid).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const [a, b, c] = counted.map(Number);
+    expect([b! - a!, c! - b!]).to.deep.equal([1, 1]);
+  },
+  'bosh-http-errors': async () => {
+    const [ok, bad] = await both('bosh-http-errors');
+    const unknownSid = async (server: ReferenceServer): Promise<{ status: number; attrs: Record<string, string> | undefined }> => {
+      const s = await session(server);
+      s.sid = 'no-such-session';
+      const ex = await s.request('', 2000);
+      return { status: ex.res.status, attrs: ex.body?.attrs };
+    };
+    expect(await unknownSid(ok)).to.deep.equal({ status: 200, attrs: { type: 'terminate', condition: 'item-not-found' } });
+    expect(await unknownSid(bad)).to.deep.equal({ status: 404, attrs: undefined });
+  },
+  'bosh-expired-rid-accepted': async () => {
+    const [ok, bad] = await both('bosh-expired-rid-accepted');
+    const run = async (server: ReferenceServer): Promise<Array<Record<string, string> | undefined>> => {
+      const { s, jid } = await signedIn(server);
+      const first = await s.request(BoshSession.messageTo(jid, 'tok-4'), 3000);
+      for (const t of ['tok-5', 'tok-6']) await s.request(BoshSession.messageTo(jid, t), 3000);
+      const resent = await s.request('', 3000, { rid: first.rid });
+      return [resent.body?.attrs, (await s.request('', 3000)).body?.attrs];
+    };
+    // Compliant: the resend ends the session, so the next request is for an unknown session too.
+    const ended = { type: 'terminate', condition: 'item-not-found' };
+    expect(await run(ok)).to.deep.equal([ended, ended]);
+    const [resent] = await run(bad);
+    expect(resent).to.deep.equal({});
+  },
   'bosh-no-cors': async () => {
     const [ok, bad] = await both('bosh-no-cors');
     const preflight = async (server: ReferenceServer): Promise<{ status: number; origin: string | undefined }> => {

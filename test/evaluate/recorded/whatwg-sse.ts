@@ -2,6 +2,8 @@
 import type { StorableHead } from '../../../suites/scenarios/streaming-judgements.js';
 import type { FramingProblem } from '../../../runner/framing/types.js';
 import type { DispatchSeen, ResumeSeen, SseEventsSeen } from '../../../suites/whatwg-html/9.2-server-sent-events.js';
+import type { BrowserRequestSeen, ShapeAttempt } from '../../../suites/whatwg-html/9.2.2-eventsource-request.js';
+import type { IdNulSeen, Utf8Seen } from '../../../suites/whatwg-html/9.2.5-event-stream-format.js';
 
 /** recorded: pushspec run --fixture --fault sse-text-plain --only sse.content-type → fail */
 export const textPlain = { status: 200, contentType: 'text/plain' };
@@ -95,4 +97,54 @@ export const sseCacheable: StorableHead = {
     ['Transfer-Encoding', 'chunked'],
   ],
   requestHasAuthorization: false,
+};
+
+/** recorded: pushspec run --fixture --only sse.utf8 → pass */
+export const cleanUtf8: Utf8Seen = { contentType: 'text/event-stream', bytes: 46, findings: [] };
+
+/** recorded: pushspec run --fixture --fault sse-latin1 --only sse.utf8 → fail */
+export const latin1: Utf8Seen = {
+  contentType: 'text/event-stream',
+  bytes: 53,
+  findings: [{ code: 'invalid-utf8', text: 'line 1 (byte 0): invalid UTF-8; user agents decode it as U+FFFD: ": caf\uFFFD"' }],
+};
+
+/** The declared request (EventSource's headers) of both recorded runs below. */
+const declaredShape: ShapeAttempt = {
+  added: ['Accept: text/event-stream', 'Cache-Control: no-cache'],
+  status: 200,
+  contentType: 'text/event-stream',
+  eventArrived: true,
+  end: 'timeout',
+};
+
+/** recorded: pushspec run --fixture --only sse.browser-request → pass */
+export const cleanBrowserRequest: BrowserRequestSeen = {
+  manifestSetsAccept: false,
+  dropped: [],
+  declared: declaredShape,
+  browser: null,
+  noAccept: { added: ['Cache-Control: no-cache'], status: 200, contentType: 'text/event-stream', eventArrived: true, end: 'timeout' },
+};
+
+/** recorded: pushspec run --fixture --fault sse-requires-accept --only sse.browser-request → warn */
+export const requiresAccept: BrowserRequestSeen = {
+  manifestSetsAccept: false,
+  dropped: [],
+  declared: declaredShape,
+  browser: null,
+  noAccept: { added: ['Cache-Control: no-cache'], status: 406, contentType: 'application/json', eventArrived: null, end: 'complete' },
+};
+
+/** recorded: pushspec run --fixture --only sse.id-no-nul → pass */
+export const cleanIds: IdNulSeen = { events: 2, lastEventId: '2', findings: [] };
+
+/** recorded: pushspec run --fixture --fault sse-id-nul --only sse.id-no-nul → fail */
+export const idNul: IdNulSeen = {
+  events: 2,
+  lastEventId: '',
+  findings: [
+    { code: 'id-null', text: 'line 3 (byte 13): id "1\\u0000" contains U+0000 NULL; user agents ignore the whole field' },
+    { code: 'id-null', text: 'line 6 (byte 47): id "2\\u0000" contains U+0000 NULL; user agents ignore the whole field' },
+  ],
 };

@@ -71,6 +71,8 @@ export const prosody: CorpusServer = {
         'bosh.cors-preflight',
         'bosh.wait-survives',
         'bosh.inactivity',
+        'bosh.sid-unpredictable',
+        'bosh.error-conditions',
       ],
       why: 'session-level checks already judged on bosh-anonymous; bosh-plain repeats the ones that run on an authenticated session',
     },
