@@ -852,13 +852,13 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(latin).to.equal(': caf\xe9\nretry: 2000\n\n');
   },
 
-  'sse-requires-accept': async () => {
-    const [ok, bad] = await pair('sse-requires-accept', { heartbeatMs: QUIET_MS });
+  'sse-pragma-refused': async () => {
+    const [ok, bad] = await pair('sse-pragma-refused', { heartbeatMs: QUIET_MS });
     const statusOf = async (s: ReferenceServer, headers: string[] = []): Promise<string> =>
       headOf(await (await openStream(s, '/sse?channel=c', headers)).until(hasHead)).split('\r\n')[0] ?? '';
-    expect(await statusOf(ok)).to.equal('http/1.1 200 ok');
-    expect(await statusOf(bad)).to.equal('http/1.1 406 not acceptable');
-    expect(await statusOf(bad, ['Accept: text/event-stream'])).to.equal('http/1.1 200 ok');
+    expect(await statusOf(ok, ['Pragma: no-cache'])).to.equal('http/1.1 200 ok');
+    expect(await statusOf(bad, ['Pragma: no-cache'])).to.equal('http/1.1 400 bad request');
+    expect(await statusOf(bad)).to.equal('http/1.1 200 ok');
   },
 
   'sse-no-heartbeat': async () => {

@@ -1,3 +1,4 @@
+import { chromiumMissing } from '../../runner/clients/chromium.js';
 import type { Manifest } from '../../runner/manifest/types.js';
 import type { CaseResult } from '../../runner/report.js';
 import { runSuite } from '../../runner/run.js';
@@ -43,6 +44,8 @@ export async function judgeTarget(
     holdLimitSeconds: 30,
     reportDir: null,
     reporter: 'none',
+    // Each SSE target is judged in a real browser too (client.eventsource); CI installs Chromium.
+    clients: chromiumMissing() === null ? ['chromium'] : [],
   });
   return { results: report.results, durationMs: report.durationMs };
 }

@@ -118,22 +118,28 @@ const declaredShape: ShapeAttempt = {
   end: 'timeout',
 };
 
+/** The browser's request (EventSource's headers, Pragma included) answered with a stream. */
+const browserShape: ShapeAttempt = {
+  added: ['Accept: text/event-stream', 'Cache-Control: no-cache', 'Pragma: no-cache'],
+  status: 200,
+  contentType: 'text/event-stream',
+  eventArrived: true,
+  end: 'timeout',
+};
+
 /** recorded: pushspec run --fixture --only sse.browser-request → pass */
 export const cleanBrowserRequest: BrowserRequestSeen = {
   manifestSetsAccept: false,
   dropped: [],
   declared: declaredShape,
-  browser: null,
+  browser: browserShape,
   noAccept: { added: ['Cache-Control: no-cache'], status: 200, contentType: 'text/event-stream', eventArrived: true, end: 'timeout' },
 };
 
-/** recorded: pushspec run --fixture --fault sse-requires-accept --only sse.browser-request → warn */
-export const requiresAccept: BrowserRequestSeen = {
-  manifestSetsAccept: false,
-  dropped: [],
-  declared: declaredShape,
-  browser: null,
-  noAccept: { added: ['Cache-Control: no-cache'], status: 406, contentType: 'application/json', eventArrived: null, end: 'complete' },
+/** recorded: pushspec run --fixture --fault sse-pragma-refused --only sse.browser-request → warn */
+export const pragmaRefused: BrowserRequestSeen = {
+  ...cleanBrowserRequest,
+  browser: { ...browserShape, status: 400, contentType: 'application/json', eventArrived: null, end: 'complete' },
 };
 
 /** recorded: pushspec run --fixture --only sse.id-no-nul → pass */
