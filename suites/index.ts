@@ -5,6 +5,8 @@ import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
+import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
+import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
 import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
@@ -25,6 +27,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...intermediaryRequirements,
   ...securityRequirements,
   ...semanticsRequirements,
+  ...transferEncodingRequirements,
+  ...persistenceRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,
   ...h2FlowControlRequirements,

@@ -109,6 +109,8 @@ describe('plan: requirements × intermediary profiles', () => {
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
     expect(na.map((c) => c.requirement.id).sort()).to.deep.equal([
       'h1.connection-close',
+      'h1.http10-close',
+      'h1.http10-no-chunked',
       'h2.cancel-isolated',
       'h2.concurrent-streams',
       'h2.no-connection-fields',

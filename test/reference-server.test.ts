@@ -636,6 +636,43 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(faulty.head).to.include('connection: keep-alive');
   },
 
+  'lp-chunked-to-http10': async () => {
+    const [ok, bad] = await pair('lp-chunked-to-http10');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer, version: string): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
+      const got = await conn.until((d) => d.includes('"next":1}'));
+      conn.socket.destroy();
+      return headOf(got);
+    };
+    const [good, chunked, modern] = await Promise.all([probe(ok, '1.0'), probe(bad, '1.0'), probe(bad, '1.1')]);
+    expect(good).to.not.include('transfer-encoding');
+    expect(good).to.include('content-length:');
+    expect(chunked).to.include('transfer-encoding: chunked');
+    expect(chunked).to.not.include('content-length:');
+    expect(modern).to.not.include('transfer-encoding');
+  },
+
+  'http10-keep-alive': async () => {
+    const [ok, bad] = await pair('http10-keep-alive');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer, version: string): Promise<{ head: string; closed: boolean }> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
+      const head = headOf(await conn.until((d) => d.endsWith('"next":1}')));
+      const closed = await Promise.race([conn.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+      conn.socket.destroy();
+      return { head, closed };
+    };
+    const [compliant, faulty, modern] = await Promise.all([probe(ok, '1.0'), probe(bad, '1.0'), probe(bad, '1.1')]);
+    expect(compliant.closed).to.equal(true);
+    expect(compliant.head).to.include('connection: close');
+    expect(faulty.closed).to.equal(false);
+    expect(faulty.head).to.include('connection: keep-alive');
+    expect(modern.closed).to.equal(false);
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

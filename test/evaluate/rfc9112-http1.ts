@@ -1,7 +1,46 @@
 import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
-import { canned } from './canned.js';
+import { http10NoChunked } from '../../suites/rfc9112/6.1-transfer-encoding.js';
+import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
+import type { Http10PollSeen } from '../../suites/scenarios/http10-poll.js';
+import { canned, type CannedCase } from './canned.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
+
+type Http10Head = NonNullable<Http10PollSeen['head']>;
+
+/** The reference server's answer to an HTTP/1.0 poll, with what a case changes. */
+function http10Head(over: Partial<Http10Head> = {}): Http10Head {
+  return {
+    httpVersion: '1.1',
+    status: 200,
+    transferEncoding: null,
+    contentLength: '59',
+    connection: 'close',
+    framing: 'content-length',
+    ...over,
+  };
+}
+
+/** An HTTP/1.0 poll answered completely, closed (FIN) afterMs after the response or (null) still open. */
+const answered = (over: Partial<Http10Head>, afterMs: number | null): Http10PollSeen => ({
+  conditions,
+  head: http10Head(over),
+  end: 'complete',
+  closed: afterMs === null ? null : { how: 'fin', afterMs },
+});
+
+/** One HTTP/1.0 poll is shared by both rows, so one recorded run judges both. */
+const referenceHttp10: CannedCase<Http10PollSeen> = {
+  name: 'reference fixture',
+  recorded: 'pushspec run --fixture --only h1.http10-no-chunked,h1.http10-close',
+  observation: {
+    conditions: { timeScale: 1, epsilonMs: 101.602, rttMs: 0.801 },
+    head: http10Head(),
+    end: 'complete',
+    closed: { how: 'fin', afterMs: 2.874610000000075 },
+  },
+  outcome: 'pass',
+};
 
 export const http1Cases = [
   canned(connectionClose, [
@@ -47,6 +86,98 @@ export const http1Cases = [
         conditions: { timeScale: 1, epsilonMs: 102.108, rttMs: 1.054 },
         responseConnection: 'keep-alive',
         responseSaysClose: false,
+        closed: null,
+      },
+      outcome: 'fail',
+    },
+  ]),
+  canned(http10NoChunked, [
+    {
+      name: 'Content-Length to HTTP/1.0',
+      observation: answered({}, 2),
+      outcome: 'pass',
+      actual: 'HTTP/1.1 200, content-length-delimited (Content-Length: 59), no Transfer-Encoding',
+    },
+    {
+      name: 'close-delimited to HTTP/1.0',
+      observation: answered({ httpVersion: '1.0', contentLength: null, framing: 'close' }, 0),
+      outcome: 'pass',
+      actual: 'HTTP/1.0 200, close-delimited, no Transfer-Encoding',
+    },
+    {
+      name: 'chunked to HTTP/1.0',
+      observation: answered({ transferEncoding: 'chunked', contentLength: null, framing: 'chunked' }, 3),
+      outcome: 'fail',
+      actual: 'HTTP/1.1 200 with "Transfer-Encoding: chunked" to an HTTP/1.0 request',
+    },
+    {
+      name: 'a refusal without Transfer-Encoding is no violation',
+      observation: answered({ status: 505, contentLength: '0' }, 1),
+      outcome: 'pass',
+      actual: 'HTTP/1.1 505',
+    },
+    {
+      name: 'no answer is inconclusive',
+      observation: { conditions, head: null, end: 'timeout', closed: null },
+      outcome: 'inconclusive',
+      actual: 'no answer to the HTTP/1.0 poll (timeout)',
+    },
+    referenceHttp10,
+    {
+      name: 'fault lp-chunked-to-http10',
+      recorded: 'pushspec run --fixture --fault lp-chunked-to-http10 --only h1.http10-no-chunked',
+      observation: {
+        conditions: { timeScale: 1, epsilonMs: 102.02, rttMs: 1.01 },
+        head: http10Head({ transferEncoding: 'chunked', contentLength: null, framing: 'chunked' }),
+        end: 'complete',
+        closed: { how: 'fin', afterMs: 3.2961370000000443 },
+      },
+      outcome: 'fail',
+    },
+  ]),
+  canned(http10Close, [
+    {
+      name: 'FIN right after the response',
+      observation: answered({}, 3),
+      outcome: 'pass',
+      actual: 'closed (fin) 3 ms after the response; HTTP/1.1 200 with "Connection: close"',
+    },
+    {
+      name: 'close-delimited: the close is the end of the response',
+      observation: answered({ httpVersion: '1.0', contentLength: null, connection: null, framing: 'close' }, 0),
+      outcome: 'pass',
+      actual: 'closed (fin) 0 ms after the response; HTTP/1.0 200 with "Connection: (nothing)"',
+    },
+    {
+      name: 'still open after the allowance',
+      observation: answered({ connection: 'keep-alive' }, null),
+      outcome: 'fail',
+      actual: 'still open 102 ms after the response (HTTP/1.1 200 with "Connection: keep-alive")',
+    },
+    {
+      name: 'closed, but later than the allowance',
+      observation: answered({ connection: null }, 900),
+      outcome: 'fail',
+    },
+    {
+      name: 'the allowance scales with --time-scale',
+      observation: { ...answered({}, 250), conditions: { timeScale: 3, epsilonMs: 302, rttMs: 1 } },
+      outcome: 'pass',
+    },
+    {
+      name: 'an answer cut short has no end to close after',
+      observation: { conditions, head: http10Head(), end: 'rst', closed: null },
+      outcome: 'inconclusive',
+      actual: 'did not complete (rst)',
+    },
+    referenceHttp10,
+    {
+      name: 'fault http10-keep-alive',
+      recorded: 'pushspec run --fixture --fault http10-keep-alive --only h1.http10-close',
+      observation: {
+        conditions: { timeScale: 1, epsilonMs: 102.012, rttMs: 1.006 },
+        head: http10Head({ connection: 'keep-alive' }),
+        end: 'complete',
         closed: null,
       },
       outcome: 'fail',
