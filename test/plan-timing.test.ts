@@ -111,6 +111,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'h1.connection-close',
       'h1.http10-close',
       'h1.http10-no-chunked',
+      'h1.no-stray-bytes',
       'h2.cancel-isolated',
       'h2.concurrent-streams',
       'h2.no-connection-fields',

@@ -673,6 +673,22 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(modern.closed).to.equal(false);
   },
 
+  'lp-stray-bytes': async () => {
+    const [ok, bad] = await pair('lp-stray-bytes');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.includes('"next":1}'));
+      await new Promise((r) => setTimeout(r, 100));
+      conn.socket.destroy();
+      return conn.data().slice(conn.data().indexOf('"next":1}') + '"next":1}'.length);
+    };
+    const [clean, padded] = await Promise.all([probe(ok), probe(bad)]);
+    expect(clean).to.equal('');
+    expect(padded).to.equal('ok\r\n');
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

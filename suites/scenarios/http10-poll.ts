@@ -5,12 +5,10 @@
  * persist). One exchange serves both, so a run sends the old-protocol request only once.
  */
 import type { CaseContext } from '../../runner/context.js';
-import { buildRequest, hostHeader, summarizeResponse } from '../../runner/drivers/request.js';
 import { EPSILON, epsilonMs } from '../../runner/epsilon.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
-import { Inconclusive } from '../../runner/verdict.js';
 import { header } from '../../runner/wire/index.js';
-import { timing, until } from './long-polling.js';
+import { rawPoll } from './raw-poll.js';
 
 /** What the HTTP/1.0 poll got: its head (null when none arrived) and the connection afterwards. */
 export interface Http10PollSeen {
@@ -42,27 +40,12 @@ export async function http10Poll(ctx: CaseContext): Promise<Http10PollSeen> {
 }
 
 async function observeHttp10Poll(ctx: CaseContext): Promise<Http10PollSeen> {
-  const block = ctx.manifest.longPoll;
-  if (!block) throw new Inconclusive('the manifest has no longPoll block');
-  const t = await timing(ctx);
-  const channel = ctx.newChannel();
-  const { req } = buildRequest(ctx, block, channel);
-  // No Connection field at all: an HTTP/1.0 request without the keep-alive option (RFC 9112 §9.3).
-  const headers = (req.headers ?? []).filter(([k]) => !['connection', 'keep-alive'].includes(k.toLowerCase()));
-  const conn = await ctx.connect();
-  const exchange = conn.exchange(
-    { ...req, headers, httpVersion: '1.0' },
-    { deadlineMs: t.pollDeadlineMs, signal: ctx.signal },
-    hostHeader(ctx),
-  );
-  const tSent = ctx.now();
-  ctx.note(`HTTP/1.0 poll sent without keep-alive on connection #${conn.id}`, tSent, { kind: 'request', conn: conn.id });
-  if (ctx.env.publisher) {
-    await until(ctx, tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
-    await ctx.publish(channel, ctx.nextToken());
-  }
-  const res = await exchange;
-  ctx.note(summarizeResponse(res), res.tEnd ?? ctx.now(), { kind: 'response-end', conn: conn.id });
+  const { conn, res } = await rawPoll(ctx, 'HTTP/1.0 poll sent without keep-alive', (req) => ({
+    ...req,
+    httpVersion: '1.0',
+    // No Connection field at all: an HTTP/1.0 request without the keep-alive option (RFC 9112 §9.3).
+    headers: (req.headers ?? []).filter(([k]) => !['connection', 'keep-alive'].includes(k.toLowerCase())),
+  }));
   const c = conditions(ctx);
   const head =
     res.tHeaders === null

@@ -1,6 +1,7 @@
 import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
 import { http10NoChunked } from '../../suites/rfc9112/6.1-transfer-encoding.js';
 import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
+import { noStrayBytes, type StraySeen } from '../../suites/rfc9112/9.2-associating-responses.js';
 import type { Http10PollSeen } from '../../suites/scenarios/http10-poll.js';
 import { canned, type CannedCase } from './canned.js';
 
@@ -27,6 +28,18 @@ const answered = (over: Partial<Http10Head>, afterMs: number | null): Http10Poll
   head: http10Head(over),
   end: 'complete',
   closed: afterMs === null ? null : { how: 'fin', afterMs },
+});
+
+/** A poll answered 200 on a connection left open, watched for a second; `over` says what arrived. */
+const idle = (over: Partial<StraySeen> = {}): StraySeen => ({
+  status: 200,
+  reusable: true,
+  watchedMs: 1000,
+  closedHow: null,
+  strayBytes: 0,
+  nonCrlfBytes: 0,
+  sample: '',
+  ...over,
 });
 
 /** One HTTP/1.0 poll is shared by both rows, so one recorded run judges both. */
@@ -180,6 +193,50 @@ export const http1Cases = [
         end: 'complete',
         closed: null,
       },
+      outcome: 'fail',
+    },
+  ]),
+  canned(noStrayBytes, [
+    {
+      name: 'nothing on the idle connection',
+      observation: idle(),
+      outcome: 'pass',
+      actual: 'nothing after HTTP 200; the connection stayed open for the 1000 ms watched',
+    },
+    {
+      name: 'lone CRLFs are allowed',
+      observation: idle({ strayBytes: 4, sample: '\\r\\n\\r\\n' }),
+      outcome: 'pass',
+      actual: 'only 4 CR/LF bytes (allowed)',
+    },
+    {
+      name: 'a close after a Connection: close response is no stray byte',
+      observation: idle({ reusable: false, closedHow: 'fin' }),
+      outcome: 'pass',
+      actual: 'nothing after HTTP 200 (which announced the close); then fin',
+    },
+    {
+      name: 'a late second body',
+      observation: idle({ strayBytes: 25, nonCrlfBytes: 25, sample: '{"events":[],"next":3}' }),
+      outcome: 'fail',
+      actual: '25 bytes arrived after HTTP 200 with no request outstanding',
+    },
+    {
+      name: 'bytes before the close still count',
+      observation: idle({ reusable: false, closedHow: 'fin', strayBytes: 1, nonCrlfBytes: 1, sample: ' ' }),
+      outcome: 'fail',
+      actual: 'then fin',
+    },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.no-stray-bytes',
+      observation: { status: 200, reusable: true, watchedMs: 1000, closedHow: null, strayBytes: 0, nonCrlfBytes: 0, sample: '' },
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-stray-bytes',
+      recorded: 'pushspec run --fixture --fault lp-stray-bytes --only h1.no-stray-bytes',
+      observation: { status: 200, reusable: true, watchedMs: 1000, closedHow: null, strayBytes: 4, nonCrlfBytes: 2, sample: 'ok\\r\\n' },
       outcome: 'fail',
     },
   ]),
