@@ -6,6 +6,7 @@ import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
+import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
 import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
 import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
@@ -29,6 +30,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...securityRequirements,
   ...semanticsRequirements,
   ...transferEncodingRequirements,
+  ...bodyLengthRequirements,
   ...associatingRequirements,
   ...persistenceRequirements,
   ...http1Requirements,

@@ -112,6 +112,8 @@ describe('plan: requirements × intermediary profiles', () => {
       'h1.http10-close',
       'h1.http10-no-chunked',
       'h1.no-stray-bytes',
+      'h1.self-delimited',
+      'h1.te-without-cl',
       'h2.cancel-isolated',
       'h2.concurrent-streams',
       'h2.no-connection-fields',

@@ -374,6 +374,15 @@ async function publishAll(server: ReferenceServer, ch: string, payloads: readonl
   for (const p of payloads) await publish(server, ch, p);
 }
 
+/** The head of one raw poll on channel c from cursor 0, sent as HTTP/`version`, once event 1 has arrived. */
+async function oneOldPoll(server: ReferenceServer, version: '1.0' | '1.1'): Promise<string> {
+  const conn = await rawConnect(server.port);
+  conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
+  const got = await conn.until((d) => d.includes('"next":1}'));
+  conn.socket.destroy();
+  return headOf(got);
+}
+
 /** Exhaustive over FaultName: a new fault without a test does not compile. */
 const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   ...BAYEUX_FAULT_TESTS,
@@ -639,14 +648,7 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   'lp-chunked-to-http10': async () => {
     const [ok, bad] = await pair('lp-chunked-to-http10');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
-    const probe = async (server: ReferenceServer, version: string): Promise<string> => {
-      const conn = await rawConnect(server.port);
-      conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
-      const got = await conn.until((d) => d.includes('"next":1}'));
-      conn.socket.destroy();
-      return headOf(got);
-    };
-    const [good, chunked, modern] = await Promise.all([probe(ok, '1.0'), probe(bad, '1.0'), probe(bad, '1.1')]);
+    const [good, chunked, modern] = await Promise.all([oneOldPoll(ok, '1.0'), oneOldPoll(bad, '1.0'), oneOldPoll(bad, '1.1')]);
     expect(good).to.not.include('transfer-encoding');
     expect(good).to.include('content-length:');
     expect(chunked).to.include('transfer-encoding: chunked');
@@ -687,6 +689,23 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     const [clean, padded] = await Promise.all([probe(ok), probe(bad)]);
     expect(clean).to.equal('');
     expect(padded).to.equal('ok\r\n');
+  },
+
+  'lp-te-and-cl': async () => {
+    const [ok, bad] = await pair('lp-te-and-cl');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, both] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.include('content-length:').and.not.include('transfer-encoding');
+    expect(both).to.include('content-length:').and.include('transfer-encoding: chunked');
+  },
+
+  'lp-close-delimited': async () => {
+    const [ok, bad] = await pair('lp-close-delimited');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, closing] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.include('content-length:');
+    expect(closing).to.include('connection: close');
+    expect(closing).to.not.include('content-length:').and.not.include('transfer-encoding');
   },
 
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.

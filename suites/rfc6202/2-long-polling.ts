@@ -92,7 +92,8 @@ const held = defineRequirement<TrialsSeen, typeof wakeLimits>({
     `${l.trials} polls on fresh channels, events published at random offsets of RTT + ${pct(l.from)}–${pct(l.to)} of min(hold, ${secs(l.stimulusCapMs)}): every poll must still be open when its event is published`,
   via: [...LONG_POLL_HOPS],
   deploymentCheck: true,
-  faults: ['short-poll'],
+  // lp-te-and-cl: a strict HTTP/2 front end (h2-front) refuses that answer and sends 502 at once.
+  faults: ['short-poll', 'lp-te-and-cl'],
   remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   scenario: (ctx) => observeTrials(ctx, wakeLimits.trials),
   evaluate(o): Verdict {
@@ -340,7 +341,7 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
   timing: false,
   limits: EXACT,
   tolerance: () => `the server may close an idle connection, but not within ${EPSILON_TEXT} of answering a poll`,
-  faults: ['connection-close'],
+  faults: ['connection-close', 'lp-close-delimited'],
   remedy: 'keep the connection open after a poll response (HTTP/1.1 persistence), or say Connection: close',
   async scenario(ctx) {
     const client = new LongPollClient(ctx, ctx.newChannel());

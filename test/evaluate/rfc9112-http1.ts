@@ -1,5 +1,7 @@
 import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
-import { http10NoChunked } from '../../suites/rfc9112/6.1-transfer-encoding.js';
+import { http10NoChunked, teWithoutCl } from '../../suites/rfc9112/6.1-transfer-encoding.js';
+import { selfDelimited } from '../../suites/rfc9112/6.3-message-body-length.js';
+import type { PollHeadSeen } from '../../suites/scenarios/poll-head.js';
 import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
 import { noStrayBytes, type StraySeen } from '../../suites/rfc9112/9.2-associating-responses.js';
 import type { Http10PollSeen } from '../../suites/scenarios/http10-poll.js';
@@ -41,6 +43,13 @@ const idle = (over: Partial<StraySeen> = {}): StraySeen => ({
   sample: '',
   ...over,
 });
+
+/** An HTTP/1.1 poll answered 200 with Content-Length: 59, with what a case changes. */
+const polled = (over: Partial<NonNullable<PollHeadSeen['head']>> = {}): PollHeadSeen => ({
+  head: { httpVersion: '1.1', status: 200, transferEncoding: [], contentLength: ['59'], framing: 'content-length', ...over },
+  end: 'complete',
+});
+const chunked = { transferEncoding: ['chunked'], contentLength: [], framing: 'chunked' };
 
 /** One HTTP/1.0 poll is shared by both rows, so one recorded run judges both. */
 const referenceHttp10: CannedCase<Http10PollSeen> = {
@@ -237,6 +246,81 @@ export const http1Cases = [
       name: 'fault lp-stray-bytes',
       recorded: 'pushspec run --fixture --fault lp-stray-bytes --only h1.no-stray-bytes',
       observation: { status: 200, reusable: true, watchedMs: 1000, closedHow: null, strayBytes: 4, nonCrlfBytes: 2, sample: 'ok\\r\\n' },
+      outcome: 'fail',
+    },
+  ]),
+  canned(teWithoutCl, [
+    { name: 'Content-Length alone', observation: polled(), outcome: 'pass', actual: 'no Transfer-Encoding (Content-Length: 59)' },
+    { name: 'chunked alone', observation: polled(chunked), outcome: 'pass', actual: '"Transfer-Encoding: chunked", no Content-Length' },
+    {
+      name: 'gzip then chunked',
+      observation: polled({ ...chunked, transferEncoding: ['gzip, chunked'] }),
+      outcome: 'pass',
+    },
+    {
+      name: 'both Transfer-Encoding and Content-Length',
+      observation: polled({ ...chunked, contentLength: ['59'] }),
+      outcome: 'fail',
+      actual: '"Transfer-Encoding: chunked" together with "Content-Length: 59"',
+    },
+    {
+      name: 'chunked twice, over two field lines',
+      observation: polled({ ...chunked, transferEncoding: ['chunked', 'Chunked'] }),
+      outcome: 'fail',
+      actual: 'chunked applied 2 times',
+    },
+    {
+      name: 'chunked not last',
+      observation: polled({ transferEncoding: ['chunked, gzip'], contentLength: [], framing: 'close' }),
+      outcome: 'fail',
+      actual: 'chunked is not the final coding',
+    },
+    { name: 'no answer', observation: { head: null, end: 'timeout' }, outcome: 'inconclusive', actual: 'no answer to the poll (timeout)' },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.te-without-cl,h1.self-delimited',
+      observation: polled(),
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-te-and-cl',
+      recorded: 'pushspec run --fixture --fault lp-te-and-cl --only h1.te-without-cl',
+      observation: {
+        head: { httpVersion: '1.1', status: 200, transferEncoding: ['chunked'], contentLength: ['59'], framing: 'chunked' },
+        end: 'complete',
+      },
+      outcome: 'fail',
+    },
+  ]),
+  canned(selfDelimited, [
+    { name: 'Content-Length', observation: polled(), outcome: 'pass', actual: 'HTTP/1.1 200, content-length-delimited' },
+    { name: 'chunked', observation: polled(chunked), outcome: 'pass', actual: 'chunked-delimited' },
+    {
+      name: '204 without content',
+      observation: polled({ status: 204, contentLength: [], framing: 'none' }),
+      outcome: 'pass',
+      actual: 'no content',
+    },
+    {
+      name: 'close-delimited, even as an HTTP/1.0 answer',
+      observation: polled({ httpVersion: '1.0', contentLength: [], framing: 'close' }),
+      outcome: 'fail',
+      actual: 'HTTP/1.0 200 with neither Content-Length nor chunked coding',
+    },
+    { name: 'no answer', observation: { head: null, end: 'rst' }, outcome: 'inconclusive', actual: 'no answer to the poll (rst)' },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.te-without-cl,h1.self-delimited',
+      observation: polled(),
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-close-delimited',
+      recorded: 'pushspec run --fixture --fault lp-close-delimited --only h1.self-delimited',
+      observation: {
+        head: { httpVersion: '1.1', status: 200, transferEncoding: [], contentLength: [], framing: 'close' },
+        end: 'complete',
+      },
       outcome: 'fail',
     },
   ]),
