@@ -5,6 +5,7 @@ import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
+import { versionRequirements } from './rfc9112/2.3-http-version.js';
 import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
 import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
 import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
@@ -29,6 +30,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...intermediaryRequirements,
   ...securityRequirements,
   ...semanticsRequirements,
+  ...versionRequirements,
   ...transferEncodingRequirements,
   ...bodyLengthRequirements,
   ...associatingRequirements,

@@ -112,6 +112,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'h1.http10-close',
       'h1.http10-no-chunked',
       'h1.no-stray-bytes',
+      'h1.response-version',
       'h1.self-delimited',
       'h1.te-without-cl',
       'h2.cancel-isolated',

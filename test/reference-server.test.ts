@@ -708,6 +708,15 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(closing).to.not.include('content-length:').and.not.include('transfer-encoding');
   },
 
+  'lp-http10-response': async () => {
+    const [ok, bad] = await pair('lp-http10-response');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, old] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.match(/^http\/1\.1 200/);
+    expect(old).to.match(/^http\/1\.0 200/);
+    expect(old).to.include('content-length:');
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

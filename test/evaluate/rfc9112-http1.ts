@@ -1,6 +1,7 @@
 import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
 import { http10NoChunked, teWithoutCl } from '../../suites/rfc9112/6.1-transfer-encoding.js';
 import { selfDelimited } from '../../suites/rfc9112/6.3-message-body-length.js';
+import { responseVersion } from '../../suites/rfc9112/2.3-http-version.js';
 import type { PollHeadSeen } from '../../suites/scenarios/poll-head.js';
 import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
 import { noStrayBytes, type StraySeen } from '../../suites/rfc9112/9.2-associating-responses.js';
@@ -319,6 +320,31 @@ export const http1Cases = [
       recorded: 'pushspec run --fixture --fault lp-close-delimited --only h1.self-delimited',
       observation: {
         head: { httpVersion: '1.1', status: 200, transferEncoding: [], contentLength: [], framing: 'close' },
+        end: 'complete',
+      },
+      outcome: 'fail',
+    },
+  ]),
+  canned(responseVersion, [
+    { name: 'HTTP/1.1', observation: polled(), outcome: 'pass', actual: 'HTTP/1.1 200' },
+    {
+      name: 'downgraded to HTTP/1.0',
+      observation: polled({ httpVersion: '1.0' }),
+      outcome: 'fail',
+      actual: 'HTTP/1.0 200 to an HTTP/1.1 request',
+    },
+    { name: 'no answer', observation: { head: null, end: 'timeout' }, outcome: 'inconclusive' },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.response-version',
+      observation: polled(),
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-http10-response',
+      recorded: 'pushspec run --fixture --fault lp-http10-response --only h1.response-version',
+      observation: {
+        head: { httpVersion: '1.0', status: 200, transferEncoding: [], contentLength: ['59'], framing: 'content-length' },
         end: 'complete',
       },
       outcome: 'fail',
