@@ -5,6 +5,7 @@ import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
+import { hostRequirements } from './rfc9112/3.2-host.js';
 import { versionRequirements } from './rfc9112/2.3-http-version.js';
 import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
 import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
@@ -31,6 +32,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...securityRequirements,
   ...semanticsRequirements,
   ...versionRequirements,
+  ...hostRequirements,
   ...transferEncodingRequirements,
   ...bodyLengthRequirements,
   ...associatingRequirements,

@@ -109,6 +109,7 @@ describe('plan: requirements × intermediary profiles', () => {
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
     expect(na.map((c) => c.requirement.id).sort()).to.deep.equal([
       'h1.connection-close',
+      'h1.host-required',
       'h1.http10-close',
       'h1.http10-no-chunked',
       'h1.no-stray-bytes',

@@ -717,6 +717,24 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(old).to.include('content-length:');
   },
 
+  'duplicate-host-served': async () => {
+    const [ok, bad] = await pair('duplicate-host-served');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer, request: string): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write(request);
+      const head = headOf(await conn.until(hasHead));
+      conn.socket.destroy();
+      return head;
+    };
+    const twice = 'GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n';
+    const none = 'GET /lp?channel=c&since=0 HTTP/1.1\r\n\r\n';
+    const [refused, served, noHost] = await Promise.all([probe(ok, twice), probe(bad, twice), probe(bad, none)]);
+    expect(refused).to.match(/^http\/1\.1 400/);
+    expect(served).to.match(/^http\/1\.1 200/);
+    expect(noHost).to.match(/^http\/1\.1 400/);
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

@@ -2,6 +2,7 @@ import { connectionClose } from '../../suites/rfc9112/9.6-connection-close.js';
 import { http10NoChunked, teWithoutCl } from '../../suites/rfc9112/6.1-transfer-encoding.js';
 import { selfDelimited } from '../../suites/rfc9112/6.3-message-body-length.js';
 import { responseVersion } from '../../suites/rfc9112/2.3-http-version.js';
+import { hostRequired, type HostProbe } from '../../suites/rfc9112/3.2-host.js';
 import type { PollHeadSeen } from '../../suites/scenarios/poll-head.js';
 import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
 import { noStrayBytes, type StraySeen } from '../../suites/rfc9112/9.2-associating-responses.js';
@@ -51,6 +52,15 @@ const polled = (over: Partial<NonNullable<PollHeadSeen['head']>> = {}): PollHead
   end: 'complete',
 });
 const chunked = { transferEncoding: ['chunked'], contentLength: [], framing: 'chunked' };
+
+/** The two Host probes: without Host, then with two Host lines. */
+const hostProbes = (none: Omit<HostProbe, 'sent'>, two: Omit<HostProbe, 'sent'>): { probes: HostProbe[] } => ({
+  probes: [
+    { sent: 'no Host', ...none },
+    { sent: 'two Host lines', ...two },
+  ],
+});
+const refused = { status: 400, end: 'complete' };
 
 /** One HTTP/1.0 poll is shared by both rows, so one recorded run judges both. */
 const referenceHttp10: CannedCase<Http10PollSeen> = {
@@ -346,6 +356,61 @@ export const http1Cases = [
       observation: {
         head: { httpVersion: '1.0', status: 200, transferEncoding: [], contentLength: ['59'], framing: 'content-length' },
         end: 'complete',
+      },
+      outcome: 'fail',
+    },
+  ]),
+  canned(hostRequired, [
+    {
+      name: 'both refused 400',
+      observation: hostProbes(refused, refused),
+      outcome: 'pass',
+      actual: 'no Host: HTTP 400; two Host lines: HTTP 400',
+    },
+    {
+      name: 'another 4xx still refuses',
+      observation: hostProbes(refused, { status: 421, end: 'complete' }),
+      outcome: 'pass',
+      actual: 'refused with HTTP 421',
+    },
+    {
+      name: 'a Host-less poll served',
+      observation: hostProbes({ status: 200, end: 'complete' }, refused),
+      outcome: 'fail',
+      actual: 'no Host: HTTP 200, served like a well-formed request',
+    },
+    {
+      name: 'dropped without an answer',
+      observation: hostProbes(refused, { status: null, end: 'fin' }),
+      outcome: 'fail',
+      actual: 'the connection ended (fin) without an answer',
+    },
+    {
+      name: 'a 5xx is no refusal',
+      observation: hostProbes(refused, { status: 500, end: 'complete' }),
+      outcome: 'fail',
+      actual: 'two Host lines: HTTP 500',
+    },
+    {
+      name: 'no answer by the deadline',
+      observation: hostProbes(refused, { status: null, end: 'timeout' }),
+      outcome: 'inconclusive',
+      actual: 'no answer by the poll deadline',
+    },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.host-required',
+      observation: hostProbes(refused, refused),
+      outcome: 'pass',
+    },
+    {
+      name: 'fault duplicate-host-served',
+      recorded: 'pushspec run --fixture --fault duplicate-host-served --only h1.host-required',
+      observation: {
+        probes: [
+          { sent: 'no Host', status: 400, end: 'complete' },
+          { sent: 'two Host lines', status: 200, end: 'complete' },
+        ],
       },
       outcome: 'fail',
     },
