@@ -125,6 +125,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'http.etag-syntax',
       'http.head',
       'sec.cors-credentials',
+      'sec.jsonp-callback',
       'sec.last-event-id-oversized',
       'st.chunk-syntax',
       'st.http10-eof',

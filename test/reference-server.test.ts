@@ -735,6 +735,17 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(noHost).to.match(/^http\/1\.1 400/);
   },
 
+  'lp-jsonp-unchecked': async () => {
+    const [ok, bad] = await pair('lp-jsonp-unchecked');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const url = (server: ReferenceServer): string => `${server.url}/lp?channel=c&since=0&callback=${encodeURIComponent('alert(1)//')}`;
+    const [json, script] = await Promise.all([get(url(ok)), get(url(bad))]);
+    expect(header(json.headers, 'content-type')).to.equal('application/json');
+    expect(json.text.startsWith('{')).to.equal(true);
+    expect(header(script.headers, 'content-type')).to.equal('application/javascript');
+    expect(script.text.startsWith('alert(1)//({"events":[')).to.equal(true);
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

@@ -1,11 +1,30 @@
 import {
   corsCredentials,
   FOREIGN_ORIGIN,
+  jsonpCallback,
   oversizedLastEventId,
   type CorsSample,
+  type JsonpProbe,
   type OversizedIdSeen,
 } from '../../suites/rfc6202/6-security.js';
 import { canned } from './canned.js';
+
+/** Six JSONP probes answered alike (callback= and jsonp=, three names each), `over` changing one. */
+const jsonp = (answer: Partial<JsonpProbe>, over: Partial<JsonpProbe> = {}): { probes: JsonpProbe[] } => ({
+  probes: (['callback', 'jsonp'] as const).flatMap((param) =>
+    (['script', 'markup', 'overlong'] as const).map((probe, i) => ({
+      param,
+      probe,
+      status: 200,
+      end: 'complete',
+      contentType: 'application/json',
+      reflectedAt: -1,
+      bodyStart: '{"events":[],"next":0}',
+      ...answer,
+      ...(param === 'jsonp' && i === 0 ? over : {}),
+    })),
+  ),
+});
 
 const sample = (over: Partial<CorsSample> = {}): CorsSample => ({
   transport: 'sse',
@@ -89,6 +108,73 @@ export const securityCases = [
       name: 'headers wait for the first event',
       observation: ids({ status: null, end: 'timeout', tookMs: null }, { status: null, end: 'timeout' }),
       outcome: 'inconclusive',
+    },
+  ]),
+  canned(jsonpCallback, [
+    { name: 'ignored', observation: jsonp({}), outcome: 'pass', actual: 'callback=alert(1)//: HTTP 200, not reflected' },
+    { name: 'refused', observation: jsonp({ status: 400 }), outcome: 'pass', actual: 'jsonp=<script>: refused with HTTP 400' },
+    {
+      name: 'sanitised: a short name left of the hostile one',
+      observation: jsonp({ contentType: 'application/javascript', bodyStart: 'alert1({"events":[],"next":0})' }),
+      outcome: 'pass',
+    },
+    {
+      name: 'one reflection is enough',
+      observation: jsonp({}, { contentType: 'application/javascript', reflectedAt: 0, bodyStart: 'alert(1)//({"events":[],"next":0})' }),
+      outcome: 'fail',
+      actual: 'jsonp=alert(1)//: HTTP 200 (application/javascript) carries the callback verbatim at offset 0',
+    },
+    {
+      name: 'the overlong name reflected in full',
+      observation: {
+        probes: [
+          {
+            param: 'callback',
+            probe: 'overlong',
+            status: 200,
+            end: 'complete',
+            contentType: 'text/javascript',
+            reflectedAt: 9,
+            bodyStart: '/**/ try{A0A0A0A0',
+          },
+        ],
+      },
+      outcome: 'fail',
+      actual: 'callback=(1024 alphanumerics)',
+    },
+    { name: 'no answers at all', observation: jsonp({ status: null, end: 'timeout' }), outcome: 'inconclusive' },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only sec.jsonp-callback',
+      observation: jsonp({ bodyStart: '{"events":[{"id":1,"data":"pst-mhdxxyuf-0001-z"}],"next":1}' }),
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-jsonp-unchecked (its first two probes of six)',
+      recorded: 'pushspec run --fixture --fault lp-jsonp-unchecked --only sec.jsonp-callback',
+      observation: {
+        probes: [
+          {
+            param: 'callback',
+            probe: 'script',
+            status: 200,
+            end: 'complete',
+            contentType: 'application/javascript',
+            reflectedAt: 0,
+            bodyStart: 'alert(1)//({"events":[{"id":1,"data":"pst-x3kuljsn-0001-z"}],"next":1})',
+          },
+          {
+            param: 'callback',
+            probe: 'markup',
+            status: 200,
+            end: 'complete',
+            contentType: 'application/javascript',
+            reflectedAt: 0,
+            bodyStart: '<script>({"events":[{"id":1,"data":"pst-x3kuljsn-0002-z"}],"next":1})',
+          },
+        ],
+      },
+      outcome: 'fail',
     },
   ]),
 ];
