@@ -127,6 +127,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'sec.cors-credentials',
       'sec.jsonp-callback',
       'sec.last-event-id-oversized',
+      'sec.nosniff',
       'st.chunk-syntax',
       'st.http10-eof',
       'st.no-content-length',

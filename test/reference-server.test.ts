@@ -746,6 +746,15 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(script.text.startsWith('alert(1)//({"events":[')).to.equal(true);
   },
 
+  'lp-sniffable': async () => {
+    const [ok, bad] = await pair('lp-sniffable');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, plain] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(header(good.headers, 'x-content-type-options')).to.equal('nosniff');
+    expect(header(plain.headers, 'x-content-type-options')).to.equal(undefined);
+    expect(header(plain.headers, 'content-type')).to.equal('application/json');
+  },
+
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.
 
   'stream-ends-after-event': async () => {

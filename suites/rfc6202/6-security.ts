@@ -11,6 +11,8 @@ import { verdict, type Verdict } from '../../runner/verdict.js';
 import { header, headerAll } from '../../runner/wire/index.js';
 import { answeredPoll } from '../scenarios/long-polling.js';
 import { rawPoll } from '../scenarios/raw-poll.js';
+import { judgeHeads, observeHeads, type HeadsSeen, type Judgement } from '../rfc9110/semantics.js';
+import type { ResponseSeen } from '../../runner/observation.js';
 import { openStream, streamHeaders, streamTiming } from '../scenarios/streaming.js';
 import { ms } from '../format.js';
 import { rfc } from '../sources.js';
@@ -300,5 +302,69 @@ const jsonpCallback = defineRequirement<{ probes: JsonpProbe[] }, typeof jsonpLi
   },
 });
 
-export const securityRequirements: Requirement[] = [corsCredentials, oversizedLastEventId, jsonpCallback];
-export { corsCredentials, oversizedLastEventId, jsonpCallback };
+const FETCH_NOSNIFF = 'https://fetch.spec.whatwg.org/#x-content-type-options-header';
+
+/**
+ * Media types a browser may run or render from a push response: script, JSON (run as script by a
+ * <script src> without nosniff), and the types the MIME Sniffing standard sniffs (text/plain,
+ * text/html, none at all). text/event-stream and application/x-ndjson are neither sniffed
+ * nor script-like, so nosniff adds nothing there.
+ */
+function sniffable(essence: string): boolean {
+  return (
+    essence === '' ||
+    /^(application|text)\/(java|ecma|x-java)script$/.test(essence) ||
+    essence === 'application/json' ||
+    essence.endsWith('+json') ||
+    essence === 'text/plain' ||
+    essence === 'text/html'
+  );
+}
+
+/** What a browser may do with such a response when it does not say nosniff. */
+function sniffRisk(essence: string): string {
+  if (/script$/.test(essence))
+    return 'script any page can run with <script src>; nosniff holds browsers to the declared type, and SEC-INJ-01 asks it on every JSONP-style answer';
+  if (essence.includes('json'))
+    return 'without nosniff a browser does not refuse it as a <script src> (Fetch blocks only nosniff responses of a non-script type), so a hostile page may load the user’s events';
+  return 'a browser may sniff it as HTML (MIME Sniffing) and render markup a publisher put in an event, in this origin';
+}
+
+function judgeNosniff(res: ResponseSeen): Judgement {
+  const ct = header(res, 'content-type');
+  const essence = (ct ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const xcto = header(res, 'x-content-type-options');
+  const said = `Content-Type: ${ct ?? '(none)'}`;
+  if (xcto?.split(',')[0]?.trim().toLowerCase() === 'nosniff') return { level: 'ok', text: `${said}, X-Content-Type-Options: nosniff` };
+  if (!sniffable(essence)) return { level: 'ok', text: `${said}: neither sniffed nor script-like, nosniff not needed` };
+  return {
+    level: 'fail',
+    text: `${said} without X-Content-Type-Options: nosniff${xcto === undefined ? '' : ` (it says "${xcto}")`}: ${sniffRisk(essence)}`,
+  };
+}
+
+// RFC 6202 §6 (injection in cross-domain long polling is easy to exploit) with the Fetch
+// standard's nosniff: a response that says nosniff is blocked as a script unless its type is
+// JavaScript, and is never sniffed into HTML.
+const nosniff = defineRequirement<HeadsSeen, Record<string, never>>({
+  id: 'sec.nosniff',
+  spec: 'RFC 6202',
+  section: '6',
+  level: 'should',
+  title:
+    'Push responses whose content is script-like or sniffable (JavaScript, JSON, text/plain, text/html) say X-Content-Type-Options: nosniff',
+  sources: [rfc(6202, '6'), FETCH_NOSNIFF, 'https://mimesniff.spec.whatwg.org/#rules-for-identifying-an-unknown-mime-type'],
+  transports: PUSH_TRANSPORTS,
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
+  limits: {},
+  tolerance: () => 'exact: the shared push response head per declared transport; text/event-stream and other unsniffed types are exempt',
+  faults: ['lp-sniffable'],
+  remedy: 'send X-Content-Type-Options: nosniff on long-poll (JSON, JSONP) and text/plain or text/html push responses',
+  scenario: (ctx) => observeHeads(ctx),
+  evaluate: (o) => judgeHeads(o, 'X-Content-Type-Options: nosniff on every script-like or sniffable push response', judgeNosniff),
+});
+
+export const securityRequirements: Requirement[] = [corsCredentials, oversizedLastEventId, jsonpCallback, nosniff];
+export { corsCredentials, oversizedLastEventId, jsonpCallback, nosniff };

@@ -2,12 +2,15 @@ import {
   corsCredentials,
   FOREIGN_ORIGIN,
   jsonpCallback,
+  nosniff,
   oversizedLastEventId,
   type CorsSample,
   type JsonpProbe,
   type OversizedIdSeen,
 } from '../../suites/rfc6202/6-security.js';
+import type { HeadsSeen } from '../../suites/rfc9110/semantics.js';
 import { canned } from './canned.js';
+import * as rec from './recorded/rfc6202-6-security.js';
 
 /** Six JSONP probes answered alike (callback= and jsonp=, three names each), `over` changing one. */
 const jsonp = (answer: Partial<JsonpProbe>, over: Partial<JsonpProbe> = {}): { probes: JsonpProbe[] } => ({
@@ -25,6 +28,16 @@ const jsonp = (answer: Partial<JsonpProbe>, over: Partial<JsonpProbe> = {}): { p
     })),
   ),
 });
+
+/** One push response head per transport, with these header fields. */
+const heads = (...answers: Array<[HeadsSeen['samples'][number]['transport'], Array<[string, string]>]>): HeadsSeen => ({
+  samples: answers.map(([transport, headers]) => ({
+    transport,
+    heads: [{ status: 200, end: 'complete', gotHeaders: true, headers, framing: 'content-length', bodyBytes: 20, errors: '' }],
+    why: 'complete',
+  })),
+});
+const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
 
 const sample = (over: Partial<CorsSample> = {}): CorsSample => ({
   transport: 'sse',
@@ -174,6 +187,48 @@ export const securityCases = [
           },
         ],
       },
+      outcome: 'fail',
+    },
+  ]),
+  canned(nosniff, [
+    {
+      name: 'JSON long poll with nosniff, SSE exempt',
+      observation: heads(['longPoll', [['Content-Type', 'application/json'], NOSNIFF]], ['sse', [['Content-Type', 'text/event-stream']]]),
+      outcome: 'pass',
+      actual: 'Content-Type: text/event-stream: neither sniffed nor script-like',
+    },
+    {
+      name: 'JSON without nosniff',
+      observation: heads(['longPoll', [['Content-Type', 'application/json; charset=utf-8']]]),
+      outcome: 'fail',
+      actual: 'Content-Type: application/json; charset=utf-8 without X-Content-Type-Options: nosniff',
+    },
+    { name: 'text/plain without nosniff', observation: heads(['longPoll', [['Content-Type', 'text/plain']]]), outcome: 'fail' },
+    { name: 'no Content-Type is sniffed', observation: heads(['stream', []]), outcome: 'fail', actual: 'Content-Type: (none) without' },
+    {
+      name: 'a misspelt value is no nosniff',
+      observation: heads([
+        'longPoll',
+        [
+          ['Content-Type', 'application/javascript'],
+          ['X-Content-Type-Options', 'no-sniff'],
+        ],
+      ]),
+      outcome: 'fail',
+      actual: '(it says "no-sniff")',
+    },
+    { name: 'ndjson stream exempt', observation: heads(['stream', [['Content-Type', 'application/x-ndjson']]]), outcome: 'pass' },
+    { name: 'no head at all', observation: { samples: [{ transport: 'longPoll', heads: [], why: 'timeout' }] }, outcome: 'inconclusive' },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only sec.nosniff',
+      observation: rec.nosniffReference,
+      outcome: 'pass',
+    },
+    {
+      name: 'fault lp-sniffable',
+      recorded: 'pushspec run --fixture --fault lp-sniffable --only sec.nosniff',
+      observation: rec.lpSniffable,
       outcome: 'fail',
     },
   ]),
