@@ -7,6 +7,12 @@ import { sseRequestRequirements } from './whatwg-html/9.2.2-eventsource-request.
 import { sseFormatRequirements } from './whatwg-html/9.2.5-event-stream-format.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
+import { hostRequirements } from './rfc9112/3.2-host.js';
+import { versionRequirements } from './rfc9112/2.3-http-version.js';
+import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
+import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
+import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
+import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
 import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
@@ -33,6 +39,12 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...intermediaryRequirements,
   ...securityRequirements,
   ...semanticsRequirements,
+  ...versionRequirements,
+  ...hostRequirements,
+  ...transferEncodingRequirements,
+  ...bodyLengthRequirements,
+  ...associatingRequirements,
+  ...persistenceRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,
   ...h2FlowControlRequirements,

@@ -109,6 +109,13 @@ describe('plan: requirements × intermediary profiles', () => {
     const na = named.filter((c) => c.via === 'nginx-default' && c.skipReason?.startsWith('n/a behind nginx-default: '));
     expect(na.map((c) => c.requirement.id).sort()).to.deep.equal([
       'h1.connection-close',
+      'h1.host-required',
+      'h1.http10-close',
+      'h1.http10-no-chunked',
+      'h1.no-stray-bytes',
+      'h1.response-version',
+      'h1.self-delimited',
+      'h1.te-without-cl',
       'h2.cancel-isolated',
       'h2.concurrent-streams',
       'h2.no-connection-fields',
@@ -118,7 +125,9 @@ describe('plan: requirements × intermediary profiles', () => {
       'http.etag-syntax',
       'http.head',
       'sec.cors-credentials',
+      'sec.jsonp-callback',
       'sec.last-event-id-oversized',
+      'sec.nosniff',
       'st.chunk-syntax',
       'st.http10-eof',
       'st.no-content-length',

@@ -374,6 +374,15 @@ async function publishAll(server: ReferenceServer, ch: string, payloads: readonl
   for (const p of payloads) await publish(server, ch, p);
 }
 
+/** The head of one raw poll on channel c from cursor 0, sent as HTTP/`version`, once event 1 has arrived. */
+async function oneOldPoll(server: ReferenceServer, version: '1.0' | '1.1'): Promise<string> {
+  const conn = await rawConnect(server.port);
+  conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
+  const got = await conn.until((d) => d.includes('"next":1}'));
+  conn.socket.destroy();
+  return headOf(got);
+}
+
 /** Exhaustive over FaultName: a new fault without a test does not compile. */
 const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
   ...BAYEUX_FAULT_TESTS,
@@ -634,6 +643,116 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(compliant.closed).to.equal(true);
     expect(faulty.closed).to.equal(false);
     expect(faulty.head).to.include('connection: keep-alive');
+  },
+
+  'lp-chunked-to-http10': async () => {
+    const [ok, bad] = await pair('lp-chunked-to-http10');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, chunked, modern] = await Promise.all([oneOldPoll(ok, '1.0'), oneOldPoll(bad, '1.0'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.not.include('transfer-encoding');
+    expect(good).to.include('content-length:');
+    expect(chunked).to.include('transfer-encoding: chunked');
+    expect(chunked).to.not.include('content-length:');
+    expect(modern).to.not.include('transfer-encoding');
+  },
+
+  'http10-keep-alive': async () => {
+    const [ok, bad] = await pair('http10-keep-alive');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer, version: string): Promise<{ head: string; closed: boolean }> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write(`GET /lp?channel=c&since=0 HTTP/${version}\r\nHost: x\r\n\r\n`);
+      const head = headOf(await conn.until((d) => d.endsWith('"next":1}')));
+      const closed = await Promise.race([conn.ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500))]);
+      conn.socket.destroy();
+      return { head, closed };
+    };
+    const [compliant, faulty, modern] = await Promise.all([probe(ok, '1.0'), probe(bad, '1.0'), probe(bad, '1.1')]);
+    expect(compliant.closed).to.equal(true);
+    expect(compliant.head).to.include('connection: close');
+    expect(faulty.closed).to.equal(false);
+    expect(faulty.head).to.include('connection: keep-alive');
+    expect(modern.closed).to.equal(false);
+  },
+
+  'lp-stray-bytes': async () => {
+    const [ok, bad] = await pair('lp-stray-bytes');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.includes('"next":1}'));
+      await new Promise((r) => setTimeout(r, 100));
+      conn.socket.destroy();
+      return conn.data().slice(conn.data().indexOf('"next":1}') + '"next":1}'.length);
+    };
+    const [clean, padded] = await Promise.all([probe(ok), probe(bad)]);
+    expect(clean).to.equal('');
+    expect(padded).to.equal('ok\r\n');
+  },
+
+  'lp-te-and-cl': async () => {
+    const [ok, bad] = await pair('lp-te-and-cl');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, both] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.include('content-length:').and.not.include('transfer-encoding');
+    expect(both).to.include('content-length:').and.include('transfer-encoding: chunked');
+  },
+
+  'lp-close-delimited': async () => {
+    const [ok, bad] = await pair('lp-close-delimited');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, closing] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.include('content-length:');
+    expect(closing).to.include('connection: close');
+    expect(closing).to.not.include('content-length:').and.not.include('transfer-encoding');
+  },
+
+  'lp-http10-response': async () => {
+    const [ok, bad] = await pair('lp-http10-response');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, old] = await Promise.all([oneOldPoll(ok, '1.1'), oneOldPoll(bad, '1.1')]);
+    expect(good).to.match(/^http\/1\.1 200/);
+    expect(old).to.match(/^http\/1\.0 200/);
+    expect(old).to.include('content-length:');
+  },
+
+  'duplicate-host-served': async () => {
+    const [ok, bad] = await pair('duplicate-host-served');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer, request: string): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write(request);
+      const head = headOf(await conn.until(hasHead));
+      conn.socket.destroy();
+      return head;
+    };
+    const twice = 'GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n';
+    const none = 'GET /lp?channel=c&since=0 HTTP/1.1\r\n\r\n';
+    const [refused, served, noHost] = await Promise.all([probe(ok, twice), probe(bad, twice), probe(bad, none)]);
+    expect(refused).to.match(/^http\/1\.1 400/);
+    expect(served).to.match(/^http\/1\.1 200/);
+    expect(noHost).to.match(/^http\/1\.1 400/);
+  },
+
+  'lp-jsonp-unchecked': async () => {
+    const [ok, bad] = await pair('lp-jsonp-unchecked');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const url = (server: ReferenceServer): string => `${server.url}/lp?channel=c&since=0&callback=${encodeURIComponent('alert(1)//')}`;
+    const [json, script] = await Promise.all([get(url(ok)), get(url(bad))]);
+    expect(header(json.headers, 'content-type')).to.equal('application/json');
+    expect(json.text.startsWith('{')).to.equal(true);
+    expect(header(script.headers, 'content-type')).to.equal('application/javascript');
+    expect(script.text.startsWith('alert(1)//({"events":[')).to.equal(true);
+  },
+
+  'lp-sniffable': async () => {
+    const [ok, bad] = await pair('lp-sniffable');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [good, plain] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(header(good.headers, 'x-content-type-options')).to.equal('nosniff');
+    expect(header(plain.headers, 'x-content-type-options')).to.equal(undefined);
+    expect(header(plain.headers, 'content-type')).to.equal('application/json');
   },
 
   // ---- /stream faults: each test opens the same request on a compliant and a faulty server.

@@ -92,7 +92,8 @@ const held = defineRequirement<TrialsSeen, typeof wakeLimits>({
     `${l.trials} polls on fresh channels, events published at random offsets of RTT + ${pct(l.from)}–${pct(l.to)} of min(hold, ${secs(l.stimulusCapMs)}): every poll must still be open when its event is published`,
   via: [...LONG_POLL_HOPS],
   deploymentCheck: true,
-  faults: ['short-poll'],
+  // lp-te-and-cl: a strict HTTP/2 front end (h2-front) refuses that answer and sends 502 at once.
+  faults: ['short-poll', 'lp-te-and-cl'],
   remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   scenario: (ctx) => observeTrials(ctx, wakeLimits.trials),
   evaluate(o): Verdict {
@@ -340,7 +341,7 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
   timing: false,
   limits: EXACT,
   tolerance: () => `the server may close an idle connection, but not within ${EPSILON_TEXT} of answering a poll`,
-  faults: ['connection-close'],
+  faults: ['connection-close', 'lp-close-delimited', 'lp-http10-response'],
   remedy: 'keep the connection open after a poll response (HTTP/1.1 persistence), or say Connection: close',
   async scenario(ctx) {
     const client = new LongPollClient(ctx, ctx.newChannel());
@@ -368,6 +369,13 @@ const persistent = defineRequirement<PersistentSeen, typeof EXACT>({
         `the poll response carries "Connection: close", so every poll costs a new TCP connection (HTTP/${o.first.httpVersion} ${o.first.status})`,
       );
     }
+    if (o.closedHow === 'local' && o.first.httpVersion === '1.0')
+      return verdict.violation(
+        expected,
+        `the poll was answered as HTTP/1.0 (HTTP/1.0 ${o.first.status}), whose connections persist only by the keep-alive mechanism a client need not honour (RFC 9112 §9.3); pushspec's client does not, so it closed the connection and the next poll needs a new one`,
+      );
+    // We closed it for a reason of our own (the response could not be reused): nothing the server did.
+    if (o.closedHow === 'local') return verdict.unobservable('the client closed the connection after the first poll');
     if (o.closedHow !== null) {
       return verdict.violation(
         expected,

@@ -116,7 +116,8 @@ const holdSurvives = defineRequirement<HoldSurvivalSeen, typeof holdSurvivalLimi
     `judged from the measured (or declared) hold against the profile's tightest timeout with a margin of ε + ${Math.round(l.marginFraction * 100)}%; confirmed live, through the real profile when it should survive, through the profile with its timeouts scaled below the hold when it should not`,
   via: [...HOLD_TIMEOUT_HOPS],
   directToo: false,
-  faults: ['long-hold'],
+  // lp-te-and-cl: Varnish refuses an answer with both Transfer-Encoding and Content-Length (502).
+  faults: ['long-hold', 'lp-te-and-cl'],
   remedy:
     'end each held poll with a normal response before the tightest proxy timeout on the path (≤ 30 s behind Heroku, API Gateway, CloudFront)',
   async scenario(ctx) {

@@ -66,7 +66,7 @@ function hasContent(res: ResponseSeen): boolean {
 
 type Level = 'ok' | 'warn' | 'fail';
 
-interface Judgement {
+export interface Judgement {
   level: Level;
   text: string;
 }
@@ -84,7 +84,7 @@ export interface HeadsSeen {
 }
 
 /** `more` may add heads for a transport whose header values vary per response, judged alike. */
-async function observeHeads(
+export async function observeHeads(
   ctx: CaseContext,
   more?: (ctx: CaseContext, s: Sample & { head: WireResponse }) => Promise<WireResponse[]>,
 ): Promise<HeadsSeen> {
@@ -98,7 +98,7 @@ async function observeHeads(
 }
 
 /** Judges each transport's heads and combines the worst into one verdict; no head at all is inconclusive. */
-function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) => Judgement): Verdict {
+export function judgeHeads(o: HeadsSeen, expected: string, judge: (res: ResponseSeen) => Judgement): Verdict {
   const withHeads = o.samples.filter((s) => s.heads.length > 0);
   if (withHeads.length === 0)
     return verdict.unobservable(

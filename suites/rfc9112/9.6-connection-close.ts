@@ -1,10 +1,9 @@
 import { defineRequirement, type Requirement } from '../../runner/requirement.js';
-import { buildRequest, hostHeader, summarizeResponse } from '../../runner/drivers/request.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
 import { EPSILON, epsilonMs } from '../../runner/epsilon.js';
 import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { hasToken } from '../../runner/wire/index.js';
-import { timing, until } from '../scenarios/long-polling.js';
+import { rawPoll } from '../scenarios/raw-poll.js';
 import { rfc } from '../sources.js';
 
 /** What a poll sent with "Connection: close" showed about the connection after its response. */
@@ -41,25 +40,10 @@ const connectionClose = defineRequirement<ConnectionCloseObservation, typeof clo
   faults: ['ignore-connection-close'],
   remedy: 'close the connection after the response when the request says Connection: close',
   async scenario(ctx) {
-    const block = ctx.manifest.longPoll;
-    if (!block) throw new Inconclusive('the manifest has no longPoll block');
-    const t = await timing(ctx);
-    const channel = ctx.newChannel();
-    const { req } = buildRequest(ctx, block, channel);
-    const conn = await ctx.connect();
-    const exchange = conn.exchange(
-      { ...req, headers: [...(req.headers ?? []), ['Connection', 'close']] },
-      { deadlineMs: t.pollDeadlineMs, signal: ctx.signal },
-      hostHeader(ctx),
-    );
-    const tSent = ctx.now();
-    ctx.note(`poll sent with "Connection: close" on connection #${conn.id}`, tSent, { kind: 'request', conn: conn.id });
-    if (ctx.env.publisher) {
-      await until(ctx, tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
-      await ctx.publish(channel, ctx.nextToken());
-    }
-    const res = await exchange;
-    ctx.note(summarizeResponse(res), res.tEnd ?? ctx.now(), { kind: 'response-end', conn: conn.id });
+    const { conn, res } = await rawPoll(ctx, 'poll sent with "Connection: close"', (req) => ({
+      ...req,
+      headers: [...(req.headers ?? []), ['Connection', 'close']],
+    }));
     if (res.end !== 'complete') throw new Inconclusive(`the poll did not complete (${res.status || res.end})`);
     const c = conditions(ctx);
     const closed = await conn.waitForClose(closeAllowanceMs(c, closeLimits));

@@ -160,6 +160,28 @@ export const longPollingCases = [
       actual: 'closed the connection (fin)',
     },
     {
+      name: 'an HTTP/1.0 answer, which our client does not keep',
+      recorded: 'pushspec run --fixture --fault lp-http10-response --only lp.persistent',
+      observation: {
+        conditions: { timeScale: 1, epsilonMs: 102.15, rttMs: 1.075 },
+        first: { connectionId: 1, saysClose: false, httpVersion: '1.0', status: 200 },
+        closedHow: 'local',
+        second: null,
+      },
+      outcome: 'fail',
+      actual: 'the poll was answered as HTTP/1.0 (HTTP/1.0 200)',
+    },
+    {
+      name: 'a close of our own after an HTTP/1.1 answer says nothing about the server',
+      observation: {
+        conditions: LOOPBACK,
+        first: { connectionId: 3, saysClose: false, httpVersion: '1.1', status: 200 },
+        closedHow: 'local',
+        second: null,
+      },
+      outcome: 'inconclusive',
+    },
+    {
       name: 'new connection',
       observation: {
         conditions: LOOPBACK,
