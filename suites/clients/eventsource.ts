@@ -120,12 +120,12 @@ const eventSource = defineRequirement<EventSourceSeen, typeof limits>({
       const session = await openStream(ctx, 'sse', channel, { maxMs: EVENTS * (t.spacingMs + t.waitEventMs) + ctx.ms(5000) });
       const deliveries = opened ? await publishSeries(ctx, session, channel, EVENTS, 'sse') : [];
       const pageAt = (token: string): number | null => log.messages.find((m) => m.data.includes(token))?.t ?? null;
-      // The page may be told after the wire: wait for each event the wire had, up to the event wait.
-      for (const d of deliveries)
-        if (d.arrival !== null) {
-          const until = d.arrival + t.waitEventMs;
-          while (pageAt(d.token) === null && ctx.now() < until) await ctx.pause(Math.min(20, until - ctx.now()));
-        }
+      // The page may be told after the wire: wait for each event, up to the event wait after its
+      // arrival on the wire (or after its publish, when the wire never had it).
+      for (const d of deliveries) {
+        const until = (d.arrival ?? d.pub.tStart) + t.waitEventMs;
+        while (pageAt(d.token) === null && ctx.now() < until) await ctx.pause(Math.min(20, until - ctx.now()));
+      }
       await session.stop();
       return {
         conditions: conditions(ctx),
@@ -151,8 +151,14 @@ const eventSource = defineRequirement<EventSourceSeen, typeof limits>({
     if (!o.states.includes('open'))
       return verdict.violation(expected, `Chromium's EventSource never opened the stream (${states}): a page cannot use it`);
     const onWire = o.events.filter((e) => e.wireMs !== null);
-    if (onWire.length === 0)
-      return verdict.unobservable('no published event reached the raw stream; sse.dispatch and st.incremental judge that');
+    if (onWire.length === 0) {
+      const inPage = o.events.filter((e) => e.pageMs !== null).length;
+      return verdict.unobservable(
+        inPage > 0
+          ? `the page's EventSource got ${inPage} of ${o.events.length} events, the raw stream on the same channel none: the channel serves one subscriber at a time (a session id in the URL, as sockjs has), so the page cannot be compared with the wire`
+          : 'no published event reached the raw stream; sse.dispatch and st.incremental judge that',
+      );
+    }
     const late: string[] = [];
     let excess = 0;
     for (const [i, e] of onWire.entries()) {

@@ -56,6 +56,12 @@ export const clientCases = [
       outcome: 'inconclusive',
     },
     {
+      name: 'one subscriber per channel (sockjs): the page got it, the wire did not',
+      observation: { ...clean, events: [{ token: 't', wireMs: null, pageMs: 12 }] },
+      outcome: 'inconclusive',
+      actual: 'the channel serves one subscriber at a time',
+    },
+    {
       name: 'late by less than the page → harness allowance',
       observation: { ...clean, bindingMs: 200, events: [{ token: 't', wireMs: 5, pageMs: 300 }] },
       outcome: 'pass',
