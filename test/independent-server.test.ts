@@ -21,6 +21,13 @@ function startIndependentServer(holdMs: number, handshake = false): Promise<{ ur
     return t;
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // What a careful author adds to Node's defaults: Node serves two Host lines (RFC 9112 §3.2
+    // wants 400), and JSON a page could load as a script should say nosniff.
+    if (req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]?.toLowerCase() === 'host').length > 1) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('one Host, please\n');
+      return;
+    }
+    res.setHeader('x-content-type-options', 'nosniff');
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/api\/topics\/([^/]+)\/(messages|poll)$/.exec(url.pathname);
     if (!m) {
