@@ -76,6 +76,8 @@ export function plan(
         r.client !== undefined && !(f.clients ?? []).includes(r.client)
           ? `n/a: judged in a real ${r.client} only when asked (--clients ${r.client})`
           : null;
+      // One row says a client was not asked for; repeating it behind every profile says nothing more.
+      if (noClient !== null && base !== 'direct') continue;
       const skipReason =
         noClient !== null
           ? noClient
