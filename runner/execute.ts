@@ -137,14 +137,16 @@ export class Executor {
     const firstResult = await this.first.get(c.key);
     if (!firstResult) throw new Error(`case ${c.key} never started`);
     // A real program in the path (nginx, Varnish…) forwards late when the machine is busy: what
-    // a case measured through it under load is re-verified alone, like any timing. So is a case
-    // left without an observation (an event not yet arrived when its wait ended), a timing one or
-    // one through a real program; not one that could never run (no publish hook).
+    // a case measured through it under load is re-verified alone, like any timing. Any case left
+    // without an observation (a setup that did not happen, an event not yet arrived when its wait
+    // ended) is asked once more alone, unless it could never run (no publish hook): under load
+    // that is the harness's trouble as often as the target's.
     const real = viaIsReal(c.via);
     const unpublishable = c.requirement.needsPublish && !this.env.publisher;
-    const unobserved = firstResult.verdict === 'inconclusive' && (real || c.requirement.timing) && !unpublishable;
-    const doubtful = firstResult.verdict === 'fail' || firstResult.verdict === 'warn' || unobserved;
-    const needsSolo = !this.ranAlone(c) && (c.requirement.timing || real) && !(real && firstResult.loss) && doubtful;
+    const unobserved = firstResult.verdict === 'inconclusive' && !unpublishable;
+    const timingDoubt =
+      (c.requirement.timing || real) && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn') && !(real && firstResult.loss);
+    const needsSolo = !this.ranAlone(c) && (timingDoubt || unobserved);
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
     // A stall says nothing about the server either way, so the measurement is taken again.

@@ -8,7 +8,7 @@ import type { Case } from '../runner/plan.js';
 import { defineRequirement } from '../runner/requirement.js';
 import { SharedProbes } from '../runner/shared-probes.js';
 import { DEFAULT_TRUST } from '../runner/tls.js';
-import { verdict } from '../runner/verdict.js';
+import { Inconclusive, verdict } from '../runner/verdict.js';
 
 /**
  * Where one publish reaches every subscriber (`channels: false`, a broadcast hook), the executor
@@ -186,5 +186,50 @@ describe('executor: a timing failure spoiled by a stall of the harness is measur
     expect(runs.n).to.equal(4);
     expect(result?.verdict).to.equal('inconclusive');
     expect(result?.actual).to.match(/event loop stalled \d+ ms/);
+  });
+});
+
+describe('executor: a case left without an observation is asked once more alone', function () {
+  this.timeout(20_000);
+  const manifest: Manifest = { name: 'setup', baseUrl: 'http://127.0.0.1:9', longPoll: { url: '/lp', holdSeconds: 1 } };
+
+  function flakySetup(failRuns: number, runs: { n: number }): Case {
+    const r = defineRequirement<{ run: number }, Record<string, never>>({
+      id: 'lp.setup',
+      spec: 'RFC 6202',
+      section: '2.2',
+      level: 'must',
+      title: 'a fake requirement whose setup can fail under load',
+      sources: ['https://example.invalid'],
+      transports: ['longPoll'],
+      needsPublish: false,
+      timing: false,
+      limits: {},
+      tolerance: () => 'none',
+      remedy: 'none needed',
+      faults: ['none'],
+      scenario() {
+        runs.n += 1;
+        if (runs.n <= failRuns)
+          return Promise.reject(new Inconclusive('setup: the first poll did not deliver the event that should wake it'));
+        return Promise.resolve({ run: runs.n });
+      },
+      evaluate: (o) => verdict.pass('set up', `ran (run ${o.run})`),
+    });
+    return { key: 'lp.setup@direct', requirement: r, via: 'direct', skipReason: null };
+  }
+
+  it('a setup that failed under load and works alone gives the verdict of the solo run', async () => {
+    const runs = { n: 0 };
+    const [result] = await new Executor(env(manifest), [flakySetup(1, runs)], options(manifest, 4)).all();
+    expect(runs.n).to.equal(2);
+    expect(result?.verdict).to.equal('pass');
+  });
+
+  it('a setup that fails alone too stays inconclusive, after one solo run only', async () => {
+    const runs = { n: 0 };
+    const [result] = await new Executor(env(manifest), [flakySetup(5, runs)], options(manifest, 4)).all();
+    expect(runs.n).to.equal(2);
+    expect(result?.verdict).to.equal('inconclusive');
   });
 });
