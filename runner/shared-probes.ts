@@ -33,6 +33,9 @@ export interface SharedObservation<T> {
  * Measurements several cases need, taken once per run and shared: an idle long poll is a wait
  * of a whole hold, and paying it once keeps a run close to its longest necessary wait.
  */
+/** When a declared hold's measurement is checked again: longer than declared × factor + slack. */
+const HOLD_RECHECK = { factor: 1.1, slackMs: 500, tries: 2 };
+
 export class SharedProbes {
   private holdPromise: Promise<HoldObservation> | null = null;
   private readonly memos = new Map<string, Promise<SharedObservation<unknown>>>();
@@ -49,8 +52,25 @@ export class SharedProbes {
   }
 
   hold(): Promise<HoldObservation> {
-    this.holdPromise ??= this.measureHold();
+    this.holdPromise ??= this.steadyHold();
     return this.holdPromise;
+  }
+
+  /**
+   * A declared hold measured much longer (the answer read seconds late on a loaded machine) is
+   * measured again, at most twice, and the shortest measurement stands: a server that really
+   * holds longer than it declares does so every time.
+   */
+  private async steadyHold(): Promise<HoldObservation> {
+    let best = await this.measureHold();
+    const declared = this.declaredMs;
+    const late = (h: HoldObservation): boolean =>
+      declared !== null && h.measuredMs !== null && h.measuredMs > declared * HOLD_RECHECK.factor + HOLD_RECHECK.slackMs;
+    for (let i = 0; i < HOLD_RECHECK.tries && late(best); i++) {
+      const again = await this.measureHold();
+      if (again.measuredMs !== null && best.measuredMs !== null && again.measuredMs < best.measuredMs) best = again;
+    }
+    return best;
   }
 
   private async measureHold(): Promise<HoldObservation> {

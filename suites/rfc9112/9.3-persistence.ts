@@ -23,7 +23,7 @@ const http10Close = defineRequirement<Http10PollSeen, typeof HTTP10_CLOSE_LIMITS
   mayPublish: true,
   timing: false,
   limits: HTTP10_CLOSE_LIMITS,
-  tolerance: (l) => `FIN (or RST) within ${l.rtts}·RTT + ${l.slackMs} ms (× time scale) of the end of the response`,
+  tolerance: (l) => `FIN (or RST) within ${l.rtts}·RTT + ${l.slackMs + l.graceMs} ms (× time scale) of the end of the response`,
   faults: ['http10-keep-alive'],
   remedy:
     'close the connection after answering an HTTP/1.0 request that has no "Connection: keep-alive", and do not answer it "Connection: keep-alive"',
