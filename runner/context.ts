@@ -37,6 +37,11 @@ export interface RunEnv {
   browser: BrowserHost | null;
   /** the round trip through an intermediary profile, calibrated once per profile */
   rttFor(via: string): Promise<number>;
+  /**
+   * Before a case is re-run alone: calibrate `via`'s round trip again and keep the smaller, since
+   * load only ever inflates it. Absent: nothing is re-measured.
+   */
+  remeasure?(via: string): Promise<void>;
 }
 
 /** The run's protocol straight to the target; a profile is entered over what its first hop speaks (h2-front: HTTP/2). */

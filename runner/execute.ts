@@ -144,8 +144,9 @@ export class Executor {
     const real = viaIsReal(c.via);
     const unpublishable = c.requirement.needsPublish && !this.env.publisher;
     const unobserved = firstResult.verdict === 'inconclusive' && !unpublishable;
-    const timingDoubt =
-      (c.requirement.timing || real) && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn') && !(real && firstResult.loss);
+    // A verdict that rests on a timing margin (excessMs) is a timing verdict whatever its requirement.
+    const timed = c.requirement.timing || real || firstResult.excessMs !== undefined;
+    const timingDoubt = timed && (firstResult.verdict === 'fail' || firstResult.verdict === 'warn') && !(real && firstResult.loss);
     const needsSolo = !this.ranAlone(c) && (timingDoubt || unobserved);
     let result = firstResult;
     if (needsSolo) result = { ...(await this.alone(c)), reverified: true };
@@ -170,7 +171,12 @@ export class Executor {
   /** Runs the case once more after every busy case of the concurrent phase, one at a time. */
   private alone(c: Case): Promise<CaseResult> {
     const before = this.serial;
-    const solo = this.busyFirst.then(() => before).then(() => this.runOnce(c, true));
+    // What was calibrated under load (the round trip through the case's profile) is measured
+    // again first, so the solo run's ε is not the busy phase's.
+    const solo = this.busyFirst
+      .then(() => before)
+      .then(() => this.env.remeasure?.(c.via))
+      .then(() => this.runOnce(c, true));
     this.serial = solo.catch(() => undefined);
     return solo;
   }
@@ -320,7 +326,7 @@ export class Executor {
     const lagMs = lag.max / 1e6;
     const excess = v.excessMs;
     this.stalled.delete(c.key);
-    if (solo && r.timing && (v.outcome === 'fail' || v.outcome === 'warn') && excess !== undefined && lagMs >= excess) {
+    if (solo && (v.outcome === 'fail' || v.outcome === 'warn') && excess !== undefined && lagMs >= excess) {
       v = verdict.inconclusive(
         v.expected,
         `${v.actual} — but the harness's event loop stalled ${lagMs.toFixed(0)} ms during the measurement, so the timing is not trustworthy`,

@@ -233,3 +233,52 @@ describe('executor: a case left without an observation is asked once more alone'
     expect(result?.verdict).to.equal('inconclusive');
   });
 });
+
+describe('executor: a verdict resting on a timing margin is re-verified alone, with the round trip measured again', function () {
+  this.timeout(20_000);
+  const manifest: Manifest = { name: 'margin', baseUrl: 'http://127.0.0.1:9', longPoll: { url: '/lp', holdSeconds: 1 } };
+
+  it('the solo run sees the re-measured round trip and decides (a timing: false requirement)', async () => {
+    const seen: number[] = [];
+    const remeasured: string[] = [];
+    let rtt = 900;
+    const r = defineRequirement<{ rttMs: number }, Record<string, never>>({
+      id: 'lp.margin',
+      spec: 'RFC 6202',
+      section: '5.5',
+      level: 'should',
+      title: 'a fake prediction that an inflated round trip tips over',
+      sources: ['https://example.invalid'],
+      transports: ['longPoll'],
+      needsPublish: false,
+      timing: false,
+      limits: {},
+      tolerance: () => 'none',
+      remedy: 'none needed',
+      faults: ['none'],
+      scenario: (ctx) => Promise.resolve({ rttMs: ctx.rttMs }),
+      evaluate: (o) => {
+        seen.push(o.rttMs);
+        return o.rttMs > 100 ? verdict.violation('fits', `tipped by ε (rtt ${o.rttMs})`, { excessMs: 50 }) : verdict.pass('fits', 'fits');
+      },
+    });
+    const e: RunEnv = {
+      ...env(manifest),
+      rttFor: () => Promise.resolve(rtt),
+      remeasure: (via) => {
+        remeasured.push(via);
+        rtt = 2;
+        return Promise.resolve();
+      },
+    };
+    const [result] = await new Executor(
+      e,
+      [{ key: 'lp.margin@latency', requirement: r, via: 'latency', skipReason: null }],
+      options(manifest, 4),
+    ).all();
+    expect(seen).to.deep.equal([900, 2]);
+    expect(remeasured).to.deep.equal(['latency']);
+    expect(result?.verdict).to.equal('pass');
+    expect(result?.reverified).to.equal(true);
+  });
+});

@@ -68,6 +68,24 @@ export const intermediaryCases = [
       },
       outcome: 'fail',
       actual: 'hold 28.4 s ≥',
+      // 28.4 s + 5 % of 30 s is 29.9 s: the last 36 ms over are ε's
+      excessMs: 36,
+    },
+    // CI under load: the round trip through the profile calibrated at 900 ms tipped a 1 s hold
+    // over a 3 s timeout; the verdict carries its excess so the runner re-verifies it alone.
+    {
+      name: '1 s hold behind 3 s, tipped only by an inflated ε',
+      observation: {
+        ...rec.holdSurvivesClean,
+        conditions: { timeScale: 1, epsilonMs: 1900, rttMs: 900 },
+        timeoutMs: 3000,
+        holdMs: 1000,
+        live: { status: 504, end: 'complete', afterMs: 500 },
+        divisor: 60,
+      },
+      outcome: 'fail',
+      actual: 'hold 1.0 s ≥',
+      excessMs: 50,
     },
   ]),
   canned(idleSurvives, [
