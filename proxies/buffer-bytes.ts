@@ -38,7 +38,7 @@ export function bufferBytes(params: BufferBytesParams): Hop {
     describe: `holds ${which}, headers included, until ${thresholdBytes} body bytes${flush} or the end arrive, then releases ${thresholdBytes}-byte blocks; ${extras.join('; ')}`,
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -13,7 +13,7 @@ export function bufferFull(): Hop {
     describe: 'holds each response, headers included, until it is complete (or the server closes), then forwards it unchanged',
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

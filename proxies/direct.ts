@@ -9,6 +9,6 @@ export function direct(): Hop {
   return {
     name: 'direct',
     describe: 'raw TCP pipe: every byte, FIN and RST passes unchanged (the baseline)',
-    start: (upstream, options) => startTcpHop({ scope: new Scope(), upstream, ...options, hooks: () => ({}) }),
+    start: (upstream, options) => startTcpHop({ scope: new Scope(options?.clock), upstream, ...options, hooks: () => ({}) }),
   };
 }

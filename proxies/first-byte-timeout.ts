@@ -22,7 +22,7 @@ export function firstByteTimeout(params: FirstByteTimeoutParams): Hop {
     timeouts: { firstByteMs, status },
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -34,7 +34,7 @@ export function gzip(params: GzipParams = {}): Hop {
     name: 'gzip',
     describe: `gzips responses for clients that send Accept-Encoding: gzip, with an internal buffer that holds small writes (up to ${bufferBytes} B out at a time); honours Cache-Control: no-transform`,
     start: (upstream, options) => {
-      const scope = new Scope();
+      const scope = new Scope(options?.clock);
       const agent = newAgent();
       let nextId = 1;
       return startHttpHop({

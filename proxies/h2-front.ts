@@ -31,7 +31,7 @@ export function h2Front(): Hop {
     name: 'h2-front',
     describe: 'an HTTP/2 front end (prior knowledge) before an HTTP/1.1 origin: heads forwarded at once, each upstream read a DATA frame',
     start: async (upstream, options = {}) => {
-      const scope = new Scope();
+      const scope = new Scope(options?.clock);
       const agent = newAgent();
       const server = createServer();
       server.on('connection', (socket: Socket) => scope.track(socket).setNoDelay(true));

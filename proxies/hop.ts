@@ -6,13 +6,10 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
-
-/** Captured at load so fake timers installed by tests cannot bend it (mocha GH-237). */
-const now = performance.now.bind(performance);
+import { systemClock, type Clock } from '../runner/clock.js';
 
 export interface HopEvent {
-  /** performance.now() ms; same clock as runner/clock.ts. */
+  /** ms on the hop's clock: the harness's (runner/clock.ts) unless a test gave it a fake one */
   t: number;
   what: string;
 }
@@ -42,6 +39,8 @@ export interface HopTimeouts {
 export interface StartOptions {
   /** Client-facing port; 0 (the default) lets the OS choose. */
   port?: number;
+  /** Whose time the hop's timeouts, delays and event log run on; the harness's by default. */
+  clock?: Clock;
 }
 
 export interface Hop {
@@ -59,8 +58,10 @@ export class EventLog {
   readonly events: HopEvent[] = [];
   readonly #listeners = new Set<(event: HopEvent) => void>();
 
+  constructor(private readonly clock: Pick<Clock, 'now'> = systemClock) {}
+
   /** `t` defaults to now; a replayed event keeps its own time. */
-  add(what: string, t: number = now()): void {
+  add(what: string, t: number = this.clock.now()): void {
     const event = { t, what };
     this.events.push(event);
     for (const listener of this.#listeners) listener(event);
@@ -77,11 +78,15 @@ export class EventLog {
  * are destroyed on sight, so a callback racing with close() cannot resurrect the hop.
  */
 export class Scope {
-  readonly log = new EventLog();
+  readonly log: EventLog;
   readonly #sockets = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<() => void>();
   readonly #cleanups = new Set<() => void>();
   readonly #abort = new AbortController();
+
+  constructor(readonly clock: Clock = systemClock) {
+    this.log = new EventLog(clock);
+  }
 
   get closed(): boolean {
     return this.#abort.signal.aborted;
@@ -102,21 +107,19 @@ export class Scope {
     return socket;
   }
 
-  /** A timer that close() clears; returns its cancel function. */
+  /** A timer on the hop's clock that close() clears; returns its cancel function. */
   timer(delayMs: number, fn: () => void): () => void {
     if (this.closed) return () => undefined;
-    const handle = setTimeout(
-      () => {
-        this.#timers.delete(handle);
-        fn();
-      },
-      Math.max(0, delayMs),
-    );
-    this.#timers.add(handle);
-    return () => {
-      clearTimeout(handle);
-      this.#timers.delete(handle);
+    const cancel = (): void => {
+      stop();
+      this.#timers.delete(cancel);
     };
+    const stop = this.clock.timer(delayMs, () => {
+      this.#timers.delete(cancel);
+      fn();
+    });
+    this.#timers.add(cancel);
+    return cancel;
   }
 
   /** Runs at close(), before sockets are destroyed. */
@@ -128,7 +131,7 @@ export class Scope {
   close(): void {
     if (this.closed) return;
     this.#abort.abort(new Error('hop closed'));
-    for (const handle of this.#timers) clearTimeout(handle);
+    for (const cancel of [...this.#timers]) cancel();
     this.#timers.clear();
     for (const fn of this.#cleanups) {
       try {

@@ -44,7 +44,7 @@ export function http10(params: Http10Params = {}): Hop {
         : 'HTTP/1.0 upstream (nginx before 1.29.7): requests go upstream as HTTP/1.0 on fresh connections; EOF-delimited bodies are re-chunked for HTTP/1.1 clients, which keep their connection',
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -28,7 +28,7 @@ export function idleTimeout(params: IdleTimeoutParams): Hop {
     timeouts: status === undefined ? { idleMs } : { idleMs, firstByteMs: idleMs, status },
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

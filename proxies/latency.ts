@@ -19,7 +19,7 @@ export function latency(params: LatencyParams): Hop {
     describe: `delays every read ${delayMs} ms in each direction (FIN too); bytes and order unchanged`,
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -29,7 +29,7 @@ export function noPipeline(params: NoPipelineParams = {}): Hop {
         : 'answers the first request of a connection, then closes it; pipelined requests are dropped',
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

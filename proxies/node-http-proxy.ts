@@ -26,7 +26,7 @@ export function nodeHttpProxy(params: NodeHttpProxyParams): Hop {
       ? 'the compression middleware (defaults: gzip when accepted, flushed when its buffer fills, no-transform honoured) in front of http-proxy'
       : 'the http-proxy package with default options (as webpack-dev-server and http-proxy-middleware use it)',
     start: async (upstream, options = {}) => {
-      const scope = new Scope();
+      const scope = new Scope(options?.clock);
       const proxy = httpProxy.createProxyServer({ target: upstream.origin });
       proxy.on('proxyRes', (proxyRes, req) => {
         scope.log.add(

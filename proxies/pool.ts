@@ -5,7 +5,6 @@
  * request waits (RFC 6202 §5.1 for browsers, §5.3 for mod_jk-style backend pools).
  */
 import type { Agent, IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { type RunningHop, Scope, type StartOptions } from './hop.js';
 import { endToEnd } from '../runner/http/hop-by-hop.js';
 import { answerError, flat, newAgent, pairs, relayBody, sendUpstream, startHttpHop } from './http-forward.js';
@@ -21,7 +20,7 @@ function inUse(agent: Agent): number {
 }
 
 export function startPool(upstream: URL, options: PoolOptions, start: StartOptions | undefined): Promise<RunningHop> {
-  const scope = new Scope();
+  const scope = new Scope(start?.clock);
   const agents = new Map<string, Agent>();
   let nextId = 1;
   return startHttpHop({
@@ -41,7 +40,7 @@ export function startPool(upstream: URL, options: PoolOptions, start: StartOptio
       const busy = inUse(agent);
       const queued = busy >= options.maxConnections;
       const label = `request ${id} ${req.method ?? 'GET'} ${req.url ?? '/'}`;
-      const arrived = performance.now();
+      const arrived = scope.clock.now();
       scope.log.add(
         queued
           ? `${label}: queued (${busy}/${options.maxConnections} connections busy for ${key})`
@@ -62,7 +61,7 @@ export function startPool(upstream: URL, options: PoolOptions, start: StartOptio
           agent,
           body: req,
           onSocket: () => {
-            if (queued) scope.log.add(`${label}: dispatched after ${Math.round(performance.now() - arrived)} ms in the queue`);
+            if (queued) scope.log.add(`${label}: dispatched after ${Math.round(scope.clock.now() - arrived)} ms in the queue`);
           },
         },
         abort.signal,

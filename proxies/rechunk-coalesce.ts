@@ -22,7 +22,7 @@ export function rechunkCoalesce(params: RechunkCoalesceParams): Hop {
     describe: `joins body data arriving within ${windowMs} ms into one chunk (one write if not chunked), so events arrive up to ${windowMs} ms late and together; payload unchanged`,
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -72,7 +72,7 @@ export function rechunkSplit(params: RechunkSplitParams = {}): Hop {
     describe: `re-chunks chunked bodies into random ${minChunkBytes}–${maxChunkBytes} byte chunks (extensions dropped) and writes other bodies ${minChunkBytes}–${maxChunkBytes} bytes at a time; payload unchanged`,
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

@@ -137,7 +137,7 @@ export function sharedCache(params: SharedCacheParams): Hop {
     name: `shared-cache(ttl ${defaultTtlMs}ms${coalesce ? ', coalesce' : ''})`,
     describe: `RFC 9111 shared cache: ${parts.join('; ')}; replays stored answers instantly with Age`,
     start: (upstream, options) => {
-      const scope = new Scope();
+      const scope = new Scope(options?.clock);
       const agent = newAgent();
       const entries = new Map<string, Stored[]>();
       const inflight = new Map<string, Promise<void>>();

@@ -23,7 +23,7 @@ export function totalTimeout(params: TotalTimeoutParams): Hop {
     timeouts: { totalMs, status },
     start: (upstream, options) =>
       startTcpHop({
-        scope: new Scope(),
+        scope: new Scope(options?.clock),
         upstream,
         ...options,
         hooks: (link: Link) => {

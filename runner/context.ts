@@ -1,87 +1,80 @@
-import type { BrowserHost } from './clients/chromium.js';
+import { CaseNetwork, type Arrival } from './case/network.js';
+import { CaseRecorder, ChainRecorderView, type Recorder } from './case/recorder.js';
+import { Stimulus } from './case/stimulus.js';
 import type { Clock } from './clock.js';
+import type { ProbeDoor } from './drivers/door.js';
 import { epsilonMs } from './epsilon.js';
 import type { Manifest } from './manifest/types.js';
-import type { PublishAdapter, PublishResult } from './publish.js';
-import { Inconclusive, type EvidenceDetail, type EvidenceItem } from './verdict.js';
-import { makeToken, newTag, randomChannel } from './tokens.js';
-import { connectionEndings, header, WireConnection, type RecordedConnection, type WireProtocol, type WireResponse } from './wire/index.js';
-import { H2Connection } from './h2/connection.js';
-import { HOP_GENERATED_HEADER } from '../proxies/hop.js';
-import type { SharedProbes } from './shared-probes.js';
-import { baseProfile, openVia, profileProtocol } from './via.js';
-import type { TlsTrust } from './tls.js';
+import type { PublishResult } from './publish.js';
+import { protocolFor, type RunEnvOf } from './run-env.js';
+import { openVia } from './via.js';
+import type { EvidenceDetail, EvidenceItem } from './verdict.js';
+import type { RecordedConnection, WireProtocol, WireResponse } from './wire/index.js';
 
-export interface RunOptions {
-  timeScale: number;
-  /** §5.5: the longest hold that survives 30 s-class hops (Heroku, CloudFront, API Gateway) */
-  holdLimitSeconds: number;
-}
+export type { RunOptions } from './run-env.js';
+export { protocolFor } from './run-env.js';
 
-/** What every case of a run shares: the target, calibrated timing, the publish hook, memoized probes. */
-export interface RunEnv {
-  manifest: Manifest;
-  clock: Clock;
-  options: RunOptions;
-  /** median TCP connect time to the target, ms */
-  rttMs: number;
-  /** how an https target's certificate is verified, on every connection of every case */
-  trust: TlsTrust;
-  /** what the client speaks straight to the target (--http, settled by ALPN for auto) */
-  protocol: WireProtocol;
-  publisher: PublishAdapter | null;
-  /** why publishing is unavailable, when publisher is null or the preflight publish failed */
-  publishProblem: string | null;
-  shared: SharedProbes;
-  /** --clients chromium: the run's browser, started on first use; null when not asked */
-  browser: BrowserHost | null;
-  /** the round trip through an intermediary profile, calibrated once per profile */
-  rttFor(via: string): Promise<number>;
-  /**
-   * Before a case is re-run alone: calibrate `via`'s round trip again and keep the smaller, since
-   * load only ever inflates it. Absent: nothing is re-measured.
-   */
-  remeasure?(via: string): Promise<void>;
-}
-
-/** The run's protocol straight to the target; a profile is entered over what its first hop speaks (h2-front: HTTP/2). */
-export function protocolFor(env: Pick<RunEnv, 'protocol'>, via: string): WireProtocol {
-  return via === 'direct' ? env.protocol : profileProtocol(baseProfile(via));
-}
+/** What every case of a run shares (runner/run-env.ts), its shared probes observing on case contexts. */
+export type RunEnv = RunEnvOf<CaseContext>;
 
 /**
- * One case's view of the world: a fresh channel, a timeline for evidence, and the only doors to
- * the network (suites never open sockets themselves).
+ * One case's view of the world, made of small parts it hands on: a recorder (the timeline), a
+ * network (the only door to sockets), a stimulus (channel, tokens, publish) and the run's clock.
+ * Drivers take the narrow `CaseDoor` of runner/drivers/door.ts, not this class; the methods here
+ * are the parts' own, so a suite reads `ctx.note(…)` rather than `ctx.recorder.note(…)`.
  */
-export class CaseContext {
-  readonly t0: number;
-  readonly timeline: EvidenceItem[] = [];
-  readonly channel: string;
-  private readonly tag = newTag();
-  private seq = 0;
-  private readonly connections = new Set<RecordedConnection>();
-  /** the status of every response the case read, through any chain (for diagnosis) */
-  readonly statuses: number[] = [];
+export class CaseContext implements ProbeDoor {
+  readonly recorder: Recorder;
+  readonly net: CaseNetwork;
+  readonly stimulus: Stimulus;
 
   constructor(
     readonly env: RunEnv,
     readonly via: string,
     /** where transport requests go: the target itself, or the front of an intermediary chain */
-    readonly origin: URL,
+    origin: URL,
     readonly signal: AbortSignal,
     /** round trip on this case's path (through its intermediaries), ms */
     readonly rttMs: number = env.rttMs,
     /** false when events reach every subscriber and the case was scheduled among quiet cases */
-    private readonly mayPublish = true,
+    mayPublish = true,
     /** when a request reached the target through this case's chain (null straight to it) */
-    private readonly arrival: (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null> = () => Promise.resolve(null),
+    arrival?: Arrival,
+    /** a child context (another chain) records into its parent's timeline and shares its tokens */
+    parent?: { recorder: Recorder; stimulus: Stimulus },
   ) {
-    this.t0 = env.clock.now();
-    this.channel = env.manifest.channels === false ? 'default' : randomChannel();
+    this.recorder = parent ? new ChainRecorderView(parent.recorder, `[${via}]`) : new CaseRecorder(env.clock);
+    this.stimulus = parent?.stimulus.forChain() ?? new Stimulus(env.manifest, env.publisher, env.publishProblem, mayPublish, signal);
+    this.net = new CaseNetwork(origin, protocolFor(env, via), env.clock, env.trust, this.ms(5000), this.recorder, arrival);
+  }
+
+  get clock(): Clock {
+    return this.env.clock;
   }
 
   get manifest(): Manifest {
     return this.env.manifest;
+  }
+
+  get origin(): URL {
+    return this.net.origin;
+  }
+
+  get t0(): number {
+    return this.recorder.t0;
+  }
+
+  get timeline(): EvidenceItem[] {
+    return this.recorder.timeline;
+  }
+
+  /** the status of every response the case read, through any chain (for diagnosis) */
+  get statuses(): number[] {
+    return this.recorder.statuses;
+  }
+
+  get channel(): string {
+    return this.stimulus.channel;
   }
 
   now(): number {
@@ -95,33 +88,17 @@ export class CaseContext {
 
   /** ms since the case started */
   rel(t: number): number {
-    return Math.round((t - this.t0) * 10) / 10;
+    return this.recorder.rel(t);
   }
 
-  /**
-   * Adds a moment to the timeline. `detail` types it (request, response head, body read, …) so
-   * reports draw it without reading the text; without one it is a note.
-   */
-  note(what: string, t: number = this.now(), detail: EvidenceDetail = {}): void {
-    if (this.parent) {
-      this.parent.note(`[${this.via}] ${what}`, t, detail);
-      return;
-    }
-    if (this.timeline.length >= 500) return;
-    const item: EvidenceItem = { t: this.rel(t), kind: detail.kind ?? 'note', what };
-    if (detail.conn !== undefined) item.conn = detail.conn;
-    if (detail.bytes !== undefined) item.bytes = detail.bytes;
-    this.timeline.push(item);
+  /** Adds a moment to the timeline; `detail` types it so reports draw it without reading the text. */
+  note(what: string, t?: number, detail?: EvidenceDetail): void {
+    this.recorder.note(what, t, detail);
   }
 
-  /**
-   * Drivers report each response they read, so a refusal by the server is visible to diagnosis;
-   * an error page a simulated hop wrote itself (its timeout answers) is not the server's.
-   */
+  /** Drivers report each response they read, so a refusal by the server is visible to diagnosis. */
   sawResponse(res: Pick<WireResponse, 'status' | 'headers'>): void {
-    if (this.parent) return this.parent.sawResponse(res);
-    if (header(res, HOP_GENERATED_HEADER) !== undefined) return;
-    if (this.statuses.length < 100) this.statuses.push(res.status);
+    this.recorder.sawResponse(res);
   }
 
   /** Scale a wait by --time-scale: slow environments multiply every wait. */
@@ -135,67 +112,31 @@ export class CaseContext {
   }
 
   newChannel(): string {
-    return this.env.manifest.channels === false ? 'default' : randomChannel();
+    return this.stimulus.newChannel();
   }
 
   nextToken(): string {
-    if (this.parent) return this.parent.nextToken();
-    this.seq += 1;
-    return makeToken(this.tag, this.seq);
+    return this.stimulus.nextToken();
   }
 
   /** Publishes or throws Inconclusive: no hook, or a failing hook, is never the server's verdict. */
-  async publish(channel: string, payload: string): Promise<PublishResult> {
-    // A harness bug, not a verdict: a quiet case's publish would wake other cases' polls.
-    if (!(this.parent ?? this).mayPublish)
-      throw new Error(
-        `harness: ${this.via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`,
-      );
-    const p = this.env.publisher;
-    if (!p) throw new Inconclusive(this.env.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
-    const r = await p.publish(channel, payload, this.signal);
-    this.note(
-      `publish ${payload.slice(0, 40)}${payload.length > 40 ? '…' : ''} → ${r.ok ? `ok (${r.status})` : 'failed'} in ${(r.tEnd - r.tStart).toFixed(1)} ms`,
-      r.tStart,
-      { kind: 'publish' },
-    );
-    if (!r.ok) throw new Inconclusive(r.error ?? 'publish failed');
-    return r;
+  publish(channel: string, payload: string): Promise<PublishResult> {
+    return this.stimulus.publish(channel, payload, this.recorder, this.via);
   }
 
   /** What this case's client speaks on its first leg (protocolFor). */
   get protocol(): WireProtocol {
-    return protocolFor(this.env, this.via);
+    return this.net.protocol;
   }
 
   /** `streamWindowBytes`: over HTTP/2, the stream window we advertise (a check that leaves a stream unread). */
-  async connect(o: { streamWindowBytes?: number } = {}): Promise<RecordedConnection> {
-    const opts = { connectTimeoutMs: this.ms(5000), clock: this.env.clock, trust: this.env.trust, ...o };
-    const c = this.protocol === 'h2' ? await H2Connection.open(this.origin, opts) : await WireConnection.open(this.origin, opts);
-    this.connections.add(c);
-    this.note(
-      `connection #${c.id} opened (local port ${c.localPort}${c.protocol === 'h2' ? ', HTTP/2' : ''})`,
-      c.events[0]?.t ?? this.now(),
-      {
-        kind: 'connection-open',
-        conn: c.id,
-      },
-    );
-    return c;
+  connect(o: { streamWindowBytes?: number } = {}): Promise<RecordedConnection> {
+    return this.net.connect(o);
   }
 
   /** Resolves after ms, or early when the case is aborted. Used to pace a scenario, never to assert timing. */
   pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.signal;
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this.env.clock.sleep(ms, this.signal);
   }
 
   /**
@@ -203,7 +144,7 @@ export class CaseContext {
    * `waitMs`; null when it has not yet, and at once when the case goes straight to the target.
    */
   reachedTarget(pathAndQuery: string, since: number, waitMs: number): Promise<number | null> {
-    return this.arrival(pathAndQuery, since, waitMs);
+    return this.net.reachedTarget(pathAndQuery, since, waitMs);
   }
 
   /**
@@ -212,8 +153,7 @@ export class CaseContext {
    */
   async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
     const chain = await openVia(via, new URL(this.manifest.baseUrl), this.env.trust);
-    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, this.mayPublish, chain.arrival);
-    child.parent = this;
+    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, true, chain.arrival, this);
     try {
       return await fn(child);
     } finally {
@@ -222,13 +162,7 @@ export class CaseContext {
     }
   }
 
-  private parent: CaseContext | null = null;
-
   dispose(): void {
-    // How each connection ended belongs on the timeline; read before our own closing below,
-    // which is cleanup, not something the target did.
-    for (const c of this.connections) for (const m of connectionEndings(c.events)) this.note(m.what, m.t, m.detail);
-    for (const c of this.connections) c.close();
-    this.connections.clear();
+    this.net.dispose();
   }
 }

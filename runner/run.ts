@@ -75,7 +75,7 @@ export async function runSuite(cfg: RunConfig): Promise<RunOutcome> {
     protocol,
     publisher: publishProblem === null ? adapter : null,
     publishProblem,
-    shared: new SharedProbes(m, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
+    shared: new SharedProbes(m, cfg.holdLimitSeconds, () => new CaseContext(env, 'direct', direct, new AbortController().signal)),
     browser: (cfg.clients ?? []).includes('chromium') ? new BrowserHost(trust.insecure || trust.ca !== undefined) : null,
     rttFor(via) {
       if (via === 'direct') return Promise.resolve(rttMs);

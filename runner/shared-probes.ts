@@ -1,4 +1,4 @@
-import type { CaseContext } from './context.js';
+import type { ProbeDoor } from './drivers/door.js';
 import type { Manifest } from './manifest/types.js';
 import { LongPollClient, type PollResult } from './drivers/long-poll.js';
 import type { EvidenceItem } from './verdict.js';
@@ -36,7 +36,7 @@ export interface SharedObservation<T> {
 /** When a declared hold's measurement is checked again: longer than declared × factor + slack. */
 const HOLD_RECHECK = { factor: 1.1, slackMs: 500, tries: 2 };
 
-export class SharedProbes {
+export class SharedProbes<C extends ProbeDoor = ProbeDoor> {
   private holdPromise: Promise<HoldObservation> | null = null;
   private readonly memos = new Map<string, Promise<SharedObservation<unknown>>>();
 
@@ -45,7 +45,9 @@ export class SharedProbes {
 
   constructor(
     manifest: Manifest,
-    private readonly makeContext: () => CaseContext,
+    /** the §5.5 hold limit (--hold-limit), s: an undeclared hold is observed a little past it */
+    private readonly holdLimitSeconds: number,
+    private readonly makeContext: () => C,
   ) {
     const s = manifest.longPoll?.holdSeconds;
     this.declaredMs = s === undefined ? null : s * 1000;
@@ -76,7 +78,7 @@ export class SharedProbes {
   private async measureHold(): Promise<HoldObservation> {
     const ctx = this.makeContext();
     const declaredMs = this.declaredMs;
-    const limitMs = ctx.env.options.holdLimitSeconds * 1000;
+    const limitMs = this.holdLimitSeconds * 1000;
     // Past the §5.5 limit the verdict is a warning whatever the exact value, so an undeclared
     // hold is only observed up to just beyond that limit.
     const c = HOLD_CAP;
@@ -114,7 +116,7 @@ export class SharedProbes {
    * watching it once keeps the run close to its longest wait. A failed observation fails alike
    * for every case that asked.
    */
-  memo<T>(key: string, observe: (ctx: CaseContext) => Promise<T>): Promise<SharedObservation<T>> {
+  memo<T>(key: string, observe: (ctx: C) => Promise<T>): Promise<SharedObservation<T>> {
     let p = this.memos.get(key) as Promise<SharedObservation<T>> | undefined;
     if (!p) {
       const ctx = this.makeContext();

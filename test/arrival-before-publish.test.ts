@@ -37,7 +37,7 @@ describe('a publish waits until the poll has reached the target', function () {
       protocol: 'http/1.1',
       publisher: createPublishAdapter(m, { clock: systemClock, deadlineMs: 5000 }),
       publishProblem: null,
-      shared: new SharedProbes(m, () => new CaseContext(env, 'direct', target, new AbortController().signal)),
+      shared: new SharedProbes(m, 3, () => new CaseContext(env, 'direct', target, new AbortController().signal)),
       rttFor: () => Promise.resolve(1),
       browser: null,
     };

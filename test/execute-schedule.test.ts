@@ -57,7 +57,7 @@ function env(manifest: Manifest): RunEnv {
     protocol: 'http/1.1',
     publisher: { kind: 'http', publish: () => Promise.resolve({ ok: true, tStart: 0, tEnd: 0, status: 204 }) },
     publishProblem: null,
-    shared: new SharedProbes(manifest, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),
+    shared: new SharedProbes(manifest, 3, () => new CaseContext(e, 'direct', new URL(manifest.baseUrl), new AbortController().signal)),
     rttFor: () => Promise.resolve(1),
     browser: null,
   };

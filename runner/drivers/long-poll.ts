@@ -1,4 +1,4 @@
-import type { CaseContext } from '../context.js';
+import type { CaseDoor } from './door.js';
 import type { LongPollBlock } from '../manifest/types.js';
 import { findTokens } from '../tokens.js';
 import { Inconclusive } from '../verdict.js';
@@ -34,7 +34,7 @@ export interface PendingPoll {
 /** A cursorless poll answered sooner than this, empty but with a cursor, is a handshake. */
 const HANDSHAKE_AT_ONCE_MS = 500;
 
-export function longPollBlock(ctx: CaseContext): LongPollBlock {
+export function longPollBlock(ctx: CaseDoor): LongPollBlock {
   const b = ctx.manifest.longPoll;
   if (!b) throw new Inconclusive('the manifest has no longPoll block');
   return b;
@@ -51,7 +51,7 @@ export class LongPollClient {
   readonly connectionIds: number[] = [];
 
   constructor(
-    private readonly ctx: CaseContext,
+    private readonly ctx: CaseDoor,
     readonly channel: string,
     readonly label = 'client',
     /** sent with every poll besides the manifest's headers (a CORS Origin, say) */

@@ -1,4 +1,4 @@
-import type { CaseContext } from '../context.js';
+import type { CaseDoor } from './door.js';
 import { fillTemplate } from '../manifest/placeholders.js';
 import type { Manifest } from '../manifest/types.js';
 import type { RawRequest, WireResponse } from '../wire/index.js';
@@ -12,7 +12,7 @@ interface Block {
 }
 
 /** Builds the request a transport block describes, for one channel, aimed at the target. */
-export function buildRequest(ctx: CaseContext, block: Block, channel: string): { url: URL; req: RawRequest } {
+export function buildRequest(ctx: Pick<CaseDoor, 'manifest'>, block: Block, channel: string): { url: URL; req: RawRequest } {
   return requestFor(ctx.manifest, block, channel);
 }
 
@@ -42,7 +42,7 @@ export function eventSourceHeaders(manifest: Manifest, block: Block, sse: boolea
     : [];
 }
 
-export function hostHeader(ctx: CaseContext): string {
+export function hostHeader(ctx: Pick<CaseDoor, 'manifest'>): string {
   return new URL(ctx.manifest.baseUrl).host;
 }
 

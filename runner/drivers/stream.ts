@@ -1,5 +1,5 @@
 import { createGunzip, type Gunzip } from 'node:zlib';
-import type { CaseContext } from '../context.js';
+import type { CaseDoor } from './door.js';
 import type { SseBlock, StreamBlock } from '../manifest/types.js';
 import { Inconclusive } from '../verdict.js';
 import { header, type RawRequest, type RecordedConnection, type WireResponse } from '../wire/index.js';
@@ -31,13 +31,13 @@ export function idleWindowMs(heartbeatMs: number | null, epsilonMs: number): { l
   return { limitMs, windowMs: limitMs * 1.5 };
 }
 
-export function streamBlock(ctx: CaseContext, kind: StreamKind): StreamBlock | SseBlock {
+export function streamBlock(ctx: CaseDoor, kind: StreamKind): StreamBlock | SseBlock {
   const b = kind === 'stream' ? (ctx.manifest.stream ?? ctx.manifest.sse) : ctx.manifest.sse;
   if (!b) throw new Inconclusive(`the manifest has no ${kind} block`);
   return b;
 }
 
-export function usesSseFraming(ctx: CaseContext, kind: StreamKind): boolean {
+export function usesSseFraming(ctx: CaseDoor, kind: StreamKind): boolean {
   return kind === 'sse' || !ctx.manifest.stream || ctx.manifest.stream.framing?.type === 'sse';
 }
 
@@ -59,7 +59,7 @@ export class StreamSession {
   private readonly abort = new AbortController();
 
   private constructor(
-    private readonly ctx: CaseContext,
+    private readonly ctx: CaseDoor,
     readonly conn: RecordedConnection,
     readonly request: RawRequest,
     readonly tSent: number,
@@ -88,7 +88,7 @@ export class StreamSession {
     return `stream #${this.conn.id}`;
   }
 
-  static async open(ctx: CaseContext, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {
+  static async open(ctx: CaseDoor, kind: StreamKind, channel: string, o: StreamOpenOptions): Promise<StreamSession> {
     const { req } = buildRequest(ctx, streamBlock(ctx, kind), channel);
     const omit = new Set((o.omitHeaders ?? []).map((h) => h.toLowerCase()));
     const headers = [...(req.headers ?? []).filter(([k]) => !omit.has(k.toLowerCase())), ...(o.extraHeaders ?? [])];

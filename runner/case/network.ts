@@ -1,0 +1,53 @@
+import type { Clock } from '../clock.js';
+import { H2Connection } from '../h2/connection.js';
+import type { TlsTrust } from '../tls.js';
+import { connectionEndings, WireConnection, type RecordedConnection, type WireProtocol } from '../wire/index.js';
+import type { Recorder } from './recorder.js';
+
+/** When a request reached the target through a chain (null: not yet, or straight to it). */
+export type Arrival = (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null>;
+
+/**
+ * A case's only door to the network (suites never open sockets themselves): connections to the
+ * target or the front of its intermediary chain, each recorded, each closed when the case ends.
+ */
+export class CaseNetwork {
+  private readonly connections = new Set<RecordedConnection>();
+
+  constructor(
+    /** where transport requests go: the target itself, or the front of an intermediary chain */
+    readonly origin: URL,
+    /** what the client speaks on the first leg */
+    readonly protocol: WireProtocol,
+    private readonly clock: Clock,
+    private readonly trust: TlsTrust,
+    private readonly connectTimeoutMs: number,
+    private readonly recorder: Recorder,
+    private readonly arrival: Arrival = () => Promise.resolve(null),
+  ) {}
+
+  /** `streamWindowBytes`: over HTTP/2, the stream window we advertise (a check that leaves a stream unread). */
+  async connect(o: { streamWindowBytes?: number } = {}): Promise<RecordedConnection> {
+    const opts = { connectTimeoutMs: this.connectTimeoutMs, clock: this.clock, trust: this.trust, ...o };
+    const c = this.protocol === 'h2' ? await H2Connection.open(this.origin, opts) : await WireConnection.open(this.origin, opts);
+    this.connections.add(c);
+    this.recorder.note(
+      `connection #${c.id} opened (local port ${c.localPort}${c.protocol === 'h2' ? ', HTTP/2' : ''})`,
+      c.events[0]?.t ?? this.clock.now(),
+      { kind: 'connection-open', conn: c.id },
+    );
+    return c;
+  }
+
+  /** When the request for `pathAndQuery` sent at `since` reached the target, waiting up to `waitMs`. */
+  reachedTarget(pathAndQuery: string, since: number, waitMs: number): Promise<number | null> {
+    return this.arrival(pathAndQuery, since, waitMs);
+  }
+
+  /** Records how each connection ended, then closes it (our close is cleanup, not the target's doing). */
+  dispose(): void {
+    for (const c of this.connections) for (const m of connectionEndings(c.events)) this.recorder.note(m.what, m.t, m.detail);
+    for (const c of this.connections) c.close();
+    this.connections.clear();
+  }
+}
