@@ -5,6 +5,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { firstArrival, serializeRequest, WireConnection } from '../runner/wire/connection.js';
 import type { ExchangeLimits, RawRequest, WireResponse } from '../runner/wire/types.js';
+import { FakeClock } from './helpers/fake-clock.js';
 
 const LIMITS: ExchangeLimits = { deadlineMs: 3000 };
 const GET = (path: string): RawRequest => ({ method: 'GET', path });
@@ -389,5 +390,29 @@ describe('wire/connection: WireConnection', () => {
         await x.close();
       }
     });
+  });
+});
+
+describe('wire/connection on a fake clock (a driver wait where timing is not the point)', () => {
+  it('a 60 s exchange deadline and a 30 s close wait pass when the clock says so, not the wall', async () => {
+    const clock = new FakeClock();
+    const s = await serve(net.createServer(() => undefined));
+    try {
+      const c = await WireConnection.open(s.url, { connectTimeoutMs: 2000, clock });
+      opened.push(c);
+      const t0 = clock.now();
+      const pending = c.exchange(GET('/held'), { deadlineMs: 60_000 }, s.host);
+      const closing = c.waitForClose(30_000);
+      const wallStart = performance.now();
+      await clock.advance(30_000);
+      expect((await closing).how, 'the close wait timed out at 30 s of fake time').to.equal('timeout');
+      await clock.advance(30_000);
+      const res = await pending;
+      expect(res.end).to.equal('timeout');
+      expect(clock.now() - t0).to.equal(60_000);
+      expect(performance.now() - wallStart, 'wall time').to.be.below(1000);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -242,6 +242,7 @@ export class H2Connection implements RecordedConnection {
       () => (ex.res.tHeaders !== null ? true : ex.ended ? false : null),
       ms,
       () => false,
+      (d, fn) => this.clock.timer(d, fn),
     );
   }
 
@@ -290,6 +291,7 @@ export class H2Connection implements RecordedConnection {
       () => (this.tRemoteSettings !== null ? true : this.closed ? false : null),
       ms,
       () => false,
+      (d, fn) => this.clock.timer(d, fn),
     );
   }
 

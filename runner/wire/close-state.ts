@@ -31,6 +31,7 @@ export class CloseState {
       () => (this.closed ? result(this.how ?? 'local', this.t) : null),
       ms,
       () => result('timeout', clock.now()),
+      (d, fn) => clock.timer(d, fn),
     );
   }
 }

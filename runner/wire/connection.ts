@@ -188,12 +188,12 @@ export class WireConnection implements RecordedConnection {
     return new Promise((resolve) => {
       const signal = limits.signal;
       const onAbort = (): void => this.giveUp('aborted by caller');
-      const timer = setTimeout(
-        () => this.giveUp(`deadline of ${limits.deadlineMs} ms after send passed`),
-        Math.max(0, tSent + limits.deadlineMs - this.clock.now()),
+      // On the connection's clock, like every time it records: a fake clock moves the deadline too.
+      const cancel = this.clock.timer(Math.max(0, tSent + limits.deadlineMs - this.clock.now()), () =>
+        this.giveUp(`deadline of ${limits.deadlineMs} ms after send passed`),
       );
       this.waiters.set(exp, (res) => {
-        clearTimeout(timer);
+        cancel();
         signal?.removeEventListener('abort', onAbort);
         this.waiters.delete(exp);
         resolve(res);
