@@ -36,7 +36,7 @@ describe('pushspec load: the command line', function () {
   ];
   for (const [args, message] of badFlags) {
     it(`exit 2, one line, nothing run: load ${args.join(' ')}`, async () => {
-      const r = await cli(['load', ...args], { timeoutMs: 20_000 });
+      const r = await cli(['load', ...args], { timeoutMs: 30_000 });
       expect(r.code).to.equal(2);
       expect(r.stdout).to.equal('');
       expect(r.stderr.trim().split('\n')[0]).to.match(message);

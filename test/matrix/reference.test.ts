@@ -58,8 +58,8 @@ describe('requirement × intermediary × fault matrix: the reference server', fu
 
   it('two consecutive runs against the same server give identical verdicts', async () => {
     for (const faults of [[], ['one-per-response', 'no-heartbeat']]) {
-      const a = await judge(faults);
-      const b = await judge(faults);
+      const a = await judge(faults, [], 'query', false, '1.1', false);
+      const b = await judge(faults, [], 'query', false, '1.1', false);
       const verdicts = (m: Map<string, CaseResult>): string[] => [...m.values()].map((r) => `${r.id}@${r.via}=${r.verdict}`);
       expect(verdicts(b)).to.deep.equal(verdicts(a));
     }
