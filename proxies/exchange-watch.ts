@@ -11,8 +11,8 @@ import type { Link, LinkHooks } from './link.js';
 export interface WatchCallbacks {
   /** A request head arrived from the client. */
   requestHead?(method: string, target: string): void;
-  /** The first byte of a response arrived from the server. */
-  responseStart?(): void;
+  /** The first byte of a response arrived from the server; `request` is the one it answers, when known. */
+  responseStart?(request: { method: string; target: string } | undefined): void;
   /** A final (non-1xx) response head was parsed. */
   responseHead?(head: ResponseHead): void;
   /** A final response's body framing completed (or its close-delimited body hit EOF). */
@@ -32,7 +32,7 @@ export class ExchangeWatch {
   #finalHead = false;
   #broken = false;
   /** Requests awaiting a final response head: label and when their head arrived. */
-  readonly #asked: { label: string; t: number; firstByte?: number }[] = [];
+  readonly #asked: { label: string; method: string; target: string; t: number; firstByte?: number }[] = [];
 
   constructor(callbacks: WatchCallbacks = {}) {
     this.#callbacks = callbacks;
@@ -64,7 +64,7 @@ export class ExchangeWatch {
         this.#requestsSeen++;
         this.#responses.expectResponseTo(event.head.method);
         const label = `${event.head.method} ${event.head.target}`;
-        this.#asked.push({ label, t: performance.now() });
+        this.#asked.push({ label, method: event.head.method, target: event.head.target, t: performance.now() });
         this.#callbacks.log?.(label);
         this.#callbacks.requestHead?.(event.head.method, event.head.target);
       }
@@ -96,7 +96,7 @@ export class ExchangeWatch {
     this.#responsesStarted++;
     const asked = this.#asked[0];
     if (asked !== undefined) asked.firstByte ??= performance.now();
-    this.#callbacks.responseStart?.();
+    this.#callbacks.responseStart?.(asked && { method: asked.method, target: asked.target });
   }
 
   #consume(events: readonly ParseEvent[]): void {

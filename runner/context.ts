@@ -1,4 +1,4 @@
-import { CaseNetwork, type Arrival } from './case/network.js';
+import { CaseNetwork, type EdgeTap } from './case/network.js';
 import { CaseRecorder, ChainRecorderView, type Recorder } from './case/recorder.js';
 import { Stimulus } from './case/stimulus.js';
 import type { Clock } from './clock.js';
@@ -38,14 +38,14 @@ export class CaseContext implements ProbeDoor {
     readonly rttMs: number = env.rttMs,
     /** false when events reach every subscriber and the case was scheduled among quiet cases */
     mayPublish = true,
-    /** when a request reached the target through this case's chain (null straight to it) */
-    arrival?: Arrival,
+    /** what the edge of this case's chain saw at the target (absent straight to it) */
+    edge?: EdgeTap,
     /** a child context (another chain) records into its parent's timeline and shares its tokens */
     parent?: { recorder: Recorder; stimulus: Stimulus },
   ) {
     this.recorder = parent ? new ChainRecorderView(parent.recorder, `[${via}]`) : new CaseRecorder(env.clock);
     this.stimulus = parent?.stimulus.forChain() ?? new Stimulus(env.manifest, env.publisher, env.publishProblem, mayPublish, signal);
-    this.net = new CaseNetwork(origin, protocolFor(env, via), env.clock, env.trust, this.ms(5000), this.recorder, arrival);
+    this.net = new CaseNetwork(origin, protocolFor(env, via), env.clock, env.trust, this.ms(5000), this.recorder, edge);
   }
 
   get clock(): Clock {
@@ -147,13 +147,18 @@ export class CaseContext implements ProbeDoor {
     return this.net.reachedTarget(pathAndQuery, since, waitMs);
   }
 
+  /** When the response to the request for `pathAndQuery` sent at `since` left the target; null straight to it. */
+  leftTarget(pathAndQuery: string, since: number): number | null {
+    return this.net.leftTarget(pathAndQuery, since);
+  }
+
   /**
    * Runs `fn` with a context whose requests go through another intermediary chain (e.g. the same
    * profile with scaled timeouts), sharing this case's timeline, channel tokens and deadline.
    */
   async through<T>(via: string, rttMs: number, fn: (c: CaseContext) => Promise<T>): Promise<T> {
     const chain = await openVia(via, new URL(this.manifest.baseUrl), this.env.trust);
-    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, true, chain.arrival, this);
+    const child = new CaseContext(this.env, via, chain.origin, this.signal, rttMs, true, chain, this);
     try {
       return await fn(child);
     } finally {

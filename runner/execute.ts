@@ -278,7 +278,8 @@ export class Executor {
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const rtt = await this.env.rttFor(c.via);
-    const { origin, release, events, arrival } = await this.o.originFor(c.via);
+    const chain = await this.o.originFor(c.via);
+    const { origin, release, events } = chain;
     const ctx = new CaseContext(
       this.env,
       c.via,
@@ -286,7 +287,7 @@ export class Executor {
       abort.signal,
       rtt,
       !publishesReachOthers(this.env.manifest) || publishes(c),
-      arrival,
+      chain,
     );
     const deadlineMs = await this.caseDeadlineMs(ctx);
     let timer: NodeJS.Timeout | undefined;

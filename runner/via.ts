@@ -108,6 +108,8 @@ export interface OpenVia {
    * client's own send time is the answer.
    */
   arrival: (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null>;
+  /** When the response to that request left the target (its first byte at the chain's edge); null straight to the target. */
+  departure: (pathAndQuery: string, since: number) => number | null;
 }
 
 /**
@@ -138,7 +140,14 @@ async function realSlot(profile: string): Promise<() => void> {
 /** A fresh chain per case: no case sees another's connections, cache entries or timers. */
 export async function openVia(key: string, target: URL, trust: TlsTrust): Promise<OpenVia> {
   const v = viaOf(key);
-  if (!v.profile) return { origin: target, release: () => Promise.resolve(), events: () => [], arrival: () => Promise.resolve(null) };
+  if (!v.profile)
+    return {
+      origin: target,
+      release: () => Promise.resolve(),
+      events: () => [],
+      arrival: () => Promise.resolve(null),
+      departure: () => null,
+    };
   if (PROFILES[v.profile]?.real !== undefined) {
     const free = await realSlot(v.profile);
     try {
@@ -174,6 +183,7 @@ async function openChain(v: Via, target: URL, trust: TlsTrust): Promise<OpenVia>
     },
     events: () => opened.events,
     arrival: (pathAndQuery, since, waitMs) => edge.arrival(pathAndQuery, since, waitMs),
+    departure: (pathAndQuery, since) => edge.departure(pathAndQuery, since),
   };
 }
 

@@ -43,8 +43,8 @@ describe('a publish waits until the poll has reached the target', function () {
     };
     const abort = new AbortController();
     // The round trip the case believes in (1 ms) is what a busy machine's calibration can miss.
-    const arrival = edgeSeen ? (p: string, since: number, waitMs: number) => edge.arrival(p, since, waitMs) : () => Promise.resolve(null);
-    const ctx = new CaseContext(env, 'latency', chain.url, abort.signal, 1, true, arrival);
+    const tap = edgeSeen ? edge : { arrival: () => Promise.resolve(null), departure: () => null };
+    const ctx = new CaseContext(env, 'latency', chain.url, abort.signal, 1, true, tap);
     try {
       const client = new LongPollClient(ctx, ctx.newChannel());
       const { result, payload } = await eventPoll(ctx, client);

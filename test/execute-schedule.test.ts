@@ -74,6 +74,7 @@ function options(manifest: Manifest, concurrency: number): ExecuteOptions {
         release: () => Promise.resolve(),
         events: () => [],
         arrival: () => Promise.resolve(null),
+        departure: () => null,
       }),
   };
 }

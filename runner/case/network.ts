@@ -4,8 +4,13 @@ import type { TlsTrust } from '../tls.js';
 import { connectionEndings, WireConnection, type RecordedConnection, type WireProtocol } from '../wire/index.js';
 import type { Recorder } from './recorder.js';
 
-/** When a request reached the target through a chain (null: not yet, or straight to it). */
-export type Arrival = (pathAndQuery: string, since: number, waitMs: number) => Promise<number | null>;
+/** What the edge of a case's chain saw at the target: requests arriving, responses leaving (null straight to it). */
+export interface EdgeTap {
+  arrival(pathAndQuery: string, since: number, waitMs: number): Promise<number | null>;
+  departure(pathAndQuery: string, since: number): number | null;
+}
+
+const NO_EDGE: EdgeTap = { arrival: () => Promise.resolve(null), departure: () => null };
 
 /**
  * A case's only door to the network (suites never open sockets themselves): connections to the
@@ -23,7 +28,7 @@ export class CaseNetwork {
     private readonly trust: TlsTrust,
     private readonly connectTimeoutMs: number,
     private readonly recorder: Recorder,
-    private readonly arrival: Arrival = () => Promise.resolve(null),
+    private readonly edge: EdgeTap = NO_EDGE,
   ) {}
 
   /** `streamWindowBytes`: over HTTP/2, the stream window we advertise (a check that leaves a stream unread). */
@@ -41,7 +46,12 @@ export class CaseNetwork {
 
   /** When the request for `pathAndQuery` sent at `since` reached the target, waiting up to `waitMs`. */
   reachedTarget(pathAndQuery: string, since: number, waitMs: number): Promise<number | null> {
-    return this.arrival(pathAndQuery, since, waitMs);
+    return this.edge.arrival(pathAndQuery, since, waitMs);
+  }
+
+  /** When the response to that request left the target, seen at the chain's edge; null straight to the target. */
+  leftTarget(pathAndQuery: string, since: number): number | null {
+    return this.edge.departure(pathAndQuery, since);
   }
 
   /** Records how each connection ended, then closes it (our close is cleanup, not the target's doing). */

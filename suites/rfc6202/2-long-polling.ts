@@ -92,8 +92,7 @@ const held = defineRequirement<TrialsSeen, typeof wakeLimits>({
     `${l.trials} polls on fresh channels, events published at random offsets of RTT + ${pct(l.from)}–${pct(l.to)} of min(hold, ${secs(l.stimulusCapMs)}): every poll must still be open when its event is published`,
   via: [...LONG_POLL_HOPS],
   deploymentCheck: true,
-  // lp-te-and-cl: a strict HTTP/2 front end (h2-front) refuses that answer and sends 502 at once.
-  faults: ['short-poll', 'lp-te-and-cl'],
+  faults: ['short-poll'],
   remedy: 'hold the poll until an event is queued for it or the hold expires; do not answer an empty poll at once',
   scenario: (ctx) => observeTrials(ctx, wakeLimits.trials),
   evaluate(o): Verdict {
@@ -141,8 +140,9 @@ const wake = defineRequirement<TrialsSeen, typeof wakeJudgement>({
   tolerance: (l) => `event arrival − publish start ≤ publish round trip + ${EPSILON_TEXT} (× time scale), in each of ${l.trials} trials`,
   via: [...LONG_POLL_HOPS],
   deploymentCheck: true,
-  // stream-after-event shows here only behind buffering hops: the event waits for the response to end.
-  faults: ['ignore-until-timeout', 'stream-after-event'],
+  // stream-after-event shows here only behind buffering hops: the event waits for the response to end;
+  // lp-te-and-cl only behind a strict HTTP/2 front end, which turns the event's answer into a 502.
+  faults: ['ignore-until-timeout', 'stream-after-event', 'lp-te-and-cl'],
   remedy: 'answer the held poll the moment an event is published for it, not on the hold timer',
   scenario: (ctx) => observeTrials(ctx, wakeJudgement.trials),
   evaluate(o, l): Verdict {

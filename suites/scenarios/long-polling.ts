@@ -58,10 +58,16 @@ export async function wakeTrial(ctx: CaseContext, tauMs: number, pollDeadlineMs:
   const pub = await ctx.publish(client.channel, token);
   const result = await pending.done;
   const arrival = result.arrival(token);
-  // Judged against the planned offset, so a late publish (a stalled harness) cannot look like an
-  // early answer; an answer already travelling back through a slow hop (≤ one round trip) left
-  // the server before the publish too.
-  const endedBeforePublish = arrival === null && result.res.tEnd !== null && result.res.tEnd < pending.tSent + tauMs + ctx.rttMs;
+  // Through a chain, the edge saw when the answer left the target: before the publish started, or
+  // caused by it (on loopback both reach the client within the same round trip). Straight to the
+  // target it is judged against the planned offset, so a late publish (a stalled harness) cannot
+  // look like an early answer; an answer already travelling back (≤ one round trip) left the
+  // server before the publish too.
+  const left = ctx.leftTarget(pending.path, pending.tSent);
+  const endedBeforePublish =
+    arrival === null &&
+    result.res.tEnd !== null &&
+    (left !== null ? left < pub.tStart : result.res.tEnd < pending.tSent + tauMs + ctx.rttMs);
   return {
     tauMs: pub.tStart - pending.tSent,
     pub,
