@@ -13,7 +13,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HTTP_VERSION = /^HTTP\/(\d)\.(\d)(.*)$/s;
 const STATUS_CODE = /^ (\d{3})(?:( )(.*))?$/s;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(\d\.\d)$/;
-const CHUNK_SIZE = /^([0-9A-Fa-f]+)([ \t]*)(;.*)?$/s;
 /** 13 hex digits stay below 2^53: a larger chunk-size cannot be counted exactly. */
 const MAX_CHUNK_HEX_DIGITS = 13;
 
@@ -28,7 +27,12 @@ export function lineText(line: Buffer): { text: string; bareLf: boolean } {
 
 /** The lines of a head's text, each without its CRLF or bare LF (the lineText rule on text). */
 export function splitLines(text: string): string[] {
-  return text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.charCodeAt(line.length - 1) === CR) lines[i] = line.slice(0, -1);
+  }
+  return lines;
 }
 
 /** A CR left in a line once its terminator is removed is a bare CR (RFC 9112 §2.2). */
@@ -46,9 +50,18 @@ export function isToken(text: string): boolean {
   return TOKEN.test(text);
 }
 
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
 /** OWS (SP / HTAB) removed at both ends; other whitespace is field content (RFC 9110 §5.5). */
 export function trimOws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  // A scan, not a regex: every field line of every message through a hop comes here.
+  let start = 0;
+  let end = s.length;
+  while (start < end && isOws(s.charCodeAt(start))) start++;
+  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 export interface StatusLine {
@@ -102,13 +115,12 @@ export type FieldLine =
 
 /** One field line of a header or trailer section (not the empty line that ends it). */
 export function fieldLine(text: string): FieldLine {
-  const first = text.charCodeAt(0);
-  if (first === 0x20 || first === 0x09) return { kind: 'fold', more: trimOws(text) };
+  if (isOws(text.charCodeAt(0))) return { kind: 'fold', more: trimOws(text) };
   const colon = text.indexOf(':');
   if (colon === -1) return { kind: 'no-colon' };
-  const raw = text.slice(0, colon);
-  const name = raw.replace(/[ \t]+$/, '');
-  return { kind: 'field', name, value: trimOws(text.slice(colon + 1)), wsBeforeColon: name.length !== raw.length };
+  let end = colon;
+  while (end > 0 && isOws(text.charCodeAt(end - 1))) end--;
+  return { kind: 'field', name: text.slice(0, end), value: trimOws(text.slice(colon + 1)), wsBeforeColon: end !== colon };
 }
 
 /** RFC 9112 §5.2: obs-fold is replaced with SP; an empty value takes the continuation alone. */
@@ -138,17 +150,26 @@ export type ChunkSizeLine =
  * invalid ('bare-cr', which also wins over 'too-large'); one inside it is flagged for the caller.
  */
 export function chunkSizeLine(text: string): ChunkSizeLine {
-  const m = CHUNK_SIZE.exec(text);
-  if (m === null) return { ok: false, why: hasBareCr(text) ? 'bare-cr' : 'syntax' };
-  const [, hex = '', ws = '', ext] = m;
-  if (hex.length > MAX_CHUNK_HEX_DIGITS) return { ok: false, why: hasBareCr(text) ? 'bare-cr' : 'too-large' };
-  const extText = ext === undefined ? undefined : ext.slice(1);
+  // A scan, not a regex: a hop reads one of these per chunk of every streamed response.
+  let digits = 0;
+  while (digits < text.length && isHexDigit(text.charCodeAt(digits))) digits++;
+  let ws = digits;
+  while (ws < text.length && isOws(text.charCodeAt(ws))) ws++;
+  const hasExt = ws < text.length && text.charCodeAt(ws) === 0x3b;
+  if (digits === 0 || (ws < text.length && !hasExt)) return { ok: false, why: hasBareCr(text) ? 'bare-cr' : 'syntax' };
+  if (digits > MAX_CHUNK_HEX_DIGITS) return { ok: false, why: hasBareCr(text) ? 'bare-cr' : 'too-large' };
+  const hex = digits === text.length ? text : text.slice(0, digits);
+  const ext = hasExt ? text.slice(ws + 1) : undefined;
   return {
     ok: true,
     size: parseInt(hex, 16),
     hex,
-    ext: extText,
-    wsWithoutExt: ws !== '' && extText === undefined,
-    bareCr: extText !== undefined && hasBareCr(extText),
+    ext,
+    wsWithoutExt: ws > digits && !hasExt,
+    bareCr: ext !== undefined && hasBareCr(ext),
   };
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
