@@ -1,4 +1,4 @@
-import { chunkSizeLine, fieldLine, isToken, lineText, replaceBareCr, statusLine, unfold } from '../http/h1-tokenizer.js';
+import { chunkSizeLine, fieldLine, hasBareCr, isToken, lineText, replaceBareCr, statusLine, unfold } from '../http/h1-tokenizer.js';
 import { headerAll } from './headers.js';
 import type { ChunkRecord, Framing, InterimResponse, ResponseEnd, WireErrorCode, WireResponse } from './types.js';
 
@@ -525,7 +525,7 @@ export class ResponseParser {
   }
 
   private replaceBareCr(job: Job, text: string, where: string): string {
-    if (!text.includes('\r')) return text;
+    if (!hasBareCr(text)) return text;
     err(job, 'bare-cr', `bare CR in ${where} ${show(text)}; replaced with SP`);
     return replaceBareCr(text);
   }
