@@ -1,6 +1,7 @@
 /**
  * Differential test of both HTTP/1 parsers (the wire recorder's ResponseParser and the hops'
- * Http1Parser) against Node's own parser (llhttp) on valid messages: fixed-seed random requests
+ * Http1Parser), and of the tokenizer under both (runner/http/h1-tokenizer.ts) used alone, against
+ * Node's own parser (llhttp) on valid messages: fixed-seed random requests
  * and responses over every framing (Content-Length, chunked with extensions and trailers,
  * close-delimited, 1xx before the final response, HEAD/204/304 without a body), fed to ours in
  * random-sized pieces. Node is the referee for what a valid message means.
@@ -9,6 +10,8 @@ import { expect } from 'chai';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { Http1Parser, type ParseEvent } from '../../proxies/http1.js';
+import { fieldTokens, fieldValue } from '../../runner/http/fields.js';
+import { chunkSizeLine, fieldLine, lineText, requestLine, statusLine } from '../../runner/http/h1-tokenizer.js';
 import { ResponseParser } from '../../runner/wire/parser.js';
 import { mulberry32 } from '../helpers/random.js';
 
@@ -161,6 +164,67 @@ function viaResponseParser(method: string, parts: readonly Buffer[]): Parsed & {
   };
 }
 
+/**
+ * The message read with nothing but the tokenizer's line functions and the simplest framing
+ * (RFC 9112 §6.3 for these valid messages): what the grammar alone makes of it.
+ */
+function viaTokenizer(kind: 'request' | 'response', method: string, wire: Buffer): Parsed {
+  let pos = 0;
+  const line = (): string => {
+    const lf = wire.indexOf(0x0a, pos);
+    if (lf === -1) throw new Error(`tokenizer: no line end after byte ${pos}`);
+    const { text, bareLf } = lineText(wire.subarray(pos, lf));
+    if (bareLf) throw new Error(`tokenizer: bare LF at byte ${lf}`);
+    pos = lf + 1;
+    return text;
+  };
+  const section = (): Pairs => {
+    const fields: Pairs = [];
+    for (let text = line(); text !== ''; text = line()) {
+      const field = fieldLine(text);
+      if (field.kind !== 'field' || field.wsBeforeColon) throw new Error(`tokenizer: ${JSON.stringify(text)} read as ${field.kind}`);
+      fields.push([field.name, field.value]);
+    }
+    return fields;
+  };
+  const interim: number[] = [];
+  for (;;) {
+    const start = line();
+    const request = kind === 'request' ? requestLine(start) : null;
+    const code = kind === 'response' ? statusLine(start)?.code : null;
+    if (request === null && (code === null || code === undefined)) throw new Error(`tokenizer: bad start line ${JSON.stringify(start)}`);
+    const headers = section();
+    if (code && code.status < 200) {
+      interim.push(code.status);
+      continue;
+    }
+    const head = request === null ? { status: code?.status ?? 0 } : { method: request.method, target: request.target };
+    let body = '';
+    let trailers: Pairs = [];
+    const bodyless = method === 'HEAD' || code?.status === 204 || code?.status === 304;
+    const length = fieldValue(headers, 'content-length');
+    if (bodyless) {
+      // no content
+    } else if (fieldTokens(headers, 'transfer-encoding').at(-1) === 'chunked') {
+      for (;;) {
+        const chunk = chunkSizeLine(line());
+        if (!chunk.ok || chunk.bareCr || chunk.wsWithoutExt)
+          throw new Error(`tokenizer: chunk-size line refused (${JSON.stringify(chunk)})`);
+        if (chunk.size === 0) break;
+        body += wire.toString('latin1', pos, pos + chunk.size);
+        pos += chunk.size;
+        if (line() !== '') throw new Error('tokenizer: chunk data not followed by CRLF');
+      }
+      trailers = section();
+    } else if (length !== undefined) {
+      body = wire.toString('latin1', pos, pos + Number(length));
+    } else if (kind === 'response') {
+      body = wire.toString('latin1', pos);
+    }
+    return { ...head, headers, body, trailers, interim };
+  }
+}
+
 /** One server that writes whatever raw response is queued for the next connection, then closes. */
 async function rawServer(): Promise<{ port: number; next: (bytes: Buffer) => void; close: () => Promise<void> }> {
   const queue: Buffer[] = [];
@@ -204,7 +268,7 @@ function nodeResponse(port: number, method: string): Promise<Parsed> {
 describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0x9112)', function () {
   this.timeout(20_000);
 
-  it(`responses: ${CASES} random ones, every framing, read the same by Node, ResponseParser and Http1Parser`, async () => {
+  it(`responses: ${CASES} random ones, every framing, read the same by Node, ResponseParser, Http1Parser and the tokenizer`, async () => {
     const g = new Gen(SEED);
     const server = await rawServer();
     try {
@@ -228,6 +292,7 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
         const parts = pieces(g, wire);
         const recorder = viaResponseParser(method, parts);
         const hop = viaHttp1Parser('response', method, parts);
+        expect(viaTokenizer('response', method, wire), `${what}: the tokenizer alone`).to.deep.equal(node);
         expect(node.body, `${what}: Node's body`).to.equal(bodyless ? '' : expectedBody(body));
         expect({ ...recorder, errors: undefined, end: undefined }, `${what}: ResponseParser`).to.deep.equal({
           ...node,
@@ -244,7 +309,7 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
     }
   });
 
-  it(`requests: ${CASES} random ones read the same by Node's server and Http1Parser`, async () => {
+  it(`requests: ${CASES} random ones read the same by Node's server, Http1Parser and the tokenizer`, async () => {
     const g = new Gen(SEED + 1);
     const seen: Parsed[] = [];
     const server = http.createServer((req, res) => {
@@ -282,6 +347,7 @@ describe('HTTP/1 parsers agree with Node on valid messages (differential, seed 0
         const node = seen.shift();
         expect(node, `${what}: Node's server saw no request`).to.not.equal(undefined);
         const ours = viaHttp1Parser('request', method, pieces(g, wire));
+        expect(viaTokenizer('request', method, wire), `${what}: the tokenizer alone`).to.deep.equal(node);
         expect(node?.body, `${what}: Node's body`).to.equal(expectedBody(body));
         expect({ ...ours, errors: undefined }, `${what}: Http1Parser`).to.deep.equal({ ...node, errors: undefined });
         expect(ours.errors, `${what}: Http1Parser errors`).to.deep.equal([]);
