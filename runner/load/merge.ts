@@ -58,11 +58,16 @@ function checkSplit(inputs: readonly LoadInput[]): void {
     const expected = sharesOf(report.steps, w);
     if (w.shares.join(',') !== expected.join(','))
       refuse(`${file}: ${label(w)} held shares ${w.shares.join(',')} of steps ${report.steps.join(',')}; expected ${expected.join(',')}`);
-    for (const s of report.result.steps)
+    for (const [k, s] of report.result.steps.entries()) {
+      if (s.n !== w.shares[k])
+        refuse(
+          `${file}: step ${k + 1} held ${s.n}, while the ${label(w)} share of ${report.steps[k] ?? '?'} is ${w.shares[k] ?? '?'}; expected each step to hold its share`,
+        );
       if (s.fanOutSamplesMs === undefined || s.ordinary.samplesMs === undefined || s.heldWindow === undefined)
         refuse(
           `${file}: step N=${s.n} has no latency samples or hold window; expected a load.json written by \`load --worker\` (percentiles cannot be merged without their samples)`,
         );
+    }
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length)
