@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import type { LoadReport } from '../runner/load/report.js';
@@ -237,7 +237,7 @@ describe('pushspec load --worker i/n and pushspec merge: one load split over two
     expect(a.stderr).to.include('worker 1/2: holding 3, 10 of steps 5, 20');
     expect(b.stdout).to.match(/^\s+10\s+10\s+0\s+0\s+0\s/m);
     const w1 = JSON.parse(await readFile(join(dir, 'w1', 'load.json'), 'utf8')) as LoadReport;
-    expect(w1.worker).to.deep.equal({ index: 1, count: 2, shares: [3, 10] });
+    expect(w1.worker).to.deep.equal({ index: 1, count: 2, shares: [3, 10], host: hostname() });
     expect(w1.steps).to.deep.equal([5, 20]);
     expect(w1.result.steps.map((s) => [s.n, s.fanOutSamplesMs?.length])).to.deep.equal([
       [3, 3],
@@ -249,6 +249,8 @@ describe('pushspec load --worker i/n and pushspec merge: one load split over two
     expect(m.stdout).to.match(/merged from 2 workers/);
     expect(m.stdout).to.match(/^\s+20\s+20\s+0\s+0\s+0\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+0\s/m);
     expect(m.stdout).to.match(/PASS\s+LP-RES-01 .*held over 2 workers/);
+    // Both on this machine, from its 127.0.0.2: one client to the server.
+    expect(m.stdout).to.match(/WARN\s+SEC-DOS-01 .*no cap: one client held up to 20 requests \(2 workers, some on one machine/);
     const merged = JSON.parse(await readFile(out, 'utf8')) as LoadReport;
     const schema = JSON.parse(await readFile(join(ROOT, 'schema', 'load.schema.json'), 'utf8')) as object;
     const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);

@@ -69,7 +69,7 @@ function workerReport(index: number, count: number, steps: StepResult[], o: Part
       ordinaryRequest: 'GET / on a fresh connection',
     },
     steps: plan,
-    worker: { index, count, shares: sharesOf(plan, { index, count }) },
+    worker: { index, count, shares: sharesOf(plan, { index, count }), host: `runner-${index}` },
     result: { baseline: ordinary(range(1, 20)), steps, stopped: null, otherClient: '127.0.0.1' },
     verdicts: [],
     exitCode: 0,
@@ -168,6 +168,17 @@ describe('pushspec merge of load reports', () => {
     expect(merged.exitCode).to.equal(0);
   });
 
+  it('workers on one machine load from one source address: SEC-DOS-01 counts them as one client', () => {
+    const onCi = (x: LoadInput): LoadInput => ({
+      ...x,
+      report: { ...x.report, worker: { index: x.report.worker?.index ?? 0, count: 2, shares: [5, 50], host: 'ci' } },
+    });
+    const merged = mergeLoadReports([onCi(two(1, [range(1, 5), range(1, 50)])), onCi(two(2, [range(1, 5), range(1, 50)]))]);
+    expect(merged.verdicts[1]?.actual).to.match(
+      /^no cap: one client held up to 100 requests \(2 workers, some on one machine, from the same source address\) at once/,
+    );
+  });
+
   it('a merged step is only sustained when every worker held its share at the same time (their windows overlap)', () => {
     const late = two(2, [range(1, 5), range(1, 50)], { heldWindow: { fromEpochMs: 1_003_000, toEpochMs: 1_004_000 } });
     const merged = mergeLoadReports([two(1, [range(1, 5), range(1, 50)]), late]);
@@ -257,7 +268,7 @@ describe('pushspec merge of load reports', () => {
       ],
       [
         'shares that are not the split’s',
-        () => [ok(1), { file: 'w2.json', report: { ...ok(2).report, worker: { index: 2, count: 2, shares: [4, 50] } } }],
+        () => [ok(1), { file: 'w2.json', report: { ...ok(2).report, worker: { index: 2, count: 2, shares: [4, 50], host: 'runner-2' } } }],
         /^w2\.json: worker 2\/2 held shares 4,50 of steps 10,100; expected 5,50$/,
       ],
       [

@@ -181,7 +181,11 @@ export function mergeLoadReports(unordered: readonly LoadInput[]): LoadReport {
     stopped: stops.length ? stops.join('; ') : null,
     otherClient: first.result.otherClient,
   };
-  const parts: WorkerPart[] = inputs.map((i, w) => ({ label: labels[w] ?? '', result: i.report.result }));
+  const parts: WorkerPart[] = inputs.map((i, w) => ({
+    label: labels[w] ?? '',
+    result: i.report.result,
+    host: i.report.worker?.host ?? '',
+  }));
   const notes = steps.flatMap((s, k) =>
     (overlapMs[k] ?? 0) > 0
       ? []

@@ -9,6 +9,8 @@ export interface LoadWorkerInfo {
   count: number;
   /** this worker's share of each step of `steps` */
   shares: number[];
+  /** the machine's host name: workers on one machine share its source addresses, so they are one client to the server */
+  host: string;
 }
 
 /** One worker of a merged load, as its own load.json had it (its samples are pooled into the merged steps). */

@@ -38,6 +38,8 @@ export function slowdownLimitMs(baselineP95: number, step: StepResult): number {
 export interface WorkerPart {
   label: string;
   result: RampResult;
+  /** the worker's machine: workers on one host load from the same source address */
+  host: string;
 }
 
 /** The steps as each machine saw step k: one view for a single run, one per worker for a merge. */
@@ -177,10 +179,13 @@ export function judgePerClientCap(r: RampResult, parts?: readonly WorkerPart[]):
   }
   const largest = Math.max(...single.map(total));
   // Split over workers, each machine is one client holding its share: the cap is asked of that share.
+  const oneHost = parts !== undefined && new Set(parts.map((p) => p.host)).size < parts.length;
   const share =
     parts === undefined
       ? `one client held up to ${largest} requests`
-      : `each of ${parts.length} workers' clients held up to ${Math.max(...single.flatMap((k) => viewsAt(r, k, parts).map((v) => v.step.n)))} requests (${largest} in all)`;
+      : oneHost
+        ? `one client held up to ${largest} requests (${parts.length} workers, some on one machine, from the same source address)`
+        : `each of ${parts.length} workers' clients held up to ${Math.max(...single.flatMap((k) => viewsAt(r, k, parts).map((v) => v.step.n)))} requests (${largest} in all)`;
   const spread =
     r.steps.length > single.length ? ` (larger steps were spread over several source addresses, so they are several clients)` : '';
   return {
