@@ -26,6 +26,7 @@ import { KNOWN_PROFILES, VIA_PROFILES } from './via.js';
 import { runProxyCommand } from '../proxies/index.js';
 import { coverageCommand, listCommand } from './commands/list.js';
 import { mergeReports } from './commands/merge.js';
+import { mergeLoadCommand, readLoadInputs } from './commands/load-merge.js';
 import { renderJson } from './reporters/json.js';
 import { writeFileAtomic } from './reporters/write-file.js';
 import { writeReports } from './reporters/write-reports.js';
@@ -150,6 +151,9 @@ async function runAction(flags: RunFlags): Promise<number> {
 }
 
 async function mergeAction(inputs: string[], flags: { out: string; reportDir?: string; strict?: boolean }): Promise<number> {
+  // The load.json files of a `load --worker i/n` split are merged as a load, never as a run.
+  const load = await readLoadInputs(inputs);
+  if (load !== null) return mergeLoadCommand(load, flags.out, flags.reportDir);
   if (flags.reportDir !== undefined) await checkReportDir(flags.reportDir);
   const report = await mergeReports(inputs);
   const strict = flags.strict === true;
@@ -262,10 +266,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
   program
     .command('merge')
-    .description('join the reports of one run split over machines (run --shard i/n) into one')
-    .argument('<reports...>', 'the report.json of every shard')
-    .requiredOption('-o, --out <file>', 'the merged report.json to write')
-    .option('--report-dir <dir>', 'also write report.json, junit.xml and report.html there')
+    .description(
+      'join the reports of one run split over machines (run --shard i/n) into one, or the load.json files of one load split over machines (load --worker i/n)',
+    )
+    .argument('<reports...>', 'the report.json of every shard, or the load.json of every worker')
+    .requiredOption('-o, --out <file>', 'the merged report.json (or load.json) to write')
+    .option('--report-dir <dir>', 'also write report.json, junit.xml and report.html there (for load reports: load.json and load.html)')
     .option('--strict', 'warnings count as failures for the exit code and in junit.xml')
     .action(async (inputs: string[], flags: { out: string; reportDir?: string; strict?: boolean }) => {
       setExit(await mergeAction(inputs, flags));
@@ -350,6 +356,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-report', 'write no report files')
     .option('--ca <file>', 'https targets: PEM file of CA certificate(s) trusted in addition to the system roots')
     .option('--insecure', 'https targets: do not verify the certificate (recorded in load.json)')
+    .option(
+      '--worker <i/n>',
+      'hold the i-th of n shares of every step (a CI matrix: n machines load one --target together, each publishing and timing its own event); join the load.json files with pushspec merge',
+    )
     .action(async (flags: RawLoadFlags) => setExit(await loadCommand(flags)));
   return program;
 }

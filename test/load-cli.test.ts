@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import type { LoadReport } from '../runner/load/report.js';
@@ -33,6 +33,17 @@ describe('pushspec load: the command line', function () {
       /^pushspec: --report-dir "\/proc\/version\/x": .*expected a directory pushspec can create and write \(or --no-report\)$/,
     ],
     [['--target', '/nonexistent/t.json'], /^pushspec: .*\/nonexistent\/t\.json/],
+    [
+      ['--target', 'x.json', '--worker', '3/2'],
+      /^pushspec: --worker "3\/2": expected i\/n with whole numbers 1 ≤ i ≤ n ≤ 256, e\.g\. 2\/4/,
+    ],
+    [['--target', 'x.json', '--worker', '2'], /^pushspec: --worker "2": expected i\/n with whole numbers 1 ≤ i ≤ n/],
+    [['--target', 'x.json', '--worker', '0/2'], /^pushspec: --worker "0\/2": expected i\/n/],
+    [['--fixture', '--worker', '1/2'], /^pushspec: --worker "1\/2": expected --target FILE, the one server every worker loads/],
+    [
+      ['--target', 'x.json', '--steps', '1,10', '--worker', '1/2'],
+      /^pushspec: --worker "1\/2": expected every step at least n = 2, so each worker holds one request or more \(--steps has 1\)$/,
+    ],
   ];
   for (const [args, message] of badFlags) {
     it(`exit 2, one line, nothing run: load ${args.join(' ')}`, async () => {
@@ -95,6 +106,7 @@ describe('pushspec load: the command line', function () {
       '--source-addresses',
       '--report-dir',
       '--no-report',
+      '--worker',
     ])
       expect(r.stdout).to.include(flag);
     expect((await cli(['help'])).stdout).to.match(/^\s+load \[options\]/m);
@@ -136,7 +148,7 @@ describe('README stays true about pushspec load', function () {
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const help = (await cli(['load', '--help'])).stdout;
     const flags = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((x) => x[1] ?? '').filter((f) => f !== '--help');
-    expect(flags.length).to.equal(10);
+    expect(flags.length).to.equal(11);
     const section = readme.slice(readme.indexOf('## Load'));
     for (const f of flags) expect(section, `the README's Load section does not mention ${f}`).to.include(`\`${f}`);
     expect(readme).to.match(/^\| `pushspec load /m);
@@ -186,5 +198,90 @@ describe('pushspec load: https targets', function () {
     const r = await cli(['load', '--target', join(dir, 'target.json'), '--steps', '2', '--hold-steps', '0', '--no-report']);
     expect(r.code).to.not.equal(0);
     expect(r.stdout + r.stderr).to.match(/self-signed|SELF_SIGNED|certificate/i);
+  });
+});
+
+describe('pushspec load --worker i/n and pushspec merge: one load split over two machines', function () {
+  this.timeout(90_000);
+  let server: ReferenceServer;
+  let dir: string;
+  before(async () => {
+    server = await startReferenceServer({ holdMs: 30_000 });
+    dir = await mkdtemp(join(tmpdir(), 'pushspec-load-workers-'));
+    await writeFile(join(dir, 'target.json'), JSON.stringify(server.manifest()));
+  });
+  after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const worker = (i: number): Promise<Awaited<ReturnType<typeof cli>>> =>
+    cli([
+      'load',
+      '--target',
+      join(dir, 'target.json'),
+      '--worker',
+      `${i}/2`,
+      '--steps',
+      '5,20',
+      '--hold-steps',
+      '1',
+      '--report-dir',
+      join(dir, `w${i}`),
+    ]);
+
+  it('two workers hold 3+2 and 10+10, each times its own event, and the merge holds 5 and 20 with percentiles over all 25 samples', async () => {
+    const [a, b] = await Promise.all([worker(1), worker(2)]);
+    expect(a.code, a.stderr).to.equal(0);
+    expect(b.code, b.stderr).to.equal(0);
+    expect(a.stderr).to.include('worker 1/2: holding 3, 10 of steps 5, 20');
+    expect(b.stdout).to.match(/^\s+10\s+10\s+0\s+0\s+0\s/m);
+    const w1 = JSON.parse(await readFile(join(dir, 'w1', 'load.json'), 'utf8')) as LoadReport;
+    expect(w1.worker).to.deep.equal({ index: 1, count: 2, shares: [3, 10], host: hostname() });
+    expect(w1.steps).to.deep.equal([5, 20]);
+    expect(w1.result.steps.map((s) => [s.n, s.fanOutSamplesMs?.length])).to.deep.equal([
+      [3, 3],
+      [10, 10],
+    ]);
+    const out = join(dir, 'merged.json');
+    const m = await cli(['merge', join(dir, 'w2', 'load.json'), join(dir, 'w1', 'load.json'), '-o', out, '--report-dir', join(dir, 'm')]);
+    expect(m.code, m.stderr).to.equal(0);
+    expect(m.stdout).to.match(/merged from 2 workers/);
+    expect(m.stdout).to.match(/^\s+20\s+20\s+0\s+0\s+0\s+[\d.]+ \/ [\d.]+ \/ [\d.]+\s+0\s/m);
+    expect(m.stdout).to.match(/PASS\s+LP-RES-01 .*held over 2 workers/);
+    // Both on this machine, from its 127.0.0.2: one client to the server.
+    expect(m.stdout).to.match(/WARN\s+SEC-DOS-01 .*no cap: one client held up to 20 requests \(2 workers, some on one machine/);
+    const merged = JSON.parse(await readFile(out, 'utf8')) as LoadReport;
+    const schema = JSON.parse(await readFile(join(ROOT, 'schema', 'load.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile(schema);
+    expect(validate(merged), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
+    expect(merged.result.steps.map((s) => [s.n, s.heldAtPublish, s.fanOut?.n, s.sustained])).to.deep.equal([
+      [5, 5, 5, true],
+      [20, 20, 20, true],
+    ]);
+    expect(merged.merged?.workers.map((w) => w.index)).to.deep.equal([1, 2]);
+    // Both ran side by side here: their holds overlapped.
+    expect(merged.merged?.overlapMs.every((ms) => ms > 0)).to.equal(true);
+    const pooled = [...(merged.result.steps[1]?.fanOutSamplesMs ?? [])].sort((x, y) => x - y);
+    expect(merged.result.steps[1]?.fanOut?.p50Ms).to.equal(pooled[9]);
+    expect(merged.result.steps[1]?.fanOut?.maxMs).to.equal(pooled[19]);
+    expect(await readFile(join(dir, 'm', 'load.json'), 'utf8')).to.equal(await readFile(out, 'utf8'));
+    expect(await readFile(join(dir, 'm', 'load.html'), 'utf8')).to.match(/Merged from 2 workers/);
+  });
+
+  it('merge refuses (exit 2, one line naming the file) a worker twice, one report alone, and a run report beside a load report', async () => {
+    const w1 = join(dir, 'w1', 'load.json');
+    const run = join(dir, 'report.json');
+    await writeFile(run, JSON.stringify({ schemaVersion: 1, results: [] }));
+    const cases: Array<[string[], RegExp]> = [
+      [[w1, w1], /^pushspec: .*w1\/load\.json: worker 1\/2 again \(also .*w1\/load\.json\); expected each worker once$/],
+      [[w1, run], /^pushspec: .*report\.json: not a load report \(no "kind": "pushspec-load"\), while .*w1\/load\.json is one/],
+      [[w1], /^pushspec: merge needs at least two report files, got 1$/],
+    ];
+    for (const [files, message] of cases) {
+      const r = await cli(['merge', ...files, '-o', join(dir, 'never.json')]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim()).to.match(message);
+    }
   });
 });

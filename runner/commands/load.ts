@@ -3,7 +3,7 @@
  * Flags are checked before anything runs; then the target (a manifest, or the reference server in
  * a child process), its RTT and hold, the ramp, the verdicts, the table and load.json/load.html.
  */
-import { availableParallelism, platform, release } from 'node:os';
+import { availableParallelism, hostname, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../clock.js';
 import { LOAD_DEFAULTS, RUN_DEFAULTS } from '../defaults.js';
@@ -32,6 +32,7 @@ import type { LoadTransport } from '../load/subscriber.js';
 import { readSystemLimits } from '../load/system.js';
 import { progressPrinter, renderTable } from '../load/table.js';
 import { judgePerClientCap, judgeResources } from '../load/verdicts.js';
+import { sharesOf } from '../load/worker.js';
 
 const now = (): number => systemClock.now();
 
@@ -102,10 +103,15 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
     const hold = flags.transport === 'longPoll' ? await holdOf(manifest, trust, (s) => progress.line(s)) : null;
     const heartbeatS = flags.transport === 'longPoll' ? undefined : manifest[flags.transport]?.heartbeatSeconds;
     const limits = readSystemLimits();
+    const worker = flags.worker === null ? null : { ...flags.worker, shares: sharesOf(flags.steps, flags.worker), host: hostname() };
+    if (worker !== null)
+      progress.line(
+        `worker ${worker.index}/${worker.count}: holding ${worker.shares.join(', ')} of steps ${flags.steps.join(', ')} (pushspec merge joins the workers' load.json)`,
+      );
     const result = await runRamp({
       manifest,
       transport: flags.transport,
-      steps: flags.steps,
+      steps: worker?.shares ?? flags.steps,
       sourceAddresses: flags.sourceAddresses,
       trust,
       timing: {
@@ -153,6 +159,7 @@ export async function loadCommand(raw: RawLoadFlags): Promise<number> {
         ordinaryRequest: `GET ${base.pathname}${base.search} on a fresh connection${result.otherClient ? ` from ${result.otherClient} (another client than the load's)` : ''}, timed from connect to the response head, ${ORDINARY_SAMPLES} in a row`,
       },
       steps: flags.steps,
+      ...(worker === null ? {} : { worker }),
       result,
       verdicts,
       exitCode,

@@ -3,6 +3,8 @@ import { HarnessError } from '../errors.js';
 import { LOAD_DEFAULTS } from '../defaults.js';
 import type { LoadTransport } from './subscriber.js';
 import { MAX_SOURCE_ADDRESSES } from './system.js';
+import { parseWorker, type Worker } from './worker.js';
+import { MAX_SHARDS } from '../shard.js';
 
 export interface RawLoadFlags {
   target?: string;
@@ -15,6 +17,7 @@ export interface RawLoadFlags {
   report?: boolean;
   ca?: string;
   insecure?: boolean;
+  worker?: string;
 }
 
 export interface LoadFlags {
@@ -28,6 +31,8 @@ export interface LoadFlags {
   reportDir: string | null;
   caPath: string | null;
   insecure: boolean;
+  /** --worker i/n: this machine holds its share of every step; null = the whole load */
+  worker: Worker | null;
 }
 
 export const LOAD_TRANSPORTS: readonly LoadTransport[] = ['longPoll', 'stream', 'sse'];
@@ -78,15 +83,40 @@ export function validateLoadFlags(f: RawLoadFlags): LoadFlags {
       );
     sourceAddresses = n;
   }
+  const steps = parseSteps(f.steps ?? LOAD_DEFAULTS.steps);
+  const worker = parseWorkerFlag(f, steps);
   return {
     target: f.target ?? null,
     fixture: f.fixture === true,
     transport,
-    steps: parseSteps(f.steps ?? LOAD_DEFAULTS.steps),
+    steps,
     holdStepsS,
     sourceAddresses,
     reportDir: f.report === false ? null : (f.reportDir ?? LOAD_DEFAULTS.reportDir),
     caPath: f.ca ?? null,
     insecure: f.insecure === true,
+    worker,
   };
+}
+
+function parseWorkerFlag(f: RawLoadFlags, steps: readonly number[]): Worker | null {
+  if (f.worker === undefined) return null;
+  const w = parseWorker(f.worker);
+  if (w === null)
+    throw usage('--worker', f.worker, `i/n with whole numbers 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/4 (the second of four machines)`);
+  // Each worker starting its own reference server would be n targets, not one load split n ways.
+  if (f.fixture === true)
+    throw usage(
+      '--worker',
+      f.worker,
+      '--target FILE, the one server every worker loads (--fixture starts a private server per machine, which cannot be merged into one load)',
+    );
+  const small = steps.find((n) => n < w.count);
+  if (small !== undefined)
+    throw usage(
+      '--worker',
+      f.worker,
+      `every step at least n = ${w.count}, so each worker holds one request or more (--steps has ${small})`,
+    );
+  return w;
 }

@@ -85,10 +85,32 @@ export function renderLoadHtml(r: LoadReport): string {
   const body = `<h1>pushspec load: ${esc(r.target.name)}</h1>
 <p>${esc(r.target.baseUrl)} · ${esc(r.transport)} · steps ${esc(r.steps.join(', '))} · ${esc(r.startedAt)} · ${esc(fmtNum(r.durationMs / 1000))} s</p>
 <p>Ordinary request: ${esc(r.environment.ordinaryRequest)}; baseline at N=0: ${esc(base ? `p50 ${fmtNum(base.p50Ms)} ms, p95 ${fmtNum(base.p95Ms)} ms` : 'no answer')}. Hold ${esc(r.environment.holdMs === null ? 'n/a' : `${r.environment.holdMs} ms (${r.environment.holdSource ?? ''})`)}, RTT ${esc(r.environment.rttMs)} ms, ε ${esc(r.environment.epsilonMs)} ms.</p>
+${splitHtml(r)}
 <ul>${verdicts}</ul>
 ${latency}${rss}
 <table><tr><th>N</th><th>held</th><th>ended early</th><th>failed</th><th>capped</th><th>fan-out p50/p99/max ms</th><th>missed</th><th>ordinary p50/p95 ms</th><th>client RSS</th><th>client CPU</th><th>server RSS</th><th class="l">reasons</th></tr>
 ${rows}</table>
 ${r.result.stopped ? `<p>Ramp stopped: ${esc(r.result.stopped)}</p>` : ''}`;
   return page({ title: `pushspec load: ${r.target.name}`, css: CSS, script: '', body });
+}
+
+/** A worker's share, or for a merged report each worker's own figures per step. */
+function splitHtml(r: LoadReport): string {
+  if (r.worker)
+    return `<p>Worker ${esc(r.worker.index)}/${esc(r.worker.count)}: this machine held ${esc(r.worker.shares.join(', '))} of steps ${esc(r.steps.join(', '))}, publishing and timing its own event; <code>pushspec merge</code> joins the workers' load.json.</p>`;
+  const m = r.merged;
+  if (!m) return '';
+  const rows = r.result.steps
+    .flatMap((total, k) =>
+      m.workers.map((w) => {
+        const s = w.result.steps[k];
+        if (!s) return '';
+        const f = s.fanOut ? `${fmtNum(s.fanOut.p50Ms)} / ${fmtNum(s.fanOut.p99Ms)}` : '–';
+        return `<tr><td>${esc(total.n)}</td><td>${esc(w.index)}/${esc(m.workers.length)}</td><td>${esc(s.n)}</td><td>${esc(s.heldAtPublish)}</td><td>${esc(f)}</td><td>${esc(mib(s.client.rssBytes))}</td><td>${esc(`${fmtNum(s.client.cpuMs / 1000)} s`)}</td><td>${esc(fmtNum((m.overlapMs[k] ?? 0) / 1000))} s</td></tr>`;
+      }),
+    )
+    .join('\n');
+  return `<p>Merged from ${esc(m.workers.length)} workers (${esc(m.workers.map((w) => w.file).join(', '))}): counts summed, fan-out and ordinary percentiles over the pooled samples, client RSS and CPU summed over the workers.</p>
+<table><tr><th>N</th><th>worker</th><th>share</th><th>held</th><th>fan-out p50/p99 ms</th><th>client RSS</th><th>client CPU</th><th>all held at once</th></tr>
+${rows}</table>`;
 }

@@ -92,5 +92,6 @@ export async function ordinarySamples(
 export function summariseOrdinary(samples: readonly OrdinarySample[]): OrdinaryStats {
   const ok = samples.filter((s) => s.problem === null && s.ms !== null).map((s) => s.ms ?? 0);
   const problems = [...new Set(samples.flatMap((s) => (s.problem === null ? [] : [s.problem])))];
-  return { latency: percentilesOrNull(ok.map((v) => round(v, 3))), failed: samples.length - ok.length, problems: problems.slice(0, 3) };
+  const samplesMs = ok.map((v) => round(v, 3));
+  return { latency: percentilesOrNull(samplesMs), failed: samples.length - ok.length, problems: problems.slice(0, 3), samplesMs };
 }

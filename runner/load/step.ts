@@ -127,6 +127,8 @@ export async function runStep(
       for (const s of subs) if (s.state === 'held' && s.tHead === null) s.fail(`no response head within ${o.timing.connectTimeoutMs} ms`);
     }
     const rampMs = o.now() - t0;
+    // Wall clock, not o.now(): only to tell whether the workers of a split held at the same time.
+    const heldFromEpochMs = Date.now();
     phase = 'holding';
     report();
     // The ordinary samples go to the server after every held request: once they are answered, the
@@ -145,6 +147,7 @@ export async function runStep(
     phase = 'fan-out';
     report();
     const held = subs.filter((s) => s.state === 'held');
+    const heldToEpochMs = Date.now();
     // A long poll has its hold to answer; streams are given as long as opening them all took.
     const fanOutDeadlineMs = round((o.transport === 'longPoll' ? o.timing.holdMs : Math.max(waitMs, rampMs)) + o.timing.epsilonMs);
     let publish: StepResult['publish'] = null;
@@ -190,6 +193,8 @@ export async function runStep(
       waitMs: round(waitMs),
       publish,
       fanOut: percentilesOrNull(got),
+      fanOutSamplesMs: got,
+      heldWindow: { fromEpochMs: heldFromEpochMs, toEpochMs: heldToEpochMs },
       fanOutDeadlineMs,
       missed: publish?.ok ? held.length - got.length : 0,
       ordinary: ord,

@@ -102,19 +102,22 @@ export function renderTable(r: LoadReport, colour: boolean): string {
     `pushspec load: ${r.target.name} (${r.target.baseUrl}), ${r.transport}, steps ${r.steps.join(', ')}`,
     `  ordinary request: ${r.environment.ordinaryRequest}; baseline at N=0: ${base ? `p50 ${ms(base.p50Ms)} ms, p95 ${ms(base.p95Ms)} ms` : 'no answer'}`,
     `  hold: ${r.environment.holdMs === null ? 'n/a (streams)' : `${r.environment.holdMs} ms (${r.environment.holdSource ?? ''})`}; RTT ${r.environment.rttMs} ms, ε ${r.environment.epsilonMs} ms`,
+    ...splitLines(r),
     fmt(rows[0] ?? []),
     ...rows.slice(1).map(fmt),
   ];
-  for (const s of r.result.steps) {
-    const limit = base ? slowdownLimitMs(base.p95Ms, s) : null;
+  for (const [k, s] of r.result.steps.entries()) {
+    // Merged, each worker's ordinary request is held to its own baseline (its line below), not the pooled one.
+    const limit = base && !r.merged ? slowdownLimitMs(base.p95Ms, s) : null;
     const notes = [
       s.sourceAddresses.length > 1 ? `from ${s.sourceAddresses.length} source addresses` : '',
       s.reasons.length ? s.reasons.map((x) => `${x.count}× ${x.why}`).join('; ') : '',
       limit !== null ? `ordinary p95 limit ${limit} ms` : '',
-      `another client's push request: ${s.otherClient.state === 'got' ? `its event in ${s.otherClient.latencyMs ?? '?'} ms` : `${s.otherClient.state}${s.otherClient.why ? ` (${s.otherClient.why})` : ''}`}`,
+      `${r.merged ? "the worst-served worker's other client" : "another client's push request"}: ${s.otherClient.state === 'got' ? `its event in ${s.otherClient.latencyMs ?? '?'} ms` : `${s.otherClient.state}${s.otherClient.why ? ` (${s.otherClient.why})` : ''}`}`,
       `waited ${(s.waitMs / 1000).toFixed(1)} s held, fan-out deadline ${(s.fanOutDeadlineMs / 1000).toFixed(1)} s`,
     ].filter(Boolean);
     out.push(`  N=${s.n}: ${notes.join('; ')}`);
+    out.push(...workerLines(r, k));
   }
   if (r.result.stopped) out.push(`  ramp stopped: ${r.result.stopped}`);
   out.push('');
@@ -123,4 +126,36 @@ export function renderTable(r: LoadReport, colour: boolean): string {
     if (v.info) out.push(`  ${' '.repeat(12)} info: ${v.info}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The split a report belongs to: a worker's share, or the workers a merge joined. */
+function splitLines(r: LoadReport): string[] {
+  if (r.worker)
+    return [
+      `  worker ${r.worker.index}/${r.worker.count}: this machine held ${r.worker.shares.join(', ')} of steps ${r.steps.join(', ')} (its own event, timed on its own clock); pushspec merge joins the workers' load.json`,
+    ];
+  if (r.merged)
+    return [
+      `  merged from ${r.merged.workers.length} workers (${r.merged.workers.map((w) => w.file).join(', ')}): counts summed, fan-out and ordinary percentiles over the pooled samples, client RSS/CPU summed over the workers`,
+    ];
+  return [];
+}
+
+/** A merged step's figures per worker: each machine's own share, fan-out, RSS and CPU, and how long all held at once. */
+function workerLines(r: LoadReport, k: number): string[] {
+  if (!r.merged) return [];
+  const count = r.merged.workers.length;
+  const each = r.merged.workers.map((w) => {
+    const s = w.result.steps[k];
+    if (!s) return `worker ${w.index}/${count}: no step`;
+    const f = s.fanOut ? `fan-out ${ms(s.fanOut.p50Ms)} / ${ms(s.fanOut.p99Ms)} ms` : 'no fan-out';
+    const base = w.result.baseline.latency;
+    const o = s.ordinary.latency
+      ? `ordinary p95 ${ms(s.ordinary.latency.p95Ms)} ms${base ? ` (limit ${slowdownLimitMs(base.p95Ms, s)} ms)` : ''}`
+      : 'no ordinary answer';
+    return `worker ${w.index}/${count}: ${s.heldAtPublish} of ${s.n} held, ${f}, ${o}, RSS ${mib(s.client.rssBytes)}, CPU ${(s.client.cpuMs / 1000).toFixed(1)} s (${s.client.cpuPercent.toFixed(0)} %)`;
+  });
+  const overlap = r.merged.overlapMs[k] ?? 0;
+  const together = overlap > 0 ? `all held at once for ${(overlap / 1000).toFixed(1)} s` : `never all held at once (${-overlap} ms apart)`;
+  return [`    ${each.join('; ')}; ${together}`];
 }

@@ -55,6 +55,8 @@ export interface OrdinaryStats {
   /** samples with no usable answer (refused, reset, deadline, 429/503) */
   failed: number;
   problems: string[];
+  /** every answered sample (ms), so that `pushspec merge` pools workers' samples instead of averaging percentiles */
+  samplesMs?: number[];
 }
 
 export interface StepResult {
@@ -73,6 +75,16 @@ export interface StepResult {
   waitMs: number;
   publish: { ok: boolean; status: number | null; ms: number; error?: string } | null;
   fanOut: Percentiles | null;
+  /**
+   * Every held request's fan-out latency (ms, publish start → event, on this machine's clock):
+   * percentiles cannot be averaged, so `pushspec merge` takes them over the pooled samples.
+   */
+  fanOutSamplesMs?: number[];
+  /**
+   * Wall-clock (epoch ms) bounds of the step's full hold: from when all N were open to the
+   * publish. `pushspec merge` checks the workers' windows overlap: only then was the total held at once.
+   */
+  heldWindow?: { fromEpochMs: number; toEpochMs: number };
   fanOutDeadlineMs: number;
   /** held at the publish and without the event by the deadline */
   missed: number;
