@@ -187,7 +187,12 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('CACHE-NOCACHE-01', by('lp.not-storable', 'lp.cache-replay')),
       row('CACHE-PRIVATE-01', by('lp.not-storable')),
       row('CACHE-MAXAGE-01', by('lp.not-storable')),
-      row('CACHE-VARY-01', notYet('content that depends on Cookie or Authorization without Vary, shown as a cross-user leak')),
+      row(
+        'CACHE-VARY-01',
+        notYet(
+          'content that depends on Cookie or Authorization without Vary: needs the manifest to name the per-user request field and two users’ values (a black box cannot know which field selects the content); then one storable poll per user through shared-cache, and the second user served the first’s answer is the cross-user leak',
+        ),
+      ),
       row('CACHE-AUTH-01', by('lp.not-storable')),
       row('CACHE-COLLAPSE-01', by('lp.cache-replay')),
       row('CACHE-POST-01', notYet('POST responses (Bayeux, BOSH) made cacheable by explicit freshness and Content-Location')),
