@@ -13,6 +13,7 @@ import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js
 import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
 import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
 import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
+import { timeoutRequirements } from './rfc9112/9.5-failures-timeouts.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
 import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
@@ -21,6 +22,7 @@ import { semanticsRequirements } from './rfc9110/semantics.js';
 import { bayeuxRequirements } from './bayeux/1.0.js';
 import { bayeuxHandshakeRequirements } from './bayeux/1.0-handshake.js';
 import { bayeuxSessionRequirements } from './bayeux/1.0-session.js';
+import { bayeuxIdRequirements } from './bayeux/1.0-ids.js';
 import { boshRequirements } from './xep0124/bosh.js';
 import { boshCrossOriginRequirements } from './xep0124/cross-origin.js';
 import { boshIntermediaryRequirements } from './xep0124/intermediaries.js';
@@ -45,6 +47,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bodyLengthRequirements,
   ...associatingRequirements,
   ...persistenceRequirements,
+  ...timeoutRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,
   ...h2FlowControlRequirements,
@@ -55,6 +58,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bayeuxRequirements,
   ...bayeuxHandshakeRequirements,
   ...bayeuxSessionRequirements,
+  ...bayeuxIdRequirements,
   ...bayeuxIntermediaryRequirements,
   ...boshRequirements,
   ...boshResendRequirements,

@@ -112,6 +112,7 @@ describe('plan: requirements × intermediary profiles', () => {
       'h1.host-required',
       'h1.http10-close',
       'h1.http10-no-chunked',
+      'h1.idle-close',
       'h1.no-stray-bytes',
       'h1.response-version',
       'h1.self-delimited',

@@ -7,6 +7,7 @@ import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { FAULT_NAMES, FAULTS, type FaultName } from '../fixtures/faults.js';
+import { IDLE_RESET_MS } from '../fixtures/idle-reset.js';
 import { BAYEUX_FAULT_TESTS, closeBayeuxFaultTests } from './helpers/bayeux-fault-tests.js';
 import { BOSH_FAULT_TESTS, closeBoshFaultTests } from './helpers/bosh-fault-tests.js';
 import { H2_FAULT_TESTS, closeH2FaultTests } from './helpers/h2-fault-tests.js';
@@ -689,6 +690,22 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     const [clean, padded] = await Promise.all([probe(ok), probe(bad)]);
     expect(clean).to.equal('');
     expect(padded).to.equal('ok\r\n');
+  },
+
+  'h1-idle-reset': async () => {
+    const [ok, bad] = await pair('h1-idle-reset');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.includes('"next":1}'));
+      const how = await Promise.race([conn.ended, new Promise<string>((r) => setTimeout(() => r('open'), IDLE_RESET_MS + 500))]);
+      conn.socket.destroy();
+      return how;
+    };
+    const [kept, reset] = await Promise.all([probe(ok), probe(bad)]);
+    expect(kept).to.equal('open');
+    expect(reset).to.equal('error:ECONNRESET');
   },
 
   'lp-te-and-cl': async () => {

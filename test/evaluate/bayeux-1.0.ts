@@ -3,6 +3,7 @@ import * as bh from '../../suites/bayeux/1.0-handshake.js';
 import * as bs from '../../suites/bayeux/1.0-session.js';
 import * as bi from '../../suites/bayeux/intermediaries.js';
 import { canned } from './canned.js';
+import { replyIds, type MetaIdsSeen } from '../../suites/bayeux/1.0-ids.js';
 import { bayeuxRecorded as rec } from './recorded/bayeux-1.0.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
@@ -47,6 +48,16 @@ const twoConnects = {
   secondEnd: 'complete',
   deadlineMs: 5000,
   secondReply: { channel: '/meta/connect', successful: true },
+};
+
+/** The reference server's meta replies (recorded: pushspec run --fixture --only bay.reply-ids). */
+const ECHOED: MetaIdsSeen = {
+  checked: [
+    { channel: '/meta/subscribe', sentId: '2', replyIds: ['2'] },
+    { channel: '/meta/connect', sentId: '3', replyIds: ['3'] },
+    { channel: '/meta/disconnect', sentId: '4', replyIds: ['4'] },
+  ],
+  unparsed: [],
 };
 
 export const bayeuxCases = [
@@ -435,6 +446,57 @@ export const bayeuxCases = [
       },
       outcome: 'fail',
       actual: 'replay a stored /meta/connect answer',
+    },
+  ]),
+  canned(replyIds, [
+    {
+      name: 'every meta reply echoes its id',
+      observation: ECHOED,
+      outcome: 'pass',
+      actual: '/meta/subscribe id "2", /meta/connect id "3", /meta/disconnect id "4" echoed',
+    },
+    {
+      name: 'a connect reply without its id',
+      observation: {
+        checked: [
+          { channel: '/meta/subscribe', sentId: '2', replyIds: ['2'] },
+          { channel: '/meta/connect', sentId: '3', replyIds: [null] },
+        ],
+        unparsed: [],
+      },
+      outcome: 'fail',
+      actual: '/meta/connect sent id "3", reply without an id',
+    },
+    {
+      name: 'a reply with another request’s id',
+      observation: { checked: [{ channel: '/meta/connect', sentId: '4', replyIds: ['3'] }], unparsed: [] },
+      outcome: 'fail',
+      actual: 'reply with id "3"',
+    },
+    {
+      name: 'nothing parsed to compare',
+      observation: { checked: [{ channel: '/meta/connect', sentId: '3', replyIds: [] }], unparsed: ['/meta/disconnect: HTTP 502'] },
+      outcome: 'inconclusive',
+      actual: '/meta/disconnect: HTTP 502',
+    },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only bay.reply-ids',
+      observation: ECHOED,
+      outcome: 'pass',
+    },
+    {
+      name: 'fault bayeux-meta-id-dropped',
+      recorded: 'pushspec run --fixture --fault bayeux-meta-id-dropped --only bay.reply-ids',
+      observation: {
+        checked: [
+          { channel: '/meta/subscribe', sentId: '2', replyIds: [null] },
+          { channel: '/meta/connect', sentId: '3', replyIds: [null] },
+          { channel: '/meta/disconnect', sentId: '4', replyIds: [null] },
+        ],
+        unparsed: [],
+      },
+      outcome: 'fail',
     },
   ]),
 ];

@@ -7,6 +7,7 @@ import type { PollHeadSeen } from '../../suites/scenarios/poll-head.js';
 import { http10Close } from '../../suites/rfc9112/9.3-persistence.js';
 import { noStrayBytes, type StraySeen } from '../../suites/rfc9112/9.2-associating-responses.js';
 import type { Http10PollSeen } from '../../suites/scenarios/http10-poll.js';
+import { idleClose, type IdleCloseSeen } from '../../suites/rfc9112/9.5-failures-timeouts.js';
 import { canned, type CannedCase } from './canned.js';
 
 const conditions = { timeScale: 1, epsilonMs: 102, rttMs: 1 };
@@ -34,10 +35,20 @@ const answered = (over: Partial<Http10Head>, afterMs: number | null): Http10Poll
   closed: afterMs === null ? null : { how: 'fin', afterMs },
 });
 
+/** A poll answered 200 on a keep-alive connection watched 4.1 s idle; `closed` says how it ended. */
+const idled = (closed: IdleCloseSeen['closed'], over: Partial<IdleCloseSeen> = {}): IdleCloseSeen => ({
+  status: 200,
+  reusable: true,
+  watchedMs: 4102,
+  closed,
+  ...over,
+});
+
 /** A poll answered 200 on a connection left open, watched for a second; `over` says what arrived. */
 const idle = (over: Partial<StraySeen> = {}): StraySeen => ({
   status: 200,
   reusable: true,
+  framing: 'content-length',
   watchedMs: 1000,
   closedHow: null,
   strayBytes: 0,
@@ -239,7 +250,13 @@ export const http1Cases = [
       name: 'a late second body',
       observation: idle({ strayBytes: 25, nonCrlfBytes: 25, sample: '{"events":[],"next":3}' }),
       outcome: 'fail',
-      actual: '25 bytes arrived after HTTP 200 with no request outstanding',
+      actual: '25 bytes arrived after HTTP 200, past the body’s declared Content-Length, with no request outstanding',
+    },
+    {
+      name: 'after a chunked body the bytes are stray, not beyond a length',
+      observation: idle({ framing: 'chunked', strayBytes: 2, nonCrlfBytes: 2, sample: 'ok' }),
+      outcome: 'fail',
+      actual: '2 bytes arrived after HTTP 200 with no request outstanding',
     },
     {
       name: 'bytes before the close still count',
@@ -250,13 +267,13 @@ export const http1Cases = [
     {
       name: 'reference fixture',
       recorded: 'pushspec run --fixture --only h1.no-stray-bytes',
-      observation: { status: 200, reusable: true, watchedMs: 1000, closedHow: null, strayBytes: 0, nonCrlfBytes: 0, sample: '' },
+      observation: idle(),
       outcome: 'pass',
     },
     {
       name: 'fault lp-stray-bytes',
       recorded: 'pushspec run --fixture --fault lp-stray-bytes --only h1.no-stray-bytes',
-      observation: { status: 200, reusable: true, watchedMs: 1000, closedHow: null, strayBytes: 4, nonCrlfBytes: 2, sample: 'ok\\r\\n' },
+      observation: idle({ strayBytes: 4, nonCrlfBytes: 2, sample: 'ok\\r\\n' }),
       outcome: 'fail',
     },
   ]),
@@ -412,6 +429,41 @@ export const http1Cases = [
           { sent: 'two Host lines', status: 200, end: 'complete' },
         ],
       },
+      outcome: 'fail',
+    },
+  ]),
+  canned(idleClose, [
+    { name: 'kept open through the watch', observation: idled(null), outcome: 'pass', actual: 'still open 4102 ms after HTTP 200' },
+    {
+      name: 'a watch bounded by a short poll deadline says what it could not see',
+      observation: idled(null, { watchedMs: 3602 }),
+      outcome: 'pass',
+      actual: 'a close after 3602 ms is not seen',
+    },
+    { name: 'a FIN after 4 s', observation: idled({ how: 'fin', afterMs: 4050 }), outcome: 'pass', actual: 'closed with a FIN 4050 ms' },
+    {
+      name: 'a FIN under 4 s',
+      observation: idled({ how: 'fin', afterMs: 1000 }),
+      outcome: 'fail',
+      actual: 'closed the idle connection (FIN) 1000 ms after HTTP 200, under 4 s',
+    },
+    { name: 'an RST', observation: idled({ how: 'rst', afterMs: 5000 }), outcome: 'fail', actual: 'with an RST 5000 ms' },
+    {
+      name: 'a response that announced the close leaves no idle connection',
+      observation: idled({ how: 'fin', afterMs: 1 }, { reusable: false }),
+      outcome: 'inconclusive',
+      actual: 'announced the close',
+    },
+    {
+      name: 'reference fixture',
+      recorded: 'pushspec run --fixture --only h1.idle-close --via direct',
+      observation: { status: 200, reusable: true, watchedMs: 4102.06, closed: null },
+      outcome: 'pass',
+    },
+    {
+      name: 'fault h1-idle-reset',
+      recorded: 'pushspec run --fixture --fault h1-idle-reset --only h1.idle-close --via direct',
+      observation: { status: 200, reusable: true, watchedMs: 4102.304, closed: { how: 'rst', afterMs: 2500.189421 } },
       outcome: 'fail',
     },
   ]),

@@ -58,6 +58,18 @@ export const BAYEUX_FAULT_TESTS: Record<Extract<FaultName, `bayeux-${string}`>, 
     expect(poor.reply?.successful).to.equal(true);
     expect(poor.reply).to.not.have.any.keys('version', 'supportedConnectionTypes', 'id');
   },
+  'bayeux-meta-id-dropped': async () => {
+    const [ok, bad] = await both('bayeux-meta-id-dropped');
+    const ids = async (server: ReferenceServer): Promise<Array<string | undefined>> => {
+      const c = client(server);
+      const hs = await c.handshake(2000);
+      const sub = await c.subscribe('/c', 2000);
+      return [hs.reply?.id, sub.reply?.id];
+    };
+    const [echoed, dropped] = await Promise.all([ids(ok), ids(bad)]);
+    expect(echoed).to.deep.equal(['1', '2']);
+    expect(dropped).to.deep.equal(['1', undefined]);
+  },
   'bayeux-connect-not-held': async () => {
     const [ok, bad] = await both('bayeux-connect-not-held');
     const [held, quick] = await Promise.all([subscribed(ok).then(connectMs), subscribed(bad).then(connectMs)]);
