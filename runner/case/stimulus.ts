@@ -41,7 +41,9 @@ export class Stimulus {
   async publish(channel: string, payload: string, recorder: Recorder, via: string): Promise<PublishResult> {
     // A harness bug, not a verdict: a quiet case's publish would wake other cases' polls.
     if (!this.mayPublish)
-      throw new Error(`harness: ${via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`);
+      throw new Error(
+        `harness: ${via} case publishes but was scheduled as not publishing (mark its requirement needsPublish or mayPublish)`,
+      );
     const p = this.publisher;
     if (!p) throw new Inconclusive(this.publishProblem ?? 'no publish hook in the manifest: cannot make an event happen');
     const r = await p.publish(channel, payload, this.signal);
