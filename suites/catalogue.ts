@@ -106,7 +106,7 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('BP-PROXY-04', see('LP-RES-01')),
       row('BP-RESP-01', by('lp.timeout-status')),
       row('BP-RESP-02', by('lp.wake')),
-      row('BP-TIMEOUT-01', notYet('a hold so short (< 10 s) that it is polling')),
+      row('BP-TIMEOUT-01', by('lp.hold-floor')),
       row('BP-TIMEOUT-02', by('lp.hold-time')),
       row('BP-TIMEOUT-03', by('lp.timeout-status')),
       row('BP-TIMEOUT-04', by('lp.hold-survives', 'st.idle-survives', 'st.heartbeat', 'bay.connect-survives', 'bosh.wait-survives')),

@@ -594,6 +594,16 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bad.manifest().name).to.equal('pushspec-reference+long-hold');
   },
 
+  'short-hold': async () => {
+    const holdMs = 200;
+    const [ok, bad] = await pair('short-hold', { holdMs });
+    const [normal, short] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(normal.ms).to.be.at.least(holdMs * 0.8);
+    expect(short.ms).to.be.below(holdMs * 0.8);
+    expect(short.body).to.deep.equal({ events: [], next: 0 });
+    expect(bad.manifest().longPoll?.holdSeconds).to.equal(0.1);
+  },
+
   'cache-public': async () => {
     const [ok, bad] = await pair('cache-public');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
