@@ -194,8 +194,9 @@ const holdFloor = defineRequirement<HoldSeen & { limitMs: number }, typeof floor
     const measurements = { declaredMs: h.declaredMs, measuredMs: h.measuredMs === null ? null : Math.round(h.measuredMs), floorMs };
     if (h.measuredMs === null) return verdict.pass(expected, `the idle poll was still open after ${s(h.capMs)}`, { measurements });
     const res = h.response;
-    // An error or a cut is not a hold ending by its timer: lp.timeout-status judges that answer.
-    if (!res || !res.gotHeaders || res.status >= 400 || res.end !== 'complete')
+    // A cut or an error other than 408 is not a hold ending by its timer (a 408 at the hold is,
+    // however wrong its status: lp.timeout-status judges that answer).
+    if (!res || !res.gotHeaders || (res.status >= 400 && res.status !== 408) || res.end !== 'complete')
       return verdict.unobservable(
         `the idle poll ended after ${s(h.measuredMs)} without a complete response (${res ? `HTTP ${res.status || '-'}, ${res.end}` : 'nothing read'}), so its hold time was not observed`,
       );

@@ -150,6 +150,12 @@ export const bestPracticeCases = [
       actual: 'still open after 31.5 s',
     },
     {
+      name: 'a 408 at a 3 s hold still measures the hold (nchan)',
+      observation: { ...recorded408, measuredMs: 3004, limitMs: 30000 },
+      outcome: 'fail',
+      actual: 'an idle poll was answered after 3.0 s (HTTP 408',
+    },
+    {
       name: 'a quick 503 is not a hold',
       observation: { ...hold, measuredMs: 40, response: response(503), limitMs: 30000 },
       outcome: 'inconclusive',
