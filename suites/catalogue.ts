@@ -50,7 +50,13 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('LP-HDR-01', by('lp.header-overhead')),
       row('LP-LAT-01', partly('the 3-transit bound for an event published in the gap between polls', 'lp.wake', 'lp.gap-no-loss')),
       row('LP-LAT-02', see('BP-PIPE-01')),
-      row('LP-CONN-01', notYet('re-polling on the same socket after 0.1, 1 and 4 s of idle keep-alive')),
+      row(
+        'LP-CONN-01',
+        partly(
+          'a graceful idle close (FIN) under 4 s is reported (idleCloseMs), not warned: the client retries on a new connection (RFC 9112 §9.3.1)',
+          'lp.idle-repoll',
+        ),
+      ),
       row('LP-RES-01', { load: 'pushspec load: the largest number of held polls sustained' }),
       row('LP-DEGRADE-01', by('lp.batch', 'lp.order', 'lp.no-duplicates', 'lp.gap-after-timeout')),
       row('LP-TIMEOUT-01', see('BP-TIMEOUT-01', 'BP-TIMEOUT-02', 'BP-TIMEOUT-03', 'BP-TIMEOUT-04')),

@@ -1,5 +1,6 @@
 import type { Requirement } from '../runner/requirement.js';
 import { longPollingRequirements } from './rfc6202/2-long-polling.js';
+import { idleRepollRequirements } from './rfc6202/2-idle-repoll.js';
 import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
@@ -34,6 +35,7 @@ import { CLIENT_REQUIREMENTS } from './clients/eventsource.js';
 /** Every requirement, in report order (by document, then section). */
 export const REQUIREMENTS: readonly Requirement[] = [
   ...longPollingRequirements,
+  ...idleRepollRequirements,
   ...streamingRequirements,
   ...bestPracticeRequirements,
   ...intermediaryRequirements,

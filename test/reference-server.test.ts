@@ -604,6 +604,25 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bad.manifest().longPoll?.holdSeconds).to.equal(0.1);
   },
 
+  'lp-idle-reset': async () => {
+    const [ok, bad] = await pair('lp-idle-reset');
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      await publish(server, 'c', 'x');
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.endsWith('"next":1}'));
+      // An immediate re-poll cancels the reset; then the connection idles.
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.split('"next":1}').length === 3);
+      const how = await Promise.race([conn.ended, new Promise<string>((r) => setTimeout(() => r('open'), 1500))]);
+      conn.socket.destroy();
+      return how;
+    };
+    const [kept, reset] = await Promise.all([probe(ok), probe(bad)]);
+    expect(kept).to.equal('open');
+    expect(reset).to.equal('error:ECONNRESET');
+  },
+
   'cache-public': async () => {
     const [ok, bad] = await pair('cache-public');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
