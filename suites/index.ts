@@ -14,6 +14,7 @@ import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js
 import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
 import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
 import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
+import { pipeliningRequirements } from './rfc9112/9.3.2-pipelining.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
 import { h2FlowControlRequirements } from './rfc9113/5.2-flow-control.js';
@@ -47,6 +48,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bodyLengthRequirements,
   ...associatingRequirements,
   ...persistenceRequirements,
+  ...pipeliningRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,
   ...h2FlowControlRequirements,

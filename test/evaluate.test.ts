@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { REQUIREMENTS } from '../suites/index.js';
 import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
+import { pipeliningCases } from './evaluate/rfc9112-pipelining.js';
 import { http2Cases } from './evaluate/rfc9113-http2.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
@@ -25,6 +26,7 @@ const SETS: readonly CannedSet[] = [
   ...securityCases,
   ...semanticsCases,
   ...http1Cases,
+  ...pipeliningCases,
   ...http2Cases,
   ...sseCases,
   ...bayeuxCases,

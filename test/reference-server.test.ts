@@ -623,6 +623,23 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(reset).to.equal('error:ECONNRESET');
   },
 
+  'lp-pipeline-out-of-order': async () => {
+    const [ok, bad] = await pair('lp-pipeline-out-of-order');
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=a HTTP/1.1\r\nHost: x\r\n\r\nGET /lp?channel=b HTTP/1.1\r\nHost: x\r\n\r\n');
+      await server.whenHeld('b', 1);
+      await publish(server, 'b', 'x');
+      const got = await conn.until((d) => d.split('"next":').length === 3);
+      conn.socket.destroy();
+      // The first body on the connection: A's (empty) in order, B's (the event) out of order.
+      return got.slice(got.indexOf('\r\n\r\n') + 4).split('HTTP/1.1')[0] ?? '';
+    };
+    const [inOrder, overtaken] = await Promise.all([probe(ok), probe(bad)]);
+    expect(JSON.parse(inOrder)).to.deep.equal({ events: [], next: 0 });
+    expect(JSON.parse(overtaken)).to.deep.equal({ events: [{ id: 1, data: 'x' }], next: 1 });
+  },
+
   'cache-public': async () => {
     const [ok, bad] = await pair('cache-public');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
