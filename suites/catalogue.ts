@@ -48,7 +48,7 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('LP-CYCLE-03', by('lp.repoll')),
       row('LP-PERSIST-01', by('lp.persistent')),
       row('LP-HDR-01', by('lp.header-overhead')),
-      row('LP-LAT-01', partly('the 3-transit bound for an event published in the gap between polls', 'lp.wake', 'lp.gap-no-loss')),
+      row('LP-LAT-01', by('lp.wake', 'lp.gap-no-loss', 'lp.gap-latency')),
       row('LP-LAT-02', see('BP-PIPE-01')),
       row(
         'LP-CONN-01',

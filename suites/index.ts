@@ -1,6 +1,7 @@
 import type { Requirement } from '../runner/requirement.js';
 import { longPollingRequirements } from './rfc6202/2-long-polling.js';
 import { idleRepollRequirements } from './rfc6202/2-idle-repoll.js';
+import { gapLatencyRequirements } from './rfc6202/2-gap-latency.js';
 import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
@@ -37,6 +38,7 @@ import { CLIENT_REQUIREMENTS } from './clients/eventsource.js';
 export const REQUIREMENTS: readonly Requirement[] = [
   ...longPollingRequirements,
   ...idleRepollRequirements,
+  ...gapLatencyRequirements,
   ...streamingRequirements,
   ...bestPracticeRequirements,
   ...intermediaryRequirements,

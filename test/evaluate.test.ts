@@ -7,6 +7,7 @@ import { http2Cases } from './evaluate/rfc9113-http2.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
 import { idleRepollCases } from './evaluate/rfc6202-2-idle-repoll.js';
+import { gapLatencyCases } from './evaluate/rfc6202-2-gap-latency.js';
 import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
 import { intermediaryCases } from './evaluate/rfc6202-5-intermediaries.js';
 import { securityCases } from './evaluate/rfc6202-6-security.js';
@@ -20,6 +21,7 @@ import { clientCases } from './evaluate/clients.js';
 const SETS: readonly CannedSet[] = [
   ...longPollingCases,
   ...idleRepollCases,
+  ...gapLatencyCases,
   ...streamingCases,
   ...bestPracticeCases,
   ...intermediaryCases,

@@ -640,6 +640,15 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(JSON.parse(overtaken)).to.deep.equal({ events: [{ id: 1, data: 'x' }], next: 1 });
   },
 
+  'lp-gap-batching': async () => {
+    const [ok, bad] = await pair('lp-gap-batching');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [prompt, batched] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(prompt.ms).to.be.below(IMMEDIATE_MS);
+    expect(batched.ms).to.be.at.least(400);
+    expect(ids(batched.body)).to.deep.equal([1]);
+  },
+
   'cache-public': async () => {
     const [ok, bad] = await pair('cache-public');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
