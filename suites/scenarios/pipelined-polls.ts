@@ -10,7 +10,8 @@ import { noteBodyAndEnd, noteHead } from '../../runner/drivers/evidence.js';
 import { findTokens } from '../../runner/tokens.js';
 import { Inconclusive } from '../../runner/verdict.js';
 import { conditions, type Conditions } from '../../runner/observation.js';
-import { firstArrival, hasToken, type WireResponse } from '../../runner/wire/index.js';
+import { firstArrival, hasToken, type RawRequest, type WireResponse } from '../../runner/wire/index.js';
+import { CursorState } from '../../runner/drivers/cursor.js';
 import { timing, until } from './long-polling.js';
 
 export interface PipelinedAnswer {
@@ -28,7 +29,10 @@ export interface PipelinedAnswer {
 
 export interface PipelinedPollsSeen {
   conditions: Conditions;
+  /** the event published on B's channel in this attempt */
   token: string;
+  /** every event published on B's channel, earlier attempts' included: any of them marks B's answer */
+  bTokens: string[];
   /** send → publish start, ms */
   publishedAfterMs: number;
   /** answers in the order they arrived on the connection: the first is read as poll A's */
@@ -48,22 +52,60 @@ function answer(res: WireResponse, tSent: number, tPublish: number, token: strin
   };
 }
 
+type Poll = { url: URL; req: RawRequest };
+
+/** A poll on `channel` carrying `cursor`'s value (none on a first poll). */
+function pollOn(ctx: CaseContext, channel: string, cursor: CursorState | null): Poll {
+  const { url, req } = buildRequest(ctx, longPollBlock(ctx), channel);
+  const headers = [...(req.headers ?? [])];
+  cursor?.apply(url, headers);
+  return { url, req: { ...req, path: url.pathname + url.search, headers } };
+}
+
+interface Attempt {
+  seen: PipelinedPollsSeen;
+  r1: WireResponse;
+  r2: WireResponse | null;
+}
+
+/** A cursorless poll answered before the publish with a complete 2xx and no events: a handshake. */
+const isHandshake = (x: Attempt): boolean =>
+  x.r2 !== null &&
+  [x.r1, x.r2].every((r) => r.end === 'complete' && r.status >= 200 && r.status < 300) &&
+  x.seen.first.tokens.length === 0 &&
+  x.seen.first.endedAfterMs !== null &&
+  x.seen.first.endedAfterMs < x.seen.publishedAfterMs;
+
 export async function pipelinedPolls(ctx: CaseContext): Promise<PipelinedPollsSeen> {
   if (!ctx.env.publisher) throw new Inconclusive('needs the publish hook: the event tells which response answers which poll');
-  const t = await timing(ctx);
   const block = longPollBlock(ctx);
-  const channelB = ctx.newChannel();
-  const a = buildRequest(ctx, block, ctx.newChannel());
-  const b = buildRequest(ctx, block, channelB);
+  const method = block.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD')
+    throw new Inconclusive(`the poll is a ${method}: a client should not pipeline after a non-idempotent request (RFC 9112 §9.3.2)`);
+  const channels = [ctx.newChannel(), ctx.newChannel()] as const;
+  const once = await attempt(ctx, [pollOn(ctx, channels[0], null), pollOn(ctx, channels[1], null)], channels[1], []);
+  if (!isHandshake(once) || once.r2 === null || block.cursor === undefined) return once.seen;
+  // Servers that hold only polls carrying a cursor hand one out at once (a handshake): poll again
+  // with each channel's cursor, as a client would.
+  ctx.note('both pipelined polls were answered at once without events (a handshake): pipelining them again with their cursors');
+  const cursors = [once.r1, once.r2].map((r) => {
+    const c = new CursorState(block.cursor ?? { type: 'none' });
+    c.update(r);
+    return c;
+  });
+  const polls = [pollOn(ctx, channels[0], cursors[0] ?? null), pollOn(ctx, channels[1], cursors[1] ?? null)] as const;
+  return (await attempt(ctx, polls, channels[1], once.seen.bTokens)).seen;
+}
+
+async function attempt(ctx: CaseContext, [a, b]: readonly [Poll, Poll], channelB: string, earlier: readonly string[]): Promise<Attempt> {
+  const t = await timing(ctx);
   const conn = await ctx.connect();
   if (conn.protocol !== 'http/1.1') throw new Inconclusive('HTTP/1.1 pipelining needs an HTTP/1.1 connection');
   const method = a.req.method;
-  if (method !== 'GET' && method !== 'HEAD')
-    throw new Inconclusive(`the poll is a ${method}: a client should not pipeline after a non-idempotent request (RFC 9112 §9.3.2)`);
   // Both requests leave before any response is read: the second is pipelined behind the first.
   const tSent = conn.send(a.req, hostHeader(ctx));
   conn.send(b.req, hostHeader(ctx));
-  ctx.note(`polls A and B pipelined on connection #${conn.id}: ${method} ${a.url.pathname}${a.url.search}, then B's`, tSent, {
+  ctx.note(`polls A and B pipelined on connection #${conn.id}: ${method} ${a.req.path}, then ${b.req.path}`, tSent, {
     kind: 'request',
     conn: conn.id,
   });
@@ -85,11 +127,13 @@ export async function pipelinedPolls(ctx: CaseContext): Promise<PipelinedPollsSe
     noteBodyAndEnd(ctx, label, r);
   }
   conn.close();
-  return {
+  const seen = {
     conditions: conditions(ctx),
     token,
+    bTokens: [...earlier, token],
     publishedAfterMs: pub.tStart - tSent,
     first: answer(r1, tSent, pub.tStart, token),
     second: r2 === null ? null : answer(r2, tSent, pub.tStart, token),
   };
+  return { seen, r1, r2 };
 }

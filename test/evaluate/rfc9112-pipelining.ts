@@ -13,7 +13,7 @@ const withEvent = (endedAfterMs: number, tokenAfterPublishMs: number): Pipelined
   endedAfterMs,
   tokenAfterPublishMs,
 });
-const seen = { conditions: LOOPBACK, token, publishedAfterMs: 402 };
+const seen = { conditions: LOOPBACK, token, bTokens: [token], publishedAfterMs: 402 };
 
 export const pipeliningCases = [
   canned(pipelineOrder, [
@@ -28,6 +28,17 @@ export const pipeliningCases = [
       observation: { ...seen, first: withEvent(408, 5), second: quiet },
       outcome: 'fail',
       actual: "poll B's response overtook poll A's",
+    },
+    {
+      name: 'after a handshake retry, B carries the event of the first attempt',
+      observation: {
+        ...seen,
+        bTokens: ['pst-0001', token],
+        first: quiet,
+        second: { ...withEvent(1502, 1100), tokens: ['pst-0001'], tokenAfterPublishMs: null },
+      },
+      outcome: 'pass',
+      actual: 'then poll B with its event (HTTP 200, complete after 1502 ms)',
     },
     {
       name: 'A answered before the publish (short polling)',
