@@ -1,5 +1,7 @@
 import type { Requirement } from '../runner/requirement.js';
 import { longPollingRequirements } from './rfc6202/2-long-polling.js';
+import { idleRepollRequirements } from './rfc6202/2-idle-repoll.js';
+import { gapLatencyRequirements } from './rfc6202/2-gap-latency.js';
 import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
@@ -13,6 +15,7 @@ import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js
 import { bodyLengthRequirements } from './rfc9112/6.3-message-body-length.js';
 import { associatingRequirements } from './rfc9112/9.2-associating-responses.js';
 import { persistenceRequirements } from './rfc9112/9.3-persistence.js';
+import { pipeliningRequirements } from './rfc9112/9.3.2-pipelining.js';
 import { timeoutRequirements } from './rfc9112/9.5-failures-timeouts.js';
 import { http1Requirements } from './rfc9112/9.6-connection-close.js';
 import { h2StreamRequirements } from './rfc9113/5.1-streams.js';
@@ -36,6 +39,8 @@ import { CLIENT_REQUIREMENTS } from './clients/eventsource.js';
 /** Every requirement, in report order (by document, then section). */
 export const REQUIREMENTS: readonly Requirement[] = [
   ...longPollingRequirements,
+  ...idleRepollRequirements,
+  ...gapLatencyRequirements,
   ...streamingRequirements,
   ...bestPracticeRequirements,
   ...intermediaryRequirements,
@@ -47,6 +52,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bodyLengthRequirements,
   ...associatingRequirements,
   ...persistenceRequirements,
+  ...pipeliningRequirements,
   ...timeoutRequirements,
   ...http1Requirements,
   ...h2StreamRequirements,

@@ -9,6 +9,9 @@ import { REQUIREMENTS } from '../suites/index.js';
 import { spawn } from 'node:child_process';
 import { CLI, cli } from './helpers/cli.js';
 
+// The reference server here holds 1 s: a hold limit of 3 s scales lp.hold-floor's 10 s floor (a third of it) to 1 s.
+const HOLD_LIMIT = ['--hold-limit', '3'];
+
 describe('CLI end to end', function () {
   this.timeout(60_000);
   let dir: string;
@@ -117,7 +120,7 @@ describe('CLI end to end', function () {
   it('judges a target from a manifest file and writes report.json and junit.xml', async () => {
     const file = await manifestFile('ref.json', JSON.stringify(server.manifest()));
     const out = join(dir, 'ref-report');
-    const r = await cli(['run', '--target', file, '--report-dir', out, '--reporter', 'dot']);
+    const r = await cli(['run', '--target', file, '--report-dir', out, '--reporter', 'dot', ...HOLD_LIMIT]);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
     const odd = report.results
       .filter((x) => x.verdict !== 'pass' && x.verdict !== 'skip')
@@ -188,6 +191,7 @@ describe('CLI end to end', function () {
       'query:since:/next',
       '--hold',
       '1',
+      ...HOLD_LIMIT,
       '--no-report',
       '--reporter',
       'none',
@@ -200,7 +204,7 @@ describe('CLI end to end', function () {
     const m = server.manifest();
     delete m.publish;
     const file = await manifestFile('nopub.json', JSON.stringify(m));
-    const r = await cli(['run', '--via', 'direct', '--target', file, '--no-report', '--reporter', 'none']);
+    const r = await cli(['run', '--via', 'direct', '--target', file, '--no-report', '--reporter', 'none', ...HOLD_LIMIT]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/fail 0 · warn 0 · inconclusive \d+/);
     expect(r.stdout).to.include('no publish hook');

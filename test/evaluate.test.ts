@@ -2,9 +2,12 @@ import { expect } from 'chai';
 import { REQUIREMENTS } from '../suites/index.js';
 import type { CannedSet } from './evaluate/canned.js';
 import { http1Cases } from './evaluate/rfc9112-http1.js';
+import { pipeliningCases } from './evaluate/rfc9112-pipelining.js';
 import { http2Cases } from './evaluate/rfc9113-http2.js';
 import { bestPracticeCases } from './evaluate/rfc6202-5-best-practices.js';
 import { longPollingCases } from './evaluate/rfc6202-2-long-polling.js';
+import { idleRepollCases } from './evaluate/rfc6202-2-idle-repoll.js';
+import { gapLatencyCases } from './evaluate/rfc6202-2-gap-latency.js';
 import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
 import { intermediaryCases } from './evaluate/rfc6202-5-intermediaries.js';
 import { securityCases } from './evaluate/rfc6202-6-security.js';
@@ -17,12 +20,15 @@ import { clientCases } from './evaluate/clients.js';
 /** Every requirement's evaluate, judged on canned (some recorded) observations: no server needed. */
 const SETS: readonly CannedSet[] = [
   ...longPollingCases,
+  ...idleRepollCases,
+  ...gapLatencyCases,
   ...streamingCases,
   ...bestPracticeCases,
   ...intermediaryCases,
   ...securityCases,
   ...semanticsCases,
   ...http1Cases,
+  ...pipeliningCases,
   ...http2Cases,
   ...sseCases,
   ...bayeuxCases,

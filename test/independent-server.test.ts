@@ -113,7 +113,8 @@ describe('an independently written compliant long-poll server', function () {
           strict: false,
           timeScale: 1,
           concurrency: 32,
-          holdLimitSeconds: 30,
+          // A 1.5 s hold: lp.hold-floor's floor (a third of the limit) scaled to 1 s.
+          holdLimitSeconds: 3,
           reportDir: null,
           reporter: 'none',
         });

@@ -595,6 +595,61 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bad.manifest().name).to.equal('pushspec-reference+long-hold');
   },
 
+  'short-hold': async () => {
+    const holdMs = 200;
+    const [ok, bad] = await pair('short-hold', { holdMs });
+    const [normal, short] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(normal.ms).to.be.at.least(holdMs * 0.8);
+    expect(short.ms).to.be.below(holdMs * 0.8);
+    expect(short.body).to.deep.equal({ events: [], next: 0 });
+    expect(bad.manifest().longPoll?.holdSeconds).to.equal(0.1);
+  },
+
+  'lp-idle-reset': async () => {
+    const [ok, bad] = await pair('lp-idle-reset');
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      await publish(server, 'c', 'x');
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.endsWith('"next":1}'));
+      // An immediate re-poll cancels the reset; then the connection idles.
+      conn.socket.write('GET /lp?channel=c&since=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+      await conn.until((d) => d.split('"next":1}').length === 3);
+      const how = await Promise.race([conn.ended, new Promise<string>((r) => setTimeout(() => r('open'), 1500))]);
+      conn.socket.destroy();
+      return how;
+    };
+    const [kept, reset] = await Promise.all([probe(ok), probe(bad)]);
+    expect(kept).to.equal('open');
+    expect(reset).to.equal('error:ECONNRESET');
+  },
+
+  'lp-pipeline-out-of-order': async () => {
+    const [ok, bad] = await pair('lp-pipeline-out-of-order');
+    const probe = async (server: ReferenceServer): Promise<string> => {
+      const conn = await rawConnect(server.port);
+      conn.socket.write('GET /lp?channel=a HTTP/1.1\r\nHost: x\r\n\r\nGET /lp?channel=b HTTP/1.1\r\nHost: x\r\n\r\n');
+      await server.whenHeld('b', 1);
+      await publish(server, 'b', 'x');
+      const got = await conn.until((d) => d.split('"next":').length === 3);
+      conn.socket.destroy();
+      // The first body on the connection: A's (empty) in order, B's (the event) out of order.
+      return got.slice(got.indexOf('\r\n\r\n') + 4).split('HTTP/1.1')[0] ?? '';
+    };
+    const [inOrder, overtaken] = await Promise.all([probe(ok), probe(bad)]);
+    expect(JSON.parse(inOrder)).to.deep.equal({ events: [], next: 0 });
+    expect(JSON.parse(overtaken)).to.deep.equal({ events: [{ id: 1, data: 'x' }], next: 1 });
+  },
+
+  'lp-gap-batching': async () => {
+    const [ok, bad] = await pair('lp-gap-batching');
+    await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
+    const [prompt, batched] = await Promise.all([poll(ok, 'c', 0), poll(bad, 'c', 0)]);
+    expect(prompt.ms).to.be.below(IMMEDIATE_MS);
+    expect(batched.ms).to.be.at.least(400);
+    expect(ids(batched.body)).to.deep.equal([1]);
+  },
+
   'cache-public': async () => {
     const [ok, bad] = await pair('cache-public');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);

@@ -161,6 +161,56 @@ const holdTime = defineRequirement<HoldSeen & { limitMs: number }, typeof agreem
   },
 });
 
+/**
+ * The catalogue's floor (BP-TIMEOUT-01: a hold under 10 s is close to polling) as a fraction of
+ * the hold limit (30 s by default), so a run with a scaled --hold-limit scales the floor with it.
+ */
+const floorLimits = { limitFraction: 1 / 3 };
+
+// RFC 6202 §5.5: "the timeout value should be set to a high value" — a short hold turns long
+// polling back into polling (a request and a response per hold, latency and load of polling).
+const holdFloor = defineRequirement<HoldSeen & { limitMs: number }, typeof floorLimits>({
+  id: 'lp.hold-floor',
+  spec: 'RFC 6202',
+  section: '5.5',
+  level: 'should',
+  title: 'The hold time is high (at least 10 s), not so short that long polling degrades to polling',
+  sources: [rfc(6202, '5.5')],
+  transports: [...LP],
+  needsPublish: false,
+  timing: false,
+  dependsOn: ['lp.held'],
+  limits: floorLimits,
+  tolerance: (l) =>
+    `measured hold (send → end of an idle poll on a fresh channel, so a round trip above the server's timer) ≥ ${Math.round(l.limitFraction * 100)}% of the hold limit (10 s at the default --hold-limit of 30 s)`,
+  faults: ['short-hold'],
+  remedy: 'hold idle polls for tens of seconds (e.g. 25 s, under the 30 s that proxies allow), not a few seconds',
+  async scenario(ctx) {
+    return { ...(await observeHold(ctx)), limitMs: ctx.env.options.holdLimitSeconds * 1000 };
+  },
+  evaluate(h, l): Verdict {
+    const floorMs = h.limitMs * l.limitFraction;
+    const expected = `the hold lasts at least ${s(floorMs)}`;
+    const measurements = { declaredMs: h.declaredMs, measuredMs: h.measuredMs === null ? null : Math.round(h.measuredMs), floorMs };
+    if (h.measuredMs === null) return verdict.pass(expected, `the idle poll was still open after ${s(h.capMs)}`, { measurements });
+    const res = h.response;
+    // A cut or an error other than 408 is not a hold ending by its timer (a 408 at the hold is,
+    // however wrong its status: lp.timeout-status judges that answer).
+    if (!res || !res.gotHeaders || (res.status >= 400 && res.status !== 408) || res.end !== 'complete')
+      return verdict.unobservable(
+        `the idle poll ended after ${s(h.measuredMs)} without a complete response (${res ? `HTTP ${res.status || '-'}, ${res.end}` : 'nothing read'}), so its hold time was not observed`,
+      );
+    if (h.measuredMs < floorMs) {
+      return verdict.violation(
+        expected,
+        `an idle poll was answered after ${s(h.measuredMs)} (HTTP ${res.status}${h.declaredMs === null ? '' : `, declared hold ${s(h.declaredMs)}`}): every client re-polls that often, which is close to polling in latency, requests and load`,
+        { measurements },
+      );
+    }
+    return verdict.pass(expected, `measured hold ${s(h.measuredMs)}`, { measurements });
+  },
+});
+
 /** A long-poll response as RFC 9111 §3 storability needs it. */
 export interface StorableSeen {
   method: string;
@@ -284,5 +334,5 @@ const noCacheRequest = defineRequirement<NoCacheRequestSeen, Record<string, neve
   },
 });
 
-export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, notStorable, noCacheRequest];
-export { timeoutStatus, holdTime, notStorable, noCacheRequest };
+export const bestPracticeRequirements: Requirement[] = [timeoutStatus, holdTime, holdFloor, notStorable, noCacheRequest];
+export { timeoutStatus, holdTime, holdFloor, notStorable, noCacheRequest };

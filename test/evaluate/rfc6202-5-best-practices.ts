@@ -1,4 +1,4 @@
-import { holdTime, noCacheRequest, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202/5-best-practices.js';
+import { holdFloor, holdTime, noCacheRequest, notStorable, timeoutStatus, type HoldSeen } from '../../suites/rfc6202/5-best-practices.js';
 import { canned } from './canned.js';
 import { LOOPBACK, response } from './observations.js';
 
@@ -122,6 +122,44 @@ export const bestPracticeCases = [
       name: 'agreement slack scales with --time-scale',
       observation: { ...hold, conditions: { ...LOOPBACK, timeScale: 3 }, declaredMs: 10000, measuredMs: 14000, limitMs: 30000 },
       outcome: 'pass',
+    },
+  ]),
+  canned(holdFloor, [
+    {
+      name: '12 s hold against the default limit',
+      observation: { ...hold, declaredMs: 12000, measuredMs: 12004, limitMs: 30000 },
+      outcome: 'pass',
+      actual: 'measured hold 12.0 s',
+    },
+    {
+      name: '2 s hold against the default limit',
+      recorded,
+      observation: { ...hold, limitMs: 30000 },
+      outcome: 'fail',
+      actual: 'an idle poll was answered after 2.0 s (HTTP 200, declared hold 2.0 s)',
+    },
+    {
+      name: 'the floor scales with --hold-limit',
+      observation: { ...hold, limitMs: 6000 },
+      outcome: 'pass',
+    },
+    {
+      name: 'undeclared and still open at the cap',
+      observation: { ...hold, declaredMs: null, measuredMs: null, capMs: 31500, response: null, limitMs: 30000 },
+      outcome: 'pass',
+      actual: 'still open after 31.5 s',
+    },
+    {
+      name: 'a 408 at a 3 s hold still measures the hold (nchan)',
+      observation: { ...recorded408, measuredMs: 3004, limitMs: 30000 },
+      outcome: 'fail',
+      actual: 'an idle poll was answered after 3.0 s (HTTP 408',
+    },
+    {
+      name: 'a quick 503 is not a hold',
+      observation: { ...hold, measuredMs: 40, response: response(503), limitMs: 30000 },
+      outcome: 'inconclusive',
+      actual: 'its hold time was not observed',
     },
   ]),
   canned(notStorable, [
