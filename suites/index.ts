@@ -5,6 +5,7 @@ import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { sseRequestRequirements } from './whatwg-html/9.2.2-eventsource-request.js';
 import { sseFormatRequirements } from './whatwg-html/9.2.5-event-stream-format.js';
+import { sseDataRequirements } from './whatwg-html/9.2.6-data-field.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
 import { hostRequirements } from './rfc9112/3.2-host.js';
@@ -52,6 +53,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...sseRequirements,
   ...sseRequestRequirements,
   ...sseFormatRequirements,
+  ...sseDataRequirements,
   ...bayeuxRequirements,
   ...bayeuxHandshakeRequirements,
   ...bayeuxSessionRequirements,

@@ -10,6 +10,7 @@ import { intermediaryCases } from './evaluate/rfc6202-5-intermediaries.js';
 import { securityCases } from './evaluate/rfc6202-6-security.js';
 import { semanticsCases } from './evaluate/rfc9110-semantics.js';
 import { sseCases } from './evaluate/whatwg-sse.js';
+import { sseDataCases } from './evaluate/whatwg-sse-data.js';
 import { bayeuxCases } from './evaluate/bayeux-1.0.js';
 import { boshCases } from './evaluate/xep0124-bosh.js';
 import { clientCases } from './evaluate/clients.js';
@@ -25,6 +26,7 @@ const SETS: readonly CannedSet[] = [
   ...http1Cases,
   ...http2Cases,
   ...sseCases,
+  ...sseDataCases,
   ...bayeuxCases,
   ...boshCases,
   ...clientCases,

@@ -948,6 +948,24 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(bad).to.equal('retry: 2s\n\nid: 1\ndata: a\n\n');
   },
 
+  'sse-data-raw-newlines': async () => {
+    const [good, bad] = await sseBodies('sse-data-raw-newlines', ['a\nb\r\nc\rd', 'z']);
+    expect(good).to.equal('retry: 2000\n\nid: 1\ndata: a\ndata: b\ndata: c\ndata: d\n\nid: 2\ndata: z\n\n');
+    expect(bad).to.equal('retry: 2000\n\nid: 1\ndata: a\nb\r\nc\rd\n\nid: 2\ndata: z\n\n');
+  },
+
+  'sse-data-no-space': async () => {
+    const [ok, bad] = await pair('sse-data-no-space', { heartbeatMs: QUIET_MS });
+    const conns = await Promise.all([ok, bad].map((s) => openStream(s, '/sse?channel=c')));
+    await Promise.all(conns.map((c) => c.until((d) => dechunk(bodyOf(d)).startsWith('retry: '))));
+    await Promise.all([publish(ok, 'c', ' x'), publish(bad, 'c', ' x')]);
+    const [good, stripped] = await Promise.all(
+      conns.map(async (c) => dechunk(bodyOf(await c.until((d) => dechunk(bodyOf(d)).endsWith('x\n\n'))))),
+    );
+    expect(good).to.equal('retry: 2000\n\nid: 1\ndata:  x\n\n');
+    expect(stripped).to.equal('retry: 2000\n\nid: 1\ndata: x\n\n');
+  },
+
   'sse-retry-short': async () => {
     const [good, bad] = await sseBodies('sse-retry-short', ['a']);
     expect(good.startsWith('retry: 2000\n\n')).to.equal(true);
