@@ -119,7 +119,16 @@ export const CATALOGUE: readonly CatalogueSection[] = [
   {
     title: 'RFC 6202 §6 security',
     rows: [
-      row('SEC-INJ-01', partly('U+2028/U+2029 escaping in JSONP data', 'bay.jsonp-callback', 'sec.jsonp-callback', 'sec.nosniff')),
+      row(
+        'SEC-INJ-01',
+        partly(
+          'U+2028/U+2029 escaping in the JSONP of Bayeux callback-polling',
+          'bay.jsonp-callback',
+          'sec.jsonp-callback',
+          'sec.jsonp-separators',
+          'sec.nosniff',
+        ),
+      ),
       row('SEC-DOS-01', { load: 'pushspec load: a per-client cap while other clients are still served' }),
       row('SEC-GEN-01', untestable('says the document adds no security issue of its own')),
     ],
@@ -130,7 +139,7 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('SSE-CT-01', by('sse.content-type')),
       row('SSE-REQ-01', by('sse.browser-request')),
       row('SSE-STATUS-01', notYet('5xx for overload (terminal for EventSource); streams ended within 1 s as a reconnect loop')),
-      row('SSE-204-01', notYet('204 for a stop condition the target declares (needs a manifest field)')),
+      row('SSE-204-01', by('sse.stop-204')),
       row('SSE-REDIR-01', notYet('a redirected event-stream request (information only)')),
       row('SSE-ENC-01', by('sse.utf8')),
       row('SSE-LINE-01', untestable('every line terminator and any mix of them is valid: nothing to violate')),
@@ -155,12 +164,12 @@ export const CATALOGUE: readonly CatalogueSection[] = [
     title: 'RFC 9112 HTTP/1.1 framing and persistence',
     rows: [
       row('H1-TE-01', by('st.http10-eof', 'h1.http10-no-chunked')),
-      row('H1-TE-02', notYet('Transfer-Encoding on a 204')),
+      row('H1-TE-02', partly('Transfer-Encoding on a 204 other than the declared SSE stop answer', 'sse.stop-204')),
       row('H1-TE-03', partly('Bayeux and BOSH responses', 'h1.te-without-cl')),
       row('H1-CHUNK-01', by('st.chunk-syntax')),
       row('H1-CHUNK-02', notYet('meaning carried in chunk extensions')),
       row('H1-CHUNK-03', notYet('essential data only in trailers')),
-      row('H1-LEN-01', partly('a 204 that carries body bytes', 'http.head')),
+      row('H1-LEN-01', partly('body bytes on a 204 other than the declared SSE stop answer', 'http.head', 'sse.stop-204')),
       row('H1-LEN-02', by('h1.self-delimited')),
       row('H1-LEN-03', notYet('bytes beyond a complete Content-Length body')),
       row('H1-INCOMP-01', by('st.chunk-syntax')),
