@@ -267,7 +267,14 @@ export const CATALOGUE: readonly CatalogueSection[] = [
   {
     title: 'RFC 10036 Incremental',
     rows: [
-      row('INCR-01', notYet('whether streaming and SSE responses carry Incremental: ?1 (information only)')),
+      row(
+        'INCR-01',
+        partly(
+          'no verdict by design (information only, RFC 10036 is new and advisory): the field is reported as the incremental measurement of these checks; long polls with padding, and the INT-INCR proxy that shows the effect',
+          'sse.content-type',
+          'st.no-content-length',
+        ),
+      ),
       row('INCR-02', untestable("an intermediary's duty, not the server's")),
     ],
   },

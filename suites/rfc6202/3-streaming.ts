@@ -9,7 +9,7 @@ import { rfc } from '../sources.js';
 import { BUFFERING_HOPS, RECHUNKING_HOPS } from '../profiles.js';
 import { framingOf, openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from '../scenarios/streaming.js';
 import { sharedIdle, type IdleObservation } from '../scenarios/streaming-idle.js';
-import { evaluateHeartbeat, HEARTBEAT_TOLERANCE } from '../scenarios/streaming-judgements.js';
+import { evaluateHeartbeat, HEARTBEAT_TOLERANCE, incrementalOf } from '../scenarios/streaming-judgements.js';
 import { ms, secs } from '../format.js';
 
 const ST = ['stream', 'sse'] as const;
@@ -218,48 +218,53 @@ const http10 = defineRequirement<Http10Seen, typeof EXACT>({
 });
 
 // RFC 9112 §6.3 / RFC 6202 §3.1: a Content-Length ends the body at that count.
-const noContentLength = defineRequirement<{ contentLength: string | null; transferEncoding: string | null; framing: string }, typeof EXACT>(
-  {
-    id: 'st.no-content-length',
-    spec: 'RFC 9112',
-    section: '6.3',
-    level: 'must',
-    title: 'An unbounded stream carries no Content-Length',
-    sources: [rfc(9112, '6.3'), rfc(6202, '3.1')],
-    transports: [...ST],
-    needsPublish: false,
-    mayPublish: true,
-    timing: false,
-    dependsOn: ['st.first-byte'],
-    limits: EXACT,
-    tolerance: () => 'exact: the response header section',
-    faults: ['stream-content-length'],
-    remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
-    async scenario(ctx) {
-      const { head, end } = await streamHeaders(ctx, 'stream');
-      if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
-      return {
-        contentLength: header(head, 'content-length') ?? null,
-        transferEncoding: header(head, 'transfer-encoding') ?? null,
-        framing: head.framing,
-      };
-    },
-    evaluate(o): Verdict {
-      const cl = o.contentLength;
-      const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
-      if (cl !== null && o.transferEncoding === null) {
-        return verdict.violation(
-          expected,
-          `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`,
-        );
-      }
-      return verdict.pass(
-        expected,
-        `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`,
-      );
-    },
+const noContentLength = defineRequirement<
+  { contentLength: string | null; transferEncoding: string | null; framing: string; incremental?: string | null },
+  typeof EXACT
+>({
+  id: 'st.no-content-length',
+  spec: 'RFC 9112',
+  section: '6.3',
+  level: 'must',
+  title: 'An unbounded stream carries no Content-Length',
+  sources: [rfc(9112, '6.3'), rfc(6202, '3.1')],
+  transports: [...ST],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
+  dependsOn: ['st.first-byte'],
+  limits: EXACT,
+  tolerance: () => 'exact: the response header section',
+  faults: ['stream-content-length'],
+  remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
+  async scenario(ctx) {
+    const { head, end } = await streamHeaders(ctx, 'stream');
+    if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
+    return {
+      contentLength: header(head, 'content-length') ?? null,
+      transferEncoding: header(head, 'transfer-encoding') ?? null,
+      framing: head.framing,
+      incremental: header(head, 'incremental') ?? null,
+    };
   },
-);
+  evaluate(o): Verdict {
+    const cl = o.contentLength;
+    const measurements = incrementalOf(o);
+    const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
+    if (cl !== null && o.transferEncoding === null) {
+      return verdict.violation(
+        expected,
+        `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`,
+        { measurements },
+      );
+    }
+    return verdict.pass(
+      expected,
+      `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`,
+      { measurements },
+    );
+  },
+});
 
 /** The wire parser's codes (the "<WireErrorCode>:" prefix of its errors) that are chunk syntax. */
 const CHUNK_SYNTAX = ['bad-chunk-size', 'missing-chunk-crlf', 'chunk-line-cap', 'bare-cr', 'bare-lf', 'chunk-size-ws'];
