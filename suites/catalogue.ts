@@ -73,7 +73,11 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('ST-RECYCLE-01', notYet('stream lifetime and bytes before the server recycles it')),
       row(
         'ST-BUF-01',
-        partly('whether ≥ 1 KiB of padding precedes the first event; fetch() and XHR streaming clients', 'client.eventsource'),
+        partly(
+          'no verdict by design (information only): the bytes before the first event are reported as measurements of st.incremental (bytesBeforeFirstEvent, paddedKiB); fetch() and XHR streaming clients',
+          'client.eventsource',
+          'st.incremental',
+        ),
       ),
       row('ST-SRVBUF-01', by('st.incremental')),
       row('ST-FRAMING-02', by('st.app-framing')),

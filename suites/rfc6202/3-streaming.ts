@@ -104,7 +104,15 @@ const staysOpen = defineRequirement<{ delivered: number; open: boolean; ending: 
 
 // RFC 6202 §3.2 and RFC 9110 §7.6: buffering anywhere (here: in the server) defeats streaming.
 const incremental = defineRequirement<
-  { direct: boolean; ended: boolean; deliveries: DeliverySeen[]; /** the stream's status, when it came */ status?: number | null },
+  {
+    direct: boolean;
+    ended: boolean;
+    deliveries: DeliverySeen[];
+    /** the stream's status, when it came */
+    status?: number | null;
+    /** ST-BUF-01, reported not judged: body bytes before the first event's token (null: none arrived) */
+    bytesBeforeFirstEvent?: number | null;
+  },
   typeof three
 >({
   id: 'st.incremental',
@@ -132,6 +140,8 @@ const incremental = defineRequirement<
       ended: session.isEnded,
       deliveries: deliveries.map(deliverySeen),
       status: session.headers?.status ?? null,
+      bytesBeforeFirstEvent:
+        deliveries[0] === undefined || deliveries[0].arrival === null ? null : session.body.indexOf(deliveries[0].token),
     };
   },
   evaluate(o): Verdict {
@@ -143,7 +153,14 @@ const incremental = defineRequirement<
       (p) => !(o.ended && p.endsWith('never arrived') && o.deliveries.some((d) => d.latencyMs !== null)),
     );
     const worst = Math.max(0, ...o.deliveries.map((d) => d.latencyMs ?? 0));
-    const measurements = { worstLatencyMs: Math.round(worst), events: o.deliveries.length };
+    // ST-BUF-01 (information only): a ≥ 1 KiB prelude is what some XHR-streaming clients need before they show partial bodies.
+    const prelude = o.bytesBeforeFirstEvent ?? null;
+    const measurements = {
+      worstLatencyMs: Math.round(worst),
+      events: o.deliveries.length,
+      bytesBeforeFirstEvent: prelude,
+      paddedKiB: prelude === null ? null : prelude >= 1024,
+    };
     const expected = 'each small event arrives within the publish round trip + ε';
     // An event that never arrived has no finite overshoot: no excessMs, so no stall excuses it.
     if (problems.length)
