@@ -79,7 +79,11 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('ST-RECYCLE-01', notYet('stream lifetime and bytes before the server recycles it')),
       row(
         'ST-BUF-01',
-        partly('whether ≥ 1 KiB of padding precedes the first event; fetch() and XHR streaming clients', 'client.eventsource'),
+        partly(
+          'no verdict by design (information only): the bytes before the first event are reported as measurements of st.incremental (bytesBeforeFirstEvent, paddedKiB); fetch() and XHR streaming clients',
+          'client.eventsource',
+          'st.incremental',
+        ),
       ),
       row('ST-SRVBUF-01', by('st.incremental')),
       row('ST-FRAMING-02', by('st.app-framing')),
@@ -125,7 +129,16 @@ export const CATALOGUE: readonly CatalogueSection[] = [
   {
     title: 'RFC 6202 §6 security',
     rows: [
-      row('SEC-INJ-01', partly('U+2028/U+2029 escaping in JSONP data', 'bay.jsonp-callback', 'sec.jsonp-callback', 'sec.nosniff')),
+      row(
+        'SEC-INJ-01',
+        partly(
+          'U+2028/U+2029 escaping in the JSONP of Bayeux callback-polling',
+          'bay.jsonp-callback',
+          'sec.jsonp-callback',
+          'sec.jsonp-separators',
+          'sec.nosniff',
+        ),
+      ),
       row('SEC-DOS-01', { load: 'pushspec load: a per-client cap while other clients are still served' }),
       row('SEC-GEN-01', untestable('says the document adds no security issue of its own')),
     ],
@@ -136,14 +149,14 @@ export const CATALOGUE: readonly CatalogueSection[] = [
       row('SSE-CT-01', by('sse.content-type')),
       row('SSE-REQ-01', by('sse.browser-request')),
       row('SSE-STATUS-01', notYet('5xx for overload (terminal for EventSource); streams ended within 1 s as a reconnect loop')),
-      row('SSE-204-01', notYet('204 for a stop condition the target declares (needs a manifest field)')),
+      row('SSE-204-01', by('sse.stop-204')),
       row('SSE-REDIR-01', notYet('a redirected event-stream request (information only)')),
       row('SSE-ENC-01', by('sse.utf8')),
       row('SSE-LINE-01', untestable('every line terminator and any mix of them is valid: nothing to violate')),
       row('SSE-EVT-01', by('sse.dispatch')),
       row('SSE-FIELD-01', by('sse.field-names')),
-      row('SSE-DATA-01', notYet('a multi-line payload sent as several data lines')),
-      row('SSE-DATA-02', notYet('a payload with a leading space round-trips')),
+      row('SSE-DATA-01', by('sse.data-multiline')),
+      row('SSE-DATA-02', by('sse.data-leading-space')),
       row('SSE-DATA-03', untestable('id-only blocks are valid: information only')),
       row('SSE-ID-01', by('sse.ids', 'sse.id-no-nul')),
       row('SSE-RETRY-01', by('sse.retry', 'sse.retry-floor')),
@@ -161,12 +174,12 @@ export const CATALOGUE: readonly CatalogueSection[] = [
     title: 'RFC 9112 HTTP/1.1 framing and persistence',
     rows: [
       row('H1-TE-01', by('st.http10-eof', 'h1.http10-no-chunked')),
-      row('H1-TE-02', notYet('Transfer-Encoding on a 204')),
+      row('H1-TE-02', partly('Transfer-Encoding on a 204 other than the declared SSE stop answer', 'sse.stop-204')),
       row('H1-TE-03', partly('Bayeux and BOSH responses', 'h1.te-without-cl')),
       row('H1-CHUNK-01', by('st.chunk-syntax')),
       row('H1-CHUNK-02', notYet('meaning carried in chunk extensions')),
       row('H1-CHUNK-03', notYet('essential data only in trailers')),
-      row('H1-LEN-01', partly('a 204 that carries body bytes', 'http.head')),
+      row('H1-LEN-01', partly('body bytes on a 204 other than the declared SSE stop answer', 'http.head', 'sse.stop-204')),
       row('H1-LEN-02', by('h1.self-delimited')),
       row('H1-LEN-03', by('h1.no-stray-bytes')),
       row('H1-INCOMP-01', by('st.chunk-syntax')),
@@ -269,7 +282,14 @@ export const CATALOGUE: readonly CatalogueSection[] = [
   {
     title: 'RFC 10036 Incremental',
     rows: [
-      row('INCR-01', notYet('whether streaming and SSE responses carry Incremental: ?1 (information only)')),
+      row(
+        'INCR-01',
+        partly(
+          'no verdict by design (information only, RFC 10036 is new and advisory): the field is reported as the incremental measurement of these checks; long polls with padding, and the INT-INCR proxy that shows the effect',
+          'sse.content-type',
+          'st.no-content-length',
+        ),
+      ),
       row('INCR-02', untestable("an intermediary's duty, not the server's")),
     ],
   },

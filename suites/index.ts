@@ -6,9 +6,12 @@ import { bestPracticeRequirements } from './rfc6202/5-best-practices.js';
 import { streamingRequirements } from './rfc6202/3-streaming.js';
 import { sseRequirements } from './whatwg-html/9.2-server-sent-events.js';
 import { sseRequestRequirements } from './whatwg-html/9.2.2-eventsource-request.js';
+import { sseStopRequirements } from './whatwg-html/9.2.2-stop-204.js';
 import { sseFormatRequirements } from './whatwg-html/9.2.5-event-stream-format.js';
+import { sseDataRequirements } from './whatwg-html/9.2.6-data-field.js';
 import { intermediaryRequirements } from './rfc6202/5-intermediaries.js';
 import { securityRequirements } from './rfc6202/6-security.js';
+import { jsonpScriptRequirements } from './rfc6202/6-jsonp-script.js';
 import { hostRequirements } from './rfc9112/3.2-host.js';
 import { versionRequirements } from './rfc9112/2.3-http-version.js';
 import { transferEncodingRequirements } from './rfc9112/6.1-transfer-encoding.js';
@@ -45,6 +48,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...bestPracticeRequirements,
   ...intermediaryRequirements,
   ...securityRequirements,
+  ...jsonpScriptRequirements,
   ...semanticsRequirements,
   ...versionRequirements,
   ...hostRequirements,
@@ -60,7 +64,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
   ...h2FieldRequirements,
   ...sseRequirements,
   ...sseRequestRequirements,
+  ...sseStopRequirements,
   ...sseFormatRequirements,
+  ...sseDataRequirements,
   ...bayeuxRequirements,
   ...bayeuxHandshakeRequirements,
   ...bayeuxSessionRequirements,

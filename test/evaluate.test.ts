@@ -11,8 +11,11 @@ import { gapLatencyCases } from './evaluate/rfc6202-2-gap-latency.js';
 import { streamingCases } from './evaluate/rfc6202-3-streaming.js';
 import { intermediaryCases } from './evaluate/rfc6202-5-intermediaries.js';
 import { securityCases } from './evaluate/rfc6202-6-security.js';
+import { jsonpScriptCases } from './evaluate/rfc6202-6-jsonp-script.js';
 import { semanticsCases } from './evaluate/rfc9110-semantics.js';
 import { sseCases } from './evaluate/whatwg-sse.js';
+import { sseDataCases } from './evaluate/whatwg-sse-data.js';
+import { sseStopCases } from './evaluate/whatwg-sse-stop.js';
 import { bayeuxCases } from './evaluate/bayeux-1.0.js';
 import { boshCases } from './evaluate/xep0124-bosh.js';
 import { clientCases } from './evaluate/clients.js';
@@ -26,11 +29,14 @@ const SETS: readonly CannedSet[] = [
   ...bestPracticeCases,
   ...intermediaryCases,
   ...securityCases,
+  ...jsonpScriptCases,
   ...semanticsCases,
   ...http1Cases,
   ...pipeliningCases,
   ...http2Cases,
   ...sseCases,
+  ...sseDataCases,
+  ...sseStopCases,
   ...bayeuxCases,
   ...boshCases,
   ...clientCases,

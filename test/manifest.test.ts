@@ -456,7 +456,13 @@ describe('manifest', () => {
         what: 'body on the sse block',
         input: edit((m) => (m['sse'] = { url: '/e?id={channel}', body: 'x' })),
         path: '/sse/body',
-        phrases: ['unknown field "body"', 'allowed fields: url, method, headers, heartbeatSeconds'],
+        phrases: ['unknown field "body"', 'allowed fields: url, method, headers, heartbeatSeconds, stopUrl'],
+      },
+      {
+        what: 'a misspelt placeholder in sse.stopUrl',
+        input: edit((m) => (m['sse'] = { url: '/e?id={channel}', stopUrl: '/e?id={chanel}&closed=1' })),
+        path: '/sse/stopUrl',
+        phrases: ['unknown placeholder {chanel}', 'did you mean {channel}'],
       },
       {
         what: 'body on a GET poll',

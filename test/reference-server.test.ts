@@ -818,6 +818,16 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     expect(script.text.startsWith('alert(1)//({"events":[')).to.equal(true);
   },
 
+  'lp-jsonp-raw-separators': async () => {
+    const [ok, bad] = await pair('lp-jsonp-raw-separators');
+    await Promise.all([publish(ok, 'c', 'a\u2028b\u2029c'), publish(bad, 'c', 'a\u2028b\u2029c')]);
+    const url = (server: ReferenceServer): string => `${server.url}/lp?channel=c&since=0&callback=cb`;
+    const [escaped, raw] = await Promise.all([get(url(ok)), get(url(bad))]);
+    expect(header(escaped.headers, 'content-type')).to.equal('application/javascript');
+    expect(escaped.text).to.contain('cb({"events":[').and.to.contain('a\\u2028b\\u2029c');
+    expect(raw.text).to.contain('cb({"events":[').and.to.contain('a\u2028b\u2029c');
+  },
+
   'lp-sniffable': async () => {
     const [ok, bad] = await pair('lp-sniffable');
     await Promise.all([publish(ok, 'c', 'x'), publish(bad, 'c', 'x')]);
@@ -1018,6 +1028,31 @@ const FAULT_TESTS: Record<FaultName, () => Promise<void>> = {
     const [good, bad] = await sseBodies('sse-bad-retry', ['a']);
     expect(good.startsWith('retry: 2000\n\n')).to.equal(true);
     expect(bad).to.equal('retry: 2s\n\nid: 1\ndata: a\n\n');
+  },
+
+  'sse-data-raw-newlines': async () => {
+    const [good, bad] = await sseBodies('sse-data-raw-newlines', ['a\nb\r\nc\rd', 'z']);
+    expect(good).to.equal('retry: 2000\n\nid: 1\ndata: a\ndata: b\ndata: c\ndata: d\n\nid: 2\ndata: z\n\n');
+    expect(bad).to.equal('retry: 2000\n\nid: 1\ndata: a\nb\r\nc\rd\n\nid: 2\ndata: z\n\n');
+  },
+
+  'sse-data-no-space': async () => {
+    const [ok, bad] = await pair('sse-data-no-space', { heartbeatMs: QUIET_MS });
+    const conns = await Promise.all([ok, bad].map((s) => openStream(s, '/sse?channel=c')));
+    await Promise.all(conns.map((c) => c.until((d) => dechunk(bodyOf(d)).startsWith('retry: '))));
+    await Promise.all([publish(ok, 'c', ' x'), publish(bad, 'c', ' x')]);
+    const [good, stripped] = await Promise.all(
+      conns.map(async (c) => dechunk(bodyOf(await c.until((d) => dechunk(bodyOf(d)).endsWith('x\n\n'))))),
+    );
+    expect(good).to.equal('retry: 2000\n\nid: 1\ndata:  x\n\n');
+    expect(stripped).to.equal('retry: 2000\n\nid: 1\ndata: x\n\n');
+  },
+
+  'sse-stop-200': async () => {
+    const [ok, bad] = await pair('sse-stop-200', { heartbeatMs: QUIET_MS });
+    const [stopped, ended] = await Promise.all([get(`${ok.url}/sse?channel=c&closed=1`), get(`${bad.url}/sse?channel=c&closed=1`)]);
+    expect([stopped.status, stopped.text]).to.deep.equal([204, '']);
+    expect([ended.status, header(ended.headers, 'content-type'), ended.text]).to.deep.equal([200, 'text/event-stream', '']);
   },
 
   'sse-retry-short': async () => {

@@ -569,6 +569,10 @@ function semanticProblems(m: Obj): ManifestProblem[] {
     ...globalTs,
     ...blocks.flatMap(({ name, block }) => blockTemplates(block, `/${name}`, false)),
     ...(publish ? blockTemplates(publish, '/publish', true) : []),
+    // sse.stopUrl: checked for placeholders, but not counted as the block's {channel} (its url must have it).
+    ...blocks.flatMap(({ name, block }) =>
+      typeof block['stopUrl'] === 'string' ? [{ path: `/${name}/stopUrl`, text: block['stopUrl'], inPublish: false }] : [],
+    ),
   ];
 
   // A misspelt placeholder is the real mistake; "no {channel}" on the same block would be an echo.

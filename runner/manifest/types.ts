@@ -61,6 +61,8 @@ export interface StreamBlock extends TransportBase {
 
 export interface SseBlock extends TransportBase {
   heartbeatSeconds?: number;
+  /** an EventSource URL ({channel} allowed) the target answers as "this stream is over": sse.stop-204 expects 204 there */
+  stopUrl?: string;
 }
 
 export type BayeuxBlock = TransportBase;

@@ -9,7 +9,7 @@ import { rfc } from '../sources.js';
 import { BUFFERING_HOPS, RECHUNKING_HOPS } from '../profiles.js';
 import { framingOf, openStream, parseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from '../scenarios/streaming.js';
 import { sharedIdle, type IdleObservation } from '../scenarios/streaming-idle.js';
-import { evaluateHeartbeat, HEARTBEAT_TOLERANCE } from '../scenarios/streaming-judgements.js';
+import { evaluateHeartbeat, HEARTBEAT_TOLERANCE, incrementalOf } from '../scenarios/streaming-judgements.js';
 import { ms, secs } from '../format.js';
 
 const ST = ['stream', 'sse'] as const;
@@ -104,7 +104,15 @@ const staysOpen = defineRequirement<{ delivered: number; open: boolean; ending: 
 
 // RFC 6202 §3.2 and RFC 9110 §7.6: buffering anywhere (here: in the server) defeats streaming.
 const incremental = defineRequirement<
-  { direct: boolean; ended: boolean; deliveries: DeliverySeen[]; /** the stream's status, when it came */ status?: number | null },
+  {
+    direct: boolean;
+    ended: boolean;
+    deliveries: DeliverySeen[];
+    /** the stream's status, when it came */
+    status?: number | null;
+    /** ST-BUF-01, reported not judged: body bytes before the first event's token (null: none arrived) */
+    bytesBeforeFirstEvent?: number | null;
+  },
   typeof three
 >({
   id: 'st.incremental',
@@ -132,6 +140,8 @@ const incremental = defineRequirement<
       ended: session.isEnded,
       deliveries: deliveries.map(deliverySeen),
       status: session.headers?.status ?? null,
+      bytesBeforeFirstEvent:
+        deliveries[0] === undefined || deliveries[0].arrival === null ? null : session.body.indexOf(deliveries[0].token),
     };
   },
   evaluate(o): Verdict {
@@ -143,7 +153,14 @@ const incremental = defineRequirement<
       (p) => !(o.ended && p.endsWith('never arrived') && o.deliveries.some((d) => d.latencyMs !== null)),
     );
     const worst = Math.max(0, ...o.deliveries.map((d) => d.latencyMs ?? 0));
-    const measurements = { worstLatencyMs: Math.round(worst), events: o.deliveries.length };
+    // ST-BUF-01 (information only): a ≥ 1 KiB prelude is what some XHR-streaming clients need before they show partial bodies.
+    const prelude = o.bytesBeforeFirstEvent ?? null;
+    const measurements = {
+      worstLatencyMs: Math.round(worst),
+      events: o.deliveries.length,
+      bytesBeforeFirstEvent: prelude,
+      paddedKiB: prelude === null ? null : prelude >= 1024,
+    };
     const expected = 'each small event arrives within the publish round trip + ε';
     // An event that never arrived has no finite overshoot: no excessMs, so no stall excuses it.
     if (problems.length)
@@ -218,48 +235,53 @@ const http10 = defineRequirement<Http10Seen, typeof EXACT>({
 });
 
 // RFC 9112 §6.3 / RFC 6202 §3.1: a Content-Length ends the body at that count.
-const noContentLength = defineRequirement<{ contentLength: string | null; transferEncoding: string | null; framing: string }, typeof EXACT>(
-  {
-    id: 'st.no-content-length',
-    spec: 'RFC 9112',
-    section: '6.3',
-    level: 'must',
-    title: 'An unbounded stream carries no Content-Length',
-    sources: [rfc(9112, '6.3'), rfc(6202, '3.1')],
-    transports: [...ST],
-    needsPublish: false,
-    mayPublish: true,
-    timing: false,
-    dependsOn: ['st.first-byte'],
-    limits: EXACT,
-    tolerance: () => 'exact: the response header section',
-    faults: ['stream-content-length'],
-    remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
-    async scenario(ctx) {
-      const { head, end } = await streamHeaders(ctx, 'stream');
-      if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
-      return {
-        contentLength: header(head, 'content-length') ?? null,
-        transferEncoding: header(head, 'transfer-encoding') ?? null,
-        framing: head.framing,
-      };
-    },
-    evaluate(o): Verdict {
-      const cl = o.contentLength;
-      const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
-      if (cl !== null && o.transferEncoding === null) {
-        return verdict.violation(
-          expected,
-          `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`,
-        );
-      }
-      return verdict.pass(
-        expected,
-        `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`,
-      );
-    },
+const noContentLength = defineRequirement<
+  { contentLength: string | null; transferEncoding: string | null; framing: string; incremental?: string | null },
+  typeof EXACT
+>({
+  id: 'st.no-content-length',
+  spec: 'RFC 9112',
+  section: '6.3',
+  level: 'must',
+  title: 'An unbounded stream carries no Content-Length',
+  sources: [rfc(9112, '6.3'), rfc(6202, '3.1')],
+  transports: [...ST],
+  needsPublish: false,
+  mayPublish: true,
+  timing: false,
+  dependsOn: ['st.first-byte'],
+  limits: EXACT,
+  tolerance: () => 'exact: the response header section',
+  faults: ['stream-content-length'],
+  remedy: 'send no Content-Length on an endless stream; use chunked (HTTP/1.1) or close-delimited framing',
+  async scenario(ctx) {
+    const { head, end } = await streamHeaders(ctx, 'stream');
+    if (!head) throw new Inconclusive(`no response headers arrived (${end}); see st.first-byte`);
+    return {
+      contentLength: header(head, 'content-length') ?? null,
+      transferEncoding: header(head, 'transfer-encoding') ?? null,
+      framing: head.framing,
+      incremental: header(head, 'incremental') ?? null,
+    };
   },
-);
+  evaluate(o): Verdict {
+    const cl = o.contentLength;
+    const measurements = incrementalOf(o);
+    const expected = 'no Content-Length: the stream is chunked (HTTP/1.1) or close-delimited';
+    if (cl !== null && o.transferEncoding === null) {
+      return verdict.violation(
+        expected,
+        `"Content-Length: ${cl}" on an endless stream: clients and proxies end the body after ${cl} bytes and read the rest as garbage (or wait for bytes that never come)`,
+        { measurements },
+      );
+    }
+    return verdict.pass(
+      expected,
+      `framing: ${o.framing}${cl !== null ? ` (Content-Length ${cl} ignored: Transfer-Encoding present)` : ''}`,
+      { measurements },
+    );
+  },
+});
 
 /** The wire parser's codes (the "<WireErrorCode>:" prefix of its errors) that are chunk syntax. */
 const CHUNK_SYNTAX = ['bad-chunk-size', 'missing-chunk-crlf', 'chunk-line-cap', 'bare-cr', 'bare-lf', 'chunk-size-ws'];

@@ -13,6 +13,8 @@ export async function rawPoll(
   ctx: CaseContext,
   label: string,
   shape: (req: RawRequest) => RawRequest = (req) => req,
+  /** what the waking event carries (a fresh token when not given) */
+  payload?: string,
 ): Promise<{ conn: RecordedConnection; res: WireResponse }> {
   const block = ctx.manifest.longPoll;
   if (!block) throw new Inconclusive('the manifest has no longPoll block');
@@ -28,7 +30,7 @@ export async function rawPoll(
   ctx.note(`${label} on connection #${conn.id}`, tSent, { kind: 'request', conn: conn.id });
   if (ctx.env.publisher) {
     await until(ctx, tSent, ctx.rttMs + t.stimulusWindowMs * 0.2);
-    await ctx.publish(channel, ctx.nextToken());
+    await ctx.publish(channel, payload ?? ctx.nextToken());
   }
   const res = await exchange;
   ctx.note(summarizeResponse(res), res.tEnd ?? ctx.now(), { kind: 'response-end', conn: conn.id });

@@ -1,6 +1,6 @@
 import { classifyShared } from '../../runner/http/cacheability.js';
 import { IDLE_LIMIT_MS } from '../../runner/drivers/stream.js';
-import { verdict, type Verdict } from '../../runner/verdict.js';
+import { verdict, type Measurements, type Verdict } from '../../runner/verdict.js';
 import { ms } from '../format.js';
 import { stallExplains, type IdleObservation } from './streaming-idle.js';
 import { cutBy } from './streaming.js';
@@ -63,3 +63,9 @@ export function evaluateStorable(head: StorableHead, kind: string): Verdict {
     return verdict.violation(expected, `${c.why}: a cache can hand a late joiner a stored copy of the stream instead of live events`);
   return verdict.pass(expected, c.why);
 }
+
+/**
+ * RFC 10036 (INCR-01): the Incremental field of a push response, reported and never judged (the
+ * RFC is new and advisory); undefined in observations recorded before it was kept.
+ */
+export const incrementalOf = (o: { incremental?: string | null }): Measurements => ({ incremental: o.incremental ?? null });

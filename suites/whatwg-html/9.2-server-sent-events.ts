@@ -8,7 +8,13 @@ import { Inconclusive, verdict, type Verdict } from '../../runner/verdict.js';
 import { header } from '../../runner/wire/index.js';
 import type { FramingProblem } from '../../runner/framing/types.js';
 import { sharedIdle, type IdleObservation } from '../scenarios/streaming-idle.js';
-import { evaluateHeartbeat, evaluateStorable, HEARTBEAT_TOLERANCE, type StorableHead } from '../scenarios/streaming-judgements.js';
+import {
+  evaluateHeartbeat,
+  evaluateStorable,
+  HEARTBEAT_TOLERANCE,
+  incrementalOf,
+  type StorableHead,
+} from '../scenarios/streaming-judgements.js';
 import { openStream, parseSseBytewise, publishSeries, streamHeaders, streamTiming, type Delivery } from '../scenarios/streaming.js';
 import { ms } from '../format.js';
 
@@ -40,7 +46,7 @@ export const keepFindings = (f: readonly FramingProblem[]): FramingProblem[] => 
 
 // WHATWG HTML §9.2.2 (EventSource constructor, "announce the connection"): only a 200 whose
 // Content-Type is text/event-stream is processed; anything else fails the connection for good.
-const contentType = defineRequirement<{ status: number; contentType: string | null }, typeof EXACT>({
+const contentType = defineRequirement<{ status: number; contentType: string | null; incremental?: string | null }, typeof EXACT>({
   id: 'sse.content-type',
   spec: SPEC,
   section: '9.2.2',
@@ -58,19 +64,21 @@ const contentType = defineRequirement<{ status: number; contentType: string | nu
   async scenario(ctx) {
     const { head, end } = await streamHeaders(ctx, 'sse');
     if (!head) throw new Inconclusive(`no response headers arrived (${end})`);
-    return { status: head.status, contentType: header(head, 'content-type') ?? null };
+    return { status: head.status, contentType: header(head, 'content-type') ?? null, incremental: header(head, 'incremental') ?? null };
   },
   evaluate(o): Verdict {
     const ct = o.contentType ?? '(none)';
     const essence = ct.split(';')[0]?.trim().toLowerCase();
     const expected = '200 with Content-Type: text/event-stream';
+    const measurements = incrementalOf(o);
     if (o.status !== 200 || essence !== 'text/event-stream') {
       return verdict.violation(
         expected,
         `HTTP ${o.status} with Content-Type: ${ct} — EventSource fails the connection and never reconnects`,
+        { measurements },
       );
     }
-    return verdict.pass(expected, `HTTP 200, Content-Type: ${ct}`);
+    return verdict.pass(expected, `HTTP 200, Content-Type: ${ct}`, { measurements });
   },
 });
 

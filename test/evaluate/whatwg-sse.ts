@@ -47,6 +47,12 @@ export const sseCases = [
     { name: 'text/plain', recorded, observation: textPlain, outcome: 'fail', actual: 'HTTP 200 with Content-Type: text/plain' },
     { name: 'no Content-Type', observation: { status: 200, contentType: null }, outcome: 'fail', actual: 'Content-Type: (none)' },
     { name: '204', observation: { status: 204, contentType: 'text/event-stream' }, outcome: 'fail' },
+    // RFC 10036: reported as a measurement, never judged
+    {
+      name: 'Incremental: ?1 (information only)',
+      observation: { status: 200, contentType: 'text/event-stream', incremental: '?1' },
+      outcome: 'pass',
+    },
   ]),
   canned(fieldNames, [
     { name: 'clean', recorded, observation: cleanFields, outcome: 'pass', actual: '2 events parsed' },
