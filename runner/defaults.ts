@@ -7,6 +7,11 @@ export const RUN_DEFAULTS = {
   via: 'all',
   timeScale: 1,
   holdLimitSeconds: 30,
+  /**
+   * run --fixture without --hold-limit: 3 × the reference server's 2 s hold, so its short hold is
+   * judged the way a 10 s hold is against 30 s (lp.hold-floor: a third of the limit).
+   */
+  fixtureHoldLimitSeconds: 6,
   concurrency: 32,
   level: 'all',
   reporter: 'progress',
