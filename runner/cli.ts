@@ -411,4 +411,10 @@ process.on('unhandledRejection', (e) => {
   process.stderr.write(`pushspec: internal error (unhandled rejection, run continues): ${e instanceof Error ? e.message : String(e)}\n`);
 });
 const code = await main(process.argv);
-if (code >= 0) process.exit(code);
+// process.exit() drops what a pipe has not taken yet: `pushspec list --json | …` lost all past
+// 64 KiB. Both streams are flushed first.
+const flushed = (s: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => s.write('', () => resolve()));
+if (code >= 0) {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}

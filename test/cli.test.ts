@@ -6,7 +6,7 @@ import { startHostileServer, type HostileKind } from '../fixtures/hostile.js';
 import { startReferenceServer, type ReferenceServer } from '../fixtures/reference-server.js';
 import type { Report } from '../runner/report.js';
 import { REQUIREMENTS } from '../suites/index.js';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { CLI, cli } from './helpers/cli.js';
 
 // The reference server here holds 1 s: a hold limit of 3 s scales lp.hold-floor's 10 s floor (a third of it) to 1 s.
@@ -36,6 +36,20 @@ describe('CLI end to end', function () {
     const json = await cli(['list', '--json']);
     const rows = JSON.parse(json.stdout) as Array<{ id: string; faults: string[] }>;
     expect(rows.map((r) => r.id)).to.deep.equal(REQUIREMENTS.map((r) => r.id));
+  });
+
+  it('a pipe read slowly still gets all of list --json (more than a 64 KiB pipe holds)', async () => {
+    // The reader starts after the CLI has written and exited: before the fix it got 65,536 bytes.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'sh',
+        ['-c', `"${process.execPath}" "${CLI}" list --json | (sleep 1; cat)`],
+        { maxBuffer: 8 * 1024 * 1024 },
+        (err, stdout) => (err ? reject(new Error(err.message)) : resolve(stdout)),
+      ),
+    );
+    expect(out.length, 'bytes').to.be.greaterThan(64 * 1024);
+    expect((JSON.parse(out) as unknown[]).length).to.equal(REQUIREMENTS.length);
   });
 
   it('--help and --version exit 0', async () => {
