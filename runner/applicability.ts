@@ -160,6 +160,7 @@ const SERVER_ANSWER_AREAS: ReadonlyArray<{ prefix: string; what: string }> = [
  */
 const HOP_DECIDES: ReadonlyArray<{ effect: Effect; id: string; why: string }> = [
   { effect: 'closing', id: 'lp.persistent', why: 'no poll can reuse a connection the hop closes' },
+  { effect: 'closing', id: 'lp.idle-repoll', why: 'no re-poll can reuse a connection the hop closes (lp.persistent says so)' },
   {
     effect: 'coalescing',
     id: 'lp.fanout',

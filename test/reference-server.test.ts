@@ -156,7 +156,7 @@ describe('reference server (compliant)', function () {
       holdSeconds: HOLD_MS / 1000,
     });
     expect(m.stream).to.deep.equal({ url: '/stream?channel={channel}', framing: { type: 'ndjson' }, heartbeatSeconds: 0.1 });
-    expect(m.sse).to.deep.equal({ url: '/sse?channel={channel}', heartbeatSeconds: 0.1 });
+    expect(m.sse).to.deep.equal({ url: '/sse?channel={channel}', heartbeatSeconds: 0.1, stopUrl: '/sse?channel={channel}&closed=1' });
     expect(server.manifest('etag').longPoll).to.deep.equal({
       url: '/lp-etag?channel={channel}',
       cursor: { type: 'etag' },

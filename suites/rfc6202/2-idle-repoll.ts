@@ -76,7 +76,8 @@ const idleRepoll = defineRequirement<IdleRepollSeen, typeof idleLimits>({
   limits: idleLimits,
   tolerance: (l) =>
     `re-polls on one connection after idle pauses of ${gapsOf(l).map(secs).join(', ')} (× time scale); an idle close by FIN passes (the client retries on a new connection, RFC 9112 §9.3.1), a FIN within ε (${EPSILON_TEXT}) of a re-poll is the idle close crossing it`,
-  faults: ['lp-idle-reset'],
+  // h1-idle-reset resets the idle connection at 2.5 s, inside the 4 s pause.
+  faults: ['lp-idle-reset', 'h1-idle-reset'],
   remedy:
     'keep idle keep-alive connections for longer than the pause between polls (Node keepAliveTimeout, nginx keepalive_timeout: several seconds at least), and end an idle connection with a graceful close (FIN), never a reset',
   async scenario(ctx) {

@@ -183,7 +183,8 @@ const holdFloor = defineRequirement<HoldSeen & { limitMs: number }, typeof floor
   limits: floorLimits,
   tolerance: (l) =>
     `measured hold (send → end of an idle poll on a fresh channel, so a round trip above the server's timer) ≥ ${Math.round(l.limitFraction * 100)}% of the hold limit (10 s at the default --hold-limit of 30 s)`,
-  faults: ['short-hold'],
+  // short-poll holds nothing at all, which is under any floor (lp.held says it is not long polling).
+  faults: ['short-hold', 'short-poll'],
   remedy: 'hold idle polls for tens of seconds (e.g. 25 s, under the 30 s that proxies allow), not a few seconds',
   async scenario(ctx) {
     return { ...(await observeHold(ctx)), limitMs: ctx.env.options.holdLimitSeconds * 1000 };

@@ -1,3 +1,4 @@
+import { Inconclusive } from '../../runner/verdict.js';
 import type { CaseContext } from '../../runner/context.js';
 import type { StreamSession } from '../../runner/drivers/stream.js';
 import { openStream, parseSseBytewise, streamTiming } from './streaming.js';
@@ -29,6 +30,13 @@ export async function publishOnSse(ctx: CaseContext, payload: string, lastNeedle
   const arrival = await session.waitFor(lastNeedle, t.waitEventMs);
   await ctx.pause(2 * ctx.epsilonMs);
   await session.stop();
+  // A stream the client could not read as HTTP (an HTTP/2 stack refusing its fields) carries no
+  // payload to judge; the check that owns the refusal says so.
+  const res = await session.done;
+  if (res.end === 'malformed')
+    throw new Inconclusive(
+      `the event stream could not be read (${res.errors.slice(0, 2).join('; ') || 'malformed'}), so the payload's trip cannot be judged`,
+    );
   const parsed = parseSseBytewise(session);
   return { session, arrival, dispatched: parsed.messages.map((m) => m.data), partial: parsed.partial };
 }

@@ -100,6 +100,9 @@ const stop204 = defineRequirement<StopSeen, typeof limits>({
       return verdict.skip('n/a: the manifest declares no sse.stopUrl (a request the target answers as "this stream is over")');
     const expected = `GET ${o.path} answered 204 No Content, no Transfer-Encoding, no body`;
     if (o.status === null) return verdict.unobservable(`no answer to ${o.path} (${o.end})`);
+    // A response the client refused to read as HTTP has no status to judge (h2.no-connection-fields, h1.* say why).
+    if (o.end === 'malformed')
+      return verdict.unobservable(`the answer to ${o.path} could not be read as HTTP (HTTP ${o.status}, malformed)`);
     if (o.status !== 204) {
       const how =
         o.status === 200

@@ -39,6 +39,7 @@ const dataMultiline = defineRequirement<MultilineSeen, typeof EXACT>({
   transports: [...SSE],
   needsPublish: true,
   timing: false,
+  dependsOn: ['sse.field-names', 'sse.dispatch'],
   limits: EXACT,
   tolerance: () =>
     'exact: one payload of four lines separated by LF, CRLF and CR; the dispatched data must hold them joined by LF (inside the server’s own encoding, if it wraps payloads), and no payload line may reach the stream outside a data field',
@@ -67,6 +68,12 @@ const dataMultiline = defineRequirement<MultilineSeen, typeof EXACT>({
         published: 1,
         lost: 1,
       });
+    // Nothing of it dispatched at all is no judgement of line breaks: a field name or an event's
+    // end the browser does not recognise (sse.field-names, sse.dispatch) loses every payload.
+    if (o.dispatched.length === 0)
+      return verdict.unobservable(
+        `the payload arrived (${o.strayLines.map(quote).join(', ') || 'in the stream'}) but no event carrying any of its lines was dispatched; see sse.field-names and sse.dispatch`,
+      );
     if (o.strayLines.length)
       return verdict.violation(
         expected,
