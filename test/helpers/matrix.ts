@@ -64,10 +64,21 @@ export async function judge(
 
 export const line = (r: CaseResult): string => `${r.id}@${r.via}: ${r.verdict} — ${r.actual}`;
 
-/** One it() per fault of the transport: flagged by the requirements that name it, and by nothing else in their areas. */
-export function faultCases(transport: TransportName, http: '1.1' | '2' = '1.1'): void {
-  const faults = FAULT_NAMES.filter((f) => FAULTS[f]?.transport === transport && (FAULTS[f]?.protocol === 'h2') === (http === '2'));
-  it(`the ${transport} faults${http === '2' ? ' over HTTP/2' : ''} exist`, () => expect(faults.length).to.be.greaterThan(0));
+/**
+ * One it() per fault of the transport: flagged by the requirements that name it, and by nothing
+ * else in their areas. `part` deals the faults into `of` files (every `of`-th fault), so mocha's
+ * parallel workers share a transport with many faults.
+ */
+export function faultCases(
+  transport: TransportName,
+  http: '1.1' | '2' = '1.1',
+  part: { index: number; of: number } = { index: 0, of: 1 },
+): void {
+  const faults = FAULT_NAMES.filter((f) => FAULTS[f]?.transport === transport && (FAULTS[f]?.protocol === 'h2') === (http === '2')).filter(
+    (_f, i) => i % part.of === part.index,
+  );
+  it(`the ${transport} faults${http === '2' ? ' over HTTP/2' : ''}${part.of > 1 ? ` (part ${part.index + 1} of ${part.of})` : ''} exist`, () =>
+    expect(faults.length).to.be.greaterThan(0));
   for (const fault of faults) {
     const targets = REQUIREMENTS.filter((r) => r.faults.includes(fault)).map((r) => r.id);
     // Every requirement of the fault's transport, plus the areas of the requirements that name it.
